@@ -1,0 +1,2 @@
+export { createSequelize, ensureSchema, openDatabase } from './mysql';
+export { runMigrations, type Migration } from './migrations';

@@ -1,0 +1,79 @@
+/**
+ * Stable, machine-readable error codes. Clients match on `code`; the message is for people.
+ * One table maps each code to its gRPC status and HTTP status, so the services and the front
+ * doors cannot disagree.
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+export const ErrorCode = {
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  COUPON_UNAVAILABLE: 'COUPON_UNAVAILABLE',
+  INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
+  ORDER_STATE: 'ORDER_STATE',
+  PAYMENT_STATE: 'PAYMENT_STATE',
+  RELEASED: 'RELEASED',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+interface Mapping {
+  grpc: GrpcStatus;
+  http: number;
+}
+
+export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
+  INVALID_ARGUMENT: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
+  UNAUTHENTICATED: { grpc: GrpcStatus.UNAUTHENTICATED, http: 401 },
+  FORBIDDEN: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
+  NOT_FOUND: { grpc: GrpcStatus.NOT_FOUND, http: 404 },
+  ALREADY_EXISTS: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409 },
+  INSUFFICIENT_STOCK: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  COUPON_UNAVAILABLE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  INSUFFICIENT_BALANCE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  ORDER_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  PAYMENT_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // A reservation that arrives after its order was released (tombstone): never retried.
+  RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },
+  UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+  INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500 },
+};
+
+/**
+ * An expected failure, returned as a value by domain functions (Vendure style) and turned into a
+ * gRPC status or an HTTP `{code, message}` at the edge. `detail` goes to logs only.
+ */
+export class DomainError {
+  readonly kind = 'DomainError' as const;
+  constructor(
+    readonly code: ErrorCode,
+    readonly message: string,
+    readonly detail?: Record<string, unknown>,
+  ) {}
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}
+
+/** Thrown (not returned) when an expected failure must cross a boundary that only knows exceptions. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  static from(error: DomainError): AppError {
+    return new AppError(error.code, error.message, error.detail);
+  }
+}

@@ -1,0 +1,1 @@
+export { AppError, DomainError, ERROR_MAPPING, ErrorCode, isDomainError } from './error-codes';

@@ -1,0 +1,1 @@
+export { ClockMovedBackwardsError, isSnowflakeId, MAX_WORKER_ID, parseSnowflake, SnowflakeGenerator, type SnowflakeParts } from './snowflake';

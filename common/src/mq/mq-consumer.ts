@@ -1,0 +1,55 @@
+import { ConsumeResult, FilterExpression, PushConsumer } from 'rocketmq-client-nodejs';
+import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
+import { fromMessageView, type ReceivedMessage } from './mq-message';
+
+/**
+ * Handles one message. Resolving acknowledges it; throwing makes the broker redeliver it later
+ * (and park it in the group's DLQ after the retry limit). Handlers must be idempotent: the
+ * services make them so with mq_consumer_log rows written in the same DB transaction.
+ */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface ConsumerOptions {
+  /** One group per consuming service: clustering mode, each message handled by one instance. */
+  group: string;
+  /** topic -> tag expression ("*" or "order.cancel||pay.succeeded"). */
+  subscriptions: Record<string, string>;
+  handle: MessageHandler;
+}
+
+export class MqConsumer {
+  private constructor(private readonly consumer: PushConsumer) {}
+
+  static async start(connection: MqConnection, options: ConsumerOptions): Promise<MqConsumer> {
+    const log = connection.logger.child({ component: 'mq-consumer', group: options.group });
+    const subscriptions = new Map<string, FilterExpression>(
+      Object.entries(options.subscriptions).map(([topic, tags]) => [topic, new FilterExpression(tags)]),
+    );
+    const consumer = new PushConsumer({
+      endpoints: connection.endpoints,
+      namespace: connection.namespace,
+      consumerGroup: options.group,
+      subscriptions,
+      logger: clientLogger(connection.logger),
+      messageListener: {
+        async consume(view) {
+          const message = fromMessageView(view);
+          try {
+            await options.handle(message);
+            return ConsumeResult.SUCCESS;
+          } catch (error) {
+            log.warn({ err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt }, 'message handling failed; it will be redelivered');
+            return ConsumeResult.FAILURE;
+          }
+        },
+      },
+    });
+    await startWithin(consumer, connection.startupTimeoutMs, `consumer group ${options.group}`);
+    return new MqConsumer(consumer);
+  }
+
+  /** Stops fetching and waits for in-flight handlers (bounded). */
+  shutdown(): Promise<void> {
+    return shutdownWithin(this.consumer);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A promise-based view of one ZooKeeper session (node-zookeeper-client underneath).
+ *
+ * One instance is one session: when ZooKeeper says the session EXPIRED, the underlying client is
+ * closed for good and its watches never fire again; the RPC registry (common/rpc) reacts by
+ * building a new session and re-creating its ephemeral nodes and watches.
+ */
+import zookeeper, { type Client, type Event, type Stat } from 'node-zookeeper-client';
+
+export const CreateMode = zookeeper.CreateMode;
+export const ZkErrorCode = zookeeper.Exception;
+export type { Event as ZkEvent, Stat as ZkStat } from 'node-zookeeper-client';
+
+export interface ZkSessionOptions {
+  /** host:port[,host:port...][/chroot] */
+  connect: string;
+  sessionTimeoutMs?: number;
+  /** How long `open` waits for the first connection before giving up. */
+  connectTimeoutMs?: number;
+}
+
+export type ZkSessionState = 'connected' | 'disconnected' | 'expired' | 'closed';
+
+/** ZooKeeper error code of a failed call (for example `ZkErrorCode.NODE_EXISTS`), if any. */
+export function zkErrorCode(error: unknown): number | undefined {
+  return error instanceof zookeeper.Exception ? error.getCode() : undefined;
+}
+
+export class ZkSession {
+  private stateListeners = new Set<(state: ZkSessionState) => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly client: Client,
+    readonly options: ZkSessionOptions,
+  ) {
+    client.on('state', (state) => {
+      const mapped = mapState(state);
+      if (mapped) for (const listener of this.stateListeners) listener(mapped);
+    });
+  }
+
+  /** Opens a session and waits until it is connected. */
+  static open(options: ZkSessionOptions): Promise<ZkSession> {
+    const client = zookeeper.createClient(options.connect, {
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      spinDelay: 500,
+      retries: 0,
+    });
+    const session = new ZkSession(client, options);
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new Error(`ZooKeeper ${options.connect} not reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        resolve(session);
+      });
+      client.connect();
+    });
+  }
+
+  /** Session id as ZooKeeper prints it (hex), to compare with a node's ephemeralOwner. */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
+  onState(listener: (state: ZkSessionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  create(path: string, data: Buffer | null = null, mode: number = CreateMode.PERSISTENT): Promise<string> {
+    return new Promise((resolve, reject) =>
+      this.client.create(path, data ?? Buffer.alloc(0), mode, (error, created) => (error ? reject(error) : resolve(created))),
+    );
+  }
+
+  /** Creates the path and any missing parents (persistent); no error when it exists. */
+  mkdirp(path: string): Promise<string> {
+    return new Promise((resolve, reject) =>
+      this.client.mkdirp(path, (error, created) => (error ? reject(error) : resolve(created))),
+    );
+  }
+
+  exists(path: string, watcher?: (event: Event) => void): Promise<Stat | null> {
+    return new Promise((resolve, reject) => {
+      const done = (error: unknown, stat: Stat) => (error ? reject(error) : resolve(stat ?? null));
+      if (watcher) this.client.exists(path, watcher, done);
+      else this.client.exists(path, done);
+    });
+  }
+
+  /** Children names; a watcher fires once on the next change (one-shot: re-arm it by calling again). */
+  getChildren(path: string, watcher?: (event: Event) => void): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const done = (error: unknown, children: string[]) => (error ? reject(error) : resolve(children));
+      if (watcher) this.client.getChildren(path, watcher, done);
+      else this.client.getChildren(path, done);
+    });
+  }
+
+  getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
+    return new Promise((resolve, reject) =>
+      this.client.getData(path, (error, data, stat) => (error ? reject(error) : resolve({ data, stat }))),
+    );
+  }
+
+  remove(path: string, version = -1): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.client.remove(path, version, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /** Ends the session: its ephemeral nodes disappear at once. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stateListeners.clear();
+    this.client.close();
+  }
+}
+
+function mapState(state: zookeeper.State): ZkSessionState | undefined {
+  switch (state) {
+    case zookeeper.State.SYNC_CONNECTED:
+    case zookeeper.State.CONNECTED_READ_ONLY:
+      return 'connected';
+    case zookeeper.State.DISCONNECTED:
+      return 'disconnected';
+    case zookeeper.State.EXPIRED:
+      return 'expired';
+    default:
+      return undefined;
+  }
+}
+
+/** The stat's ephemeralOwner as hex (it is an 8-byte buffer in node-zookeeper-client). */
+export function ephemeralOwnerHex(stat: Stat): string {
+  return stat.ephemeralOwner.toString('hex');
+}

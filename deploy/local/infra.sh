@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The local stack: ZooKeeper, MySQL (MariaDB) and RocketMQ 5 (namesrv + proxy in local mode),
+# installed when missing and started without Docker. Everything it writes is under var/.
+#
+#   bash deploy/local/infra.sh up       install what is missing, start what is down, wait until ready
+#   bash deploy/local/infra.sh status   what answers, with pids and logs
+#   bash deploy/local/infra.sh down     stop what this stack started (by pid), nothing else
+#
+# Settings (environment): see "defaults" below and docs/operations.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VAR=${SHOP_VAR_DIR:-$ROOT/var}
+RUN_DIR="$VAR/run"
+LOG_DIR="$VAR/log"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+# defaults
+: "${ZK_PORT:=2181}"
+: "${MYSQL_PORT:=3306}"
+: "${MYSQL_USER:=shop}"
+: "${MYSQL_PASSWORD:=shop}"
+: "${RMQ_NAMESRV_PORT:=9876}"
+: "${RMQ_GRPC_PORT:=8081}"
+: "${RMQ_REMOTING_PORT:=8080}"
+: "${RMQ_BROKER_PORT:=10911}"
+# Short transaction check-backs for local use; production values: docs/operations.md.
+: "${RMQ_TX_TIMEOUT_MS:=2000}"
+: "${RMQ_TX_CHECK_INTERVAL_MS:=2000}"
+: "${RMQ_TX_CHECK_MAX:=300}"
+export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
+
+for part in util tools zookeeper mysql rocketmq; do
+  # shellcheck source=/dev/null
+  . "$ROOT/deploy/local/lib/$part.sh"
+done
+
+up() {
+  local started
+  started=$(now_ms)
+  ensure_java
+  ensure_jars
+  # ZooKeeper and MySQL start while RocketMQ's JVMs warm up.
+  zk_up &
+  local zk=$!
+  my_up &
+  local my=$!
+  rocketmq_up
+  wait "$zk" || die "zookeeper failed"
+  wait "$my" || die "mysql failed"
+  say "ready in $(( ($(now_ms) - started) / 1000 )).$(( ($(now_ms) - started) % 1000 / 100 ))s (logs under $VAR)"
+}
+
+status() {
+  local ok=0
+  zk_status || ok=1
+  my_status || ok=1
+  rocketmq_status || ok=1
+  return $ok
+}
+
+down() {
+  stop_ours proxy
+  stop_ours namesrv
+  stop_ours zookeeper
+  stop_ours mysql
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,149 @@
+# RocketMQ 5: namesrv on 127.0.0.1:$RMQ_NAMESRV_PORT and the proxy in local mode (it embeds the
+# broker) with its gRPC endpoint on 127.0.0.1:$RMQ_GRPC_PORT. Topics come from deploy/topics.conf.
+
+RMQ_DIR="$VAR/rocketmq"
+RMQ_CONF="$RMQ_DIR/conf"
+RMQ_LOGS="$RMQ_DIR/logs/rocketmqlogs"
+# JDK 17 closes internals that the broker's mmap code uses.
+RMQ_JAVA_OPTS=(--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
+  -XX:+UseG1GC -Duser.home="$RMQ_DIR" -Drocketmq.home.dir="$RMQ_DIR" -cp "$VAR/lib/rocketmq/*")
+
+rmq_java() { ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" "${RMQ_JAVA_OPTS[@]}" "$@"; }
+
+rmq_broker_conf() {
+  cat <<CFG
+brokerClusterName=DefaultCluster
+brokerName=broker-a
+brokerId=0
+brokerIP1=127.0.0.1
+namesrvAddr=127.0.0.1:$RMQ_NAMESRV_PORT
+listenPort=$RMQ_BROKER_PORT
+storePathRootDir=$RMQ_DIR/store
+storePathCommitLog=$RMQ_DIR/store/commitlog
+# Topics are created with their message type by infra:up, never on first use.
+autoCreateTopicEnable=false
+autoCreateSubscriptionGroup=true
+# Small files for a small box (defaults: 1 GiB commit log files, 6 MB consume queues).
+mappedFileSizeCommitLog=67108864
+mappedFileSizeConsumeQueue=600000
+maxHashSlotNum=100000
+maxIndexNum=400000
+fileReservedTime=24
+# Transactional messages: a half message older than transactionTimeOut is checked back every
+# transactionCheckInterval, at most transactionCheckMax times (then it is parked in
+# TRANS_CHECK_MAX_TIME_TOPIC). Production values are in docs/operations.md.
+transactionTimeOut=$RMQ_TX_TIMEOUT_MS
+transactionCheckInterval=$RMQ_TX_CHECK_INTERVAL_MS
+transactionCheckMax=$RMQ_TX_CHECK_MAX
+CFG
+}
+
+rmq_proxy_conf() {
+  cat <<CFG
+{
+  "rocketMQClusterName": "DefaultCluster",
+  "namesrvAddr": "127.0.0.1:$RMQ_NAMESRV_PORT",
+  "grpcServerPort": $RMQ_GRPC_PORT,
+  "remotingListenPort": $RMQ_REMOTING_PORT
+}
+CFG
+}
+
+rmq_check_disk() {
+  local used
+  mkdir -p "$RMQ_DIR/store"
+  used=$(df --output=pcent "$RMQ_DIR/store" | tail -n 1 | tr -dc 0-9)
+  if [ "$used" -ge 85 ]; then
+    warn "the filesystem of $RMQ_DIR/store is ${used}% full: the broker refuses writes above 90%."
+    warn "point SHOP_VAR_DIR at another filesystem (the whole var/ folder moves with it)."
+  fi
+}
+
+namesrv_up() {
+  local log="$RMQ_LOGS/namesrv.out" pid
+  if port_open "$RMQ_NAMESRV_PORT"; then
+    pid=$(our_pid namesrv) && say "namesrv: running (pid $pid), 127.0.0.1:$RMQ_NAMESRV_PORT" ||
+      say "namesrv: an existing name server answers on 127.0.0.1:$RMQ_NAMESRV_PORT, using it"
+    return
+  fi
+  mkdir -p "$RMQ_LOGS"
+  our_pid namesrv >/dev/null || start_daemon namesrv "$log" env ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" \
+    -Dshop.infra=namesrv -Xms128m -Xmx256m -Drmq.logback.configurationFile=rmq.namesrv.logback.xml \
+    "${RMQ_JAVA_OPTS[@]}" org.apache.rocketmq.namesrv.NamesrvStartup
+  WAIT_PID_NAME=namesrv wait_until 60 namesrv "$log" port_open "$RMQ_NAMESRV_PORT"
+  say "namesrv: started (pid $(our_pid namesrv)), 127.0.0.1:$RMQ_NAMESRV_PORT, logs $RMQ_LOGS"
+}
+
+proxy_up() {
+  local log="$RMQ_LOGS/proxy.out" pid
+  mkdir -p "$RMQ_CONF" "$RMQ_LOGS"
+  rmq_broker_conf >"$RMQ_CONF/broker.conf.next"
+  rmq_proxy_conf >"$RMQ_CONF/rmq-proxy.json"
+  if pid=$(our_pid proxy) && ! cmp -s "$RMQ_CONF/broker.conf.next" "$RMQ_CONF/broker.conf"; then
+    say "proxy: broker settings changed (RMQ_TX_* ?), restarting it"
+    stop_ours proxy
+  fi
+  mv "$RMQ_CONF/broker.conf.next" "$RMQ_CONF/broker.conf"
+  if port_open "$RMQ_GRPC_PORT"; then
+    pid=$(our_pid proxy) && say "proxy: running (pid $pid), gRPC 127.0.0.1:$RMQ_GRPC_PORT" ||
+      say "proxy: an existing proxy answers on 127.0.0.1:$RMQ_GRPC_PORT, using it (its settings are its own)"
+    return
+  fi
+  rmq_check_disk
+  our_pid proxy >/dev/null || start_daemon proxy "$log" env ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" \
+    -Dshop.infra=proxy -Xms512m -Xmx1g -XX:MaxDirectMemorySize=512m \
+    -Drmq.logback.configurationFile=rmq.proxy.logback.xml "${RMQ_JAVA_OPTS[@]}" \
+    org.apache.rocketmq.proxy.ProxyStartup -pm local -n "127.0.0.1:$RMQ_NAMESRV_PORT" \
+    -pc "$RMQ_CONF/rmq-proxy.json" -bc "$RMQ_CONF/broker.conf"
+  WAIT_PID_NAME=proxy wait_until 120 proxy "$log" port_open "$RMQ_GRPC_PORT"
+  say "proxy: started (pid $(our_pid proxy)), gRPC 127.0.0.1:$RMQ_GRPC_PORT, logs $RMQ_LOGS"
+}
+
+# Creates the topics of deploy/topics.conf with their message type. The broker keeps them in
+# its store, so this runs again only when the store or topics.conf is new.
+topics_up() {
+  local conf="$ROOT/deploy/topics.conf" stamp="$RMQ_DIR/store/.topics.sha256" want topic type pids=() failed=0
+  want=$(sha256sum "$conf" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  while read -r topic type; do
+    case "$topic" in '' | '#'*) continue ;; esac
+    rmq_java -Dshop.infra=mqadmin -Xmx128m -Drmq.logback.configurationFile=rmq.tools.logback.xml \
+      org.apache.rocketmq.tools.command.MQAdminStartup updateTopic -n "127.0.0.1:$RMQ_NAMESRV_PORT" \
+      -c DefaultCluster -t "$topic" -r 4 -w 4 -a "+message.type=$type" >"$RMQ_LOGS/topic-$topic.log" 2>&1 &
+    pids+=($!)
+  done <"$conf"
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  while read -r topic type; do
+    case "$topic" in '' | '#'*) continue ;; esac
+    grep -q success "$RMQ_LOGS/topic-$topic.log" || failed=1
+  done <"$conf"
+  if [ "$failed" = 1 ]; then
+    grep -h -i -E 'error|exception' "$RMQ_LOGS"/topic-*.log | head -n 20 >&2
+    die "could not create the topics (logs: $RMQ_LOGS/topic-*.log)"
+  fi
+  echo "$want" >"$stamp"
+  say "topics: created from deploy/topics.conf"
+}
+
+# Sends a message through the proxy and receives it back: the proof that the Node client works.
+rmq_probe() {
+  (cd "$ROOT" && node_modules/.bin/tsx deploy/local/rocketmq-probe.ts) ||
+    die "RocketMQ round trip failed (logs: $RMQ_LOGS)"
+}
+
+rocketmq_up() {
+  namesrv_up
+  proxy_up
+  topics_up
+  rmq_probe
+}
+
+rocketmq_status() {
+  local ok=0
+  if port_open "$RMQ_NAMESRV_PORT"; then say "namesrv:   UP   127.0.0.1:$RMQ_NAMESRV_PORT $(our_pid namesrv >/dev/null && echo "pid $(our_pid namesrv)" || echo external)"
+  else say "namesrv:   DOWN"; ok=1; fi
+  if port_open "$RMQ_GRPC_PORT"; then say "proxy:     UP   127.0.0.1:$RMQ_GRPC_PORT $(our_pid proxy >/dev/null && echo "pid $(our_pid proxy)" || echo external) logs $RMQ_LOGS"
+  else say "proxy:     DOWN"; ok=1; fi
+  return $ok
+}

@@ -1,0 +1,41 @@
+# Installs what the stack runs on when it is missing: a JDK 17, Maven, MariaDB, and the
+# ZooKeeper and RocketMQ server jars (Maven Central, through deploy/local/jars/pom.xml).
+
+java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\.*.*/\1/p' | head -n 1; }
+
+# Picks a JDK 17 (RocketMQ 5.3 and ZooKeeper 3.8 are tested on 8-17; newer JDKs remove APIs
+# the broker uses). JAVA_HOME wins when it is set.
+ensure_java() {
+  local candidate
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then JAVA="$JAVA_HOME/bin/java"; return; fi
+  for candidate in /usr/lib/jvm/java-17-openjdk-*/bin/java /usr/lib/jvm/temurin-17*/bin/java "$(command -v java || true)"; do
+    if [ -x "$candidate" ] && [ "$(java_major "$candidate")" = 17 ]; then JAVA=$candidate; return; fi
+  done
+  apt_install openjdk-17-jdk-headless
+  JAVA=$(ls /usr/lib/jvm/java-17-openjdk-*/bin/java | head -n 1)
+}
+
+ensure_maven() {
+  command -v mvn >/dev/null || apt_install maven
+}
+
+ensure_mariadb_packages() {
+  [ -x /usr/sbin/mariadbd ] && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null && return
+  apt_install mariadb-server mariadb-client
+}
+
+# Copies the server jars into var/lib/{rocketmq,zookeeper}; skipped while the pom is unchanged.
+ensure_jars() {
+  local pom="$ROOT/deploy/local/jars/pom.xml" stamp="$VAR/lib/.pom.sha256" want
+  want=$(sha256sum "$pom" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  ensure_maven
+  say "fetching ZooKeeper and RocketMQ jars from Maven Central (first run only; cached in ~/.m2)"
+  rm -rf "$VAR/lib/rocketmq" "$VAR/lib/zookeeper"
+  JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$JAVA")")") \
+    mvn -B -q -f "$pom" package >"$LOG_DIR/maven.log" 2>&1 || {
+    tail -n 30 "$LOG_DIR/maven.log" >&2
+    die "maven could not fetch the jars (see $LOG_DIR/maven.log)"
+  }
+  echo "$want" >"$stamp"
+}

@@ -1,0 +1,24 @@
+// Lint for every package: typescript-eslint's recommended rules plus a few that protect money
+// and ids (no floating promises in services that must not lose an effect).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: {
+        project: ['./tsconfig.test.json', './common/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      }, },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+);
