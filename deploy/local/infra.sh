@@ -25,9 +25,10 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_REMOTING_PORT:=8080}"
 : "${RMQ_BROKER_PORT:=10911}"
 # Short transaction check-backs for local use; production values: docs/operations.md.
-: "${RMQ_TX_TIMEOUT_MS:=2000}"
+: "${RMQ_TX_TIMEOUT_MS:=3000}"
 : "${RMQ_TX_CHECK_INTERVAL_MS:=2000}"
 : "${RMQ_TX_CHECK_MAX:=300}"
+: "${RMQ_TX_OP_BATCH_INTERVAL_MS:=500}"
 export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
 
 for part in util tools zookeeper mysql rocketmq; do

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { loadInfraConfig } from '../../common/src/config';
 import { createLogger } from '../../common/src/log';
-import { MqProducer, shutdownWithin, startWithin } from '../../common/src/mq';
+import { MqProducer, shutdownWithin, startWithin, type MqConnection } from '../../common/src/mq';
 
 const TOPIC = 'shop-infra-probe';
 const DEADLINE_MS = 60_000;
@@ -15,7 +15,8 @@ const DEADLINE_MS = 60_000;
 async function main(): Promise<void> {
   const started = Date.now();
   const { rocketmq } = loadInfraConfig();
-  const logger = createLogger('infra-probe', process.env.LOG_LEVEL ?? 'warn');
+  // Route errors are expected while the broker registers: only the verdict is printed.
+  const logger = createLogger('infra-probe', process.env.LOG_LEVEL ?? 'silent');
   const connection = { ...rocketmq, logger };
   const consumer = new SimpleConsumer({
     endpoints: rocketmq.endpoints,
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     awaitDuration: 10_000,
     logger: { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => logger.error(args.join(' ')) },
   });
-  const producer = await MqProducer.start(connection, [TOPIC]);
+  const producer = await startProducer(connection, started);
   try {
     await startWithin(consumer, rocketmq.startupTimeoutMs, 'probe consumer');
     const probeId = randomUUID();
@@ -45,6 +46,21 @@ async function main(): Promise<void> {
     throw new Error(`no message came back within ${DEADLINE_MS} ms`);
   } finally {
     await Promise.all([producer.shutdown(), shutdownWithin(consumer, 5_000)]);
+  }
+}
+
+/**
+ * The proxy's port opens before the embedded broker has registered its routes with the name
+ * server; until then clients fail with "No topic route info". Retry until the deadline.
+ */
+async function startProducer(connection: MqConnection, started: number): Promise<MqProducer> {
+  for (;;) {
+    try {
+      return await MqProducer.start(connection, [TOPIC]);
+    } catch (error) {
+      if (Date.now() - started > DEADLINE_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }
 

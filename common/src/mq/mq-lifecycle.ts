@@ -1,5 +1,6 @@
 import { format } from 'node:util';
-import type { ILogger } from 'rocketmq-client-nodejs';
+import type { Endpoints, ILogger } from 'rocketmq-client-nodejs';
+import type { TelemetryCommand } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/service_pb';
 import type { Logger } from '../log';
 
 /** Where the RocketMQ proxy is, and how long to wait for a client to start. */
@@ -10,19 +11,37 @@ export interface MqConnection {
   logger: Logger;
 }
 
+/** The part of the client's BaseClient that `startWithin` drives. */
+interface StartableClient {
+  startup(): Promise<void>;
+  shutdown(): Promise<void>;
+  isRunning(): boolean;
+  getEndpoints(): Endpoints;
+  settingsCommand(): TelemetryCommand;
+  telemetry(endpoints: Endpoints, command: TelemetryCommand): void;
+}
+
+const SETTINGS_NUDGE_MS = 1_000;
+
 /**
- * The RocketMQ client's `startup()` waits forever when the proxy does not answer: bound it, and
- * release the half-started client so the process can exit or retry cleanly.
+ * Starts a RocketMQ client within a deadline.
+ *
+ * Two upstream problems are handled here (rocketmq-client-nodejs 1.0.8, BaseClient.startup):
+ * - `startup()` waits forever when the proxy does not answer: it is bounded, and a half-started
+ *   client is shut down so the process can exit or retry cleanly;
+ * - startup waits for the proxy's first settings command, but only starts listening for it after
+ *   the route fetch; when the settings arrive first (a fast local proxy) the wait never ends.
+ *   While startup is pending we re-send our settings every second, as the client's own 5-minute
+ *   sync does; the proxy answers with a settings command, which releases the wait.
  */
-export async function startWithin(
-  client: { startup(): Promise<void>; shutdown(): Promise<void> },
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
+export async function startWithin(client: StartableClient, timeoutMs: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms (is the RocketMQ proxy up?)`)), timeoutMs);
   });
+  const nudge = setInterval(() => {
+    if (!client.isRunning()) client.telemetry(client.getEndpoints(), client.settingsCommand());
+  }, SETTINGS_NUDGE_MS);
   try {
     await Promise.race([client.startup(), timeout]);
   } catch (error) {
@@ -30,6 +49,7 @@ export async function startWithin(
     throw error;
   } finally {
     clearTimeout(timer);
+    clearInterval(nudge);
   }
 }
 

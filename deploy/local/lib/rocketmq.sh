@@ -36,6 +36,11 @@ fileReservedTime=24
 transactionTimeOut=$RMQ_TX_TIMEOUT_MS
 transactionCheckInterval=$RMQ_TX_CHECK_INTERVAL_MS
 transactionCheckMax=$RMQ_TX_CHECK_MAX
+# Commit/rollback records ("op" messages) are written in batches every transactionOpBatchInterval
+# (default 3000 ms). A check running before the batch lands asks about a message that is already
+# resolved; keeping the batch well under transactionTimeOut makes that rare (it stays possible:
+# check-back handlers answer from committed state, consumers are idempotent).
+transactionOpBatchInterval=$RMQ_TX_OP_BATCH_INTERVAL_MS
 CFG
 }
 

@@ -63,6 +63,8 @@ wait_until() {
     if [ "$(now_ms)" -gt "$deadline" ]; then
       warn "$name not ready after ${timeout}s; last lines of $log:"
       tail -n 30 "$log" >&2 2>/dev/null || true
+      # A half-started process would make the next infra:up wait on it again.
+      [ -n "${WAIT_PID_NAME:-}" ] && stop_ours "$WAIT_PID_NAME"
       die "$name did not start"
     fi
     if [ -n "${WAIT_PID_NAME:-}" ] && ! our_pid "$WAIT_PID_NAME" >/dev/null; then

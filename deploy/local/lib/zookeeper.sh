@@ -2,10 +2,11 @@
 
 ZK_DIR="$VAR/zookeeper"
 
-zk_ruok() {
+# "ruok" answers imok even when the server thread died at start-up; "srvr" tells whether it serves.
+zk_serving() {
   local answer
-  answer=$( (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null) || return 1
-  [ "$answer" = imok ]
+  answer=$( (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf srvr >&3 && timeout 2 cat <&3) 2>/dev/null) || return 1
+  [[ "$answer" == *"Mode: "* ]]
 }
 
 zk_write_config() {
@@ -28,23 +29,23 @@ CFG
 
 zk_up() {
   local log="$ZK_DIR/zookeeper.log" pid
-  if zk_ruok; then
+  if zk_serving; then
     if pid=$(our_pid zookeeper); then say "zookeeper: running (pid $pid), 127.0.0.1:$ZK_PORT"; else
       say "zookeeper: an existing server answers on 127.0.0.1:$ZK_PORT, using it"; fi
     return
   fi
-  port_open "$ZK_PORT" && die "port $ZK_PORT is taken by something that is not ZooKeeper (ruok got no imok)"
+  port_open "$ZK_PORT" && die "port $ZK_PORT is taken by something that is not ZooKeeper (srvr got no answer)"
   if ! our_pid zookeeper >/dev/null; then
     zk_write_config
     start_daemon zookeeper "$log" "$JAVA" -Dshop.infra=zookeeper -Xms64m -Xmx256m \
       -Dzookeeper.log.dir="$ZK_DIR" -cp "$VAR/lib/zookeeper/*" \
       org.apache.zookeeper.server.ZooKeeperServerMain "$ZK_DIR/zoo.cfg"
   fi
-  WAIT_PID_NAME=zookeeper wait_until 60 zookeeper "$log" zk_ruok
+  WAIT_PID_NAME=zookeeper wait_until 60 zookeeper "$log" zk_serving
   say "zookeeper: started (pid $(our_pid zookeeper)), 127.0.0.1:$ZK_PORT, log $log"
 }
 
 zk_status() {
-  if zk_ruok; then say "zookeeper: UP   127.0.0.1:$ZK_PORT $(our_pid zookeeper >/dev/null && echo "pid $(our_pid zookeeper)" || echo external) log $ZK_DIR/zookeeper.log"
+  if zk_serving; then say "zookeeper: UP   127.0.0.1:$ZK_PORT $(our_pid zookeeper >/dev/null && echo "pid $(our_pid zookeeper)" || echo external) log $ZK_DIR/zookeeper.log"
   else say "zookeeper: DOWN"; return 1; fi
 }
