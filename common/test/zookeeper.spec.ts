@@ -59,7 +59,9 @@ describe('ZooKeeper (real server)', () => {
     await session.create(`${root}/provider-c`, null, CreateMode.EPHEMERAL);
     let gone!: Promise<string>;
     const stat = await new Promise((registered, reject) => {
-      gone = new Promise((resolve) => observer.exists(`${root}/provider-c`, (event) => resolve(event.getName())).then(registered, reject));
+      gone = new Promise((resolve) => {
+        observer.exists(`${root}/provider-c`, (event) => resolve(event.getName())).then(registered, reject);
+      });
     });
     assert.ok(stat, 'the ephemeral node exists before the session closes');
     session.close();
