@@ -5,3 +5,6 @@ export * from './ids';
 export * from './log';
 export * from './mq';
 export * from './zk';
+export * from './rpc';
+export * from './trace';
+export * from './contracts';

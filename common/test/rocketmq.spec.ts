@@ -23,8 +23,10 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
 
   before(async () => {
     // One group for the whole suite: every spec sees every message and filters on its keys.
+    // A group of its own per run, so that nothing a previous run left (unacknowledged messages,
+    // long polls of an exited process) can take this run's messages.
     consumer = await MqConsumer.start(mqConnection, {
-      group: 'shop-test-common',
+      group: `shop-test-common-${run.slice(0, 8)}`,
       subscriptions: { [NORMAL_TOPIC]: '*', [TX_TOPIC]: '*' },
       handle: async (message) => void received.push(message),
     });

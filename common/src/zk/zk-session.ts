@@ -40,13 +40,17 @@ export class ZkSession {
     });
   }
 
-  /** Opens a session and waits until it is connected. */
-  static open(options: ZkSessionOptions): Promise<ZkSession> {
+  /**
+   * Opens a session and waits until it is connected. With `resume`, attaches to an existing
+   * session instead (ZooKeeper's way to take a session over; closing it then expires it).
+   */
+  static open(options: ZkSessionOptions, resume?: { sessionId: string; sessionPassword: string }): Promise<ZkSession> {
     const client = zookeeper.createClient(options.connect, {
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       spinDelay: 500,
       retries: 0,
-    });
+      ...(resume && { sessionId: Buffer.from(resume.sessionId, 'hex'), sessionPassword: Buffer.from(resume.sessionPassword, 'hex') }),
+    } as Partial<zookeeper.Option>);
     const session = new ZkSession(client, options);
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
@@ -65,6 +69,11 @@ export class ZkSession {
   /** Session id as ZooKeeper prints it (hex), to compare with a node's ephemeralOwner. */
   get sessionId(): string {
     return this.client.getSessionId().toString('hex');
+  }
+
+  /** The session's password (hex). With the id, it lets a test take the session over and expire it. */
+  get sessionPassword(): string {
+    return this.client.getSessionPassword().toString('hex');
   }
 
   get sessionTimeoutMs(): number {

@@ -6,6 +6,12 @@ java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\.*.*/\1/p' |
 # Picks a JDK 17 (RocketMQ 5.3 and ZooKeeper 3.8 are tested on 8-17; newer JDKs remove APIs
 # the broker uses). JAVA_HOME wins when it is set.
 ensure_java() {
+  ensure_java_found
+  # Tests that run their own ZooKeeper (common/test/support/zookeeper-server.ts) use the same JDK.
+  echo "$JAVA" >"$RUN_DIR/java-path"
+}
+
+ensure_java_found() {
   local candidate
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then JAVA="$JAVA_HOME/bin/java"; return; fi
   for candidate in /usr/lib/jvm/java-17-openjdk-*/bin/java /usr/lib/jvm/temurin-17*/bin/java "$(command -v java || true)"; do

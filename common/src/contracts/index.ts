@@ -1,0 +1,71 @@
+/**
+ * The RPC contracts of the shop: each generated service definition with, per method, its
+ * default deadline and whether a call may be repeated on another provider.
+ *
+ * Every mutating call is keyed (order id, request id, refund id) and idempotent on the server,
+ * so it is safe to repeat. PlaceOrder is keyed only when the caller sends an idempotency key,
+ * and CreatePayment/Refund call Alipay: they are not failed over.
+ */
+import { coupon, goods, order, pay, testing, user } from '@shop/proto';
+import { defineContract } from '../rpc/service-contract';
+
+const read = { timeoutMs: 2_000, idempotent: true };
+const keyedWrite = { timeoutMs: 3_000, idempotent: true };
+const once = { timeoutMs: 10_000, idempotent: false };
+
+export const goodsContract = defineContract(goods.GoodsServiceService, {
+  getGoods: read,
+  batchGetGoods: read,
+  listGoods: read,
+  createGoods: keyedWrite,
+  reduceStock: keyedWrite,
+  releaseStock: keyedWrite,
+});
+
+export const couponContract = defineContract(coupon.CouponServiceService, {
+  getCoupon: read,
+  listUserCoupons: read,
+  grantCoupon: keyedWrite,
+  useCoupon: keyedWrite,
+  releaseCoupon: keyedWrite,
+});
+
+export const userContract = defineContract(user.UserServiceService, {
+  // A repeated Register could answer ALREADY_EXISTS for the user it just created.
+  register: { timeoutMs: 3_000, idempotent: false },
+  authenticate: read,
+  getUser: read,
+  recharge: keyedWrite,
+  reduceBalance: keyedWrite,
+  refundBalance: keyedWrite,
+  addPoints: keyedWrite,
+  deductPoints: keyedWrite,
+});
+
+export const orderContract = defineContract(order.OrderServiceService, {
+  placeOrder: once,
+  getOrder: read,
+  listOrders: read,
+  cancelOrder: keyedWrite,
+  shipOrder: keyedWrite,
+  confirmReceipt: keyedWrite,
+  getCart: read,
+  putCartItem: keyedWrite,
+  removeCartItem: keyedWrite,
+  clearCart: keyedWrite,
+  mergeCart: once,
+});
+
+export const payContract = defineContract(pay.PayServiceService, {
+  createPayment: once,
+  getPayment: read,
+  handleAlipayNotify: keyedWrite,
+  refund: once,
+  reconcile: { timeoutMs: 30_000, idempotent: true },
+});
+
+/** For the RPC layer's own tests and benchmarks. */
+export const echoContract = defineContract(testing.EchoServiceService, {
+  echo: { timeoutMs: 2_000, idempotent: true },
+  record: { timeoutMs: 2_000, idempotent: false },
+});

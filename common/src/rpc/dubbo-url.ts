@@ -1,0 +1,86 @@
+/**
+ * Dubbo's interface-level registry layout in ZooKeeper, so that Dubbo tooling (dubbo-admin,
+ * zkCli users) and Dubbo 3 Triple clients can see the services:
+ *
+ *   /dubbo/<pkg.Service>/providers/<urlencoded tri://host:port/pkg.Service?application=..&interface=..&methods=A,B&side=provider&timestamp=..&weight=..>
+ *   /dubbo/<pkg.Service>/consumers/<urlencoded consumer://host/pkg.Service?application=..&interface=..&side=consumer&timestamp=..>
+ */
+
+export const DUBBO_ROOT = '/dubbo';
+export const DEFAULT_WEIGHT = 100;
+
+export interface ProviderUrl {
+  host: string;
+  port: number;
+  service: string;
+  application: string;
+  methods: string[];
+  weight: number;
+  timestamp: number;
+}
+
+export function providersPath(service: string): string {
+  return `${DUBBO_ROOT}/${service}/providers`;
+}
+
+export function consumersPath(service: string): string {
+  return `${DUBBO_ROOT}/${service}/consumers`;
+}
+
+export function formatProviderUrl(p: ProviderUrl): string {
+  const params = new URLSearchParams({
+    anyhost: 'false',
+    application: p.application,
+    interface: p.service,
+    methods: p.methods.join(','),
+    protocol: 'tri',
+    side: 'provider',
+    timestamp: String(p.timestamp),
+    weight: String(p.weight),
+  });
+  return `tri://${p.host}:${p.port}/${p.service}?${params.toString()}`;
+}
+
+/** The znode name of a provider: the whole URL, percent-encoded as Dubbo does. */
+export function providerNode(p: ProviderUrl): string {
+  return encodeURIComponent(formatProviderUrl(p));
+}
+
+/**
+ * Parses a providers/ child name. Returns undefined for nodes that are not tri:// providers of
+ * this service (a Dubbo dubbo:// provider of the same interface cannot be called over gRPC).
+ */
+export function parseProviderNode(node: string, service: string): ProviderUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(decodeURIComponent(node));
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'tri:' || url.pathname.replace(/^\//, '') !== service) return undefined;
+  const port = Number(url.port);
+  if (!url.hostname || !Number.isInteger(port) || port <= 0) return undefined;
+  const weight = Number(url.searchParams.get('weight') ?? DEFAULT_WEIGHT);
+  return {
+    host: url.hostname,
+    port,
+    service,
+    application: url.searchParams.get('application') ?? '',
+    methods: (url.searchParams.get('methods') ?? '').split(',').filter(Boolean),
+    weight: Number.isFinite(weight) && weight >= 0 ? weight : DEFAULT_WEIGHT,
+    timestamp: Number(url.searchParams.get('timestamp') ?? 0),
+  };
+}
+
+export function consumerNode(c: { host: string; service: string; application: string; timestamp: number }): string {
+  const params = new URLSearchParams({
+    application: c.application,
+    category: 'consumers',
+    check: 'false',
+    interface: c.service,
+    protocol: 'tri',
+    side: 'consumer',
+    timestamp: String(c.timestamp),
+  });
+  return encodeURIComponent(`consumer://${c.host}/${c.service}?${params.toString()}`);
+}

@@ -1,0 +1,75 @@
+/**
+ * The providers of one service, as ZooKeeper lists them, each with its own channel.
+ * Updated by the registry's watch; when ZooKeeper is unreachable no update comes, so the last
+ * known providers stay in use.
+ */
+import { Client, connectivityState, credentials, type Interceptor } from '@grpc/grpc-js';
+import type { Logger } from '../log';
+import { parseProviderNode, type ProviderUrl } from './dubbo-url';
+import type { Candidate } from './load-balancer';
+
+export interface Provider extends Candidate {
+  url: ProviderUrl;
+  client: Client;
+}
+
+export class ProviderDirectory {
+  private readonly providers = new Map<string, Provider>();
+
+  constructor(
+    private readonly service: string,
+    private readonly interceptors: Interceptor[],
+    private readonly logger: Logger,
+  ) {}
+
+  /** Replaces the provider list with the children of the providers folder. */
+  update(children: string[]): void {
+    const next = new Map<string, ProviderUrl>();
+    for (const child of children) {
+      const url = parseProviderNode(child, this.service);
+      if (url) next.set(`${url.host}:${url.port}`, url);
+    }
+    for (const [id, provider] of this.providers) {
+      if (next.has(id)) continue;
+      this.providers.delete(id);
+      // Calls already on this channel complete; new ones go elsewhere.
+      provider.client.close();
+      this.logger.info({ service: this.service, provider: id }, 'provider gone');
+    }
+    for (const [id, url] of next) {
+      const existing = this.providers.get(id);
+      if (existing) {
+        existing.url = url;
+        existing.weight = url.weight;
+        continue;
+      }
+      const client = new Client(id, credentials.createInsecure(), {
+        interceptors: this.interceptors,
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.enable_retries': 0,
+      });
+      this.providers.set(id, { id, url, client, weight: url.weight, active: 0 });
+      this.logger.info({ service: this.service, provider: id }, 'provider added');
+    }
+  }
+
+  list(): Provider[] {
+    return [...this.providers.values()];
+  }
+
+  /**
+   * Providers a call may use, excluding those it already tried. Providers whose channel is in
+   * TRANSIENT_FAILURE (connection refused: killed, not yet expired in ZooKeeper) are used only
+   * when nothing else is left.
+   */
+  candidates(exclude: ReadonlySet<string>): Provider[] {
+    const usable = this.list().filter((p) => !exclude.has(p.id));
+    const healthy = usable.filter((p) => p.client.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE);
+    return healthy.length > 0 ? healthy : usable;
+  }
+
+  close(): void {
+    for (const provider of this.providers.values()) provider.client.close();
+    this.providers.clear();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Typed, Dubbo-style clients: discovery through ZooKeeper, load balancing, a deadline on every
+ * call, and failover to another provider on UNAVAILABLE for calls that are safe to repeat.
+ *
+ *   const goods = await createRpcClient(goodsContract, { application: 'order', registry, logger });
+ *   const item = await goods.getGoods({ goodsId });
+ */
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { hostname } from 'node:os';
+import type { Logger } from '../log';
+import { consumerNode, consumersPath, providersPath } from './dubbo-url';
+import { createBalancer, type BalancerName } from './load-balancer';
+import { ProviderDirectory, type Provider } from './provider-directory';
+import { fromServiceError, RpcError } from './rpc-errors';
+import { tracingInterceptor } from './rpc-interceptors';
+import { rpcMetrics } from './rpc-metrics';
+import type { ServiceContract, UnaryServiceDefinition } from './service-contract';
+import type { ZkRegistry } from './zk-registry';
+import { ErrorCode } from '../errors';
+
+type RequestOf<M> = M extends { requestSerialize: (r: infer R) => Buffer } ? R : never;
+type ResponseOf<M> = M extends { responseDeserialize: (b: Buffer) => infer R } ? R : never;
+
+export interface CallOptions {
+  /** Overrides the method's default deadline. */
+  timeoutMs?: number;
+  metadata?: Metadata;
+}
+
+export type RpcClient<D extends UnaryServiceDefinition> = {
+  [K in keyof D]: (request: RequestOf<D[K]>, options?: CallOptions) => Promise<ResponseOf<D[K]>>;
+} & {
+  /** The providers currently known (for diagnostics and tests). */
+  $providers(): Provider[];
+  /** Stops watching, unregisters the consumer and closes every channel. */
+  $close(): Promise<void>;
+};
+
+export interface RpcClientOptions {
+  application: string;
+  registry: ZkRegistry;
+  logger: Logger;
+  balancer?: BalancerName;
+  /** Attempts per call, the first included, for methods safe to repeat. */
+  maxAttempts?: number;
+}
+
+export async function createRpcClient<D extends UnaryServiceDefinition>(
+  contract: ServiceContract<D>,
+  options: RpcClientOptions,
+): Promise<RpcClient<D>> {
+  const { registry, logger } = options;
+  const directory = new ProviderDirectory(contract.name, [tracingInterceptor(options.application)], logger);
+  const balancer = createBalancer(options.balancer ?? 'random');
+  const maxAttempts = options.maxAttempts ?? 3;
+  const stopWatching = await registry.watchChildren(providersPath(contract.name), (children) => directory.update(children));
+  const consumerPath = `${consumersPath(contract.name)}/${consumerNode({ host: hostname(), service: contract.name, application: options.application, timestamp: Date.now() })}`;
+  await registry.register(consumerPath);
+
+  const client: Record<string, unknown> = {
+    $providers: () => directory.list(),
+    $close: async () => {
+      stopWatching();
+      await registry.unregister(consumerPath).catch(() => undefined);
+      directory.close();
+    },
+  };
+
+  for (const key of Object.keys(contract.definition) as (keyof D & string)[]) {
+    const definition = contract.definition[key]!;
+    const policy = contract.policies[key];
+    const method = definition.path.split('/')[2]!;
+
+    client[key] = async (request: unknown, callOptions: CallOptions = {}) => {
+      const deadline = Date.now() + (callOptions.timeoutMs ?? policy.timeoutMs);
+      const tried = new Set<string>();
+      let lastError: RpcError | undefined;
+      for (let attempt = 1; attempt <= (policy.idempotent ? maxAttempts : 1); attempt++) {
+        const candidates = directory.candidates(tried);
+        if (candidates.length === 0) break;
+        if (attempt > 1) rpcMetrics.clientFailovers.inc({ service: contract.name, method });
+        const provider = balancer.pick(candidates);
+        tried.add(provider.id);
+        try {
+          return await callOnce(provider, definition, request, deadline, callOptions.metadata, contract.name, method);
+        } catch (error) {
+          lastError = error as RpcError;
+          // Only a provider that could not be reached is worth another try; a deadline is final.
+          if (lastError.grpcCode !== GrpcStatus.UNAVAILABLE || Date.now() >= deadline) throw lastError;
+          logger.warn({ service: contract.name, method, provider: provider.id, attempt, err: lastError.message }, 'provider unavailable');
+        }
+      }
+      if (!lastError) {
+        throw new RpcError(ErrorCode.UNAVAILABLE, GrpcStatus.UNAVAILABLE, `no provider available for ${contract.name} (none registered in ZooKeeper)`);
+      }
+      throw new RpcError(
+        ErrorCode.UNAVAILABLE,
+        GrpcStatus.UNAVAILABLE,
+        `no provider available for ${contract.name}/${method}: tried ${[...tried].join(', ')} (${lastError.message})`,
+      );
+    };
+  }
+  return client as RpcClient<D>;
+}
+
+function callOnce(
+  provider: Provider,
+  definition: UnaryServiceDefinition[string],
+  request: unknown,
+  deadline: number,
+  metadata: Metadata | undefined,
+  service: string,
+  method: string,
+): Promise<unknown> {
+  const started = process.hrtime.bigint();
+  provider.active++;
+  return new Promise((resolve, reject) => {
+    provider.client.makeUnaryRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      request,
+      metadata?.clone() ?? new Metadata(),
+      { deadline },
+      (error: ServiceError | null, response?: unknown) => {
+        provider.active--;
+        const code = error ? error.code : GrpcStatus.OK;
+        const labels = { service, method, provider: provider.id, code: GrpcStatus[code] };
+        rpcMetrics.clientCalls.inc(labels);
+        rpcMetrics.clientLatency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        if (error) reject(fromServiceError(error));
+        else resolve(response);
+      },
+    );
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * RPC metrics, per service, method and provider, in the default Prometheus registry (served at
+ * /metrics by each process).
+ */
+import { Counter, Histogram, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter {
+  return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+function histogram(name: string, help: string, labelNames: string[]): Histogram {
+  return (
+    (register.getSingleMetric(name) as Histogram | undefined) ??
+    new Histogram({ name, help, labelNames, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] })
+  );
+}
+
+const LABELS = ['service', 'method', 'provider', 'code'];
+
+export const rpcMetrics = {
+  clientCalls: counter('rpc_client_calls_total', 'Client attempts by outcome (gRPC status name)', LABELS),
+  clientLatency: histogram('rpc_client_latency_seconds', 'Client attempt latency', LABELS),
+  clientFailovers: counter('rpc_client_failovers_total', 'Calls retried on another provider', ['service', 'method']),
+  serverCalls: counter('rpc_server_calls_total', 'Calls served by outcome (gRPC status name)', ['service', 'method', 'code']),
+  serverLatency: histogram('rpc_server_latency_seconds', 'Server handling latency', ['service', 'method', 'code']),
+};

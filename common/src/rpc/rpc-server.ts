@@ -1,0 +1,160 @@
+/**
+ * Hosts any set of services on one grpc-js server and registers each in ZooKeeper in Dubbo's
+ * layout, with grpc.health.v1 and a graceful shutdown:
+ *   1. health says NOT_SERVING and the znodes are removed,
+ *   2. consumers are given `unregisterGraceMs` to notice and stop sending,
+ *   3. calls in flight drain (up to `drainTimeoutMs`), then the server stops.
+ */
+import { Server, ServerCredentials, status as GrpcStatus, type Metadata, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Logger } from '../log';
+import { runWithTrace, TRACE_ID_HEADER } from '../trace';
+import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
+import { CALLER_APP_HEADER } from './rpc-interceptors';
+import { rpcMetrics } from './rpc-metrics';
+import { toServiceError } from './rpc-errors';
+import { methodNamesOf, type ServiceContract, type UnaryServiceDefinition } from './service-contract';
+import type { ZkRegistry } from './zk-registry';
+
+type RequestOf<M> = M extends { requestDeserialize: (b: Buffer) => infer R } ? R : never;
+type ResponseOf<M> = M extends { responseSerialize: (r: infer R) => Buffer } ? R : never;
+
+/** Facts about the call a handler may use (metadata, caller application). */
+export interface CallContext {
+  metadata: Metadata;
+  callerApplication: string;
+}
+
+/** Handlers are plain async functions: resolve with the response, throw AppError for failures. */
+export type ServiceHandlers<D extends UnaryServiceDefinition> = {
+  [K in keyof D]: (request: RequestOf<D[K]>, context: CallContext) => Promise<ResponseOf<D[K]>>;
+};
+
+export interface RpcServerOptions {
+  application: string;
+  registry: ZkRegistry;
+  logger: Logger;
+  /** The address consumers connect to (registered in ZooKeeper). */
+  advertisedHost: string;
+  /** Interface to listen on. */
+  bindHost?: string;
+  /** 0 picks a free port. */
+  port: number;
+  weight?: number;
+  unregisterGraceMs?: number;
+  drainTimeoutMs?: number;
+}
+
+export class RpcServer {
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  private readonly services: { name: string; methods: string[] }[] = [];
+  private readonly registered: string[] = [];
+  private boundPort = 0;
+  private inFlight = 0;
+
+  constructor(private readonly options: RpcServerOptions) {
+    this.health.addToServer(this.server);
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get address(): string {
+    return `${this.options.advertisedHost}:${this.boundPort}`;
+  }
+
+  addService<D extends UnaryServiceDefinition>(contract: ServiceContract<D>, handlers: ServiceHandlers<D>): this {
+    const implementation: Record<string, (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void> = {};
+    for (const key of Object.keys(contract.definition) as (keyof D & string)[]) {
+      const method = contract.definition[key]!.path.split('/')[2]!;
+      implementation[key] = this.wrap(contract.name, method, handlers[key] as (request: unknown, context: CallContext) => Promise<unknown>);
+    }
+    this.server.addService(contract.definition, implementation);
+    this.services.push({ name: contract.name, methods: methodNamesOf(contract.definition) });
+    return this;
+  }
+
+  /** Listens, marks the services SERVING, then registers them in ZooKeeper. */
+  async start(): Promise<void> {
+    const bind = `${this.options.bindHost ?? '0.0.0.0'}:${this.options.port}`;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(bind, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.health.setStatus('', 'SERVING');
+    const timestamp = Date.now();
+    for (const service of this.services) {
+      this.health.setStatus(service.name, 'SERVING');
+      const node = providerNode({
+        host: this.options.advertisedHost,
+        port: this.boundPort,
+        service: service.name,
+        application: this.options.application,
+        methods: service.methods,
+        weight: this.options.weight ?? DEFAULT_WEIGHT,
+        timestamp,
+      });
+      const path = `${providersPath(service.name)}/${node}`;
+      await this.options.registry.register(path);
+      this.registered.push(path);
+    }
+    this.options.logger.info({ address: this.address, services: this.services.map((s) => s.name) }, 'rpc server started');
+  }
+
+  /** Graceful stop: unregister, let consumers notice, drain, stop. */
+  async shutdown(): Promise<void> {
+    const { unregisterGraceMs = 1_000, drainTimeoutMs = 10_000, logger } = this.options;
+    this.health.setStatus('', 'NOT_SERVING');
+    for (const service of this.services) this.health.setStatus(service.name, 'NOT_SERVING');
+    await Promise.all(this.registered.splice(0).map((path) => this.options.registry.unregister(path).catch(() => undefined)));
+    await new Promise((resolve) => setTimeout(resolve, unregisterGraceMs));
+    logger.info({ inFlight: this.inFlight }, 'rpc server draining');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        logger.warn({ inFlight: this.inFlight }, 'drain timeout; forcing shutdown');
+        this.server.forceShutdown();
+        resolve();
+      }, drainTimeoutMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Abrupt stop (tests): no unregistering, connections cut. */
+  forceShutdown(): void {
+    this.server.forceShutdown();
+  }
+
+  private wrap(service: string, method: string, handler: (request: unknown, context: CallContext) => Promise<unknown>) {
+    const logger = this.options.logger;
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
+      const started = process.hrtime.bigint();
+      const traceId = String(call.metadata.get(TRACE_ID_HEADER)[0] ?? '');
+      const callerApplication = String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '');
+      this.inFlight++;
+      const finish = (code: GrpcStatus) => {
+        this.inFlight--;
+        const labels = { service, method, code: GrpcStatus[code] };
+        rpcMetrics.serverCalls.inc(labels);
+        rpcMetrics.serverLatency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      };
+      void runWithTrace(traceId || undefined, () =>
+        handler(call.request, { metadata: call.metadata, callerApplication }).then(
+          (response) => {
+            finish(GrpcStatus.OK);
+            callback(null, response);
+          },
+          (error: unknown) => {
+            const serviceError = toServiceError(error);
+            if (serviceError.code === GrpcStatus.INTERNAL) logger.error({ err: error, service, method, traceId }, 'rpc handler failed');
+            finish(serviceError.code);
+            callback(serviceError, null);
+          },
+        ),
+      );
+    };
+  }
+}

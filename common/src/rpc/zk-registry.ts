@@ -1,0 +1,145 @@
+/**
+ * The registry: ephemeral registrations and children watches over ZooKeeper that survive
+ * connection loss and session expiry.
+ *
+ * - Disconnected (ZooKeeper down or unreachable): nothing changes for users; listeners keep the
+ *   last children they were given, so consumers go on calling the providers they know.
+ * - Session expired: the old client is dead for good (its watches never fire again). A new
+ *   session is opened, every ephemeral node is re-created (replacing a stale node still owned by
+ *   the old session) and every watch is re-armed, listeners receiving the current children.
+ */
+import { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession } from '../zk';
+import type { Logger } from '../log';
+
+export interface RegistryOptions {
+  connect: string;
+  sessionTimeoutMs: number;
+  logger: Logger;
+}
+
+type ChildrenListener = (children: string[]) => void;
+
+const RECONNECT_DELAY_MS = 500;
+
+export class ZkRegistry {
+  private readonly ephemerals = new Map<string, Buffer | null>();
+  private readonly watched = new Map<string, Set<ChildrenListener>>();
+  private closed = false;
+  private rebuilding: Promise<void> | undefined;
+
+  private constructor(
+    private session: ZkSession,
+    private readonly options: RegistryOptions,
+  ) {
+    this.follow(session);
+  }
+
+  static async connect(options: RegistryOptions): Promise<ZkRegistry> {
+    const session = await ZkSession.open({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs });
+    return new ZkRegistry(session, options);
+  }
+
+  /** The current session (it changes after an expiry). */
+  get currentSession(): ZkSession {
+    return this.session;
+  }
+
+  /** Creates an ephemeral node (and its persistent parents), re-created after session expiry. */
+  async register(path: string, data: Buffer | null = null): Promise<void> {
+    this.ephemerals.set(path, data);
+    await this.createEphemeral(this.session, path, data);
+  }
+
+  async unregister(path: string): Promise<void> {
+    this.ephemerals.delete(path);
+    await this.session.remove(path).catch((error: unknown) => {
+      if (zkErrorCode(error) !== ZkErrorCode.NO_NODE) throw error;
+    });
+  }
+
+  /**
+   * Calls `listener` with the children of `dir` now and after every change, for as long as the
+   * returned function is not called. The folder is created when missing.
+   */
+  async watchChildren(dir: string, listener: ChildrenListener): Promise<() => void> {
+    let listeners = this.watched.get(dir);
+    const first = !listeners;
+    if (!listeners) this.watched.set(dir, (listeners = new Set()));
+    listeners.add(listener);
+    if (first) {
+      await this.session.mkdirp(dir);
+      await this.refresh(this.session, dir);
+    } else {
+      listener(await this.session.getChildren(dir));
+    }
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.watched.delete(dir);
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.session.close();
+  }
+
+  private follow(session: ZkSession): void {
+    session.onState((state) => {
+      if (state === 'expired' && !this.closed) {
+        this.options.logger.warn({ sessionId: session.sessionId }, 'ZooKeeper session expired; rebuilding');
+        this.rebuilding ??= this.rebuild().finally(() => (this.rebuilding = undefined));
+      } else if (state === 'disconnected') {
+        this.options.logger.warn('ZooKeeper disconnected; keeping the last known providers');
+      } else if (state === 'connected') {
+        this.options.logger.info({ sessionId: session.sessionId }, 'ZooKeeper connected');
+      }
+    });
+  }
+
+  /** Lists the children with a one-shot watch that re-arms itself and notifies the listeners. */
+  private async refresh(session: ZkSession, dir: string): Promise<void> {
+    if (this.closed || session !== this.session || !this.watched.has(dir)) return;
+    const children = await session.getChildren(dir, () => {
+      this.refresh(session, dir).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, dir }, 'could not re-arm a ZooKeeper watch; the next session will'),
+      );
+    });
+    for (const listener of this.watched.get(dir) ?? []) listener(children);
+  }
+
+  private async rebuild(): Promise<void> {
+    this.session.close();
+    while (!this.closed) {
+      try {
+        const session = await ZkSession.open({ connect: this.options.connect, sessionTimeoutMs: this.options.sessionTimeoutMs });
+        this.session = session;
+        this.follow(session);
+        for (const [path, data] of this.ephemerals) await this.createEphemeral(session, path, data);
+        for (const dir of this.watched.keys()) {
+          await session.mkdirp(dir);
+          await this.refresh(session, dir);
+        }
+        this.options.logger.info({ sessionId: session.sessionId, registrations: this.ephemerals.size }, 'ZooKeeper session rebuilt');
+        return;
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'ZooKeeper not reachable yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+      }
+    }
+  }
+
+  /** Creates the node; a node left by an expired session of ours is replaced. */
+  private async createEphemeral(session: ZkSession, path: string, data: Buffer | null): Promise<void> {
+    await session.mkdirp(path.slice(0, path.lastIndexOf('/')));
+    try {
+      await session.create(path, data, CreateMode.EPHEMERAL);
+    } catch (error) {
+      if (zkErrorCode(error) !== ZkErrorCode.NODE_EXISTS) throw error;
+      const stat = await session.exists(path);
+      if (stat && ephemeralOwnerHex(stat) === session.sessionId) return;
+      // Stale: the old session's node lingers until the server expires it.
+      await session.remove(path).catch(() => undefined);
+      await session.create(path, data, CreateMode.EPHEMERAL);
+    }
+  }
+}

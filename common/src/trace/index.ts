@@ -1,0 +1,1 @@
+export { currentTraceId, newTraceId, runWithTrace, TRACE_ID_HEADER } from './trace-context';

@@ -1,0 +1,51 @@
+/**
+ * An EchoService provider in its own process, driven by its parent over IPC:
+ *   parent <- {type: 'ready', port, sessionId, sessionPassword}
+ *   parent -> {type: 'shutdown'}   graceful stop, then exit
+ *   parent -> {type: 'session'}    parent <- {type: 'session', sessionId, sessionPassword}
+ * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, PROVIDER_WEIGHT.
+ */
+import { echoContract } from '../../src/contracts';
+import { createLogger } from '../../src/log';
+import { RpcServer, ZkRegistry } from '../../src/rpc';
+
+async function main(): Promise<void> {
+  const logger = createLogger('echo-provider', process.env.LOG_LEVEL ?? 'silent');
+  const registry = await ZkRegistry.connect({
+    connect: process.env.ZK_CONNECT ?? '127.0.0.1:2181',
+    sessionTimeoutMs: Number(process.env.ZK_SESSION_TIMEOUT_MS ?? 4_000),
+    logger,
+  });
+  const server = new RpcServer({
+    application: 'echo-provider',
+    registry,
+    logger,
+    advertisedHost: '127.0.0.1',
+    bindHost: '127.0.0.1',
+    port: Number(process.env.PROVIDER_PORT ?? 0),
+    weight: Number(process.env.PROVIDER_WEIGHT ?? 100),
+    unregisterGraceMs: 500,
+  });
+  const answer = async (request: { message: string; delayMs: number }) => {
+    if (request.delayMs > 0) await new Promise((r) => setTimeout(r, request.delayMs));
+    return { message: request.message, provider: server.address };
+  };
+  server.addService(echoContract, { echo: answer, record: answer });
+  await server.start();
+  const session = () => ({ sessionId: registry.currentSession.sessionId, sessionPassword: registry.currentSession.sessionPassword });
+  process.send?.({ type: 'ready', port: server.port, ...session() });
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'session') process.send?.({ type: 'session', ...session() });
+    if (message.type === 'shutdown') {
+      void server.shutdown().then(() => {
+        registry.close();
+        process.exit(0);
+      });
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
