@@ -27,8 +27,16 @@ export function consumersPath(service: string): string {
   return `${DUBBO_ROOT}/${service}/consumers`;
 }
 
+/** Dubbo's query string: sorted keys, values encoded except the commas of lists (methods=A,B). */
+function query(params: Record<string, string>): string {
+  return Object.keys(params)
+    .sort()
+    .map((key) => `${key}=${encodeURIComponent(params[key]!).replace(/%2C/g, ',')}`)
+    .join('&');
+}
+
 export function formatProviderUrl(p: ProviderUrl): string {
-  const params = new URLSearchParams({
+  const params = {
     anyhost: 'false',
     application: p.application,
     interface: p.service,
@@ -37,8 +45,8 @@ export function formatProviderUrl(p: ProviderUrl): string {
     side: 'provider',
     timestamp: String(p.timestamp),
     weight: String(p.weight),
-  });
-  return `tri://${p.host}:${p.port}/${p.service}?${params.toString()}`;
+  };
+  return `tri://${p.host}:${p.port}/${p.service}?${query(params)}`;
 }
 
 /** The znode name of a provider: the whole URL, percent-encoded as Dubbo does. */
@@ -73,7 +81,7 @@ export function parseProviderNode(node: string, service: string): ProviderUrl | 
 }
 
 export function consumerNode(c: { host: string; service: string; application: string; timestamp: number }): string {
-  const params = new URLSearchParams({
+  const params = {
     application: c.application,
     category: 'consumers',
     check: 'false',
@@ -81,6 +89,6 @@ export function consumerNode(c: { host: string; service: string; application: st
     protocol: 'tri',
     side: 'consumer',
     timestamp: String(c.timestamp),
-  });
-  return encodeURIComponent(`consumer://${c.host}/${c.service}?${params.toString()}`);
+  };
+  return encodeURIComponent(`consumer://${c.host}/${c.service}?${query(params)}`);
 }

@@ -3,7 +3,7 @@ export { createBalancer, LeastActiveBalancer, RandomWeightedBalancer, RoundRobin
 export type { Provider } from './provider-directory';
 export { createRpcClient, type CallOptions, type RpcClient, type RpcClientOptions } from './rpc-client';
 export { ERROR_CODE_KEY, fromServiceError, RpcError, toServiceError } from './rpc-errors';
-export { CALLER_APP_HEADER, tracingInterceptor } from './rpc-interceptors';
+export { CALLER_APP_HEADER, tracingInterceptor, type CallInterceptor, type OutgoingCall } from './rpc-interceptors';
 export { rpcMetrics } from './rpc-metrics';
 export { RpcServer, type CallContext, type RpcServerOptions, type ServiceHandlers } from './rpc-server';
 export { defineContract, methodNamesOf, serviceNameOf, type MethodPolicy, type ServiceContract, type UnaryServiceDefinition } from './service-contract';

@@ -3,7 +3,7 @@
  * Updated by the registry's watch; when ZooKeeper is unreachable no update comes, so the last
  * known providers stay in use.
  */
-import { Client, connectivityState, credentials, type Interceptor } from '@grpc/grpc-js';
+import { Client, connectivityState, credentials } from '@grpc/grpc-js';
 import type { Logger } from '../log';
 import { parseProviderNode, type ProviderUrl } from './dubbo-url';
 import type { Candidate } from './load-balancer';
@@ -15,10 +15,11 @@ export interface Provider extends Candidate {
 
 export class ProviderDirectory {
   private readonly providers = new Map<string, Provider>();
+  /** The providers as an array, rebuilt on change only: the hot path allocates nothing. */
+  private snapshot: Provider[] = [];
 
   constructor(
     private readonly service: string,
-    private readonly interceptors: Interceptor[],
     private readonly logger: Logger,
   ) {}
 
@@ -44,17 +45,17 @@ export class ProviderDirectory {
         continue;
       }
       const client = new Client(id, credentials.createInsecure(), {
-        interceptors: this.interceptors,
         'grpc.keepalive_time_ms': 30_000,
         'grpc.enable_retries': 0,
       });
       this.providers.set(id, { id, url, client, weight: url.weight, active: 0 });
       this.logger.info({ service: this.service, provider: id }, 'provider added');
     }
+    this.snapshot = [...this.providers.values()];
   }
 
-  list(): Provider[] {
-    return [...this.providers.values()];
+  list(): readonly Provider[] {
+    return this.snapshot;
   }
 
   /**
@@ -62,14 +63,20 @@ export class ProviderDirectory {
    * TRANSIENT_FAILURE (connection refused: killed, not yet expired in ZooKeeper) are used only
    * when nothing else is left.
    */
-  candidates(exclude: ReadonlySet<string>): Provider[] {
-    const usable = this.list().filter((p) => !exclude.has(p.id));
-    const healthy = usable.filter((p) => p.client.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE);
+  candidates(exclude: ReadonlySet<string>): readonly Provider[] {
+    const usable = exclude.size === 0 ? this.snapshot : this.snapshot.filter((p) => !exclude.has(p.id));
+    if (!usable.some(isFailing)) return usable;
+    const healthy = usable.filter((p) => !isFailing(p));
     return healthy.length > 0 ? healthy : usable;
   }
 
   close(): void {
     for (const provider of this.providers.values()) provider.client.close();
     this.providers.clear();
+    this.snapshot = [];
   }
+}
+
+function isFailing(provider: Provider): boolean {
+  return provider.client.getChannel().getConnectivityState(false) === connectivityState.TRANSIENT_FAILURE;
 }

@@ -12,8 +12,8 @@ import { consumerNode, consumersPath, providersPath } from './dubbo-url';
 import { createBalancer, type BalancerName } from './load-balancer';
 import { ProviderDirectory, type Provider } from './provider-directory';
 import { fromServiceError, RpcError } from './rpc-errors';
-import { tracingInterceptor } from './rpc-interceptors';
-import { rpcMetrics } from './rpc-metrics';
+import { tracingInterceptor, type CallInterceptor } from './rpc-interceptors';
+import { recordClientCall, rpcMetrics } from './rpc-metrics';
 import type { ServiceContract, UnaryServiceDefinition } from './service-contract';
 import type { ZkRegistry } from './zk-registry';
 import { ErrorCode } from '../errors';
@@ -31,7 +31,7 @@ export type RpcClient<D extends UnaryServiceDefinition> = {
   [K in keyof D]: (request: RequestOf<D[K]>, options?: CallOptions) => Promise<ResponseOf<D[K]>>;
 } & {
   /** The providers currently known (for diagnostics and tests). */
-  $providers(): Provider[];
+  $providers(): readonly Provider[];
   /** Stops watching, unregisters the consumer and closes every channel. */
   $close(): Promise<void>;
 };
@@ -43,6 +43,8 @@ export interface RpcClientOptions {
   balancer?: BalancerName;
   /** Attempts per call, the first included, for methods safe to repeat. */
   maxAttempts?: number;
+  /** Run after the built-in tracing interceptor, on every call. */
+  interceptors?: CallInterceptor[];
 }
 
 export async function createRpcClient<D extends UnaryServiceDefinition>(
@@ -50,7 +52,8 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
   options: RpcClientOptions,
 ): Promise<RpcClient<D>> {
   const { registry, logger } = options;
-  const directory = new ProviderDirectory(contract.name, [tracingInterceptor(options.application)], logger);
+  const directory = new ProviderDirectory(contract.name, logger);
+  const interceptors = [tracingInterceptor(options.application), ...(options.interceptors ?? [])];
   const balancer = createBalancer(options.balancer ?? 'random');
   const maxAttempts = options.maxAttempts ?? 3;
   const stopWatching = await registry.watchChildren(providersPath(contract.name), (children) => directory.update(children));
@@ -73,6 +76,8 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
 
     client[key] = async (request: unknown, callOptions: CallOptions = {}) => {
       const deadline = Date.now() + (callOptions.timeoutMs ?? policy.timeoutMs);
+      const metadata = callOptions.metadata?.clone() ?? new Metadata();
+      for (const intercept of interceptors) intercept({ service: contract.name, method, metadata });
       const tried = new Set<string>();
       let lastError: RpcError | undefined;
       for (let attempt = 1; attempt <= (policy.idempotent ? maxAttempts : 1); attempt++) {
@@ -82,7 +87,7 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
         const provider = balancer.pick(candidates);
         tried.add(provider.id);
         try {
-          return await callOnce(provider, definition, request, deadline, callOptions.metadata, contract.name, method);
+          return await callOnce(provider, definition, request, deadline, metadata, contract.name, method);
         } catch (error) {
           lastError = error as RpcError;
           // Only a provider that could not be reached is worth another try; a deadline is final.
@@ -108,7 +113,7 @@ function callOnce(
   definition: UnaryServiceDefinition[string],
   request: unknown,
   deadline: number,
-  metadata: Metadata | undefined,
+  metadata: Metadata,
   service: string,
   method: string,
 ): Promise<unknown> {
@@ -120,14 +125,12 @@ function callOnce(
       definition.requestSerialize,
       definition.responseDeserialize,
       request,
-      metadata?.clone() ?? new Metadata(),
+      metadata,
       { deadline },
       (error: ServiceError | null, response?: unknown) => {
         provider.active--;
         const code = error ? error.code : GrpcStatus.OK;
-        const labels = { service, method, provider: provider.id, code: GrpcStatus[code] };
-        rpcMetrics.clientCalls.inc(labels);
-        rpcMetrics.clientLatency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        recordClientCall(service, method, provider.id, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
         if (error) reject(fromServiceError(error));
         else resolve(response);
       },

@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER } from '../trace';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
 import { CALLER_APP_HEADER } from './rpc-interceptors';
-import { rpcMetrics } from './rpc-metrics';
+import { recordServerCall } from './rpc-metrics';
 import { toServiceError } from './rpc-errors';
 import { methodNamesOf, type ServiceContract, type UnaryServiceDefinition } from './service-contract';
 import type { ZkRegistry } from './zk-registry';
@@ -137,9 +137,7 @@ export class RpcServer {
       this.inFlight++;
       const finish = (code: GrpcStatus) => {
         this.inFlight--;
-        const labels = { service, method, code: GrpcStatus[code] };
-        rpcMetrics.serverCalls.inc(labels);
-        rpcMetrics.serverLatency.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        recordServerCall(service, method, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
       };
       void runWithTrace(traceId || undefined, () =>
         handler(call.request, { metadata: call.metadata, callerApplication }).then(
