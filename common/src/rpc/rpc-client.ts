@@ -80,7 +80,7 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
       for (const intercept of interceptors) intercept({ service: contract.name, method, metadata });
       const tried = new Set<string>();
       let lastError: RpcError | undefined;
-      for (let attempt = 1; attempt <= (policy.idempotent ? maxAttempts : 1); attempt++) {
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const candidates = directory.candidates(tried);
         if (candidates.length === 0) break;
         if (attempt > 1) rpcMetrics.clientFailovers.inc({ service: contract.name, method });
@@ -90,8 +90,10 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
           return await callOnce(provider, definition, request, deadline, metadata, contract.name, method);
         } catch (error) {
           lastError = error as RpcError;
-          // Only a provider that could not be reached is worth another try; a deadline is final.
-          if (lastError.grpcCode !== GrpcStatus.UNAVAILABLE || Date.now() >= deadline) throw lastError;
+          // Only a provider that could not be reached is worth another try, and a call not safe
+          // to repeat only when it provably never left this process; a deadline is final.
+          const retryable = lastError.grpcCode === GrpcStatus.UNAVAILABLE && (policy.idempotent || neverSent(lastError));
+          if (!retryable || Date.now() >= deadline) throw lastError;
           logger.warn({ service: contract.name, method, provider: provider.id, attempt, err: lastError.message }, 'provider unavailable');
         }
       }
@@ -106,6 +108,18 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(
     };
   }
   return client as RpcClient<D>;
+}
+
+/**
+ * True when the provider provably did not process the call, so that repeating it elsewhere
+ * cannot apply it twice, whatever the method:
+ * - grpc-js could not connect ("No connection established", ECONNREFUSED): a killed process
+ *   whose znode has not expired yet;
+ * - the server answered HTTP/2 REFUSED_STREAM ("Stream refused by server"), which by RFC 9113
+ *   means the stream was closed before any processing: a provider that is shutting down.
+ */
+function neverSent(error: RpcError): boolean {
+  return /No connection established|ECONNREFUSED|Stream refused by server/.test(error.message);
 }
 
 function callOnce(

@@ -8,7 +8,7 @@
  *   session is opened, every ephemeral node is re-created (replacing a stale node still owned by
  *   the old session) and every watch is re-armed, listeners receiving the current children.
  */
-import { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession } from '../zk';
+import { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession, ZkSessionEndedError } from '../zk';
 import type { Logger } from '../log';
 
 export interface RegistryOptions {
@@ -50,10 +50,11 @@ export class ZkRegistry {
     await this.createEphemeral(this.session, path, data);
   }
 
+  /** Removes the node. On a session that has ended, the node went with it and is not re-created. */
   async unregister(path: string): Promise<void> {
     this.ephemerals.delete(path);
     await this.session.remove(path).catch((error: unknown) => {
-      if (zkErrorCode(error) !== ZkErrorCode.NO_NODE) throw error;
+      if (zkErrorCode(error) !== ZkErrorCode.NO_NODE && !(error instanceof ZkSessionEndedError)) throw error;
     });
   }
 

@@ -1,1 +1,1 @@
-export { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession, type ZkEvent, type ZkSessionOptions, type ZkSessionState, type ZkStat } from './zk-session';
+export { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession, ZkSessionEndedError, type ZkEvent, type ZkSessionOptions, type ZkSessionState, type ZkStat } from './zk-session';

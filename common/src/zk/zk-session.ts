@@ -17,6 +17,8 @@ export interface ZkSessionOptions {
   sessionTimeoutMs?: number;
   /** How long `open` waits for the first connection before giving up. */
   connectTimeoutMs?: number;
+  /** How long one request may wait for an answer (default: the session timeout, at least 10 s). */
+  operationTimeoutMs?: number;
 }
 
 export type ZkSessionState = 'connected' | 'disconnected' | 'expired' | 'closed';
@@ -26,8 +28,13 @@ export function zkErrorCode(error: unknown): number | undefined {
   return error instanceof zookeeper.Exception ? error.getCode() : undefined;
 }
 
+/** Thrown by calls on a session that is closed or expired: they would otherwise never answer. */
+export class ZkSessionEndedError extends Error {}
+
 export class ZkSession {
   private stateListeners = new Set<(state: ZkSessionState) => void>();
+  /** Closed by us or expired by the server: no request will ever be answered. */
+  private ended = false;
   private closed = false;
 
   private constructor(
@@ -36,6 +43,7 @@ export class ZkSession {
   ) {
     client.on('state', (state) => {
       const mapped = mapState(state);
+      if (mapped === 'expired') this.ended = true;
       if (mapped) for (const listener of this.stateListeners) listener(mapped);
     });
   }
@@ -86,20 +94,20 @@ export class ZkSession {
   }
 
   create(path: string, data: Buffer | null = null, mode: number = CreateMode.PERSISTENT): Promise<string> {
-    return new Promise((resolve, reject) =>
+    return this.call(`create ${path}`, (resolve, reject) =>
       this.client.create(path, data ?? Buffer.alloc(0), mode, (error, created) => (error ? reject(error) : resolve(created))),
     );
   }
 
   /** Creates the path and any missing parents (persistent); no error when it exists. */
   mkdirp(path: string): Promise<string> {
-    return new Promise((resolve, reject) =>
+    return this.call(`mkdirp ${path}`, (resolve, reject) =>
       this.client.mkdirp(path, (error, created) => (error ? reject(error) : resolve(created))),
     );
   }
 
   exists(path: string, watcher?: (event: Event) => void): Promise<Stat | null> {
-    return new Promise((resolve, reject) => {
+    return this.call(`exists ${path}`, (resolve, reject) => {
       const done = (error: unknown, stat: Stat) => (error ? reject(error) : resolve(stat ?? null));
       if (watcher) this.client.exists(path, watcher, done);
       else this.client.exists(path, done);
@@ -108,7 +116,7 @@ export class ZkSession {
 
   /** Children names; a watcher fires once on the next change (one-shot: re-arm it by calling again). */
   getChildren(path: string, watcher?: (event: Event) => void): Promise<string[]> {
-    return new Promise((resolve, reject) => {
+    return this.call(`getChildren ${path}`, (resolve, reject) => {
       const done = (error: unknown, children: string[]) => (error ? reject(error) : resolve(children));
       if (watcher) this.client.getChildren(path, watcher, done);
       else this.client.getChildren(path, done);
@@ -116,13 +124,13 @@ export class ZkSession {
   }
 
   getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
-    return new Promise((resolve, reject) =>
+    return this.call(`getData ${path}`, (resolve, reject) =>
       this.client.getData(path, (error, data, stat) => (error ? reject(error) : resolve({ data, stat }))),
     );
   }
 
   remove(path: string, version = -1): Promise<void> {
-    return new Promise((resolve, reject) =>
+    return this.call(`remove ${path}`, (resolve, reject) =>
       this.client.remove(path, version, (error) => (error ? reject(error) : resolve())),
     );
   }
@@ -131,8 +139,26 @@ export class ZkSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.ended = true;
     this.stateListeners.clear();
     this.client.close();
+  }
+
+  /**
+   * Runs one request. node-zookeeper-client queues requests while disconnected and never
+   * answers those of a closed or expired session; callers get an error instead of a hang: at
+   * once when the session has ended, after the operation timeout otherwise.
+   */
+  private call<T>(what: string, run: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+    if (this.ended) return Promise.reject(new ZkSessionEndedError(`ZooKeeper session ended: ${what}`));
+    const timeoutMs = this.options.operationTimeoutMs ?? Math.max(this.sessionTimeoutMs, 10_000);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`ZooKeeper did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+      run(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error) => (clearTimeout(timer), reject(error)),
+      );
+    });
   }
 }
 

@@ -24,7 +24,6 @@ async function main(): Promise<void> {
     bindHost: '127.0.0.1',
     port: Number(process.env.PROVIDER_PORT ?? 0),
     weight: Number(process.env.PROVIDER_WEIGHT ?? 100),
-    unregisterGraceMs: 500,
   });
   const answer = async (request: { message: string; delayMs: number }) => {
     if (request.delayMs > 0) await new Promise((r) => setTimeout(r, request.delayMs));
@@ -33,9 +32,10 @@ async function main(): Promise<void> {
   server.addService(echoContract, { echo: answer, record: answer });
   await server.start();
   const session = () => ({ sessionId: registry.currentSession.sessionId, sessionPassword: registry.currentSession.sessionPassword });
-  process.send?.({ type: 'ready', port: server.port, ...session() });
+  const reply = (message: object) => process.connected && process.send?.(message);
+  reply({ type: 'ready', port: server.port, ...session() });
   process.on('message', (message: { type: string }) => {
-    if (message.type === 'session') process.send?.({ type: 'session', ...session() });
+    if (message.type === 'session') reply({ type: 'session', ...session() });
     if (message.type === 'shutdown') {
       void server.shutdown().then(() => {
         registry.close();
