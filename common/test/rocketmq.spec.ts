@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { MqConsumer, MqProducer, TransactionalProducer, type ReceivedMessage, type TransactionVerdict } from '../src/mq';
+import { currentTraceId, runWithTrace } from '../src/trace';
 import { eventually, mqConnection, sleep } from './support/infra';
 
 // Topics reserved for infrastructure tests in deploy/topics.conf.
@@ -14,6 +15,7 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
   this.timeout(60_000);
   const run = randomUUID();
   const received: ReceivedMessage[] = [];
+  const traceSeenByHandler = new Map<string, string | undefined>();
   let consumer: MqConsumer;
   let producer: MqProducer;
 
@@ -28,7 +30,10 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
     consumer = await MqConsumer.start(mqConnection, {
       group: `shop-test-common-${run.slice(0, 8)}`,
       subscriptions: { [NORMAL_TOPIC]: '*', [TX_TOPIC]: '*' },
-      handle: async (message) => void received.push(message),
+      handle: async (message) => {
+        received.push(message);
+        traceSeenByHandler.set(message.keys[0] ?? '', currentTraceId());
+      },
     });
     producer = await MqProducer.start(mqConnection, [NORMAL_TOPIC]);
     // A new group starts reading where the queue ends when it first polls: wait until a
@@ -52,6 +57,14 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
     assert.deepEqual(message.keys, [key, 'second']);
     assert.deepEqual(message.json(), { orderId: '123', amount: '9.90' });
     assert.equal(message.properties.traceId, 't-1');
+  });
+
+  it('carries the trace id of the sender to the handler', async () => {
+    const key = `traced-${run}`;
+    await runWithTrace('trace-abc', () => producer.send({ topic: NORMAL_TOPIC, tag: 'traced', keys: [key], body: {} }));
+    const message = await waitForKey(key);
+    assert.equal(message.properties.traceId, 'trace-abc');
+    assert.equal(traceSeenByHandler.get(key), 'trace-abc');
   });
 
   it('redelivers a message whose handler failed', async () => {

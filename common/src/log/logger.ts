@@ -1,16 +1,23 @@
 import pino, { type Logger } from 'pino';
+import { currentTraceId } from '../trace';
 
 export type { Logger } from 'pino';
 
 /**
  * The process logger: JSON lines on stdout (pino), one `app` field per process so that logs of
- * several services can be merged. Level from LOG_LEVEL (default info; "silent" in tests unless set).
+ * several services can be merged, and the trace id of the work in progress on every line (from
+ * the HTTP request, gRPC call or message being handled). Level from LOG_LEVEL (default info;
+ * "silent" in tests unless set).
  */
 export function createLogger(app: string, level = process.env.LOG_LEVEL ?? defaultLevel()): Logger {
   return pino({
     level,
     base: { app, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => {
+      const traceId = currentTraceId();
+      return traceId ? { traceId } : {};
+    },
     // Never log secrets even when a whole config or request object is logged by mistake.
     redact: { paths: ['password', '*.password', 'privateKey', '*.privateKey', 'authorization', '*.authorization'], censor: '[redacted]' },
   });

@@ -1,6 +1,7 @@
 import { ConsumeResult, FilterExpression, PushConsumer } from 'rocketmq-client-nodejs';
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
-import { fromMessageView, type ReceivedMessage } from './mq-message';
+import { runWithTrace } from '../trace';
+import { fromMessageView, TRACE_ID_PROPERTY, type ReceivedMessage } from './mq-message';
 
 /**
  * Handles one message. Resolving acknowledges it; throwing makes the broker redeliver it later
@@ -35,7 +36,8 @@ export class MqConsumer {
         async consume(view) {
           const message = fromMessageView(view);
           try {
-            await options.handle(message);
+            // The handler runs under the sender's trace id, so its logs and calls carry it on.
+            await runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message));
             return ConsumeResult.SUCCESS;
           } catch (error) {
             log.warn({ err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt }, 'message handling failed; it will be redelivered');

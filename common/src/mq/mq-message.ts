@@ -4,6 +4,7 @@
  * trace id crosses process boundaries here).
  */
 import type { MessageOptions, MessageView } from 'rocketmq-client-nodejs';
+import { currentTraceId } from '../trace';
 
 export const TRACE_ID_PROPERTY = 'traceId';
 
@@ -38,8 +39,14 @@ export function toMessageOptions(message: OutgoingMessage): MessageOptions {
     tag: message.tag,
     keys: message.keys,
     body: Buffer.isBuffer(message.body) ? message.body : Buffer.from(JSON.stringify(message.body)),
-    properties: new Map(Object.entries(message.properties ?? {})),
+    properties: new Map(Object.entries(withTraceId(message.properties ?? {}))),
   };
+}
+
+/** The trace id of the work in progress travels with the message (unless one is set already). */
+function withTraceId(properties: Record<string, string>): Record<string, string> {
+  const traceId = currentTraceId();
+  return traceId && !properties[TRACE_ID_PROPERTY] ? { ...properties, [TRACE_ID_PROPERTY]: traceId } : properties;
 }
 
 export function fromMessageView(view: MessageView): ReceivedMessage {
