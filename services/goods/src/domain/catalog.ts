@@ -1,0 +1,72 @@
+/** The goods catalogue: create (admin, idempotent by request id), read and search. */
+import { DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import type { GoodsRow, GoodsStore } from '../store/goods-store';
+
+const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
+const MAX_STOCK = 10_000_000;
+const MAX_PAGE_SIZE = 100;
+
+export interface Goods {
+  goodsId: string;
+  name: string;
+  price: string;
+  stock: number;
+  onSale: boolean;
+}
+
+export function toGoods(row: GoodsRow): Goods {
+  return { goodsId: row.id, name: row.name, price: row.price, stock: row.stock, onSale: row.on_sale === 1 };
+}
+
+export interface NewGoods {
+  requestId: string;
+  name: string;
+  price: string;
+  stock: number;
+}
+
+/** Creates goods on sale. The same request id returns the goods it created the first time. */
+export async function createGoods(store: GoodsStore, ids: SnowflakeGenerator, input: NewGoods): Promise<Goods | DomainError> {
+  const name = input.name.trim();
+  if (name.length === 0 || name.length > 128) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'name must have 1 to 128 characters');
+  if (!PRICE.test(input.price)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'price must be an amount like 19.90');
+  if (!Number.isInteger(input.stock) || input.stock < 0 || input.stock > MAX_STOCK) {
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, `stock must be an integer from 0 to ${MAX_STOCK}`);
+  }
+  const requestId = input.requestId || null;
+  if (requestId) {
+    const existing = await store.findByCreateRequest(requestId);
+    if (existing) return toGoods(existing);
+  }
+  const id = ids.next();
+  try {
+    await store.insertGoods({ id, name, price: input.price, stock: input.stock, requestId });
+  } catch (error) {
+    // Two concurrent creates with one request id: the unique key lets one win.
+    const winner = requestId ? await store.findByCreateRequest(requestId) : undefined;
+    if (winner) return toGoods(winner);
+    throw error;
+  }
+  return toGoods((await store.findGoods(id))!);
+}
+
+export async function getGoods(store: GoodsStore, goodsId: string): Promise<Goods | DomainError> {
+  if (!isSnowflakeId(goodsId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid goods id');
+  const row = await store.findGoods(goodsId);
+  return row ? toGoods(row) : new DomainError(ErrorCode.NOT_FOUND, `goods ${goodsId} not found`);
+}
+
+export async function batchGetGoods(store: GoodsStore, goodsIds: string[]): Promise<Goods[] | DomainError> {
+  if (goodsIds.length > 100 || !goodsIds.every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'up to 100 valid goods ids');
+  return (await store.findGoodsByIds([...new Set(goodsIds)])).map(toGoods);
+}
+
+export async function listGoods(store: GoodsStore, page: number, size: number, query: string): Promise<{ items: Goods[]; total: number } | DomainError> {
+  const p = page || 1;
+  const s = size || 20;
+  if (!Number.isInteger(p) || p < 1 || p > 10_000) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'page must be 1 to 10000');
+  if (!Number.isInteger(s) || s < 1 || s > MAX_PAGE_SIZE) return new DomainError(ErrorCode.INVALID_ARGUMENT, `size must be 1 to ${MAX_PAGE_SIZE}`);
+  if (query.length > 64) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'query is too long');
+  const { rows, total } = await store.listGoods((p - 1) * s, s, query.trim());
+  return { items: rows.map(toGoods), total };
+}

@@ -1,0 +1,134 @@
+/** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+export interface GoodsRow {
+  id: string;
+  name: string;
+  price: string;
+  stock: number;
+  on_sale: number;
+}
+
+export interface TakenLine {
+  goods_id: string;
+  quantity: number;
+}
+
+export class GoodsStore {
+  constructor(readonly sequelize: Sequelize) {}
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(work);
+  }
+
+  async insertGoods(row: { id: string; name: string; price: string; stock: number; requestId: string | null }): Promise<void> {
+    await this.sequelize.query(
+      'INSERT INTO goods (id, name, price, stock, on_sale, create_request_id, created_at) VALUES (?, ?, ?, ?, 1, ?, UTC_TIMESTAMP(3))',
+      { replacements: [row.id, row.name, row.price, row.stock, row.requestId], type: QueryTypes.INSERT },
+    );
+  }
+
+  async findByCreateRequest(requestId: string): Promise<GoodsRow | undefined> {
+    return this.one('SELECT id, name, price, stock, on_sale FROM goods WHERE create_request_id = ?', [requestId]);
+  }
+
+  async findGoods(id: string): Promise<GoodsRow | undefined> {
+    return this.one('SELECT id, name, price, stock, on_sale FROM goods WHERE id = ?', [id]);
+  }
+
+  async findGoodsByIds(ids: string[]): Promise<GoodsRow[]> {
+    if (ids.length === 0) return [];
+    return this.sequelize.query<GoodsRow>('SELECT id, name, price, stock, on_sale FROM goods WHERE id IN (?) ORDER BY id', {
+      replacements: [ids],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  async listGoods(offset: number, limit: number, query: string): Promise<{ rows: GoodsRow[]; total: number }> {
+    const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.sequelize.query<GoodsRow>(
+      'SELECT id, name, price, stock, on_sale FROM goods WHERE on_sale = 1 AND name LIKE ? ORDER BY id LIMIT ? OFFSET ?',
+      { replacements: [like, limit, offset], type: QueryTypes.SELECT },
+    );
+    const [count] = await this.sequelize.query<{ total: number }>('SELECT COUNT(*) AS total FROM goods WHERE on_sale = 1 AND name LIKE ?', {
+      replacements: [like],
+      type: QueryTypes.SELECT,
+    });
+    return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  /** True when the order was released already. Locks the key (or its gap) until commit. */
+  async isReleased(tx: Transaction, orderId: string): Promise<boolean> {
+    const rows = await this.sequelize.query('SELECT order_id FROM goods_order_release WHERE order_id = ? FOR UPDATE', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return rows.length > 0;
+  }
+
+  async takenLines(tx: Transaction, orderId: string): Promise<TakenLine[]> {
+    return this.sequelize.query<TakenLine>(
+      "SELECT goods_id, quantity FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN' ORDER BY goods_id FOR UPDATE",
+      { replacements: [orderId], type: QueryTypes.SELECT, transaction: tx },
+    );
+  }
+
+  async hasAnyLog(tx: Transaction, orderId: string): Promise<boolean> {
+    const rows = await this.sequelize.query('SELECT 1 FROM goods_number_log WHERE order_id = ? LIMIT 1 FOR UPDATE', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return rows.length > 0;
+  }
+
+  /** Takes `quantity` units if that many are left and the goods are on sale. */
+  async takeStock(tx: Transaction, goodsId: string, quantity: number): Promise<boolean> {
+    const [, affected] = await this.sequelize.query('UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?', {
+      replacements: [quantity, goodsId, quantity],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  async giveBackStock(tx: Transaction, goodsId: string, quantity: number): Promise<void> {
+    await this.sequelize.query('UPDATE goods SET stock = stock + ? WHERE id = ?', { replacements: [quantity, goodsId], transaction: tx });
+  }
+
+  async recordTaken(tx: Transaction, goodsId: string, orderId: string, quantity: number): Promise<void> {
+    await this.sequelize.query(
+      "INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))",
+      { replacements: [goodsId, orderId, quantity], transaction: tx },
+    );
+  }
+
+  async markReleased(tx: Transaction, orderId: string): Promise<void> {
+    await this.sequelize.query("UPDATE goods_number_log SET status = 'RELEASED', released_at = UTC_TIMESTAMP(3) WHERE order_id = ? AND status = 'TAKEN'", {
+      replacements: [orderId],
+      transaction: tx,
+    });
+  }
+
+  /**
+   * Records the release of an order before anything is given back: its row (the tombstone when
+   * nothing was taken) serialises with a concurrent ReduceStock. False when it existed already.
+   */
+  async recordRelease(tx: Transaction, orderId: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      'INSERT IGNORE INTO goods_order_release (order_id, released_units, released_at) VALUES (?, 0, UTC_TIMESTAMP(3))',
+      { replacements: [orderId], type: QueryTypes.INSERT, transaction: tx },
+    );
+    return affected === 1;
+  }
+
+  async setReleasedUnits(tx: Transaction, orderId: string, units: number): Promise<void> {
+    await this.sequelize.query('UPDATE goods_order_release SET released_units = ? WHERE order_id = ?', { replacements: [units, orderId], transaction: tx });
+  }
+
+  private async one(sql: string, replacements: unknown[]): Promise<GoodsRow | undefined> {
+    const [row] = await this.sequelize.query<GoodsRow>(sql, { replacements, type: QueryTypes.SELECT });
+    return row;
+  }
+}

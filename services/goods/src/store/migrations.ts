@@ -1,0 +1,57 @@
+import { consumeLogMigration, type Migration } from '@shop/common';
+
+/**
+ * goods: stock can never go below zero (CHECK), prices are exact (DECIMAL).
+ * goods_number_log: what each order took of each goods, keyed (goods_id, order_id): the record
+ *   a release undoes from, never the request.
+ * goods_order_release: one row per released order; a reservation arriving after it (a timed-out
+ *   call still in flight) is refused: the tombstone.
+ */
+export const goodsMigrations: Migration[] = [
+  consumeLogMigration,
+  {
+    id: '0001-goods',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods (
+          id BIGINT NOT NULL PRIMARY KEY,
+          name VARCHAR(128) NOT NULL,
+          price DECIMAL(12,2) NOT NULL,
+          stock INT NOT NULL,
+          on_sale TINYINT(1) NOT NULL DEFAULT 1,
+          create_request_id VARCHAR(64) NULL UNIQUE,
+          created_at DATETIME(3) NOT NULL,
+          CONSTRAINT stock_not_negative CHECK (stock >= 0),
+          CONSTRAINT price_not_negative CHECK (price >= 0),
+          KEY idx_name (name)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0002-goods-number-log',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods_number_log (
+          goods_id BIGINT NOT NULL,
+          order_id BIGINT NOT NULL,
+          quantity INT NOT NULL,
+          status ENUM('TAKEN', 'RELEASED') NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          released_at DATETIME(3) NULL,
+          PRIMARY KEY (goods_id, order_id),
+          KEY idx_order (order_id)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0003-goods-order-release',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods_order_release (
+          order_id BIGINT NOT NULL PRIMARY KEY,
+          released_units INT NOT NULL,
+          released_at DATETIME(3) NOT NULL
+        ) ENGINE=InnoDB`);
+    },
+  },
+];

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { createLogger, DomainError, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator, TransactionalProducer, type MqConsumer } from '@shop/common';
+import { createGoods } from '../src/domain/catalog';
+import { reduceStock } from '../src/domain/stock';
+import { ORDER_CANCEL_TAG, ORDER_PLACEMENT_TOPIC, startReleaseStockConsumer } from '../src/mq/release-stock.consumer';
+import { GoodsStore } from '../src/store/goods-store';
+import { goodsMigrations } from '../src/store/migrations';
+
+const SCHEMA = 'shop_test_goods_consumer';
+
+describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
+  this.timeout(90_000);
+  const infra = loadInfraConfig();
+  const logger = createLogger('goods-test', process.env.LOG_LEVEL ?? 'silent');
+  const connection = { ...infra.rocketmq, logger };
+  const ids = new SnowflakeGenerator(903);
+  let db: Sequelize;
+  let store: GoodsStore;
+  let consumer: MqConsumer;
+  let producer: TransactionalProducer;
+
+  const stockOf = async (goodsId: string) =>
+    (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
+  const released = async (orderId: string) =>
+    (await db.query('SELECT 1 FROM goods_order_release WHERE order_id = ?', { replacements: [orderId], type: QueryTypes.SELECT })).length === 1;
+  /** What the order service does when a placement fails: commit the order.cancel half message. */
+  const cancel = async (orderId: string) => (await producer.sendHalf({ tag: ORDER_CANCEL_TAG, keys: [orderId], body: { orderId } })).commit();
+  const eventually = async (what: string, check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 40_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  before(async () => {
+    db = await openDatabase(infra.mysql, SCHEMA);
+    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, mq_consumer_log, schema_migrations');
+    await runMigrations(db, goodsMigrations);
+    store = new GoodsStore(db);
+    // A group of its own: a goods service running locally keeps its own messages.
+    consumer = await startReleaseStockConsumer(connection, store, logger, `shop-goods-test-${randomUUID().slice(0, 8)}`);
+    // Check-backs of this test's messages never happen (each is committed at once); answer
+    // ROLLBACK for anything else the broker might ask this producer group about.
+    producer = await TransactionalProducer.start(connection, ORDER_PLACEMENT_TOPIC, async () => 'ROLLBACK');
+    // A new group starts reading where the queue ends when it first polls: cancel throwaway
+    // orders until one is seen, so that the tests' messages cannot be skipped.
+    const warmup = ids.next();
+    const deadline = Date.now() + 40_000;
+    while (!(await released(warmup))) {
+      if (Date.now() > deadline) throw new Error('the release consumer never received a message');
+      await cancel(warmup);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  });
+
+  after(async () => {
+    await Promise.all([consumer?.shutdown(), producer?.shutdown()]);
+    await db?.close();
+  });
+
+  it('gives back the stock of a cancelled order once, however often the cancel arrives', async () => {
+    const goods = await createGoods(store, ids, { requestId: '', name: 'mug', price: '8.00', stock: 20 });
+    assert.ok(!(goods instanceof DomainError));
+    const orderId = ids.next();
+    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 5 }]), { applied: true });
+    assert.equal(await stockOf(goods.goodsId), 15);
+
+    await cancel(orderId);
+    await eventually('the release', () => released(orderId));
+    assert.equal(await stockOf(goods.goodsId), 20);
+
+    // The same cancel again (a redelivery, or a second placement failure report).
+    await cancel(orderId);
+    const marker = ids.next();
+    await cancel(marker); // processed after the duplicate in most cases; wait for it, then check
+    await eventually('the marker', () => released(marker));
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await stockOf(goods.goodsId), 20, 'stock given back once');
+    const [log] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mq_consumer_log WHERE message_key = ?', { replacements: [orderId], type: QueryTypes.SELECT });
+    assert.equal(Number(log?.n), 1);
+  });
+
+  it('leaves a tombstone for an order that took nothing, refusing its late reservation', async () => {
+    const goods = await createGoods(store, ids, { requestId: '', name: 'cap', price: '3.00', stock: 5 });
+    assert.ok(!(goods instanceof DomainError));
+    const orderId = ids.next();
+    await cancel(orderId);
+    await eventually('the tombstone', () => released(orderId));
+    const late = await reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 1 }]);
+    assert.ok(late instanceof DomainError && late.code === 'RELEASED');
+    assert.equal(await stockOf(goods.goodsId), 5);
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { DomainError, ErrorCode, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
+import { createGoods } from '../src/domain/catalog';
+import { reduceStock, releaseStock } from '../src/domain/stock';
+import { GoodsStore } from '../src/store/goods-store';
+import { goodsMigrations } from '../src/store/migrations';
+
+const SCHEMA = 'shop_test_goods';
+
+describe('goods: stock reservations against the real MySQL', function () {
+  this.timeout(60_000);
+  const ids = new SnowflakeGenerator(902);
+  let db: Sequelize;
+  let store: GoodsStore;
+
+  const stockOf = async (goodsId: string) =>
+    (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
+  const logOf = (orderId: string) =>
+    db.query<{ goods_id: string; quantity: number; status: string }>('SELECT goods_id, quantity, status FROM goods_number_log WHERE order_id = ? ORDER BY goods_id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+  const newGoods = async (stock: number) => {
+    const goods = await createGoods(store, ids, { requestId: '', name: 'pen', price: '1.50', stock });
+    assert.ok(!(goods instanceof DomainError));
+    return goods.goodsId;
+  };
+
+  before(async () => {
+    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
+    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, mq_consumer_log, schema_migrations');
+    await runMigrations(db, goodsMigrations);
+    store = new GoodsStore(db);
+  });
+
+  after(async () => {
+    await db?.close();
+  });
+
+  it('takes the stock of every line once, and a repeat takes nothing more', async () => {
+    const [a, b] = [await newGoods(10), await newGoods(5)];
+    const orderId = ids.next();
+    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: a, quantity: 2 }, { goodsId: b, quantity: 1 }, { goodsId: a, quantity: 1 }]), { applied: true });
+    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: a, quantity: 3 }, { goodsId: b, quantity: 1 }]), { applied: false });
+    assert.deepEqual([await stockOf(a), await stockOf(b)], [7, 4]);
+    assert.deepEqual((await logOf(orderId)).map((r) => [r.quantity, r.status]), [[3, 'TAKEN'], [1, 'TAKEN']]);
+  });
+
+  it('takes nothing when one line is short (all or nothing)', async () => {
+    const [a, b] = [await newGoods(10), await newGoods(1)];
+    const orderId = ids.next();
+    const result = await reduceStock(store, orderId, [{ goodsId: a, quantity: 2 }, { goodsId: b, quantity: 2 }]);
+    assert.ok(result instanceof DomainError);
+    assert.equal(result.code, ErrorCode.INSUFFICIENT_STOCK);
+    assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 1]);
+    assert.deepEqual(await logOf(orderId), []);
+  });
+
+  it('gives back exactly what the order took, once', async () => {
+    const a = await newGoods(10);
+    const orderId = ids.next();
+    await reduceStock(store, orderId, [{ goodsId: a, quantity: 4 }]);
+    assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 4 });
+    assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 0 });
+    assert.equal(await stockOf(a), 10);
+    assert.deepEqual((await logOf(orderId)).map((r) => r.status), ['RELEASED']);
+  });
+
+  it('never adds stock for an order that took nothing, and refuses its late reservation', async () => {
+    const a = await newGoods(10);
+    const orderId = ids.next();
+    assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 0 }, 'release before any reservation: a tombstone');
+    const late = await reduceStock(store, orderId, [{ goodsId: a, quantity: 3 }]);
+    assert.ok(late instanceof DomainError);
+    assert.equal(late.code, ErrorCode.RELEASED);
+    assert.equal(await stockOf(a), 10);
+    assert.deepEqual(await logOf(orderId), []);
+  });
+
+  it('serves exactly the stock there is to 200 concurrent orders, never going negative', async () => {
+    const a = await newGoods(50);
+    const results = await Promise.all(Array.from({ length: 200 }, () => reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1 }])));
+    const applied = results.filter((r) => !(r instanceof DomainError) && r.applied).length;
+    const short = results.filter((r) => r instanceof DomainError && r.code === ErrorCode.INSUFFICIENT_STOCK).length;
+    assert.deepEqual([applied, short], [50, 150]);
+    assert.equal(await stockOf(a), 0);
+  });
+
+  it('keeps the stock right when a release races the reservation of the same order', async () => {
+    const a = await newGoods(100);
+    for (let i = 0; i < 20; i++) {
+      const orderId = ids.next();
+      const [reduced] = await Promise.all([reduceStock(store, orderId, [{ goodsId: a, quantity: 1 }]), releaseStock(store, orderId)]);
+      const took = !(reduced instanceof DomainError);
+      // Whichever came first, the order ends holding nothing: taken then given back, or refused.
+      assert.ok(took || reduced.code === ErrorCode.RELEASED, String(reduced));
+      assert.deepEqual((await logOf(orderId)).filter((r) => r.status === 'TAKEN'), []);
+    }
+    assert.equal(await stockOf(a), 100);
+  });
+
+  it('rejects bad input without touching anything', async () => {
+    const a = await newGoods(10);
+    for (const lines of [[], [{ goodsId: a, quantity: 0 }], [{ goodsId: a, quantity: 1000 }], [{ goodsId: 'abc', quantity: 1 }], [{ goodsId: a, quantity: 1.5 }]]) {
+      const result = await reduceStock(store, ids.next(), lines);
+      assert.ok(result instanceof DomainError && result.code === ErrorCode.INVALID_ARGUMENT, JSON.stringify(lines));
+    }
+    assert.equal(await stockOf(a), 10);
+    const bad = await createGoods(store, ids, { requestId: '', name: 'x', price: '-1', stock: 1 });
+    assert.ok(bad instanceof DomainError && bad.code === ErrorCode.INVALID_ARGUMENT);
+  });
+});
