@@ -8,3 +8,4 @@ export * from './zk';
 export * from './rpc';
 export * from './trace';
 export * from './contracts';
+export * from './service';

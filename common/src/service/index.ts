@@ -1,0 +1,2 @@
+export { runService, startService, type ServiceContext, type ServiceProcess, type Stoppable } from './run-service';
+export { readServiceConfig, type ServiceConfig } from './service-config';

@@ -1,0 +1,93 @@
+/**
+ * The life of a gRPC service process, the same for every service: open its schema and apply its
+ * migrations, connect to ZooKeeper, let the service register its handlers and start its
+ * consumers, serve, and on SIGTERM/SIGINT stop in the reverse order (RPC server first, so that
+ * consumers of the registry stop sending, then message consumers, then connections).
+ */
+import type { Sequelize } from 'sequelize';
+import { ConfigError } from '../config';
+import { openDatabase, runMigrations, type Migration } from '../db';
+import { SnowflakeGenerator } from '../ids';
+import { createLogger, type Logger } from '../log';
+import type { MqConnection } from '../mq';
+import { RpcServer, ZkRegistry } from '../rpc';
+import type { ServiceConfig } from './service-config';
+
+export interface ServiceContext {
+  config: ServiceConfig;
+  logger: Logger;
+  db: Sequelize;
+  registry: ZkRegistry;
+  ids: SnowflakeGenerator;
+  mq: MqConnection;
+  server: RpcServer;
+}
+
+/** Something the service started and that must be stopped on the way out (a consumer, a relay). */
+export interface Stoppable {
+  shutdown(): Promise<void>;
+}
+
+export interface ServiceProcess {
+  application: string;
+  loadConfig(): ServiceConfig;
+  migrations: Migration[];
+  /** Adds the service's handlers to `context.server` and starts its consumers. */
+  setup(context: ServiceContext): Promise<Stoppable[]>;
+}
+
+export async function startService(definition: ServiceProcess): Promise<{ context: ServiceContext; stop(): Promise<void> }> {
+  const config = definition.loadConfig();
+  const logger = createLogger(definition.application);
+  const db = await openDatabase(config.infra.mysql, config.schema, logger);
+  await runMigrations(db, definition.migrations, logger);
+  const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
+  const server = new RpcServer({ application: definition.application, registry, logger, advertisedHost: config.rpcHost, port: config.rpcPort });
+  const context: ServiceContext = {
+    config,
+    logger,
+    db,
+    registry,
+    ids: new SnowflakeGenerator(config.workerId),
+    mq: { ...config.infra.rocketmq, logger },
+    server,
+  };
+  const started = await definition.setup(context);
+  await server.start();
+  return {
+    context,
+    async stop() {
+      await server.shutdown();
+      for (const part of started.reverse()) await part.shutdown();
+      registry.close();
+      await db.close();
+    },
+  };
+}
+
+/** Entry point of a service's main.ts: starts it, stops it on SIGTERM/SIGINT, exits on failure. */
+export function runService(definition: ServiceProcess): void {
+  startService(definition).then(
+    ({ context, stop }) => {
+      let stopping = false;
+      const onSignal = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        context.logger.info({ signal }, 'shutting down');
+        stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            context.logger.error({ err: error }, 'unclean shutdown');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+    },
+    (error: unknown) => {
+      console.error(error instanceof ConfigError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,23 @@
+import { readInfraConfig, type EnvReader, type InfraConfig } from '../config';
+
+/** What every gRPC service process reads: the infrastructure, its schema and its RPC endpoint. */
+export interface ServiceConfig {
+  infra: InfraConfig;
+  schema: string;
+  rpcHost: string;
+  rpcPort: number;
+  /** This instance's snowflake worker id (0-1023); each running instance needs its own. */
+  workerId: number;
+}
+
+/** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT). */
+export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
+  const prefix = name.toUpperCase();
+  return {
+    infra: readInfraConfig(env),
+    schema: env.string(`${prefix}_SCHEMA`, { default: `shop_${name}` }),
+    rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
+    rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
+    workerId: env.int('WORKER_ID', { default: process.pid % 1024, min: 0, max: 1023 }),
+  };
+}

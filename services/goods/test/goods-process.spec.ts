@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, RpcError, SnowflakeGenerator, ZkRegistry, type RpcClient } from '@shop/common';
+
+/**
+ * The goods service as it runs: the built main.js in its own process, found through ZooKeeper,
+ * called over gRPC, stopped with SIGTERM.
+ */
+describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)', function () {
+  this.timeout(60_000);
+  const infra = loadInfraConfig();
+  const logger = createLogger('goods-process-test', process.env.LOG_LEVEL ?? 'silent');
+  const ids = new SnowflakeGenerator(904);
+  let child: ChildProcess;
+  let registry: ZkRegistry;
+  let goods: RpcClient<typeof goodsContract.definition>;
+
+  before(async () => {
+    child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
+      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    registry = await ZkRegistry.connect({ ...infra.zookeeper, logger });
+    goods = await createRpcClient(goodsContract, { application: 'goods-process-test', registry, logger });
+    const deadline = Date.now() + 40_000;
+    while (!goods.$providers().some((p) => p.url.application === 'goods' && p.url.timestamp > 0 && child.exitCode === null)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the goods service did not register');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await goods?.$close();
+    registry?.close();
+  });
+
+  it('serves the catalogue and stock over gRPC, with stable error codes', async () => {
+    const requestId = randomUUID();
+    const created = await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3 });
+    assert.deepEqual(await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3 }), created, 'idempotent by request id');
+    const orderId = ids.next();
+    assert.deepEqual(await goods.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2 }] }), { applied: true });
+    assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 1);
+    await assert.rejects(goods.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2 }] }), (error: unknown) => {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, ErrorCode.INSUFFICIENT_STOCK);
+      return true;
+    });
+    await assert.rejects(goods.getGoods({ goodsId: 'nope' }), (error: unknown) => error instanceof RpcError && error.code === ErrorCode.INVALID_ARGUMENT);
+    assert.deepEqual(await goods.releaseStock({ orderId }), { releasedUnits: 2 });
+    assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 3);
+  });
+
+  it('unregisters and exits cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    const deadline = Date.now() + 10_000;
+    while (goods.$providers().length > 0) {
+      if (Date.now() > deadline) throw new Error('still registered after shutdown');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+});
