@@ -105,24 +105,31 @@ proxy_up() {
   say "proxy: started (pid $(our_pid proxy)), gRPC 127.0.0.1:$RMQ_GRPC_PORT, logs $RMQ_LOGS"
 }
 
-# Creates the topics of deploy/topics.conf with their message type. The broker keeps them in
-# its store, so this runs again only when the store or topics.conf is new.
+# Creates one topic with its message type, retrying until the deadline: the proxy's port opens
+# before its embedded broker has registered with the name server, and until then mqadmin
+# answers "Make sure the specified clusterName exists".
+create_topic() {
+  local topic=$1 type=$2 deadline=$(($(now_ms) + 90000)) log="$RMQ_LOGS/topic-$1.log"
+  until rmq_java -Dshop.infra=mqadmin -Xmx128m -Drmq.logback.configurationFile=rmq.tools.logback.xml \
+    org.apache.rocketmq.tools.command.MQAdminStartup updateTopic -n "127.0.0.1:$RMQ_NAMESRV_PORT" \
+    -c DefaultCluster -t "$topic" -r 4 -w 4 -a "+message.type=$type" >"$log" 2>&1 && grep -q success "$log"; do
+    [ "$(now_ms)" -lt "$deadline" ] || return 1
+    sleep 2
+  done
+}
+
+# Creates the topics of deploy/topics.conf with their message type, in parallel. The broker
+# keeps them in its store, so this runs again only when the store or topics.conf is new.
 topics_up() {
   local conf="$ROOT/deploy/topics.conf" stamp="$RMQ_DIR/store/.topics.sha256" want topic type pids=() failed=0
   want=$(sha256sum "$conf" | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   while read -r topic type; do
     case "$topic" in '' | '#'*) continue ;; esac
-    rmq_java -Dshop.infra=mqadmin -Xmx128m -Drmq.logback.configurationFile=rmq.tools.logback.xml \
-      org.apache.rocketmq.tools.command.MQAdminStartup updateTopic -n "127.0.0.1:$RMQ_NAMESRV_PORT" \
-      -c DefaultCluster -t "$topic" -r 4 -w 4 -a "+message.type=$type" >"$RMQ_LOGS/topic-$topic.log" 2>&1 &
+    create_topic "$topic" "$type" &
     pids+=($!)
   done <"$conf"
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  while read -r topic type; do
-    case "$topic" in '' | '#'*) continue ;; esac
-    grep -q success "$RMQ_LOGS/topic-$topic.log" || failed=1
-  done <"$conf"
   if [ "$failed" = 1 ]; then
     grep -h -i -E 'error|exception' "$RMQ_LOGS"/topic-*.log | head -n 20 >&2
     die "could not create the topics (logs: $RMQ_LOGS/topic-*.log)"
