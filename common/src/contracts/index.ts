@@ -69,3 +69,5 @@ export const echoContract = defineContract(testing.EchoServiceService, {
   echo: { timeoutMs: 2_000, idempotent: true },
   record: { timeoutMs: 2_000, idempotent: false },
 });
+
+export { Tags, Topics } from './topics';

@@ -1,2 +1,4 @@
+export { withDeadlockRetry } from './deadlock-retry';
 export { createSequelize, ensureSchema, openDatabase } from './mysql';
 export { runMigrations, type Migration } from './migrations';
+export { ReleaseLedger, releaseLedgerMigration } from './release-ledger';

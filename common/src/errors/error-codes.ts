@@ -77,3 +77,9 @@ export class AppError extends Error {
     return new AppError(error.code, error.message, error.detail);
   }
 }
+
+/** At an edge that only knows exceptions (an RPC handler): a DomainError value becomes thrown. */
+export function orThrow<T>(result: T | DomainError): T {
+  if (result instanceof DomainError) throw AppError.from(result);
+  return result;
+}

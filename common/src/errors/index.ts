@@ -1,1 +1,1 @@
-export { AppError, DomainError, ERROR_MAPPING, ErrorCode, isDomainError } from './error-codes';
+export { AppError, DomainError, ERROR_MAPPING, ErrorCode, isDomainError, orThrow } from './error-codes';

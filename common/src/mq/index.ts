@@ -5,3 +5,4 @@ export { MqProducer } from './mq-producer';
 export { TransactionalProducer, type HalfMessage, type TransactionCheck, type TransactionVerdict } from './mq-transactional-producer';
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';
 export { enqueueEvent, outboxMigration, OutboxRelay, type OutboxRelayOptions } from './outbox';
+export { startOrderCancelConsumer, type OrderCancelConsumerOptions } from './order-cancel.consumer';

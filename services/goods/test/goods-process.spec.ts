@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, RpcError, SnowflakeGenerator, ZkRegistry, type RpcClient } from '@shop/common';
+import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, openDatabase, RpcError, SnowflakeGenerator, ZkRegistry, type RpcClient } from '@shop/common';
 
 /**
  * The goods service as it runs: the built main.js in its own process, found through ZooKeeper,
@@ -18,6 +18,10 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
   let goods: RpcClient<typeof goodsContract.definition>;
 
   before(async () => {
+    // A schema of its own, new each run: the process migrates it as a fresh install would.
+    const admin = await openDatabase(infra.mysql, 'shop_test_goods_process');
+    await admin.query('DROP DATABASE shop_test_goods_process');
+    await admin.close();
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
       env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createLogger, DomainError, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator, TransactionalProducer, type MqConsumer } from '@shop/common';
+import { createLogger, DomainError, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator, Tags, Topics, TransactionalProducer, type MqConsumer } from '@shop/common';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock } from '../src/domain/stock';
-import { ORDER_CANCEL_TAG, ORDER_PLACEMENT_TOPIC, startReleaseStockConsumer } from '../src/mq/release-stock.consumer';
+import { startReleaseStockConsumer } from '../src/mq/release-stock.consumer';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
 
@@ -26,7 +26,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
   const released = async (orderId: string) =>
     (await db.query('SELECT 1 FROM goods_order_release WHERE order_id = ?', { replacements: [orderId], type: QueryTypes.SELECT })).length === 1;
   /** What the order service does when a placement fails: commit the order.cancel half message. */
-  const cancel = async (orderId: string) => (await producer.sendHalf({ tag: ORDER_CANCEL_TAG, keys: [orderId], body: { orderId } })).commit();
+  const cancel = async (orderId: string) => (await producer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId } })).commit();
   const eventually = async (what: string, check: () => Promise<boolean>) => {
     const deadline = Date.now() + 40_000;
     while (!(await check())) {
@@ -44,7 +44,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
     consumer = await startReleaseStockConsumer(connection, store, logger, `shop-goods-test-${randomUUID().slice(0, 8)}`);
     // Check-backs of this test's messages never happen (each is committed at once); answer
     // ROLLBACK for anything else the broker might ask this producer group about.
-    producer = await TransactionalProducer.start(connection, ORDER_PLACEMENT_TOPIC, async () => 'ROLLBACK');
+    producer = await TransactionalProducer.start(connection, Topics.ORDER_PLACEMENT, async () => 'ROLLBACK');
     // A new group starts reading where the queue ends when it first polls: cancel throwaway
     // orders until one is seen, so that the tests' messages cannot be skipped.
     const warmup = ids.next();

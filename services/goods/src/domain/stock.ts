@@ -1,7 +1,7 @@
 /**
  * Stock reservations of orders: taken all or nothing, given back once, from the record.
  */
-import { DomainError, ErrorCode, isSnowflakeId } from '@shop/common';
+import { DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry } from '@shop/common';
 import type { Transaction } from 'sequelize';
 import type { GoodsStore } from '../store/goods-store';
 
@@ -43,7 +43,7 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
   return withDeadlockRetry(() =>
     store
       .transaction(async (tx) => {
-        if (await store.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`);
+        if (await store.releases.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`);
         if (await store.hasAnyLog(tx, orderId)) return { applied: false };
         for (const line of normalised) {
           if (!(await store.takeStock(tx, line.goodsId, line.quantity))) throw new StockShortage(line.goodsId);
@@ -73,7 +73,7 @@ export async function releaseStock(store: GoodsStore, orderId: string): Promise<
 
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
 export async function releaseStockWithin(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
-  if (!(await store.recordRelease(tx, orderId))) return { releasedUnits: 0 };
+  if (!(await store.releases.recordRelease(tx, orderId))) return { releasedUnits: 0 };
   const taken = await store.takenLines(tx, orderId);
   for (const line of taken) await store.giveBackStock(tx, line.goods_id, line.quantity);
   await store.markReleased(tx, orderId);
@@ -86,19 +86,5 @@ export async function releaseStockWithin(store: GoodsStore, tx: Transaction, ord
 class StockShortage extends Error {
   constructor(readonly goodsId: string) {
     super(`not enough stock for ${goodsId}`);
-  }
-}
-
-const ER_LOCK_DEADLOCK = 1213;
-
-/** InnoDB may pick this transaction as a deadlock victim; the whole transaction is safe to rerun. */
-async function withDeadlockRetry<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const errno = (error as { parent?: { errno?: number } }).parent?.errno;
-      if (errno !== ER_LOCK_DEADLOCK || attempt >= attempts) throw error;
-    }
   }
 }

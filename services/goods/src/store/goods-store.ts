@@ -1,4 +1,5 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
+import { ReleaseLedger } from '@shop/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface GoodsRow {
@@ -15,7 +16,12 @@ export interface TakenLine {
 }
 
 export class GoodsStore {
-  constructor(readonly sequelize: Sequelize) {}
+  /** Released orders, and tombstones of orders released before they took anything. */
+  readonly releases: ReleaseLedger;
+
+  constructor(readonly sequelize: Sequelize) {
+    this.releases = new ReleaseLedger(sequelize, 'goods_order_release');
+  }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.sequelize.transaction(work);
@@ -55,16 +61,6 @@ export class GoodsStore {
       type: QueryTypes.SELECT,
     });
     return { rows, total: Number(count?.total ?? 0) };
-  }
-
-  /** True when the order was released already. Locks the key (or its gap) until commit. */
-  async isReleased(tx: Transaction, orderId: string): Promise<boolean> {
-    const rows = await this.sequelize.query('SELECT order_id FROM goods_order_release WHERE order_id = ? FOR UPDATE', {
-      replacements: [orderId],
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    });
-    return rows.length > 0;
   }
 
   async takenLines(tx: Transaction, orderId: string): Promise<TakenLine[]> {
@@ -109,18 +105,6 @@ export class GoodsStore {
       replacements: [orderId],
       transaction: tx,
     });
-  }
-
-  /**
-   * Records the release of an order before anything is given back: its row (the tombstone when
-   * nothing was taken) serialises with a concurrent ReduceStock. False when it existed already.
-   */
-  async recordRelease(tx: Transaction, orderId: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      'INSERT IGNORE INTO goods_order_release (order_id, released_units, released_at) VALUES (?, 0, UTC_TIMESTAMP(3))',
-      { replacements: [orderId], type: QueryTypes.INSERT, transaction: tx },
-    );
-    return affected === 1;
   }
 
   async setReleasedUnits(tx: Transaction, orderId: string, units: number): Promise<void> {

@@ -4,8 +4,8 @@ import { consumeLogMigration, type Migration } from '@shop/common';
  * goods: stock can never go below zero (CHECK), prices are exact (DECIMAL).
  * goods_number_log: what each order took of each goods, keyed (goods_id, order_id): the record
  *   a release undoes from, never the request.
- * goods_order_release: one row per released order; a reservation arriving after it (a timed-out
- *   call still in flight) is refused: the tombstone.
+ * goods_order_release: the ReleaseLedger of common/db (one row per released order, the tombstone
+ *   of an order released before it took anything), with the units given back.
  */
 export const goodsMigrations: Migration[] = [
   consumeLogMigration,
@@ -49,7 +49,7 @@ export const goodsMigrations: Migration[] = [
       await sequelize.query(`
         CREATE TABLE IF NOT EXISTS goods_order_release (
           order_id BIGINT NOT NULL PRIMARY KEY,
-          released_units INT NOT NULL,
+          released_units INT NOT NULL DEFAULT 0,
           released_at DATETIME(3) NOT NULL
         ) ENGINE=InnoDB`);
     },
