@@ -1,5 +1,5 @@
 /** The goods catalogue: create (admin, idempotent by request id), read and search. */
-import { DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import { createOnce, DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
 import type { GoodsRow, GoodsStore } from '../store/goods-store';
 
 const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
@@ -33,21 +33,18 @@ export async function createGoods(store: GoodsStore, ids: SnowflakeGenerator, in
   if (!Number.isInteger(input.stock) || input.stock < 0 || input.stock > MAX_STOCK) {
     return new DomainError(ErrorCode.INVALID_ARGUMENT, `stock must be an integer from 0 to ${MAX_STOCK}`);
   }
-  const requestId = input.requestId || null;
-  if (requestId) {
-    const existing = await store.findByCreateRequest(requestId);
-    if (existing) return toGoods(existing);
-  }
-  const id = ids.next();
-  try {
-    await store.insertGoods({ id, name, price: input.price, stock: input.stock, requestId });
-  } catch (error) {
-    // Two concurrent creates with one request id: the unique key lets one win.
-    const winner = requestId ? await store.findByCreateRequest(requestId) : undefined;
-    if (winner) return toGoods(winner);
-    throw error;
-  }
-  return toGoods((await store.findGoods(id))!);
+  return createOnce(
+    input.requestId,
+    async (requestId) => {
+      const existing = await store.findByCreateRequest(requestId);
+      return existing && toGoods(existing);
+    },
+    async (requestId) => {
+      const id = ids.next();
+      await store.insertGoods({ id, name, price: input.price, stock: input.stock, requestId });
+      return toGoods((await store.findGoods(id))!);
+    },
+  );
 }
 
 export async function getGoods(store: GoodsStore, goodsId: string): Promise<Goods | DomainError> {

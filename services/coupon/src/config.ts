@@ -1,0 +1,6 @@
+import { defineConfig, readServiceConfig, type ServiceConfig } from '@shop/common';
+
+/** The coupon service's settings (COUPON_SCHEMA, COUPON_RPC_PORT, ...), read and checked at start-up. */
+export function loadCouponConfig(source: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return defineConfig((env) => readServiceConfig(env, 'coupon'), source);
+}

@@ -1,0 +1,83 @@
+/** Coupons: granted by an admin, used by one order, freed when that order is released. */
+import { createOnce, DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import type { Transaction } from 'sequelize';
+import type { CouponRow, CouponStore } from '../store/coupon-store';
+
+const AMOUNT = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
+
+export interface Coupon {
+  couponId: string;
+  userId: string;
+  amount: string;
+  used: boolean;
+  orderId: string;
+}
+
+function toCoupon(row: CouponRow): Coupon {
+  return { couponId: row.id, userId: row.user_id, amount: row.amount, used: row.used === 1, orderId: row.order_id ?? '' };
+}
+
+/** Grants a coupon to a user. The same request id returns the coupon granted the first time. */
+export async function grantCoupon(store: CouponStore, ids: SnowflakeGenerator, input: { requestId: string; userId: string; amount: string }): Promise<Coupon | DomainError> {
+  if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  if (!AMOUNT.test(input.amount) || Number(input.amount) <= 0) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be positive, like 10.00');
+  return createOnce(
+    input.requestId,
+    async (requestId) => {
+      const existing = await store.findByGrantRequest(requestId);
+      return existing && toCoupon(existing);
+    },
+    async (requestId) => {
+      const id = ids.next();
+      await store.insertCoupon({ id, userId: input.userId, amount: input.amount, requestId });
+      return toCoupon((await store.findCoupon(id))!);
+    },
+  );
+}
+
+export async function getCoupon(store: CouponStore, couponId: string): Promise<Coupon | DomainError> {
+  if (!isSnowflakeId(couponId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid coupon id');
+  const row = await store.findCoupon(couponId);
+  return row ? toCoupon(row) : new DomainError(ErrorCode.NOT_FOUND, `coupon ${couponId} not found`);
+}
+
+export async function listUserCoupons(store: CouponStore, userId: string): Promise<Coupon[] | DomainError> {
+  if (!isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  return (await store.listUserCoupons(userId)).map(toCoupon);
+}
+
+/**
+ * Marks the user's coupon used by the order. Invariants: a coupon serves one order at most; a
+ * repeat for the same order changes nothing; an order already released uses nothing.
+ *
+ * @returns `{ applied: true }` when this call took the coupon, `{ applied: false }` for a repeat.
+ */
+export async function useCoupon(store: CouponStore, input: { orderId: string; userId: string; couponId: string }): Promise<{ applied: boolean } | DomainError> {
+  const { orderId, userId, couponId } = input;
+  if (![orderId, userId, couponId].every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order, user or coupon id');
+  return withDeadlockRetry(() =>
+    store.transaction(async (tx) => {
+      if (await store.releases.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; the coupon is not used`);
+      const coupon = await store.findCoupon(couponId, tx);
+      // Another user's coupon answers like a missing one: no way to probe coupon ids.
+      if (!coupon || coupon.user_id !== userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
+      if (coupon.order_id === orderId) return { applied: false };
+      if (!(await store.take(tx, couponId, orderId))) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used');
+      return { applied: true };
+    }),
+  );
+}
+
+/**
+ * Frees the coupon that coupon.order_id says the order used, once; an order that used none
+ * leaves a tombstone.
+ */
+export async function releaseCoupon(store: CouponStore, orderId: string): Promise<{ released: boolean } | DomainError> {
+  if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
+  return withDeadlockRetry(() => store.transaction((tx) => releaseCouponWithin(store, tx, orderId)));
+}
+
+export async function releaseCouponWithin(store: CouponStore, tx: Transaction, orderId: string): Promise<{ released: boolean }> {
+  if (!(await store.releases.recordRelease(tx, orderId))) return { released: false };
+  return { released: (await store.freeUsedBy(tx, orderId)) !== undefined };
+}

@@ -1,0 +1,10 @@
+/** Frees the coupon of cancelled orders (the committed order.cancel of a failed placement). */
+import { startOrderCancelConsumer, type Logger, type MqConnection, type MqConsumer } from '@shop/common';
+import { releaseCouponWithin } from '../domain/coupons';
+import type { CouponStore } from '../store/coupon-store';
+
+export const COUPON_CONSUMER_GROUP = 'shop-coupon';
+
+export function startReleaseCouponConsumer(connection: MqConnection, store: CouponStore, logger: Logger, group = COUPON_CONSUMER_GROUP): Promise<MqConsumer> {
+  return startOrderCancelConsumer(connection, { group, sequelize: store.sequelize, logger, release: (tx, orderId) => releaseCouponWithin(store, tx, orderId) });
+}

@@ -1,0 +1,14 @@
+/** Thin gRPC handlers: decode, call one domain function, map the result. */
+import { couponContract, orThrow, type ServiceHandlers, type SnowflakeGenerator } from '@shop/common';
+import { getCoupon, grantCoupon, listUserCoupons, releaseCoupon, useCoupon } from '../domain/coupons';
+import type { CouponStore } from '../store/coupon-store';
+
+export function couponHandlers(store: CouponStore, ids: SnowflakeGenerator): ServiceHandlers<typeof couponContract.definition> {
+  return {
+    getCoupon: async ({ couponId }) => orThrow(await getCoupon(store, couponId)),
+    listUserCoupons: async ({ userId }) => ({ coupons: orThrow(await listUserCoupons(store, userId)) }),
+    grantCoupon: async (request) => orThrow(await grantCoupon(store, ids, request)),
+    useCoupon: async (request) => orThrow(await useCoupon(store, request)),
+    releaseCoupon: async ({ orderId }) => orThrow(await releaseCoupon(store, orderId)),
+  };
+}
