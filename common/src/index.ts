@@ -3,6 +3,7 @@ export * from './db';
 export * from './errors';
 export * from './ids';
 export * from './log';
+export * from './money';
 export * from './mq';
 export * from './zk';
 export * from './rpc';

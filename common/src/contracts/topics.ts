@@ -14,4 +14,11 @@ export const Topics = {
 export const Tags = {
   /** Committed when a placement failed or was abandoned: release what the order took. */
   ORDER_CANCEL: 'order.cancel',
+  /**
+   * Outbox event on ORDER_EVENTS when a confirmed order is cancelled later (by its user, or by the
+   * pay timeout): its half message was rolled back long ago, so this event carries the release.
+   */
+  ORDER_CANCELLED: 'order.cancelled',
+  /** Outbox event on ORDER_EVENTS when an order becomes PAID (points, payment log). */
+  ORDER_PAID: 'order.paid',
 } as const;

@@ -1,0 +1,1 @@
+export { formatCents, minCents, normaliseAmount, parseCents } from './money';

@@ -1,0 +1,6 @@
+import { defineConfig, readServiceConfig, type ServiceConfig } from '@shop/common';
+
+/** The user service's settings (USER_SCHEMA, USER_RPC_PORT, ...), read and checked at start-up. */
+export function loadUserConfig(source: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return defineConfig((env) => readServiceConfig(env, 'user'), source);
+}

@@ -1,0 +1,53 @@
+/** Points: added once per paid order, taken back once per refund (never below zero). */
+import { DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import type { UserStore } from '../store/user-store';
+
+export interface PointsChange {
+  applied: boolean;
+  points: string;
+}
+
+const MAX_POINTS = 10n ** 12n;
+
+function validPoints(points: string): boolean {
+  return /^[1-9]\d{0,12}$/.test(points) && BigInt(points) <= MAX_POINTS;
+}
+
+async function pointsOf(store: UserStore, userId: string, tx: Parameters<UserStore['findUser']>[1]): Promise<string> {
+  return (await store.findUser(userId, tx))?.points ?? '0';
+}
+
+/** Adds points for a paid order; a repeat for the order adds nothing. */
+export async function addPoints(store: UserStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; points: string }): Promise<PointsChange | DomainError> {
+  const { orderId, userId, points } = input;
+  if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
+  if (!validPoints(points)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'points must be a positive integer');
+  return withDeadlockRetry(() =>
+    store.transaction(async (tx) => {
+      if (!(await store.findUser(userId, tx))) return new DomainError(ErrorCode.NOT_FOUND, `user ${userId} not found`);
+      const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'ADD', ref: orderId, points });
+      if (recorded) await store.addPoints(tx, userId, points);
+      return { applied: recorded, points: await pointsOf(store, userId, tx) };
+    }),
+  );
+}
+
+/** Takes back points for a refund, once per refund id, never below zero. */
+export async function deductPoints(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  input: { refundId: string; orderId: string; userId: string; points: string },
+): Promise<PointsChange | DomainError> {
+  const { refundId, orderId, userId, points } = input;
+  if (!isSnowflakeId(orderId) || !isSnowflakeId(userId) || !/^[A-Za-z0-9_.:-]{1,64}$/.test(refundId)) {
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid refund, order or user id');
+  }
+  if (!validPoints(points)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'points must be a positive integer');
+  return withDeadlockRetry(() =>
+    store.transaction(async (tx) => {
+      const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'DEDUCT', ref: refundId, points });
+      if (recorded) await store.takePoints(tx, userId, points);
+      return { applied: recorded, points: await pointsOf(store, userId, tx) };
+    }),
+  );
+}

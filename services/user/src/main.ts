@@ -1,0 +1,18 @@
+/** Wiring only: the user service's handlers and its release consumer on the common runtime. */
+import { runService, userContract } from '@shop/common';
+import { loadUserConfig } from './config';
+import { startReleaseBalanceConsumer } from './mq/release-balance.consumer';
+import { userHandlers } from './rpc/user.handlers';
+import { UserStore } from './store/user-store';
+import { userMigrations } from './store/migrations';
+
+runService({
+  application: 'user',
+  loadConfig: loadUserConfig,
+  migrations: userMigrations,
+  async setup({ db, ids, logger, mq, server }) {
+    const store = new UserStore(db);
+    server.addService(userContract, userHandlers(store, ids));
+    return [await startReleaseBalanceConsumer(mq, store, ids, logger)];
+  },
+});

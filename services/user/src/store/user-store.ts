@@ -1,0 +1,121 @@
+/** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { ReleaseLedger } from '@shop/common';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  balance: string;
+  points: string;
+}
+
+export type MoneyType = 'REDUCE' | 'RELEASE' | 'REFUND' | 'RECHARGE';
+export type PointsType = 'ADD' | 'DEDUCT';
+
+const USER_COLUMNS = 'id, username, password_hash, role, balance, points';
+
+export class UserStore {
+  /** Released orders, and tombstones of orders released before their balance was taken. */
+  readonly releases: ReleaseLedger;
+
+  constructor(readonly sequelize: Sequelize) {
+    this.releases = new ReleaseLedger(sequelize, 'user_order_release');
+  }
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(work);
+  }
+
+  /** Inserts a user; false when the username is taken. */
+  async insertUser(row: { id: string; username: string; passwordHash: string; role: string }): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      'INSERT IGNORE INTO user (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      { replacements: [row.id, row.username, row.passwordHash, row.role], type: QueryTypes.INSERT },
+    );
+    return affected === 1;
+  }
+
+  findUser(id: string, tx?: Transaction): Promise<UserRow | undefined> {
+    return this.one(`SELECT ${USER_COLUMNS} FROM user WHERE id = ?`, [id], tx);
+  }
+
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.one(`SELECT ${USER_COLUMNS} FROM user WHERE username = ?`, [username]);
+  }
+
+  /**
+   * Records a balance movement; false when this (user, type, ref) movement exists already. It is
+   * written before the balance changes, so a concurrent repeat waits on the key and then sees it.
+   */
+  async recordMoney(tx: Transaction, row: { id: string; userId: string; orderId: string | null; type: MoneyType; ref: string; amount: string }): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      'INSERT IGNORE INTO user_money_log (id, user_id, order_id, type, ref, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      { replacements: [row.id, row.userId, row.orderId, row.type, row.ref, row.amount], type: QueryTypes.INSERT, transaction: tx },
+    );
+    return affected === 1;
+  }
+
+  /** The movements of one type recorded for an order (locked until commit). */
+  moneyOfOrder(tx: Transaction, orderId: string, type: MoneyType): Promise<{ user_id: string; amount: string }[]> {
+    return this.sequelize.query('SELECT user_id, amount FROM user_money_log WHERE order_id = ? AND type = ? FOR UPDATE', {
+      replacements: [orderId, type],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+  }
+
+  /** Takes `amount` if the balance covers it; false (nothing changed) otherwise. */
+  async takeBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance - ? WHERE id = ? AND balance >= ?', {
+      replacements: [amount, userId, amount],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  async addBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance + ? WHERE id = ?', {
+      replacements: [amount, userId],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  async recordPoints(tx: Transaction, row: { id: string; userId: string; orderId: string; type: PointsType; ref: string; points: string }): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      'INSERT IGNORE INTO user_points_log (id, user_id, order_id, type, ref, points, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      { replacements: [row.id, row.userId, row.orderId, row.type, row.ref, row.points], type: QueryTypes.INSERT, transaction: tx },
+    );
+    return affected === 1;
+  }
+
+  async addPoints(tx: Transaction, userId: string, points: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query('UPDATE user SET points = points + ? WHERE id = ?', {
+      replacements: [points, userId],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  /** Takes back up to `points` (never below zero); returns how many were taken. */
+  async takePoints(tx: Transaction, userId: string, points: string): Promise<string> {
+    const [row] = await this.sequelize.query<{ points: string }>('SELECT points FROM user WHERE id = ? FOR UPDATE', {
+      replacements: [userId],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    const taken = row ? (BigInt(row.points) < BigInt(points) ? row.points : points) : '0';
+    await this.sequelize.query('UPDATE user SET points = points - ? WHERE id = ?', { replacements: [taken, userId], transaction: tx });
+    return taken;
+  }
+
+  private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<UserRow | undefined> {
+    const [row] = await this.sequelize.query<UserRow>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+    return row;
+  }
+}
