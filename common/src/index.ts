@@ -10,3 +10,4 @@ export * from './rpc';
 export * from './trace';
 export * from './contracts';
 export * from './service';
+export * from './http';

@@ -71,3 +71,5 @@ export const echoContract = defineContract(testing.EchoServiceService, {
 });
 
 export { Tags, Topics } from './topics';
+export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
+export { FAULT_HEADER, Faults, isFault, type Fault } from './faults';

@@ -18,6 +18,7 @@ export const ErrorCode = {
   PAYMENT_STATE: 'PAYMENT_STATE',
   RELEASED: 'RELEASED',
   UNAVAILABLE: 'UNAVAILABLE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -42,6 +43,7 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   // A reservation that arrives after its order was released (tombstone): never retried.
   RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+  PAYLOAD_TOO_LARGE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 413 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500 },
 };
 

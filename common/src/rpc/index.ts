@@ -8,3 +8,4 @@ export { rpcMetrics } from './rpc-metrics';
 export { RpcServer, type CallContext, type RpcServerOptions, type ServiceHandlers } from './rpc-server';
 export { defineContract, methodNamesOf, serviceNameOf, type MethodPolicy, type ServiceContract, type UnaryServiceDefinition } from './service-contract';
 export { ZkRegistry, type RegistryOptions } from './zk-registry';
+export { Metadata } from '@grpc/grpc-js';

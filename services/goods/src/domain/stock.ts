@@ -1,32 +1,11 @@
 /**
  * Stock reservations of orders: taken all or nothing, given back once, from the record.
  */
-import { DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry } from '@shop/common';
+import { DomainError, ErrorCode, isSnowflakeId, normaliseLines, withDeadlockRetry, type OrderLineInput } from '@shop/common';
 import type { Transaction } from 'sequelize';
 import type { GoodsStore } from '../store/goods-store';
 
-export const MAX_LINES = 50;
-export const MAX_QUANTITY = 999;
-
-export interface StockLine {
-  goodsId: string;
-  quantity: number;
-}
-
-/** Validates the lines and merges repeated goods (two lines of one goods take their sum). */
-export function normaliseLines(lines: StockLine[]): StockLine[] | DomainError {
-  if (lines.length === 0 || lines.length > MAX_LINES) return new DomainError(ErrorCode.INVALID_ARGUMENT, `an order has 1 to ${MAX_LINES} lines`);
-  const merged = new Map<string, number>();
-  for (const { goodsId, quantity } of lines) {
-    if (!isSnowflakeId(goodsId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, `invalid goods id ${JSON.stringify(goodsId)}`);
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-      return new DomainError(ErrorCode.INVALID_ARGUMENT, `quantity must be 1 to ${MAX_QUANTITY}`);
-    }
-    merged.set(goodsId, (merged.get(goodsId) ?? 0) + quantity);
-  }
-  // A fixed order of row locks keeps concurrent orders from deadlocking each other.
-  return [...merged].map(([goodsId, quantity]) => ({ goodsId, quantity })).sort((a, b) => (BigInt(a.goodsId) < BigInt(b.goodsId) ? -1 : 1));
-}
+export type StockLine = OrderLineInput;
 
 /**
  * Takes the stock of every line for the order, in one transaction, recording each take in

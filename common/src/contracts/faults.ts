@@ -1,0 +1,19 @@
+/**
+ * Fault injection for the end-to-end tests: a request may carry `x-shop-fault` (HTTP header at
+ * the front doors, gRPC metadata between services) naming a fault to inject. Only processes
+ * started with FAULT_INJECTION on (never in production) honour it.
+ */
+export const FAULT_HEADER = 'x-shop-fault';
+
+export const Faults = {
+  /** The placement fails just before its confirm step (after every reservation succeeded). */
+  FAIL_BEFORE_CONFIRM: 'fail-before-confirm',
+  /** The placement stops just before its confirm step and never goes on (to be SIGKILLed). */
+  HANG_BEFORE_CONFIRM: 'hang-before-confirm',
+} as const;
+
+export type Fault = (typeof Faults)[keyof typeof Faults];
+
+export function isFault(value: unknown): value is Fault {
+  return Object.values(Faults).includes(value as Fault);
+}

@@ -1,0 +1,88 @@
+/**
+ * The HTTP front doors' common frame (fastify): strict JSON validation, one error shape
+ * `{code, message}` from the shared error table, trace ids, /healthz and /metrics, and the
+ * bearer-token guard.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { register } from 'prom-client';
+import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
+import type { Logger } from '../log';
+import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
+import type { Principal, TokenService } from './jwt';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Bodies above this many bytes answer 413 PAYLOAD_TOO_LARGE. */
+  bodyLimit?: number;
+}
+
+function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.status(ERROR_MAPPING[code].http).send({ code, message });
+}
+
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+  const { logger } = options;
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // Types are what the schema says, never coerced ("12" is not a number) nor silently dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    disableRequestLogging: true,
+  });
+
+  // Every request runs under a trace id (the caller's x-trace-id or a new one), echoed back.
+  app.addHook('onRequest', (request, reply, done) => {
+    const header = request.headers[TRACE_ID_HEADER];
+    runWithTrace(typeof header === 'string' ? header : undefined, () => {
+      void reply.header(TRACE_ID_HEADER, currentTraceId());
+      done();
+    });
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.code === ErrorCode.INTERNAL || error.code === ErrorCode.UNAVAILABLE) logger.warn({ err: error, url: request.url }, 'request failed');
+      return send(reply, error.code, error.message);
+    }
+    if (error.validation) return send(reply, ErrorCode.INVALID_ARGUMENT, `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ code: ErrorCode.INVALID_ARGUMENT, message: error.message });
+    }
+    logger.error({ err: error, url: request.url }, 'unexpected error');
+    return send(reply, ErrorCode.INTERNAL, 'internal error');
+  });
+
+  app.setNotFoundHandler((request, reply) => send(reply, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  return app;
+}
+
+/** preHandler: a valid bearer token is required; the request gets its principal. */
+export function requireUser(tokens: TokenService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const principal = token ? await tokens.verify(token) : undefined;
+    if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, token ? 'invalid or expired token' : 'missing bearer token');
+    request.principal = principal;
+  };
+}
+
+/** preHandler after requireUser: only admins. */
+export async function requireAdmin(request: FastifyRequest): Promise<void> {
+  if (request.principal?.role !== 'ADMIN') throw new AppError(ErrorCode.FORBIDDEN, 'admin only');
+}
+
+/** The principal set by requireUser (a route without the guard has none: a wiring bug). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new AppError(ErrorCode.INTERNAL, 'route is missing its auth guard');
+  return request.principal;
+}

@@ -1,0 +1,33 @@
+import { readInfraConfig, type EnvReader, type InfraConfig } from '../config';
+
+/** What every HTTP front door reads. `name` prefixes its own variables (ORDER_WEB_PORT). */
+export interface WebConfig {
+  infra: InfraConfig;
+  host: string;
+  port: number;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  /** Forward the x-shop-fault header to the services (tests); refused in production. */
+  faultInjection: boolean;
+}
+
+const DEVELOPMENT_SECRET = 'development-only-secret-change-me-0123456789';
+
+export function readWebConfig(env: EnvReader, fail: (problem: string) => void, name: string, defaultPort: number): WebConfig {
+  const prefix = name.toUpperCase().replace(/-/g, '_');
+  const infra = readInfraConfig(env);
+  const production = infra.env === 'production';
+  const jwtSecret = env.string('JWT_SECRET', { default: production ? undefined : DEVELOPMENT_SECRET });
+  if (jwtSecret.length < 32) fail('JWT_SECRET must be at least 32 characters');
+  if (production && jwtSecret === DEVELOPMENT_SECRET) fail('JWT_SECRET must be set to a secret of your own in production');
+  const faultInjection = env.bool('FAULT_INJECTION', { default: !production });
+  if (production && faultInjection) fail('FAULT_INJECTION must be off when NODE_ENV=production');
+  return {
+    infra,
+    host: env.string(`${prefix}_HOST`, { default: '0.0.0.0' }),
+    port: env.int(`${prefix}_PORT`, { default: defaultPort, min: 0, max: 65535 }),
+    jwtSecret,
+    jwtTtlSeconds: env.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 30 * 86_400 }),
+    faultInjection,
+  };
+}

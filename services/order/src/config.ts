@@ -1,0 +1,36 @@
+import { defineConfig, readServiceConfig, type ServiceConfig } from '@shop/common';
+
+export interface OrderConfig extends ServiceConfig {
+  /** Orders of at least this goods amount ship free. */
+  freeShippingThreshold: string;
+  shippingFee: string;
+  /**
+   * A PENDING order older than this was abandoned by a crashed placement: the check-back cancels
+   * it. Longer than any live placement (its three reservations run in parallel, 3 s deadline).
+   */
+  placementDeadlineMs: number;
+  /** How long a confirmed order may stay unpaid (the pay service's timeout uses the same value). */
+  payTimeoutSeconds: number;
+  /** How often the sweeper looks for PENDING orders that no half message covers. */
+  sweepIntervalMs: number;
+  /** Honour the x-shop-fault request metadata (tests); refused in production. */
+  faultInjection: boolean;
+}
+
+/** The order service's settings, read and checked at start-up. */
+export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderConfig {
+  return defineConfig((env, fail) => {
+    const service = readServiceConfig(env, 'order');
+    const faultInjection = env.bool('FAULT_INJECTION', { default: service.infra.env !== 'production' });
+    if (faultInjection && service.infra.env === 'production') fail('FAULT_INJECTION must be off when NODE_ENV=production');
+    return {
+      ...service,
+      freeShippingThreshold: env.money('FREE_SHIPPING_THRESHOLD', { default: '100.00' }),
+      shippingFee: env.money('SHIPPING_FEE', { default: '10.00' }),
+      placementDeadlineMs: env.int('PLACEMENT_DEADLINE_MS', { default: 10_000, min: 5_000, max: 600_000 }),
+      payTimeoutSeconds: env.int('PAY_TIMEOUT_SECONDS', { default: 300, min: 30, max: 86_400 }),
+      sweepIntervalMs: env.int('ORDER_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
+      faultInjection,
+    };
+  }, source);
+}

@@ -1,0 +1,74 @@
+/** Reading orders and moving them through their life after placement. */
+import { DomainError, enqueueEvent, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import type { order as proto } from '@shop/proto';
+import type { OrderRow, OrderStatus, OrderStore } from '../store/order-store';
+import { orderCancelled } from './order-events';
+import { viewOrder, withItems } from './order-view';
+
+const MAX_PAGE_SIZE = 100;
+
+/** The order if it exists and, when `userId` is given, belongs to that user (else NOT_FOUND). */
+async function ownedOrder(store: OrderStore, orderId: string, userId: string): Promise<OrderRow | DomainError> {
+  if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
+  if (userId && !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  const row = await store.findOrder(orderId);
+  // Another user's order answers like a missing one: order ids cannot be probed.
+  if (!row || (userId && row.user_id !== userId)) return new DomainError(ErrorCode.NOT_FOUND, `order ${orderId} not found`);
+  return row;
+}
+
+export async function getOrder(store: OrderStore, orderId: string, userId: string): Promise<proto.Order | DomainError> {
+  const row = await ownedOrder(store, orderId, userId);
+  return row instanceof DomainError ? row : viewOrder(store, row.id);
+}
+
+export async function listOrders(store: OrderStore, input: { userId: string; status: OrderStatus | undefined; page: number; size: number }): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
+  if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  const page = input.page || 1;
+  const size = input.size || 20;
+  if (page < 1 || page > 10_000 || size < 1 || size > MAX_PAGE_SIZE) return new DomainError(ErrorCode.INVALID_ARGUMENT, `page must be 1 to 10000 and size 1 to ${MAX_PAGE_SIZE}`);
+  const { rows, total } = await store.listOrders(input.userId, input.status, (page - 1) * size, size);
+  return { orders: await withItems(store, rows), total };
+}
+
+/**
+ * Cancels an unpaid order. CONFIRMED -> CANCELLED publishes order.cancelled (outbox, same
+ * transaction) for the release consumers. PENDING -> CANCELLED needs no event: the placement
+ * still in flight then fails its confirm and commits its order.cancel half message, or, if it
+ * crashed, the check-back commits it. Cancelling a cancelled order changes nothing.
+ */
+export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; reason: string }): Promise<proto.Order | DomainError> {
+  const row = await ownedOrder(store, input.orderId, input.userId);
+  if (row instanceof DomainError) return row;
+  const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
+  await store.transaction(async (tx) => {
+    if (await store.transition(tx, row.id, ['CONFIRMED'], 'CANCELLED', { cancelReason: reason })) {
+      await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, reason));
+      return;
+    }
+    await store.transition(tx, row.id, ['PENDING'], 'CANCELLED', { cancelReason: reason });
+  });
+  const now = (await store.findOrder(row.id))!;
+  if (now.status !== 'CANCELLED') return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; only unpaid orders can be cancelled`);
+  return viewOrder(store, row.id);
+}
+
+/** A one-step transition that repeats harmlessly: already in `to` answers the order as it is. */
+async function advance(store: OrderStore, input: { orderId: string; userId: string }, from: OrderStatus, to: OrderStatus): Promise<proto.Order | DomainError> {
+  const row = await ownedOrder(store, input.orderId, input.userId);
+  if (row instanceof DomainError) return row;
+  await store.transition(undefined, row.id, [from], to);
+  const now = (await store.findOrder(row.id))!;
+  if (now.status !== to) return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; expected ${from}`);
+  return viewOrder(store, row.id);
+}
+
+/** Admin: PAID -> SHIPPED. */
+export function shipOrder(store: OrderStore, orderId: string): Promise<proto.Order | DomainError> {
+  return advance(store, { orderId, userId: '' }, 'PAID', 'SHIPPED');
+}
+
+/** The owner confirms receipt: SHIPPED -> COMPLETED. */
+export function confirmReceipt(store: OrderStore, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
+  return advance(store, input, 'SHIPPED', 'COMPLETED');
+}

@@ -1,0 +1,23 @@
+/**
+ * The broker's check-back for an order.cancel half message nobody resolved (the placing process
+ * died, or its commit/rollback was lost). It decides from the committed order row only:
+ *
+ *   CONFIRMED or later -> ROLLBACK (the order keeps what it took)
+ *   CANCELLED          -> COMMIT   (release what it took)
+ *   PENDING, older than the placement deadline -> cancel it, COMMIT
+ *   PENDING, younger   -> UNKNOWN  (a live placement may still confirm it; ask again)
+ *   no such order      -> ROLLBACK (the row is written before the half message: nothing was taken)
+ */
+import type { TransactionVerdict } from '@shop/common';
+import type { OrderStore } from '../store/order-store';
+
+export async function checkPlacement(store: OrderStore, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
+  const row = await store.findOrder(orderId);
+  if (!row) return 'ROLLBACK';
+  if (row.status === 'CANCELLED') return 'COMMIT';
+  if (row.status !== 'PENDING') return 'ROLLBACK';
+  if (await store.cancelAbandoned(undefined, orderId, placementDeadlineMs, 'placement abandoned (no confirmation before the deadline)')) return 'COMMIT';
+  // Still PENDING and young, or a concurrent confirm/cancel just moved it: read again next time.
+  const now = await store.findOrder(orderId);
+  return now?.status === 'CANCELLED' ? 'COMMIT' : now?.status === 'PENDING' ? 'UNKNOWN' : 'ROLLBACK';
+}

@@ -1,0 +1,188 @@
+/**
+ * Placing an order: the protocol of docs/architecture.md.
+ *
+ *   1. validate and price on the server;  2. insert the order PENDING;
+ *   3. send the order.cancel half message (the broker now remembers the placement);
+ *   4. reserve stock, coupon and balance in parallel, each keyed by the order id;
+ *   5. all taken: PENDING -> CONFIRMED (or PAID when nothing is left to pay), roll the half back;
+ *      anything failed: PENDING -> CANCELLED, commit the half: the release consumers give back
+ *      whatever their own logs say the order took.
+ *   6. a crash anywhere after 3 leaves the half message unresolved: the broker's check-back
+ *      ({@link checkPlacement}) decides from the order row.
+ */
+import { AppError, DomainError, enqueueEvent, ErrorCode, isSnowflakeId, normaliseLines, type HalfMessage, type Logger, type OrderLineInput, type SnowflakeGenerator } from '@shop/common';
+import type { order as proto } from '@shop/proto';
+import type { OrderStore } from '../store/order-store';
+import { computeAmounts, type AmountRules } from './amounts';
+import { orderPaid } from './order-events';
+import { viewOrder } from './order-view';
+
+export interface GoodsInfo {
+  goodsId: string;
+  name: string;
+  price: string;
+  onSale: boolean;
+}
+
+/** What placement reads from other services to price an order. */
+export interface Catalogue {
+  goods(goodsIds: string[]): Promise<GoodsInfo[]>;
+  coupon(couponId: string): Promise<{ userId: string; amount: string } | undefined>;
+}
+
+/** The reservations, each idempotent by order id; an expected refusal is a DomainError value. */
+export interface Reservations {
+  reduceStock(orderId: string, lines: OrderLineInput[]): Promise<void | DomainError>;
+  useCoupon(orderId: string, userId: string, couponId: string): Promise<void | DomainError>;
+  reduceBalance(orderId: string, userId: string, amount: string): Promise<void | DomainError>;
+}
+
+export interface PlacementDeps {
+  store: OrderStore;
+  ids: SnowflakeGenerator;
+  catalogue: Catalogue;
+  reservations: Reservations;
+  /** Sends the order.cancel half message of the order. */
+  sendCancelHalf(orderId: string, userId: string): Promise<HalfMessage>;
+  rules: AmountRules;
+  payTimeoutSeconds: number;
+  logger: Logger;
+}
+
+export interface PlaceOrderInput {
+  userId: string;
+  lines: OrderLineInput[];
+  couponId: string;
+  balance: string;
+  address: string;
+  consignee: string;
+  idempotencyKey: string;
+}
+
+/** Test hook run just before the confirm step (see faults.ts); may throw or never return. */
+export type BeforeConfirm = (orderId: string) => Promise<void>;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,64}$/;
+
+function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: string; consignee: string } | DomainError {
+  if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  const lines = normaliseLines(input.lines);
+  if (lines instanceof DomainError) return lines;
+  if (input.couponId && !isSnowflakeId(input.couponId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid coupon id');
+  if (input.idempotencyKey && !IDEMPOTENCY_KEY.test(input.idempotencyKey)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
+  const address = input.address.trim();
+  const consignee = input.consignee.trim();
+  if (address.length < 1 || address.length > 200) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'address must be 1 to 200 characters');
+  if (consignee.length < 1 || consignee.length > 50) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'consignee must be 1 to 50 characters');
+  return { lines, address, consignee };
+}
+
+/**
+ * Places the order. Invariant: when this returns or the process dies, everything the order took
+ * is either kept by a CONFIRMED/PAID order or given back exactly once.
+ */
+export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, beforeConfirm?: BeforeConfirm): Promise<proto.Order | DomainError> {
+  const { store, ids, logger } = deps;
+  const valid = validate(input);
+  if (valid instanceof DomainError) return valid;
+  if (input.idempotencyKey) {
+    const existing = await store.findByIdempotencyKey(input.userId, input.idempotencyKey);
+    if (existing) return viewOrder(store, existing.id);
+  }
+
+  const goods = new Map((await deps.catalogue.goods(valid.lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
+  for (const line of valid.lines) {
+    const info = goods.get(line.goodsId);
+    if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
+    if (!info.onSale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`);
+  }
+  // Only the owner's coupon can price an order; whether it is still unused is UseCoupon's call.
+  const coupon = input.couponId ? await deps.catalogue.coupon(input.couponId) : undefined;
+  if (input.couponId && coupon?.userId !== input.userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
+  const items = valid.lines.map((line) => ({ ...line, name: goods.get(line.goodsId)!.name, price: goods.get(line.goodsId)!.price }));
+  const amounts = computeAmounts(items, coupon?.amount, input.balance || '0', deps.rules);
+  if (amounts instanceof DomainError) return amounts;
+
+  const orderId = ids.next();
+  const inserted = await store.insertPending({
+    id: orderId,
+    userId: input.userId,
+    ...amounts,
+    couponId: input.couponId || null,
+    address: valid.address,
+    consignee: valid.consignee,
+    idempotencyKey: input.idempotencyKey || null,
+    items,
+  });
+  if (!inserted) return viewOrder(store, (await store.findByIdempotencyKey(input.userId, input.idempotencyKey))!.id);
+  const log = logger.child({ orderId });
+
+  let half: HalfMessage;
+  try {
+    half = await deps.sendCancelHalf(orderId, input.userId);
+  } catch (error) {
+    // Nothing was reserved yet, so cancelling the row is all there is to undo.
+    log.error({ err: error }, 'order.cancel half message not sent; order cancelled');
+    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { cancelReason: 'message broker unavailable' });
+    return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
+  }
+
+  const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid }, beforeConfirm);
+  if (failure) {
+    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { cancelReason: failure.message });
+    await resolve(half, 'commit', log);
+    log.info({ code: failure.code, reason: failure.message }, 'placement failed; order cancelled, release committed');
+    return failure;
+  }
+
+  const paidInFull = amounts.payAmount === '0.00';
+  const confirmed = await store.transaction(async (tx) => {
+    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { payTimeoutSeconds: deps.payTimeoutSeconds });
+    if (moved && paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
+    return moved;
+  });
+  // Not moved: the user cancelled the PENDING order meanwhile; the release must then happen.
+  await resolve(half, confirmed ? 'rollback' : 'commit', log);
+  log.info({ status: confirmed ? (paidInFull ? 'PAID' : 'CONFIRMED') : 'CANCELLED' }, 'placement finished');
+  return viewOrder(store, orderId);
+}
+
+/** Runs the reservations in parallel; returns the first refusal or failure, undefined when all took. */
+async function reserveAll(
+  deps: PlacementDeps,
+  order: { orderId: string; userId: string; couponId: string; lines: OrderLineInput[]; balancePaid: string },
+  beforeConfirm: BeforeConfirm | undefined,
+): Promise<DomainError | undefined> {
+  const { reservations } = deps;
+  const { orderId, userId, couponId } = order;
+  const steps: Promise<void | DomainError>[] = [reservations.reduceStock(orderId, order.lines)];
+  if (couponId) steps.push(reservations.useCoupon(orderId, userId, couponId));
+  if (order.balancePaid !== '0.00') steps.push(reservations.reduceBalance(orderId, userId, order.balancePaid));
+  const results = await Promise.allSettled(steps);
+  for (const result of results) {
+    if (result.status === 'fulfilled' && result.value instanceof DomainError) return result.value;
+    if (result.status === 'rejected') {
+      deps.logger.warn({ err: result.reason, orderId }, 'reservation failed');
+      return new DomainError(ErrorCode.UNAVAILABLE, 'a reservation could not be made; nothing was charged');
+    }
+  }
+  try {
+    await beforeConfirm?.(orderId);
+  } catch (error) {
+    return error instanceof AppError ? new DomainError(error.code, error.message) : new DomainError(ErrorCode.UNAVAILABLE, 'the order could not be confirmed; nothing was charged');
+  }
+  return undefined;
+}
+
+/** Resolves the half message; a failure is only logged: the check-back reaches the same verdict. */
+async function resolve(half: HalfMessage, how: 'commit' | 'rollback', log: Logger): Promise<void> {
+  try {
+    await half[how]();
+  } catch (error) {
+    log.warn({ err: error, how }, 'half message not resolved; the check-back will decide');
+  }
+}
+
+function snake(amounts: { balancePaid: string; payAmount: string }) {
+  return { balance_paid: amounts.balancePaid, pay_amount: amounts.payAmount };
+}

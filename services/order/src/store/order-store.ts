@@ -1,0 +1,154 @@
+/** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED';
+
+export interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  goods_amount: string;
+  shipping_fee: string;
+  coupon_id: string | null;
+  coupon_paid: string;
+  balance_paid: string;
+  pay_amount: string;
+  address: string;
+  consignee: string;
+  cancel_reason: string | null;
+  created_at: Date;
+  pay_deadline: Date | null;
+}
+
+export interface OrderItemRow {
+  order_id: string;
+  goods_id: string;
+  name: string;
+  price: string;
+  quantity: number;
+}
+
+export interface NewOrder {
+  id: string;
+  userId: string;
+  goodsAmount: string;
+  shippingFee: string;
+  couponId: string | null;
+  couponPaid: string;
+  balancePaid: string;
+  payAmount: string;
+  address: string;
+  consignee: string;
+  idempotencyKey: string | null;
+  items: { goodsId: string; name: string; price: string; quantity: number }[];
+}
+
+const ORDER_COLUMNS =
+  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline';
+
+export class OrderStore {
+  constructor(readonly sequelize: Sequelize) {}
+
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(work);
+  }
+
+  /** Inserts a PENDING order and its items; false when the user's idempotency key was used. */
+  async insertPending(order: NewOrder): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const [, inserted] = await this.sequelize.query(
+        `INSERT IGNORE INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
+           address, consignee, idempotency_key, created_at, updated_at)
+         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+        {
+          replacements: [order.id, order.userId, order.goodsAmount, order.shippingFee, order.couponId, order.couponPaid, order.balancePaid, order.payAmount, order.address, order.consignee, order.idempotencyKey],
+          type: QueryTypes.INSERT,
+          transaction: tx,
+        },
+      );
+      if (inserted !== 1) return false;
+      for (const item of order.items) {
+        await this.sequelize.query('INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES (?, ?, ?, ?, ?)', {
+          replacements: [order.id, item.goodsId, item.name, item.price, item.quantity],
+          type: QueryTypes.INSERT,
+          transaction: tx,
+        });
+      }
+      return true;
+    });
+  }
+
+  findOrder(id: string, tx?: Transaction): Promise<OrderRow | undefined> {
+    return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE id = ?`, [id], tx);
+  }
+
+  findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined> {
+    return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE user_id = ? AND idempotency_key = ?`, [userId, key]);
+  }
+
+  itemsOf(orderIds: string[]): Promise<OrderItemRow[]> {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return this.sequelize.query<OrderItemRow>('SELECT order_id, goods_id, name, price, quantity FROM order_item WHERE order_id IN (?) ORDER BY goods_id', {
+      replacements: [orderIds],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  async listOrders(userId: string, status: OrderStatus | undefined, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
+    const where = status ? 'user_id = ? AND status = ?' : 'user_id = ?';
+    const params = status ? [userId, status] : [userId];
+    const rows = await this.sequelize.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`, {
+      replacements: [...params, limit, offset],
+      type: QueryTypes.SELECT,
+    });
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM \`order\` WHERE ${where}`, { replacements: params, type: QueryTypes.SELECT });
+    return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  /**
+   * Moves the order from one of `from` to `to` if it is still there; false when another actor
+   * moved it first. `extra` sets more columns in the same UPDATE.
+   */
+  async transition(tx: Transaction | undefined, id: string, from: OrderStatus[], to: OrderStatus, extra: { cancelReason?: string; payTimeoutSeconds?: number } = {}): Promise<boolean> {
+    const sets = ['status = ?', 'updated_at = UTC_TIMESTAMP(3)'];
+    const params: unknown[] = [to];
+    if (extra.cancelReason !== undefined) {
+      sets.push('cancel_reason = ?');
+      params.push(extra.cancelReason.slice(0, 200));
+    }
+    if (extra.payTimeoutSeconds !== undefined) {
+      sets.push('pay_deadline = UTC_TIMESTAMP(3) + INTERVAL ? SECOND');
+      params.push(extra.payTimeoutSeconds);
+    }
+    const [, affected] = await this.sequelize.query(`UPDATE \`order\` SET ${sets.join(', ')} WHERE id = ? AND status IN (?)`, {
+      replacements: [...params, id, from],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  /** Cancels the order if it is still PENDING and older than `ageMs` (an abandoned placement). */
+  async cancelAbandoned(tx: Transaction | undefined, id: string, ageMs: number, reason: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      `UPDATE \`order\` SET status = 'CANCELLED', cancel_reason = ?, updated_at = UTC_TIMESTAMP(3)
+       WHERE id = ? AND status = 'PENDING' AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
+      { replacements: [reason, id, ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
+    );
+    return affected === 1;
+  }
+
+  /** PENDING orders older than `ageMs`, oldest first. */
+  async abandonedIds(ageMs: number, limit: number): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM `order` WHERE status = 'PENDING' AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND ORDER BY created_at LIMIT ?",
+      { replacements: [ageMs * 1000, limit], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => row.id);
+  }
+
+  private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<OrderRow | undefined> {
+    const [row] = await this.sequelize.query<OrderRow>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+    return row;
+  }
+}

@@ -1,0 +1,23 @@
+import { couponContract, createRpcClient, goodsContract, orderContract, userContract, type Logger, type RpcClient, type ZkRegistry } from '@shop/common';
+
+/** The services order-web calls, discovered through ZooKeeper. */
+export interface Services {
+  goods: RpcClient<typeof goodsContract.definition>;
+  coupon: RpcClient<typeof couponContract.definition>;
+  user: RpcClient<typeof userContract.definition>;
+  order: RpcClient<typeof orderContract.definition>;
+}
+
+export async function connectServices(registry: ZkRegistry, logger: Logger): Promise<Services> {
+  const options = { application: 'order-web', registry, logger };
+  return {
+    goods: await createRpcClient(goodsContract, options),
+    coupon: await createRpcClient(couponContract, options),
+    user: await createRpcClient(userContract, options),
+    order: await createRpcClient(orderContract, options),
+  };
+}
+
+export async function closeServices(services: Services): Promise<void> {
+  await Promise.all(Object.values(services).map((client: { $close(): Promise<void> }) => client.$close()));
+}

@@ -1,0 +1,14 @@
+/** Wiring only: order-web on the common front-door runtime. */
+import { runFrontDoor } from '@shop/common';
+import { buildOrderWeb } from './app';
+import { closeServices, connectServices } from './clients';
+import { loadOrderWebConfig } from './config';
+
+runFrontDoor({
+  application: 'order-web',
+  loadConfig: loadOrderWebConfig,
+  async setup({ config, logger, registry, tokens }) {
+    const services = await connectServices(registry, logger);
+    return { app: buildOrderWeb({ services, tokens, logger, faultInjection: config.faultInjection }), close: () => closeServices(services) };
+  },
+});

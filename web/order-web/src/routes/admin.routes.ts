@@ -1,0 +1,50 @@
+import { type FastifyInstance } from 'fastify';
+import { requireAdmin, requireUser, type TokenService } from '@shop/common';
+import type { Services } from '../clients';
+import { orderView } from '../views';
+import { moneyString, object, params } from './schemas';
+
+const requestIdHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } } as const;
+
+export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
+  const preHandler = [requireUser(tokens), requireAdmin];
+
+  app.post<{ Body: { name: string; price: string; stock: number }; Headers: { 'idempotency-key'?: string } }>(
+    '/api/v1/admin/goods',
+    {
+      preHandler,
+      schema: {
+        headers: requestIdHeaders,
+        body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } }),
+      },
+    },
+    async (request, reply) => {
+      const created = await services.goods.createGoods({ requestId: request.headers['idempotency-key'] ?? '', ...request.body });
+      return reply.status(201).send({ goodsId: created.goodsId });
+    },
+  );
+
+  app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/api/v1/admin/users/:userId/balance',
+    { preHandler, schema: { params: params('userId'), headers: requestIdHeaders, body: object({ amount: moneyString }) } },
+    async (request) => {
+      const user = await services.user.recharge({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
+      return { userId: user.userId, balance: user.balance };
+    },
+  );
+
+  app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
+    '/api/v1/admin/users/:userId/coupons',
+    { preHandler, schema: { params: params('userId'), headers: requestIdHeaders, body: object({ amount: moneyString }) } },
+    async (request, reply) => {
+      // A coupon for a user that does not exist would be lost: NOT_FOUND instead.
+      await services.user.getUser({ userId: request.params.userId });
+      const coupon = await services.coupon.grantCoupon({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
+      return reply.status(201).send({ couponId: coupon.couponId });
+    },
+  );
+
+  app.post<{ Params: { orderId: string } }>('/api/v1/admin/orders/:orderId/ship', { preHandler, schema: { params: params('orderId') } }, async (request) =>
+    orderView(await services.order.shipOrder({ orderId: request.params.orderId })),
+  );
+}

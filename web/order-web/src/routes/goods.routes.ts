@@ -1,0 +1,18 @@
+import { type FastifyInstance } from 'fastify';
+import type { Services } from '../clients';
+import { goodsView } from '../views';
+import { object, pageQuery, params } from './schemas';
+
+const listQuery = object({ page: pageQuery, size: pageQuery, q: { type: 'string', maxLength: 64 } }, []);
+
+export function goodsRoutes(app: FastifyInstance, services: Services): void {
+  app.get<{ Querystring: { page?: string; size?: string; q?: string } }>('/api/v1/goods', { schema: { querystring: listQuery } }, async (request) => {
+    const { page, size, q } = request.query;
+    const { items, total } = await services.goods.listGoods({ page: Number(page ?? 1), size: Number(size ?? 20), query: q ?? '' });
+    return { items: items.map(goodsView), total };
+  });
+
+  app.get<{ Params: { goodsId: string } }>('/api/v1/goods/:goodsId', { schema: { params: params('goodsId') } }, async (request) =>
+    goodsView(await services.goods.getGoods({ goodsId: request.params.goodsId })),
+  );
+}

@@ -1,0 +1,10 @@
+/** JSON schemas of the request parts, shared by the routes (strict: no extra fields, no coercion). */
+export const idString = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } as const;
+export const moneyString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' } as const;
+export const pageQuery = { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } as const;
+
+export function object(properties: Record<string, unknown>, required: string[] = Object.keys(properties)) {
+  return { type: 'object', properties, required, additionalProperties: false } as const;
+}
+
+export const params = (name: string) => object({ [name]: idString });
