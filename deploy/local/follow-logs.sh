@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The foreground half of `npm start`: prints where things are, follows the processes' logs, and
+# on Ctrl-C stops the whole system (processes and infrastructure).
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOG_DIR=${SHOP_VAR_DIR:-$ROOT/var}/log
+cat <<TEXT
+
+  Shop is running.
+    order-web   http://127.0.0.1:${ORDER_WEB_PORT:-7001}/api/v1   (health: /healthz, metrics: /metrics)
+    admin       ${ADMIN_USERNAME:-admin} / (ADMIN_PASSWORD, local default admin123)
+    logs        $LOG_DIR/<process>.log (followed below)
+  Ctrl-C stops everything; to keep it running in the background use npm run up / npm run down.
+
+TEXT
+trap 'echo; bash "$ROOT/deploy/local/system.sh" down; exit 0' INT TERM
+tail -n 0 -F "$LOG_DIR"/{goods,coupon,user,order,order-web}.log &
+wait

@@ -1,0 +1,55 @@
+/**
+ * `npm run seed`: the first admin and some demo goods, through the running services (so every
+ * rule applies). Idempotent: an existing admin is left as it is, goods are created under fixed
+ * request ids. The admin is ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is
+ * refused outside development.
+ */
+import { AppError, createLogger, createRpcClient, defineConfig, ErrorCode, goodsContract, readInfraConfig, userContract, ZkRegistry } from '@shop/common';
+import { user } from '@shop/proto';
+
+const DEFAULT_PASSWORD = 'admin123';
+
+const config = defineConfig((env, fail) => {
+  const infra = readInfraConfig(env);
+  const adminUsername = env.string('ADMIN_USERNAME', { default: 'admin' });
+  const adminPassword = env.string('ADMIN_PASSWORD', { default: infra.env === 'development' ? DEFAULT_PASSWORD : undefined });
+  if (infra.env !== 'development' && adminPassword === DEFAULT_PASSWORD) fail('ADMIN_PASSWORD must not be the local default outside development');
+  return { infra, adminUsername, adminPassword };
+});
+
+const DEMO_GOODS = [
+  { name: 'Mechanical keyboard', price: '89.00', stock: 200 },
+  { name: 'Wireless mouse', price: '24.90', stock: 500 },
+  { name: 'USB-C cable', price: '9.90', stock: 1000 },
+  { name: '27" monitor', price: '219.00', stock: 50 },
+  { name: 'Laptop stand', price: '39.50', stock: 120 },
+  { name: 'Noise-cancelling headphones', price: '159.00', stock: 80 },
+];
+
+async function main(): Promise<void> {
+  const logger = createLogger('seed', process.env.LOG_LEVEL ?? 'warn');
+  const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
+  const options = { application: 'seed', registry, logger };
+  const users = await createRpcClient(userContract, options);
+  const goods = await createRpcClient(goodsContract, options);
+  try {
+    try {
+      await users.register({ username: config.adminUsername, password: config.adminPassword, role: user.Role.ROLE_ADMIN });
+      console.log(`[seed] admin "${config.adminUsername}" created`);
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === ErrorCode.ALREADY_EXISTS)) throw error;
+      console.log(`[seed] admin "${config.adminUsername}" exists; left as it is`);
+    }
+    for (const [index, item] of DEMO_GOODS.entries()) await goods.createGoods({ requestId: `seed-goods-${index + 1}`, ...item });
+    console.log(`[seed] ${DEMO_GOODS.length} demo goods present`);
+  } finally {
+    await users.$close();
+    await goods.$close();
+    registry.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('[seed] failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
