@@ -1,4 +1,4 @@
 export { createHttpApp, principalOf, requireAdmin, requireUser, type HttpAppOptions } from './http-app';
 export { runFrontDoor, type FrontDoor } from './run-front-door';
-export { readWebConfig, type WebConfig } from './web-config';
+export { DEVELOPMENT_JWT_SECRET, readWebConfig, type WebConfig } from './web-config';
 export { TokenService, type Principal, type Role } from './jwt';

@@ -11,15 +11,16 @@ export interface WebConfig {
   faultInjection: boolean;
 }
 
-const DEVELOPMENT_SECRET = 'development-only-secret-change-me-0123456789';
+/** The local default; refused in production. Exported for tools and tests that mint tokens. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
 export function readWebConfig(env: EnvReader, fail: (problem: string) => void, name: string, defaultPort: number): WebConfig {
   const prefix = name.toUpperCase().replace(/-/g, '_');
   const infra = readInfraConfig(env);
   const production = infra.env === 'production';
-  const jwtSecret = env.string('JWT_SECRET', { default: production ? undefined : DEVELOPMENT_SECRET });
+  const jwtSecret = env.string('JWT_SECRET', { default: production ? undefined : DEVELOPMENT_JWT_SECRET });
   if (jwtSecret.length < 32) fail('JWT_SECRET must be at least 32 characters');
-  if (production && jwtSecret === DEVELOPMENT_SECRET) fail('JWT_SECRET must be set to a secret of your own in production');
+  if (production && jwtSecret === DEVELOPMENT_JWT_SECRET) fail('JWT_SECRET must be set to a secret of your own in production');
   const faultInjection = env.bool('FAULT_INJECTION', { default: !production });
   if (production && faultInjection) fail('FAULT_INJECTION must be off when NODE_ENV=production');
   return {

@@ -1,0 +1,60 @@
+/** A small client of the running order-web for the end-to-end specs (fetch, JSON, bearer tokens). */
+import assert from 'node:assert/strict';
+
+export const BASE_URL = `http://127.0.0.1:${process.env.ORDER_WEB_PORT ?? 7001}`;
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
+export async function call<T = any>(method: string, path: string, options: { token?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.json !== undefined) body = JSON.stringify(options.json);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${BASE_URL}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+
+export async function login(username: string, password: string): Promise<{ token: string; userId: string }> {
+  const reply = await call('POST', '/api/v1/auth/login', { json: { username, password } });
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  return reply.body;
+}
+
+export function adminLogin(): Promise<{ token: string; userId: string }> {
+  return login(process.env.ADMIN_USERNAME ?? 'admin', process.env.ADMIN_PASSWORD ?? 'admin123');
+}
+
+/** A new customer with the given balance (and coupons), logged in. */
+export async function newCustomer(admin: string, setup: { balance?: string; coupons?: string[] } = {}): Promise<{ token: string; userId: string; couponIds: string[] }> {
+  const username = uniqueName('c');
+  const registered = await call('POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } });
+  assert.equal(registered.status, 201, JSON.stringify(registered.body));
+  const { token, userId } = await login(username, 'password-123');
+  if (setup.balance) assert.equal((await call('POST', `/api/v1/admin/users/${userId}/balance`, { token: admin, json: { amount: setup.balance } })).status, 200);
+  const couponIds: string[] = [];
+  for (const amount of setup.coupons ?? []) {
+    const granted = await call('POST', `/api/v1/admin/users/${userId}/coupons`, { token: admin, json: { amount } });
+    assert.equal(granted.status, 201, JSON.stringify(granted.body));
+    couponIds.push(granted.body.couponId);
+  }
+  return { token, userId, couponIds };
+}
+
+export async function newGoods(admin: string, price: string, stock: number): Promise<string> {
+  const created = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: uniqueName('goods '), price, stock } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.goodsId;
+}
+
+export function placeOrder(token: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
+  return call('POST', '/api/v1/orders', { token, json: { address: '1 Test Street', consignee: 'Tess', ...body }, headers });
+}

@@ -1,0 +1,68 @@
+/**
+ * Reads the services' own tables, so that the end-to-end specs assert the state itself (stock,
+ * coupon, balance, order rows), not only what the API answers.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { loadInfraConfig, openDatabase } from '@shop/common';
+
+export class SystemState {
+  private constructor(private readonly db: Record<'goods' | 'coupon' | 'user' | 'order', Sequelize>) {}
+
+  static async open(): Promise<SystemState> {
+    const mysql = loadInfraConfig().mysql;
+    const open = (schema: string) => openDatabase({ ...mysql, poolMax: 2 }, schema);
+    return new SystemState({ goods: await open('shop_goods'), coupon: await open('shop_coupon'), user: await open('shop_user'), order: await open('shop_order') });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.db).map((db) => db.close()));
+  }
+
+  private async one<T>(db: Sequelize, sql: string, replacements: unknown[]): Promise<T | undefined> {
+    return (await db.query<T>(sql, { replacements, type: QueryTypes.SELECT }))[0];
+  }
+
+  async stock(goodsId: string): Promise<number> {
+    return (await this.one<{ stock: number }>(this.db.goods, 'SELECT stock FROM goods WHERE id = ?', [goodsId]))!.stock;
+  }
+
+  async balance(userId: string): Promise<string> {
+    return (await this.one<{ balance: string }>(this.db.user, 'SELECT balance FROM user WHERE id = ?', [userId]))!.balance;
+  }
+
+  async coupon(couponId: string): Promise<{ used: number; order_id: string | null }> {
+    return (await this.one<{ used: number; order_id: string | null }>(this.db.coupon, 'SELECT used, order_id FROM coupon WHERE id = ?', [couponId]))!;
+  }
+
+  async order(orderId: string): Promise<{ status: string; cancel_reason: string | null } | undefined> {
+    return this.one(this.db.order, 'SELECT status, cancel_reason FROM `order` WHERE id = ?', [orderId]);
+  }
+
+  async ordersOf(userId: string): Promise<{ id: string; status: string }[]> {
+    return this.db.order.query('SELECT id, status FROM `order` WHERE user_id = ? ORDER BY id', { replacements: [userId], type: QueryTypes.SELECT });
+  }
+
+  /** Whether each service recorded the order as released (its release ledger). */
+  async released(orderId: string): Promise<{ goods: boolean; coupon: boolean; user: boolean }> {
+    const has = async (db: Sequelize, table: string) => (await this.one(db, `SELECT order_id FROM ${table} WHERE order_id = ?`, [orderId])) !== undefined;
+    return { goods: await has(this.db.goods, 'goods_order_release'), coupon: await has(this.db.coupon, 'coupon_order_release'), user: await has(this.db.user, 'user_order_release') };
+  }
+
+  /** Units goods_number_log says the order holds (TAKEN, not released). */
+  async unitsTaken(orderId: string): Promise<number> {
+    const row = await this.one<{ units: string | null }>(this.db.goods, "SELECT SUM(quantity) AS units FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN'", [orderId]);
+    return Number(row?.units ?? 0);
+  }
+
+  /** Rows of each release consumer's consume log for (tag, key): 1 once handled, never more. */
+  async consumeLogRows(tag: string, key: string): Promise<{ goods: number; coupon: number; user: number }> {
+    const count = async (db: Sequelize) =>
+      Number((await this.one<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM mq_consumer_log WHERE tag = ? AND message_key = ?', [tag, key]))!.n);
+    return { goods: await count(this.db.goods), coupon: await count(this.db.coupon), user: await count(this.db.user) };
+  }
+
+  async balanceTaken(orderId: string): Promise<string | undefined> {
+    return (await this.one<{ amount: string }>(this.db.user, "SELECT amount FROM user_money_log WHERE order_id = ? AND type = 'REDUCE'", [orderId]))?.amount;
+  }
+}
+
