@@ -2,7 +2,7 @@
  * Stock reservations of orders: taken all or nothing, given back once, from the record.
  */
 import { DomainError, ErrorCode, isSnowflakeId, normaliseLines, withDeadlockRetry, type OrderLineInput } from '@shop/common';
-import type { Transaction } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { GoodsStore } from '../store/goods-store';
 
 export type StockLine = OrderLineInput;
@@ -34,6 +34,8 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
         if (error instanceof StockShortage) {
           return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${error.goodsId}`, { goodsId: error.goodsId });
         }
+        // A concurrent repeat for the same order committed first: this one is the repeat.
+        if (error instanceof UniqueConstraintError) return { applied: false };
         throw error;
       }),
   );

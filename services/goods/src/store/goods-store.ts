@@ -70,8 +70,14 @@ export class GoodsStore {
     );
   }
 
+  /**
+   * Whether the order took stock already. A plain read, not a locking one: a locking read of the
+   * (usually empty) range would hold the gap at the end of the index, where every concurrent
+   * order inserts, and deadlock concurrent reservations. A concurrent repeat of the same order is
+   * caught by the primary key (goods_id, order_id) instead.
+   */
   async hasAnyLog(tx: Transaction, orderId: string): Promise<boolean> {
-    const rows = await this.sequelize.query('SELECT 1 FROM goods_number_log WHERE order_id = ? LIMIT 1 FOR UPDATE', {
+    const rows = await this.sequelize.query('SELECT 1 FROM goods_number_log WHERE order_id = ? LIMIT 1', {
       replacements: [orderId],
       type: QueryTypes.SELECT,
       transaction: tx,
