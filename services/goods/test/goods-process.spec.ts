@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, openDatabase, RpcError, SnowflakeGenerator, ZkRegistry, type RpcClient } from '@shop/common';
+import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, openDatabase, RpcError, SnowflakeGenerator, ZkRegistry, ZkSession, type RpcClient } from '@shop/common';
 
 /**
  * The goods service as it runs: the built main.js in its own process, found through ZooKeeper,
- * called over gRPC, stopped with SIGTERM.
+ * called over gRPC, stopped with SIGTERM. It registers under a ZooKeeper chroot of its own, so
+ * that the goods service of the running system (npm test starts it) is not mixed in.
  */
+const CHROOT = '/shop-test-goods-process';
 describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)', function () {
   this.timeout(60_000);
   const infra = loadInfraConfig();
@@ -22,11 +24,15 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     const admin = await openDatabase(infra.mysql, 'shop_test_goods_process');
     await admin.query('DROP DATABASE shop_test_goods_process');
     await admin.close();
+    const root = await ZkSession.open({ connect: infra.zookeeper.connect });
+    await root.mkdirp(CHROOT);
+    root.close();
+    const zookeeper = { ...infra.zookeeper, connect: `${infra.zookeeper.connect}${CHROOT}` };
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
-      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', ZK_CONNECT: zookeeper.connect, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    registry = await ZkRegistry.connect({ ...infra.zookeeper, logger });
+    registry = await ZkRegistry.connect({ ...zookeeper, logger });
     goods = await createRpcClient(goodsContract, { application: 'goods-process-test', registry, logger });
     const deadline = Date.now() + 40_000;
     while (!goods.$providers().some((p) => p.url.application === 'goods')) {

@@ -18,7 +18,7 @@ export class SystemState {
     await Promise.all(Object.values(this.db).map((db) => db.close()));
   }
 
-  private async one<T>(db: Sequelize, sql: string, replacements: unknown[]): Promise<T | undefined> {
+  private async one<T extends object>(db: Sequelize, sql: string, replacements: unknown[]): Promise<T | undefined> {
     return (await db.query<T>(sql, { replacements, type: QueryTypes.SELECT }))[0];
   }
 
