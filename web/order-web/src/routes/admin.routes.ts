@@ -15,7 +15,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
       preHandler,
       schema: {
         headers: requestIdHeaders,
-        body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } }),
+        body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } }),
       },
     },
     async (request, reply) => {

@@ -1,0 +1,82 @@
+/**
+ * npm run bench:orders: orders placed through order-web (HTTP -> order -> goods + user over
+ * gRPC, RocketMQ half message, MySQL in four schemas) at rising concurrency, next to two
+ * baselines measured in the same run at the same concurrency:
+ *   - MySQL commit rate: one INSERT + COMMIT per operation on the same server (a placement
+ *     commits at least five transactions: order insert, stock, balance, confirm, and reads);
+ *   - raw grpc-js: a unary Echo call to a provider process (a placement makes six RPCs).
+ *
+ * Each order: one of 16 goods (quantity 1) and 1.00 of balance, so stock and balance are both
+ * reserved; no coupon (a coupon serves one order only). Needs the system running (`npm run up`).
+ * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,8,32,64").
+ */
+import { credentials } from '@grpc/grpc-js';
+import { cpus } from 'node:os';
+import { testing } from '@shop/proto';
+import { loadInfraConfig, openDatabase } from '../../common/src';
+import { ProviderProcess } from '../../common/test/support/provider-process';
+import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
+import { measure, table, writeReport, type Result } from './lib/measure';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
+const infra = loadInfraConfig();
+
+async function main(): Promise<void> {
+  const admin = (await adminLogin()).token;
+  const goodsIds = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
+  const customers = await Promise.all(Array.from({ length: Math.max(...LEVELS) }, () => newCustomer(admin, { balance: '1000000.00' })));
+  let next = 0;
+  const placeOrder = async () => {
+    const i = next++;
+    const reply = await call('POST', '/api/v1/orders', {
+      token: customers[i % customers.length]!.token,
+      json: { items: [{ goodsId: goodsIds[i % goodsIds.length], quantity: 1 }], balance: '1.00', address: '1 Bench Road', consignee: 'Bench' },
+    });
+    if (reply.status !== 201 || reply.body.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  };
+
+  const db = await openDatabase({ ...infra.mysql, poolMax: Math.max(...LEVELS) }, 'shop_bench');
+  await db.query('CREATE TABLE IF NOT EXISTS bench_commit (id BIGINT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(64) NOT NULL) ENGINE=InnoDB');
+  const commitOne = () => db.transaction((transaction) => db.query("INSERT INTO bench_commit (payload) VALUES ('x')", { transaction }));
+
+  const provider = await ProviderProcess.start(infra.zookeeper.connect, {});
+  const raw = new testing.EchoServiceClient(provider.address, credentials.createInsecure());
+  const echo = () => new Promise((resolve, reject) => raw.echo({ message: 'hello', delayMs: 0 }, (e, r) => (e ? reject(e) : resolve(r))));
+
+  try {
+    await measure('warmup', 8, 2_000, placeOrder);
+    await measure('warmup', 8, 1_000, commitOne);
+    await measure('warmup', 8, 1_000, echo);
+    const results: Result[] = [];
+    for (const concurrency of LEVELS) {
+      results.push(await measure('orders via order-web', concurrency, SECONDS * 1_000, placeOrder));
+      results.push(await measure('MySQL INSERT+COMMIT', concurrency, (SECONDS * 1_000) / 2, commitOne));
+      results.push(await measure('raw grpc-js Echo', concurrency, (SECONDS * 1_000) / 2, echo));
+      console.log(table(results.slice(-3)));
+    }
+    const markdown = [
+      `# bench:orders (${new Date().toISOString()})`,
+      '',
+      `Orders through order-web (one goods line of 16 goods, 1.00 of balance), ${SECONDS} s per level; baselines ${SECONDS / 2} s each at the same concurrency, in the same run.`,
+      `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; everything (JVMs, MariaDB, five Node processes, this client) on this machine.`,
+      '',
+      table(results),
+      '',
+    ].join('\n');
+    console.log(markdown);
+    console.log(`report: ${writeReport('bench-orders', markdown, { results })}`);
+  } finally {
+    raw.close();
+    await provider.stop();
+    await db.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
