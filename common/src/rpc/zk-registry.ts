@@ -23,6 +23,8 @@ const RECONNECT_DELAY_MS = 500;
 
 export class ZkRegistry {
   private readonly ephemerals = new Map<string, Buffer | null>();
+  /** Exclusive ephemeral nodes (see {@link claim}) and what to do if one is lost to another session. */
+  private readonly claims = new Map<string, () => void>();
   private readonly watched = new Map<string, Set<ChildrenListener>>();
   private closed = false;
   private rebuilding: Promise<void> | undefined;
@@ -48,6 +50,24 @@ export class ZkRegistry {
   async register(path: string, data: Buffer | null = null): Promise<void> {
     this.ephemerals.set(path, data);
     await this.createEphemeral(this.session, path, data);
+  }
+
+  /**
+   * Creates an ephemeral node only if no other session holds it: true when this registry now
+   * holds it. Unlike {@link register}, a node of another live session is never replaced. After
+   * a session expiry the claim is made again; if another session took the node meanwhile,
+   * `onLost` is called (the holder must stop using what the node stood for).
+   */
+  async claim(path: string, onLost: () => void): Promise<boolean> {
+    await this.session.mkdirp(path.slice(0, path.lastIndexOf('/')));
+    try {
+      await this.session.create(path, null, CreateMode.EPHEMERAL);
+    } catch (error) {
+      if (zkErrorCode(error) !== ZkErrorCode.NODE_EXISTS) throw error;
+      return false;
+    }
+    this.claims.set(path, onLost);
+    return true;
   }
 
   /** Removes the node. On a session that has ended, the node went with it and is not re-created. */
@@ -109,6 +129,7 @@ export class ZkRegistry {
   }
 
   private async rebuild(): Promise<void> {
+    const expiredSessionId = this.session.sessionId;
     this.session.close();
     while (!this.closed) {
       try {
@@ -116,6 +137,7 @@ export class ZkRegistry {
         this.session = session;
         this.follow(session);
         for (const [path, data] of this.ephemerals) await this.createEphemeral(session, path, data);
+        for (const [path, onLost] of this.claims) await this.reclaim(session, path, onLost, expiredSessionId);
         for (const dir of this.watched.keys()) {
           await session.mkdirp(dir);
           await this.refresh(session, dir);
@@ -126,6 +148,24 @@ export class ZkRegistry {
         this.options.logger.warn({ err: error }, 'ZooKeeper not reachable yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
       }
+    }
+  }
+
+  /** Claims the node again on a new session; the expired session's own node is not a rival. */
+  private async reclaim(session: ZkSession, path: string, onLost: () => void, expiredSessionId: string): Promise<void> {
+    await session.mkdirp(path.slice(0, path.lastIndexOf('/')));
+    try {
+      await session.create(path, null, CreateMode.EPHEMERAL);
+    } catch (error) {
+      if (zkErrorCode(error) !== ZkErrorCode.NODE_EXISTS) throw error;
+      const stat = await session.exists(path);
+      if (stat && ephemeralOwnerHex(stat) === expiredSessionId) {
+        await session.remove(path).catch(() => undefined);
+        return this.reclaim(session, path, onLost, '');
+      }
+      this.claims.delete(path);
+      this.options.logger.error({ path }, 'an exclusive ZooKeeper node was taken by another session while ours was expired');
+      onLost();
     }
   }
 

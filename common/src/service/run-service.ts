@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../log';
 import type { MqConnection } from '../mq';
 import { RpcServer, ZkRegistry } from '../rpc';
 import type { ServiceConfig } from './service-config';
+import { leaseWorkerId } from './worker-id';
 
 export interface ServiceContext {
   config: ServiceConfig;
@@ -42,13 +43,21 @@ export async function startService(definition: ServiceProcess): Promise<{ contex
   const db = await openDatabase(config.infra.mysql, config.schema, logger);
   await runMigrations(db, definition.migrations, logger);
   const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
+  const workerId =
+    config.workerId ??
+    (await leaseWorkerId(registry, definition.application, process.pid % 1024, () => {
+      // Another instance holds our worker id now: issuing more ids could duplicate its ids.
+      logger.fatal('snowflake worker id lost to another instance; stopping');
+      process.kill(process.pid, 'SIGTERM');
+    }));
+  logger.info({ workerId }, 'snowflake worker id');
   const server = new RpcServer({ application: definition.application, registry, logger, advertisedHost: config.rpcHost, port: config.rpcPort });
   const context: ServiceContext = {
     config,
     logger,
     db,
     registry,
-    ids: new SnowflakeGenerator(config.workerId),
+    ids: new SnowflakeGenerator(workerId),
     mq: { ...config.infra.rocketmq, logger },
     server,
   };

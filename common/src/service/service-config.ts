@@ -6,8 +6,11 @@ export interface ServiceConfig {
   schema: string;
   rpcHost: string;
   rpcPort: number;
-  /** This instance's snowflake worker id (0-1023); each running instance needs its own. */
-  workerId: number;
+  /**
+   * This instance's snowflake worker id (0-1023) when WORKER_ID sets it; undefined (the default)
+   * leases a free one in ZooKeeper at start (see worker-id.ts).
+   */
+  workerId: number | undefined;
 }
 
 /** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT). */
@@ -18,6 +21,10 @@ export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
     schema: env.string(`${prefix}_SCHEMA`, { default: `shop_${name}` }),
     rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
     rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
-    workerId: env.int('WORKER_ID', { default: process.pid % 1024, min: 0, max: 1023 }),
+    workerId: leaseUnlessSet(env.int('WORKER_ID', { default: -1, min: -1, max: 1023 })),
   };
+}
+
+function leaseUnlessSet(workerId: number): number | undefined {
+  return workerId === -1 ? undefined : workerId;
 }
