@@ -1,8 +1,9 @@
 /**
- * `npm run seed`: the first admin and some demo goods, through the running services (so every
- * rule applies). Idempotent: an existing admin is left as it is, goods are created under fixed
- * request ids. The admin is ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is
- * refused outside development.
+ * `npm run seed` (node web/order-web/dist/seed.js): the first admin and, in development, some
+ * demo goods, through the running services (so every rule applies). Idempotent: an existing
+ * admin is left as it is, goods are created under fixed request ids. The admin is
+ * ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is refused outside
+ * development. SEED_DEMO_GOODS (default: on in development only) adds the demo catalogue.
  */
 import { AppError, createLogger, createRpcClient, defineConfig, ErrorCode, goodsContract, readInfraConfig, userContract, ZkRegistry } from '@shop/common';
 import { user } from '@shop/proto';
@@ -14,7 +15,8 @@ const config = defineConfig((env, fail) => {
   const adminUsername = env.string('ADMIN_USERNAME', { default: 'admin' });
   const adminPassword = env.string('ADMIN_PASSWORD', { default: infra.env === 'development' ? DEFAULT_PASSWORD : undefined });
   if (infra.env !== 'development' && adminPassword === DEFAULT_PASSWORD) fail('ADMIN_PASSWORD must not be the local default outside development');
-  return { infra, adminUsername, adminPassword };
+  const demoGoods = env.bool('SEED_DEMO_GOODS', { default: infra.env === 'development' });
+  return { infra, adminUsername, adminPassword, demoGoods };
 });
 
 const DEMO_GOODS = [
@@ -40,8 +42,10 @@ async function main(): Promise<void> {
       if (!(error instanceof AppError && error.code === ErrorCode.ALREADY_EXISTS)) throw error;
       console.log(`[seed] admin "${config.adminUsername}" exists; left as it is`);
     }
-    for (const [index, item] of DEMO_GOODS.entries()) await goods.createGoods({ requestId: `seed-goods-${index + 1}`, ...item });
-    console.log(`[seed] ${DEMO_GOODS.length} demo goods present`);
+    if (config.demoGoods) {
+      for (const [index, item] of DEMO_GOODS.entries()) await goods.createGoods({ requestId: `seed-goods-${index + 1}`, ...item });
+      console.log(`[seed] ${DEMO_GOODS.length} demo goods present`);
+    }
   } finally {
     await users.$close();
     await goods.$close();
