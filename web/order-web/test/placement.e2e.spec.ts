@@ -95,6 +95,18 @@ describe('order placement end to end', function () {
     assert.equal((await state.order(placed.body.orderId))?.status, 'PAID');
     assert.equal(await state.balance(customer.userId), '0.00');
     assert.equal(await state.stock(goodsId), 4);
+
+    // Its life goes on: shipped by an admin, received by its owner; a paid order cannot be cancelled.
+    const { orderId } = placed.body;
+    assert.equal((await call('POST', `/api/v1/orders/${orderId}/cancel`, { token: customer.token })).body.code, 'ORDER_STATE');
+    assert.equal((await call('POST', `/api/v1/admin/orders/${orderId}/ship`, { token: admin })).body.status, 'SHIPPED');
+    assert.equal((await state.order(orderId))?.status, 'SHIPPED');
+    assert.equal((await call('POST', `/api/v1/orders/${orderId}/receipt`, { token: customer.token })).body.status, 'COMPLETED');
+    assert.equal((await state.order(orderId))?.status, 'COMPLETED');
+    const listed = await call('GET', '/api/v1/orders?status=COMPLETED', { token: customer.token });
+    assert.deepEqual([listed.body.total, listed.body.items[0].orderId], [1, orderId]);
+    assert.equal((await call('GET', '/api/v1/orders?status=CONFIRMED', { token: customer.token })).body.total, 0);
+    assert.equal(await state.stock(goodsId), 4);
   });
 
   describe('a failed step cancels the order and gives back exactly what was taken', () => {
