@@ -11,3 +11,4 @@ export * from './trace';
 export * from './contracts';
 export * from './service';
 export * from './http';
+export * from './time';

@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Bodies above this many bytes answer 413 PAYLOAD_TOO_LARGE. */
   bodyLimit?: number;
+  /** Also accept application/x-www-form-urlencoded bodies (Alipay's requests and notifications). */
+  forms?: boolean;
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
@@ -32,8 +34,13 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Types are what the schema says, never coerced ("12" is not a number) nor silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    disableRequestLogging: true,
   });
+
+  if (options.forms) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+  }
 
   // Every request runs under a trace id (the caller's x-trace-id or a new one), echoed back.
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,0 +1,1 @@
+export { fromAlipayTime, toAlipayTime } from './alipay-time';

@@ -1,0 +1,47 @@
+/**
+ * The daily trade bill (alipay.data.dataservice.bill.downloadurl.query): one CSV line per trade
+ * paid that day (UTC here). Alipay serves a zip of GBK CSVs with more columns; the emulator serves
+ * the CSV itself with the columns reconciliation needs. Tests may tamper with a day's bill to
+ * plant differences (a missing trade, an unknown one, another amount).
+ */
+import { formatCents } from '@shop/common';
+import type { TradeBook } from './trades';
+
+export interface BillTampering {
+  /** Trades left out of the bill. */
+  drop?: string[];
+  /** Rows of trades the merchant never created. */
+  add?: { outTradeNo: string; amount: string }[];
+  /** Other amounts for trades of the bill. */
+  amounts?: Record<string, string>;
+}
+
+export const BILL_HEADER = 'trade_no,out_trade_no,trade_status,total_amount,refund_amount,paid_at';
+
+export class Bills {
+  private readonly tampering = new Map<string, BillTampering>();
+
+  constructor(private readonly trades: TradeBook) {}
+
+  tamper(date: string, change: BillTampering): void {
+    const current = this.tampering.get(date) ?? {};
+    this.tampering.set(date, {
+      drop: [...(current.drop ?? []), ...(change.drop ?? [])],
+      add: [...(current.add ?? []), ...(change.add ?? [])],
+      amounts: { ...current.amounts, ...change.amounts },
+    });
+  }
+
+  csv(date: string): string {
+    const change = this.tampering.get(date) ?? {};
+    const rows = this.trades
+      .all()
+      .filter((trade) => trade.paidAt?.toISOString().slice(0, 10) === date && !change.drop?.includes(trade.outTradeNo))
+      .map((trade) =>
+        [trade.tradeNo, trade.outTradeNo, trade.status, change.amounts?.[trade.outTradeNo] ?? trade.totalAmount, formatCents(this.trades.refunded(trade)), trade.paidAt!.toISOString()].join(','),
+      );
+    const planted = (change.add ?? []).map((row, i) => [`PLANTED${date.replace(/-/g, '')}${i}`, row.outTradeNo, 'TRADE_SUCCESS', row.amount, '0.00', `${date}T12:00:00.000Z`].join(','));
+    return [BILL_HEADER, ...rows, ...planted].join('\n') + '\n';
+  }
+}
+

@@ -1,0 +1,129 @@
+/**
+ * POST /gateway.do: Alipay's OpenAPI as alipay-sdk calls it. System parameters arrive in the
+ * query string, `biz_content` in the form body. The app's RSA2 signature is verified over every
+ * parameter but `sign`; the answer is `{"<method>_response":{...},"sign":"..."}`, signed over the
+ * exact text of the inner object with the gateway's key.
+ */
+import { formatCents, fromAlipayTime, parseCents, toAlipayTime } from '@shop/common';
+import type { GatewayConfig } from './config';
+import { rsa2Sign, rsa2Verify, signContent } from './rsa2';
+import { BusinessError, type Trade, type TradeBook } from './trades';
+
+export interface OpenApiDeps {
+  config: GatewayConfig;
+  trades: TradeBook;
+  /** The QR code content of a trade (the cashier page's URL). */
+  qrCode(outTradeNo: string): string;
+  /** Where the bill of a day can be downloaded. */
+  billUrl(date: string): string;
+}
+
+type Answer = Record<string, string>;
+
+const SUCCESS = { code: '10000', msg: 'Success' };
+
+function fail(error: BusinessError): Answer {
+  return { code: error.code, msg: error.code === '40004' ? 'Business Failed' : 'Invalid Arguments', sub_code: error.subCode, sub_msg: error.subMsg };
+}
+
+/** Signs and serialises an answer the way Alipay does (the inner object's exact text). */
+export function signedResponse(method: string, answer: Answer, alipayPrivateKey: string): string {
+  const inner = JSON.stringify(answer);
+  return `{"${method.replace(/\./g, '_')}_response":${inner},"sign":"${rsa2Sign(inner, alipayPrivateKey)}"}`;
+}
+
+function requireBiz(biz: Record<string, unknown>, ...names: string[]): void {
+  for (const name of names) {
+    if (typeof biz[name] !== 'string' || biz[name] === '') throw new BusinessError('isv.missing-parameter', `missing ${name}`, '40002');
+  }
+}
+
+function amountOf(value: unknown, name: string): string {
+  const cents = typeof value === 'string' ? parseCents(value) : undefined;
+  if (cents === undefined || cents <= 0n || cents > 10_000_000_000n) throw new BusinessError('isv.invalid-parameter', `${name} is invalid`, '40002');
+  return formatCents(cents);
+}
+
+/** timeout_express ("5m", "2h", "1d") or time_expire ("yyyy-MM-dd HH:mm:ss", China time). */
+function expiryOf(biz: Record<string, unknown>, now: Date): Date {
+  if (typeof biz.time_expire === 'string') {
+    const at = fromAlipayTime(biz.time_expire);
+    if (!at) throw new BusinessError('isv.invalid-parameter', 'time_expire is invalid', '40002');
+    return at;
+  }
+  const express = typeof biz.timeout_express === 'string' ? biz.timeout_express : '120m';
+  const match = /^(\d{1,4})([mhd])$/.exec(express);
+  if (!match) throw new BusinessError('isv.invalid-parameter', 'timeout_express is invalid', '40002');
+  const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+  return new Date(now.getTime() + Number(match[1]) * unitMs);
+}
+
+const tradeFields = (trade: Trade) => ({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo });
+
+export function handleOpenApi(deps: OpenApiDeps, params: Record<string, string>): { method: string; body: string } {
+  const { config, trades } = deps;
+  const method = params.method ?? '';
+  const answer = (result: Answer) => ({ method: method || 'error', body: signedResponse(method || 'error', result, config.alipayPrivateKey) });
+
+  if (params.app_id !== config.appId) return answer(fail(new BusinessError('isv.invalid-app-id', 'invalid app_id', '40002')));
+  if (params.sign_type !== 'RSA2') return answer(fail(new BusinessError('isv.invalid-signature-type', 'sign_type must be RSA2', '40002')));
+  if (!params.sign || !rsa2Verify(signContent(params, ['sign']), params.sign, config.appPublicKey)) {
+    return answer(fail(new BusinessError('isv.invalid-signature', 'invalid signature', '40002')));
+  }
+  let biz: Record<string, unknown>;
+  try {
+    biz = params.biz_content ? (JSON.parse(params.biz_content) as Record<string, unknown>) : {};
+  } catch {
+    return answer(fail(new BusinessError('isv.invalid-parameter', 'biz_content is not JSON', '40002')));
+  }
+
+  try {
+    switch (method) {
+      case 'alipay.trade.precreate': {
+        requireBiz(biz, 'out_trade_no', 'subject');
+        const trade = trades.precreate({
+          outTradeNo: biz.out_trade_no as string,
+          totalAmount: amountOf(biz.total_amount, 'total_amount'),
+          subject: biz.subject as string,
+          expiresAt: expiryOf(biz, new Date()),
+          notifyUrl: params.notify_url,
+        });
+        return answer({ ...SUCCESS, out_trade_no: trade.outTradeNo, qr_code: deps.qrCode(trade.outTradeNo) });
+      }
+      case 'alipay.trade.query': {
+        requireBiz(biz, 'out_trade_no');
+        const trade = trades.get(biz.out_trade_no as string);
+        return answer({
+          ...SUCCESS,
+          ...tradeFields(trade),
+          trade_status: trade.status,
+          total_amount: trade.totalAmount,
+          buyer_logon_id: 'sandbox***@example.com',
+          ...(trade.paidAt && { send_pay_date: toAlipayTime(trade.paidAt), buyer_pay_amount: trade.totalAmount }),
+        });
+      }
+      case 'alipay.trade.close': {
+        requireBiz(biz, 'out_trade_no');
+        return answer({ ...SUCCESS, ...tradeFields(trades.close(biz.out_trade_no as string)) });
+      }
+      case 'alipay.trade.refund': {
+        requireBiz(biz, 'out_trade_no', 'out_request_no');
+        const { trade, fundChange } = trades.refund(biz.out_trade_no as string, biz.out_request_no as string, amountOf(biz.refund_amount, 'refund_amount'));
+        return answer({ ...SUCCESS, ...tradeFields(trade), buyer_logon_id: 'sandbox***@example.com', fund_change: fundChange ? 'Y' : 'N', refund_fee: formatCents(trades.refunded(trade)), gmt_refund_pay: toAlipayTime(new Date()) });
+      }
+      case 'alipay.data.dataservice.bill.downloadurl.query': {
+        requireBiz(biz, 'bill_type', 'bill_date');
+        if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date as string)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
+        // Alipay serves a day's bill the next day; the emulator also serves today's so far (tests).
+        if ((biz.bill_date as string) > new Date().toISOString().slice(0, 10)) throw new BusinessError('ACQ.BILL_NOT_EXIST', 'no bill for a future day');
+        return answer({ ...SUCCESS, bill_download_url: deps.billUrl(biz.bill_date as string) });
+      }
+      default:
+        return answer(fail(new BusinessError('isv.invalid-method', `unknown method ${method}`, '40002')));
+    }
+  } catch (error) {
+    if (error instanceof BusinessError) return answer(fail(error));
+    throw error;
+  }
+}
+
