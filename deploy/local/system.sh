@@ -6,8 +6,13 @@
 #   bash deploy/local/system.sh up            infrastructure + every process, waits until ready
 #   bash deploy/local/system.sh down          every process, then the infrastructure
 #   bash deploy/local/system.sh status        what runs
-#   bash deploy/local/system.sh start NAME    one process (goods, coupon, user, order, order-web)
+#   bash deploy/local/system.sh start NAME    one process (goods, coupon, user, order, pay, order-web,
+#                                             pay-web, alipay-gateway)
 #   bash deploy/local/system.sh stop NAME     one process (SIGTERM, graceful)
+#
+# SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline and Alipay's notification
+# retry delays so that the tests can watch them; a running system started with another profile
+# is restarted (processes only, not the infrastructure).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,22 +25,38 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 say() { printf '[system] %s\n' "$*"; }
 
 # name -> entry point; the order matters only for the log of `up`.
-PROCESSES=(goods coupon user order order-web)
+PROCESSES=(alipay-gateway goods coupon user order pay order-web pay-web)
 entry() {
   case "$1" in
-    order-web) echo "$ROOT/web/order-web/dist/main.js" ;;
-    goods | coupon | user | order) echo "$ROOT/services/$1/dist/main.js" ;;
+    order-web | pay-web | alipay-gateway) echo "$ROOT/web/$1/dist/main.js" ;;
+    goods | coupon | user | order | pay) echo "$ROOT/services/$1/dist/main.js" ;;
     *) die "unknown process $1 (one of: ${PROCESSES[*]})" ;;
   esac
 }
 
 : "${ORDER_WEB_PORT:=7001}"
-export ORDER_WEB_PORT
+: "${PAY_WEB_PORT:=7002}"
+: "${ALIPAY_GATEWAY_PORT:=7009}"
+: "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
+: "${SHOP_PROFILE:=development}"
+export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR
+export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
+export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
+case "$SHOP_PROFILE" in
+  development) ;;
+  test)
+    # Deadlines the tests can wait for: 20 s to pay; Alipay's retries 1000 times faster.
+    export PAY_TIMEOUT_SECONDS="${PAY_TIMEOUT_SECONDS:-20}"
+    export ALIPAY_NOTIFY_TIME_SCALE="${ALIPAY_NOTIFY_TIME_SCALE:-0.001}"
+    export PAY_SWEEP_INTERVAL_MS="${PAY_SWEEP_INTERVAL_MS:-5000}"
+    ;;
+  *) die "SHOP_PROFILE must be development or test" ;;
+esac
 
 # ready NAME LOG: a service has registered in ZooKeeper; a front door listens.
 ready() {
   case "$1" in
-    order-web) grep -q '"msg":"order-web listening"' "$2" 2>/dev/null ;;
+    order-web | pay-web | alipay-gateway) grep -q "\"msg\":\"$1 listening\"" "$2" 2>/dev/null ;;
     *) grep -q '"msg":"rpc server started"' "$2" 2>/dev/null ;;
   esac
 }
@@ -45,9 +66,16 @@ start_one() {
   main=$(entry "$name")
   [ -f "$main" ] || die "$main is missing: run npm run build first"
   log="$LOG_DIR/$name.log"
-  if our_pid "$name" >/dev/null; then
-    say "$name: already running (pid $(our_pid "$name"))"
-    return 0
+  local pid
+  if pid=$(our_pid "$name"); then
+    # Code built after the process started: restart it, or it would keep running the old code.
+    if [ -n "$(find "$(dirname "$main")" "$ROOT/common/dist" "$ROOT/proto/dist" -name '*.js' -newer "/proc/$pid" -print -quit 2>/dev/null)" ]; then
+      say "$name: rebuilt since it started; restarting"
+      stop_ours "$name" >/dev/null
+    else
+      say "$name: already running (pid $pid)"
+      return 0
+    fi
   fi
   : >"$log"
   # The trailing --shop-infra=NAME marks the command line, so that `down` only stops our pids.
@@ -56,8 +84,21 @@ start_one() {
   say "$name: ready (pid $(our_pid "$name"), log $log)"
 }
 
+# A system started with another profile is restarted with this one.
+switch_profile() {
+  local file="$RUN_DIR/profile" name
+  if [ -f "$file" ] && [ "$(cat "$file")" != "$SHOP_PROFILE" ]; then
+    say "running with profile $(cat "$file"); restarting the processes with $SHOP_PROFILE"
+    for name in pay-web order-web pay order goods coupon user alipay-gateway; do stop_ours "$name" >/dev/null; done
+  fi
+  echo "$SHOP_PROFILE" >"$file"
+}
+
 up() {
   bash "$ROOT/deploy/local/infra.sh" up
+  # The merchant's and the local gateway's RSA key pairs (local development only).
+  node "$ROOT/web/alipay-gateway/dist/generate-keys.js" "$ALIPAY_KEYS_DIR"
+  switch_profile
   local name pids=()
   for name in "${PROCESSES[@]}"; do
     start_one "$name" &
@@ -66,12 +107,14 @@ up() {
   local failed=0 pid
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" = 0 ] || die "some processes did not start (logs under $LOG_DIR)"
-  say "order-web: http://127.0.0.1:$ORDER_WEB_PORT (API under /api/v1)"
+  say "order-web: http://127.0.0.1:$ORDER_WEB_PORT, pay-web: http://127.0.0.1:$PAY_WEB_PORT (APIs under /api/v1)"
+  say "Alipay gateway (local emulator): http://127.0.0.1:$ALIPAY_GATEWAY_PORT (profile $SHOP_PROFILE)"
 }
 
 down() {
   local name
-  for name in order-web order goods coupon user; do stop_ours "$name" >/dev/null; done
+  for name in pay-web order-web pay order goods coupon user alipay-gateway; do stop_ours "$name" >/dev/null; done
+  rm -f "$RUN_DIR/profile"
   say "processes stopped"
   bash "$ROOT/deploy/local/infra.sh" down
 }

@@ -5,4 +5,5 @@ export { MqProducer } from './mq-producer';
 export { TransactionalProducer, type HalfMessage, type TransactionCheck, type TransactionVerdict } from './mq-transactional-producer';
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';
 export { enqueueEvent, outboxMigration, OutboxRelay, type OutboxRelayOptions } from './outbox';
-export { startOrderCancelConsumer, type OrderCancelConsumerOptions } from './order-cancel.consumer';
+export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release } from './order-cancel.consumer';
+export { startServiceConsumer, type EventHandler, type ServiceConsumerOptions } from './service-consumer';

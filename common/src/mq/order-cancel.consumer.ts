@@ -9,35 +9,39 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { Tags, Topics } from '../contracts/topics';
 import { isSnowflakeId } from '../ids';
 import type { Logger } from '../log';
-import { consumeOnce } from './consume-log';
-import { MqConsumer } from './mq-consumer';
+import type { MqConsumer } from './mq-consumer';
 import type { MqConnection } from './mq-lifecycle';
+import { startServiceConsumer, type EventHandler } from './service-consumer';
+
+/** Releases the order inside the given transaction; what it returns is logged. */
+export type Release = (transaction: Transaction, orderId: string) => Promise<Record<string, unknown>>;
+
+/** The two handlers that release an order: order.cancel (placement) and order.cancelled (later). */
+export function orderReleaseHandlers(release: Release, logger: Logger): EventHandler[] {
+  const handle = async (tx: Transaction, orderId: string) => {
+    if (!isSnowflakeId(orderId)) {
+      logger.error({ orderId }, 'order cancellation without a valid order id; dropped');
+      return;
+    }
+    logger.info({ orderId, ...(await release(tx, orderId)) }, 'order released');
+  };
+  return [
+    { topic: Topics.ORDER_PLACEMENT, tag: Tags.ORDER_CANCEL, handle: (tx, message) => handle(tx, message.keys[0]!) },
+    { topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_CANCELLED, handle: (tx, message) => handle(tx, message.keys[0]!) },
+  ];
+}
 
 export interface OrderCancelConsumerOptions {
   /** The service's consumer group (clustering: one instance handles each message). */
   group: string;
   sequelize: Sequelize;
   logger: Logger;
-  /** Releases the order inside the given transaction; what it returns is logged. */
-  release(transaction: Transaction, orderId: string): Promise<Record<string, unknown>>;
+  release: Release;
+  /** The service's other handlers, on the same consumer group. */
+  more?: EventHandler[];
 }
 
 export function startOrderCancelConsumer(connection: MqConnection, options: OrderCancelConsumerOptions): Promise<MqConsumer> {
   const { group, sequelize, logger } = options;
-  return MqConsumer.start(connection, {
-    group,
-    subscriptions: { [Topics.ORDER_PLACEMENT]: Tags.ORDER_CANCEL, [Topics.ORDER_EVENTS]: Tags.ORDER_CANCELLED },
-    handle: async (message) => {
-      const orderId = message.keys[0];
-      if (!orderId || !isSnowflakeId(orderId)) {
-        // Redelivering a malformed message cannot fix it: log it loudly and let it go.
-        logger.error({ keys: message.keys, messageId: message.messageId }, 'order cancellation without a valid order id; dropped');
-        return;
-      }
-      const outcome = await consumeOnce(sequelize, group, message, async (tx) => {
-        logger.info({ orderId, ...(await options.release(tx, orderId)) }, 'order released');
-      });
-      if (outcome === 'duplicate') logger.debug({ orderId }, 'order cancellation already handled');
-    },
-  });
+  return startServiceConsumer(connection, { group, sequelize, logger, handlers: [...orderReleaseHandlers(options.release, logger), ...(options.more ?? [])] });
 }

@@ -1,4 +1,4 @@
-import { defineConfig, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
 
 export interface OrderConfig extends ServiceConfig {
   /** Orders of at least this goods amount ship free. */
@@ -28,7 +28,7 @@ export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderC
       freeShippingThreshold: env.money('FREE_SHIPPING_THRESHOLD', { default: '100.00' }),
       shippingFee: env.money('SHIPPING_FEE', { default: '10.00' }),
       placementDeadlineMs: env.int('PLACEMENT_DEADLINE_MS', { default: 10_000, min: 5_000, max: 600_000 }),
-      payTimeoutSeconds: env.int('PAY_TIMEOUT_SECONDS', { default: 300, min: 30, max: 86_400 }),
+      payTimeoutSeconds: readPayTimeout(env, fail),
       sweepIntervalMs: env.int('ORDER_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
       faultInjection,
     };

@@ -4,6 +4,7 @@ import { remoteCatalogue, remoteReservations } from './clients/remote-services';
 import { loadOrderConfig, type OrderConfig } from './config';
 import { checkPlacement } from './domain/placement-check';
 import { startAbandonedOrderSweeper } from './mq/abandoned-order.sweeper';
+import { startOrderConsumer } from './mq/order.consumer';
 import { orderHandlers } from './rpc/order.handlers';
 import { orderMigrations } from './store/migrations';
 import { OrderStore } from './store/order-store';
@@ -39,12 +40,14 @@ runService({
       logger,
     };
     server.addService(orderContract, orderHandlers({ store, ids, placement, faultInjection: config.faultInjection, logger }));
+    const consumer = await startOrderConsumer(mq, store, ids, logger);
     const sweeper = startAbandonedOrderSweeper(store, ids, { ageMs: config.placementDeadlineMs * 3, intervalMs: config.sweepIntervalMs, logger });
-    // Stopped in reverse: clients, sweeper, relay (before its producer), producers.
+    // Stopped in reverse: clients, sweeper, consumer, relay (before its producer), producers.
     return [
       placementProducer,
       eventProducer,
       { shutdown: () => relay.stop() },
+      consumer,
       sweeper,
       { shutdown: async () => void (await Promise.all(Object.values(clients).map((client) => client.$close()))) },
     ];

@@ -1,7 +1,7 @@
-/** Wiring only: the user service's handlers and its release consumer on the common runtime. */
+/** Wiring only: the user service's handlers and its consumer (releases, points) on the common runtime. */
 import { runService, userContract } from '@shop/common';
 import { loadUserConfig } from './config';
-import { startReleaseBalanceConsumer } from './mq/release-balance.consumer';
+import { startUserConsumer } from './mq/user.consumer';
 import { userHandlers } from './rpc/user.handlers';
 import { UserStore } from './store/user-store';
 import { userMigrations } from './store/migrations';
@@ -13,6 +13,6 @@ runService({
   async setup({ db, ids, logger, mq, server }) {
     const store = new UserStore(db);
     server.addService(userContract, userHandlers(store, ids));
-    return [await startReleaseBalanceConsumer(mq, store, ids, logger)];
+    return [await startUserConsumer(mq, store, ids, logger)];
   },
 });

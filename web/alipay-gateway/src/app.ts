@@ -87,6 +87,7 @@ export function buildGateway(config: GatewayConfig, logger: Logger): Gateway {
       totalAmount: trade.totalAmount,
       refunds: Object.fromEntries([...trade.refunds].map(([id, refund]) => [id, refund.amount])),
       notifications: notifier.attempts.get(trade.outTradeNo) ?? [],
+      lastNotification: notifier.lastForms.get(trade.outTradeNo) ?? null,
     };
   });
 

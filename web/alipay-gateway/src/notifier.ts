@@ -22,6 +22,8 @@ export class Notifier {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Every delivery attempt, for the control API and tests: out_trade_no -> answers received. */
   readonly attempts = new Map<string, string[]>();
+  /** The last notification sent per trade (signed form), for the control API. */
+  readonly lastForms = new Map<string, Record<string, string>>();
 
   constructor(private readonly options: NotifierOptions) {}
 
@@ -51,6 +53,7 @@ export class Notifier {
   /** Sends the notification now and retries on Alipay's schedule until the merchant says success. */
   notify(trade: Trade, url: string): void {
     const form = this.form(trade);
+    this.lastForms.set(trade.outTradeNo, form);
     const attempt = async (retry: number): Promise<void> => {
       const answer = await post(url, form);
       const answers = this.attempts.get(trade.outTradeNo) ?? [];

@@ -1,8 +1,9 @@
 /** Reading orders and moving them through their life after placement. */
 import { DomainError, enqueueEvent, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
 import type { order as proto } from '@shop/proto';
+import type { Transaction } from 'sequelize';
 import type { OrderRow, OrderStatus, OrderStore } from '../store/order-store';
-import { orderCancelled } from './order-events';
+import { orderCancelled, orderPaid } from './order-events';
 import { viewOrder, withItems } from './order-view';
 
 const MAX_PAGE_SIZE = 100;
@@ -71,4 +72,34 @@ export function shipOrder(store: OrderStore, orderId: string): Promise<proto.Ord
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
 export function confirmReceipt(store: OrderStore, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
   return advance(store, input, 'SHIPPED', 'COMPLETED');
+}
+
+/**
+ * The order's payment arrived (pay.succeeded): CONFIRMED -> PAID, announcing order.paid (points)
+ * in the same transaction. An order cancelled meanwhile stays cancelled: the pay service refunds
+ * money taken for it when it handles order.cancelled.
+ */
+export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
+  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID')) {
+    const row = (await store.findOrder(orderId, tx))!;
+    await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
+    return 'PAID';
+  }
+  return (await store.findOrder(orderId, tx))?.status;
+}
+
+/** The pay deadline passed unpaid (pay.timeout, pay.closed): CONFIRMED -> CANCELLED, releasing everything. */
+export async function cancelUnpaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, reason: string): Promise<OrderStatus | undefined> {
+  const row = await store.findOrder(orderId, tx);
+  if (row && (await store.transition(tx, orderId, ['CONFIRMED'], 'CANCELLED', { cancelReason: reason }))) {
+    await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, reason));
+    return 'CANCELLED';
+  }
+  return row?.status;
+}
+
+/** Everything paid was refunded (pay.refunded): PAID/SHIPPED/COMPLETED -> REFUNDED. */
+export async function markRefundedWithin(store: OrderStore, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
+  await store.transition(tx, orderId, ['PAID', 'SHIPPED', 'COMPLETED'], 'REFUNDED');
+  return (await store.findOrder(orderId, tx))?.status;
 }

@@ -1,11 +1,16 @@
 /**
- * The fallback for placements no half message covers (the process died between inserting the
- * order and sending order.cancel, or the broker lost it): PENDING orders well past the placement
- * deadline are cancelled with an order.cancelled outbox event. The release ledgers make this and
- * a late check-back release at most once.
+ * The fallback for what no message covered:
+ * - placements (the process died between inserting the order and sending order.cancel, or the
+ *   broker lost it): PENDING orders well past the placement deadline are cancelled with an
+ *   order.cancelled outbox event. The release ledgers make this and a late check-back release
+ *   at most once.
+ * - unpaid orders: CONFIRMED orders well past their pay deadline (never given a payment, or
+ *   whose payment's timeout was lost) are cancelled the same way; if a payment did land, the pay
+ *   service refunds it when it sees order.cancelled.
  */
 import { enqueueEvent, type Logger, type SnowflakeGenerator, type Stoppable } from '@shop/common';
 import { orderCancelled } from '../domain/order-events';
+import { cancelUnpaidWithin } from '../domain/orders';
 import type { OrderStore } from '../store/order-store';
 
 const REASON = 'placement abandoned (found by the sweeper)';
@@ -21,14 +26,22 @@ export async function sweepAbandonedOrders(store: OrderStore, ids: SnowflakeGene
       }
     });
   }
+  for (const id of await store.overdueConfirmedIds(PAY_GRACE_MS, 100)) {
+    await store.transaction(async (tx) => {
+      if ((await cancelUnpaidWithin(store, ids, tx, id, 'not paid before the pay deadline (found by the sweeper)')) === 'CANCELLED') cancelled++;
+    });
+  }
   return cancelled;
 }
+
+/** Leaves the pay service's own timeout (check-back, sweeper) a minute to act first. */
+const PAY_GRACE_MS = 120_000;
 
 export function startAbandonedOrderSweeper(store: OrderStore, ids: SnowflakeGenerator, options: { ageMs: number; intervalMs: number; logger: Logger }): Stoppable {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = sweepAbandonedOrders(store, ids, options.ageMs).then(
-      (cancelled) => cancelled > 0 && options.logger.warn({ cancelled }, 'sweeper cancelled abandoned placements'),
+      (cancelled) => cancelled > 0 && options.logger.warn({ cancelled }, 'sweeper cancelled abandoned or unpaid orders'),
       (error: unknown) => options.logger.error({ err: error }, 'sweep failed; will retry'),
     );
   }, options.intervalMs);

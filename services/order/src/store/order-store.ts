@@ -147,6 +147,15 @@ export class OrderStore {
     return rows.map((row) => row.id);
   }
 
+  /** CONFIRMED (unpaid) orders whose pay deadline passed more than `graceMs` ago. */
+  async overdueConfirmedIds(graceMs: number, limit: number): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM `order` WHERE status = 'CONFIRMED' AND pay_deadline < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND ORDER BY pay_deadline LIMIT ?",
+      { replacements: [graceMs * 1000, limit], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => row.id);
+  }
+
   private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<OrderRow | undefined> {
     const [row] = await this.sequelize.query<OrderRow>(sql, { replacements, type: QueryTypes.SELECT, transaction });
     return row;

@@ -1,5 +1,6 @@
 /** Points: added once per paid order, taken back once per refund (never below zero). */
 import { DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import type { Transaction } from 'sequelize';
 import type { UserStore } from '../store/user-store';
 
 export interface PointsChange {
@@ -13,7 +14,7 @@ function validPoints(points: string): boolean {
   return /^[1-9]\d{0,12}$/.test(points) && BigInt(points) <= MAX_POINTS;
 }
 
-async function pointsOf(store: UserStore, userId: string, tx: Parameters<UserStore['findUser']>[1]): Promise<string> {
+async function pointsOf(store: UserStore, userId: string, tx: Transaction): Promise<string> {
   return (await store.findUser(userId, tx))?.points ?? '0';
 }
 
@@ -25,11 +26,17 @@ export async function addPoints(store: UserStore, ids: SnowflakeGenerator, input
   return withDeadlockRetry(() =>
     store.transaction(async (tx) => {
       if (!(await store.findUser(userId, tx))) return new DomainError(ErrorCode.NOT_FOUND, `user ${userId} not found`);
-      const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'ADD', ref: orderId, points });
-      if (recorded) await store.addPoints(tx, userId, points);
-      return { applied: recorded, points: await pointsOf(store, userId, tx) };
+      return addPointsWithin(store, ids, tx, { orderId, userId, points });
     }),
   );
+}
+
+/** The addition inside a caller's transaction (the order.paid consumer's, with its consume log). */
+export async function addPointsWithin(store: UserStore, ids: SnowflakeGenerator, tx: Transaction, input: { orderId: string; userId: string; points: string }): Promise<PointsChange> {
+  const { orderId, userId, points } = input;
+  const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'ADD', ref: orderId, points });
+  if (recorded) await store.addPoints(tx, userId, points);
+  return { applied: recorded, points: await pointsOf(store, userId, tx) };
 }
 
 /** Takes back points for a refund, once per refund id, never below zero. */

@@ -6,12 +6,12 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadInfraConfig, openDatabase } from '@shop/common';
 
 export class SystemState {
-  private constructor(private readonly db: Record<'goods' | 'coupon' | 'user' | 'order', Sequelize>) {}
+  private constructor(private readonly db: Record<'goods' | 'coupon' | 'user' | 'order' | 'pay', Sequelize>) {}
 
   static async open(): Promise<SystemState> {
     const mysql = loadInfraConfig().mysql;
     const open = (schema: string) => openDatabase({ ...mysql, poolMax: 2 }, schema);
-    return new SystemState({ goods: await open('shop_goods'), coupon: await open('shop_coupon'), user: await open('shop_user'), order: await open('shop_order') });
+    return new SystemState({ goods: await open('shop_goods'), coupon: await open('shop_coupon'), user: await open('shop_user'), order: await open('shop_order'), pay: await open('shop_pay') });
   }
 
   async close(): Promise<void> {
@@ -28,6 +28,19 @@ export class SystemState {
 
   async balance(userId: string): Promise<string> {
     return (await this.one<{ balance: string }>(this.db.user, 'SELECT balance FROM user WHERE id = ?', [userId]))!.balance;
+  }
+
+  async points(userId: string): Promise<string> {
+    return (await this.one<{ points: string }>(this.db.user, 'SELECT points FROM user WHERE id = ?', [userId]))!.points;
+  }
+
+  async payment(paymentId: string): Promise<{ status: string; amount: string; refunded_amount: string } | undefined> {
+    return this.one(this.db.pay, 'SELECT status, amount, refunded_amount FROM trade_pay WHERE id = ?', [paymentId]);
+  }
+
+  async payLog(paymentId: string): Promise<string[]> {
+    const rows = await this.db.pay.query<{ event: string }>('SELECT event FROM pay_log WHERE payment_id = ? ORDER BY created_at, id', { replacements: [paymentId], type: QueryTypes.SELECT });
+    return rows.map((row) => row.event);
   }
 
   async coupon(couponId: string): Promise<{ used: number; order_id: string | null }> {

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
+import type { AlipaySettings } from './alipay/alipay-client';
+
+export interface PayConfig extends ServiceConfig {
+  alipay: AlipaySettings;
+  /** Where Alipay posts its notifications (pay-web's /api/v1/notify/alipay, reachable by Alipay). */
+  notifyUrl: string;
+  payTimeoutSeconds: number;
+  /** How often the sweeper looks for unpaid payments past their deadline that no check-back closed. */
+  sweepIntervalMs: number;
+}
+
+export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfig {
+  return defineConfig((env, fail) => {
+    const service = readServiceConfig(env, 'pay');
+    const keysDir = resolve(env.string('ALIPAY_KEYS_DIR', { default: 'var/alipay' }));
+    const pem = (name: string, file: string) => {
+      const path = env.string(name, { default: service.infra.env === 'production' ? undefined : `${keysDir}/${file}` });
+      try {
+        return path ? readFileSync(path, 'utf8') : '';
+      } catch {
+        fail(`${name}: cannot read ${path}`);
+        return '';
+      }
+    };
+    const gateway = env.string('ALIPAY_GATEWAY', { default: service.infra.env === 'production' ? undefined : 'http://127.0.0.1:7009/gateway.do' });
+    if (service.infra.env === 'production' && /127\.0\.0\.1|localhost/.test(gateway)) fail('ALIPAY_GATEWAY points at the local emulator in production');
+    return {
+      ...service,
+      alipay: {
+        appId: env.string('ALIPAY_APP_ID', { default: service.infra.env === 'production' ? undefined : '2021000000000001' }),
+        appPrivateKey: pem('ALIPAY_APP_PRIVATE_KEY_FILE', 'app-private-key.pem'),
+        alipayPublicKey: pem('ALIPAY_PUBLIC_KEY_FILE', 'alipay-public-key.pem'),
+        gateway,
+        timeoutMs: env.int('ALIPAY_TIMEOUT_MS', { default: 5_000, min: 500, max: 60_000 }),
+      },
+      notifyUrl: env.string('PAY_NOTIFY_URL', { default: 'http://127.0.0.1:7002/api/v1/notify/alipay' }),
+      payTimeoutSeconds: readPayTimeout(env, fail),
+      sweepIntervalMs: env.int('PAY_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
+    };
+  }, source);
+}

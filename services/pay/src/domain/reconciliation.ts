@@ -1,0 +1,72 @@
+/**
+ * The daily reconciliation: Alipay's trade bill of a day against the payments paid that day.
+ * LOCAL_ONLY: paid here, absent from the bill; THIRD_PARTY_ONLY: in the bill, unknown or unpaid
+ * here; AMOUNT_MISMATCH: both, with different amounts. The report is stored (one run per day,
+ * replaced when run again) and returned.
+ */
+import { DomainError, ErrorCode, formatCents, parseCents } from '@shop/common';
+import { QueryTypes } from 'sequelize';
+import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
+import type { PayStore } from '../store/pay-store';
+
+export interface Difference {
+  type: 'LOCAL_ONLY' | 'THIRD_PARTY_ONLY' | 'AMOUNT_MISMATCH';
+  outTradeNo: string;
+  localAmount: string;
+  alipayAmount: string;
+}
+
+export interface ReconcileReport {
+  date: string;
+  matched: number;
+  differences: Difference[];
+}
+
+/** out_trade_no -> total_amount of the bill's CSV (header line first; columns by name). */
+export function parseBill(csv: string): Map<string, string> {
+  const [header = '', ...lines] = csv.trim().split(/\r?\n/);
+  const columns = header.split(',');
+  const tradeColumn = columns.indexOf('out_trade_no');
+  const amountColumn = columns.indexOf('total_amount');
+  if (tradeColumn < 0 || amountColumn < 0) throw new Error('the bill has no out_trade_no / total_amount columns');
+  const rows = new Map<string, string>();
+  for (const line of lines) {
+    const cells = line.split(',');
+    if (cells[tradeColumn]) rows.set(cells[tradeColumn]!, cells[amountColumn] ?? '');
+  }
+  return rows;
+}
+
+export async function reconcile(deps: { store: PayStore; alipay: AlipayClient }, date: string): Promise<ReconcileReport | DomainError> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(new Date(`${date}T00:00:00Z`).getTime())) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be YYYY-MM-DD');
+  const bill = await deps.alipay.downloadBill(date);
+  if (bill instanceof AlipayRefusal) return new DomainError(bill.subCode === 'ACQ.BILL_NOT_EXIST' ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, `no bill for ${date}: ${bill.subCode}`);
+  const alipay = parseBill(bill);
+  const local = new Map((await deps.store.paidOn(date)).map((row) => [row.id, formatCents(parseCents(row.amount)!)]));
+
+  const differences: Difference[] = [];
+  let matched = 0;
+  for (const [outTradeNo, localAmount] of local) {
+    const alipayAmount = alipay.get(outTradeNo);
+    if (alipayAmount === undefined) differences.push({ type: 'LOCAL_ONLY', outTradeNo, localAmount, alipayAmount: '' });
+    else if (parseCents(alipayAmount) !== parseCents(localAmount)) differences.push({ type: 'AMOUNT_MISMATCH', outTradeNo, localAmount, alipayAmount });
+    else matched++;
+  }
+  for (const [outTradeNo, alipayAmount] of alipay) {
+    if (!local.has(outTradeNo)) differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount });
+  }
+
+  const { sequelize } = deps.store;
+  await sequelize.transaction(async (transaction) => {
+    await sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
+    for (const d of differences) {
+      await sequelize.query('INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', {
+        replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
+        type: QueryTypes.INSERT,
+        transaction,
+      });
+    }
+    await sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', { replacements: [date, matched, differences.length], transaction });
+  });
+  return { date, matched, differences };
+}

@@ -1,0 +1,88 @@
+import { consumeLogMigration, outboxMigration, type Migration } from '@shop/common';
+
+/**
+ * trade_pay: one payment per order (UNIQUE order_id), its id is Alipay's out_trade_no. Status
+ *   moves only by conditional UPDATEs: UNPAID -> PAID (notify or query) | CLOSED (deadline);
+ *   CLOSED -> PAID (a payment Alipay took before the close: refunded); PAID -> REFUNDED.
+ * pay_log: what happened to each payment, for people (written once per event).
+ * refund: refunds keyed by the caller's request id, with how they were split between Alipay and
+ *   the balance.
+ * reconciliation / reconciliation_run: the daily comparison with Alipay's bill.
+ */
+export const payMigrations: Migration[] = [
+  outboxMigration,
+  consumeLogMigration,
+  {
+    id: '0001-pay',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS trade_pay (
+          id BIGINT NOT NULL PRIMARY KEY,
+          order_id BIGINT NOT NULL,
+          user_id BIGINT NOT NULL,
+          amount DECIMAL(14,2) NOT NULL,
+          balance_paid DECIMAL(14,2) NOT NULL,
+          status VARCHAR(16) NOT NULL,
+          qr_code VARCHAR(512) NOT NULL,
+          expires_at DATETIME(3) NOT NULL,
+          alipay_trade_no VARCHAR(64) NULL,
+          refunded_amount DECIMAL(14,2) NOT NULL DEFAULT 0,
+          created_at DATETIME(3) NOT NULL,
+          paid_at DATETIME(3) NULL,
+          closed_at DATETIME(3) NULL,
+          UNIQUE KEY uq_order (order_id),
+          KEY idx_status (status, expires_at),
+          KEY idx_paid_at (paid_at),
+          CONSTRAINT pay_amount_positive CHECK (amount > 0),
+          CONSTRAINT refund_within_amount CHECK (refunded_amount >= 0 AND refunded_amount <= amount)
+        ) ENGINE=InnoDB`);
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS pay_log (
+          id BIGINT NOT NULL PRIMARY KEY,
+          payment_id BIGINT NOT NULL,
+          order_id BIGINT NOT NULL,
+          event VARCHAR(32) NOT NULL,
+          amount DECIMAL(14,2) NOT NULL,
+          detail VARCHAR(255) NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          UNIQUE KEY uq_event (payment_id, event),
+          KEY idx_order (order_id)
+        ) ENGINE=InnoDB`);
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS refund (
+          id BIGINT NOT NULL PRIMARY KEY,
+          request_id VARCHAR(64) NOT NULL,
+          order_id BIGINT NOT NULL,
+          payment_id BIGINT NULL,
+          user_id BIGINT NOT NULL,
+          amount DECIMAL(14,2) NOT NULL,
+          alipay_amount DECIMAL(14,2) NOT NULL,
+          balance_amount DECIMAL(14,2) NOT NULL,
+          points BIGINT NOT NULL,
+          reason VARCHAR(200) NOT NULL,
+          status VARCHAR(16) NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          finished_at DATETIME(3) NULL,
+          UNIQUE KEY uq_request (order_id, request_id),
+          KEY idx_order (order_id)
+        ) ENGINE=InnoDB`);
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS reconciliation_run (
+          bill_date DATE NOT NULL PRIMARY KEY,
+          matched INT NOT NULL,
+          differences INT NOT NULL,
+          ran_at DATETIME(3) NOT NULL
+        ) ENGINE=InnoDB`);
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS reconciliation (
+          bill_date DATE NOT NULL,
+          out_trade_no VARCHAR(64) NOT NULL,
+          type VARCHAR(20) NOT NULL,
+          local_amount DECIMAL(14,2) NULL,
+          alipay_amount DECIMAL(14,2) NULL,
+          found_at DATETIME(3) NOT NULL,
+          PRIMARY KEY (bill_date, out_trade_no, type)
+        ) ENGINE=InnoDB`);
+    },
+  },
+];

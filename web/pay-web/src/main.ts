@@ -1,0 +1,13 @@
+/** Wiring only: pay-web on the common front-door runtime. */
+import { runFrontDoor } from '@shop/common';
+import { buildPayWeb, connectPay } from './app';
+import { loadPayWebConfig } from './config';
+
+runFrontDoor({
+  application: 'pay-web',
+  loadConfig: loadPayWebConfig,
+  async setup({ logger, registry, tokens }) {
+    const payments = await connectPay(registry, logger);
+    return { app: buildPayWeb({ payments, tokens, logger }), close: () => payments.$close() };
+  },
+});
