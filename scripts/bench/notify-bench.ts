@@ -1,0 +1,94 @@
+/**
+ * npm run bench:notify: Alipay notifications handled by pay-web (HTTP form -> pay service over
+ * gRPC -> RSA2 verification with alipay-sdk, app id, trade and amount checks, "only if unpaid"
+ * update + outbox row), next to the raw RSA2 verification rate of this machine measured in the
+ * same run (node:crypto, one verification per call, as the baseline of what a notify must cost).
+ *
+ * 64 orders are placed and given payments through the API; each notification is a genuine one
+ * (signed with the local gateway's key). The first notification of a payment applies it, the
+ * rest are the duplicates Alipay sends in real life. Needs the system (`npm run up`).
+ * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,16,64").
+ */
+import { createVerify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { rsa2Sign, signContent } from '../../web/alipay-gateway/src/rsa2';
+import { adminLogin, newCustomer, newGoods, placeOrder } from '../../web/order-web/test/support/shop-api';
+import { measure, table, writeReport, type Result } from './lib/measure';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
+const PAY_WEB = `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`;
+const KEYS = process.env.ALIPAY_KEYS_DIR ?? join(__dirname, '../../var/alipay');
+const APP_ID = process.env.ALIPAY_APP_ID ?? '2021000000000001';
+
+async function main(): Promise<void> {
+  const gatewayKey = readFileSync(join(KEYS, 'alipay-private-key.pem'), 'utf8');
+  const alipayPublicKey = readFileSync(join(KEYS, 'alipay-public-key.pem'), 'utf8');
+  const admin = (await adminLogin()).token;
+  const goodsId = await newGoods(admin, '10.00', 10_000);
+  const forms: Record<string, string>[] = [];
+  for (let i = 0; i < 64; i++) {
+    const customer = await newCustomer(admin);
+    const order = (await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).body;
+    const response = await fetch(`${PAY_WEB}/api/v1/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: order.orderId, channel: 'ALIPAY_QR' }),
+    });
+    const payment = (await response.json()) as { paymentId: string; amount: string };
+    const fields = {
+      notify_time: '2026-11-22 12:00:00',
+      notify_type: 'trade_status_sync',
+      notify_id: `bench${i}`,
+      app_id: APP_ID,
+      charset: 'utf-8',
+      version: '1.0',
+      sign_type: 'RSA2',
+      trade_no: `2026112222001${String(i).padStart(6, '0')}`,
+      out_trade_no: payment.paymentId,
+      trade_status: 'TRADE_SUCCESS',
+      total_amount: payment.amount,
+    };
+    forms.push({ ...fields, sign: rsa2Sign(signContent(fields, ['sign', 'sign_type']), gatewayKey) });
+  }
+  let next = 0;
+  const notify = async () => {
+    const form = forms[next++ % forms.length]!;
+    const response = await fetch(`${PAY_WEB}/api/v1/notify/alipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    const answer = await response.text();
+    if (answer !== 'success') throw new Error(`notify answered ${answer}`);
+  };
+  const content = signContent(forms[0]!, ['sign', 'sign_type']);
+  const verify = async () => {
+    if (!createVerify('RSA-SHA256').update(content, 'utf8').verify(alipayPublicKey, forms[0]!.sign!, 'base64')) throw new Error('verification failed');
+  };
+
+  await measure('warmup', 8, 2_000, notify);
+  const results: Result[] = [];
+  for (const concurrency of LEVELS) {
+    results.push(await measure('notify via pay-web', concurrency, SECONDS * 1_000, notify));
+    results.push(await measure('raw RSA2 verify (node:crypto)', concurrency, (SECONDS * 1_000) / 2, verify));
+    console.log(table(results.slice(-2)));
+  }
+  const markdown = [
+    `# bench:notify (${new Date().toISOString()})`,
+    '',
+    `Genuine Alipay notifications for 64 payments posted to pay-web, ${SECONDS} s per level; raw RSA2 verification ${SECONDS / 2} s at the same concurrency, in the same run.`,
+    `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; the whole system runs on this machine.`,
+    '',
+    table(results),
+    '',
+  ].join('\n');
+  console.log(markdown);
+  console.log(`report: ${writeReport('bench-notify', markdown, { results })}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
