@@ -38,6 +38,8 @@ entry() {
 : "${PAY_WEB_PORT:=7002}"
 : "${ALIPAY_GATEWAY_PORT:=7009}"
 : "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
+# One process started alone joins the system in the profile the system runs with.
+if [ -z "${SHOP_PROFILE:-}" ] && [ "${1:-}" = start ] && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
 : "${SHOP_PROFILE:=development}"
 export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
