@@ -115,7 +115,8 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
 
   it('never paid: at the deadline the trade is closed, the order CANCELLED, everything back; a later payment is refused', async () => {
     const { goodsId, customer, order } = await confirmedOrder({ coupon: '5.00' });
-    const { paymentId } = (await createPayment(customer.token, order.orderId)).body;
+    const { paymentId, expiresAt } = (await createPayment(customer.token, order.orderId)).body;
+    assert.ok(new Date(expiresAt).getTime() - Date.now() < 30_000, `a short pay deadline (SHOP_PROFILE=test), not ${expiresAt}`);
     assert.equal(await state.stock(goodsId), 8);
     assert.equal(await state.balance(customer.userId), '30.00');
     await until('the order to be CANCELLED', async () => (await orderStatus(order.orderId)) === 'CANCELLED', 60_000);
