@@ -2,3 +2,4 @@ export { createHttpApp, principalOf, requireAdmin, requireUser, type HttpAppOpti
 export { runFrontDoor, type FrontDoor } from './run-front-door';
 export { DEVELOPMENT_JWT_SECRET, readWebConfig, type WebConfig } from './web-config';
 export { TokenService, type Principal, type Role } from './jwt';
+export { idempotencyHeaders, idString, moneyString, object, pageQuery, params } from './schemas';

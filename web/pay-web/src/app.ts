@@ -1,5 +1,5 @@
 /** pay-web's HTTP app: payments, Alipay's notifications, refunds, reconciliation. */
-import { createHttpApp, createRpcClient, payContract, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
+import { createHttpApp, createRpcClient, idempotencyHeaders, idString, moneyString, object, params, payContract, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
 
@@ -9,9 +9,6 @@ export function connectPay(registry: ZkRegistry, logger: Logger): Promise<PayCli
   return createRpcClient(payContract, { application: 'pay-web', registry, logger });
 }
 
-const idString = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } as const;
-const moneyString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' } as const;
-const strict = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required, additionalProperties: false }) as const;
 
 const paymentView = (p: pay.Payment) => ({ paymentId: p.paymentId, orderId: p.orderId, amount: p.amount, status: pay.paymentStatusToJSON(p.status) });
 
@@ -22,14 +19,14 @@ export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; l
 
   app.post<{ Body: { orderId: string; channel: 'ALIPAY_QR' } }>(
     '/api/v1/payments',
-    { preHandler, schema: { body: strict({ orderId: idString, channel: { type: 'string', enum: ['ALIPAY_QR'] } }, ['orderId', 'channel']) } },
+    { preHandler, schema: { body: object({ orderId: idString, channel: { type: 'string', enum: ['ALIPAY_QR'] } }) } },
     async (request, reply) => {
       const created = await payments.createPayment({ orderId: request.body.orderId, userId: principalOf(request).userId, channel: pay.Channel.ALIPAY_QR });
       return reply.status(201).send({ ...paymentView(created), qrCode: created.qrCode, expiresAt: created.expiresAt });
     },
   );
 
-  app.get<{ Params: { paymentId: string } }>('/api/v1/payments/:paymentId', { preHandler, schema: { params: strict({ paymentId: idString }, ['paymentId']) } }, async (request) =>
+  app.get<{ Params: { paymentId: string } }>('/api/v1/payments/:paymentId', { preHandler, schema: { params: params('paymentId') } }, async (request) =>
     paymentView(await payments.getPayment({ paymentId: request.params.paymentId, userId: principalOf(request).userId })),
   );
 
@@ -46,9 +43,9 @@ export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; l
     {
       preHandler,
       schema: {
-        params: strict({ orderId: idString }, ['orderId']),
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } },
-        body: strict({ amount: moneyString, reason: { type: 'string', minLength: 1, maxLength: 200 } }, ['reason']),
+        params: params('orderId'),
+        headers: idempotencyHeaders,
+        body: object({ amount: moneyString, reason: { type: 'string', minLength: 1, maxLength: 200 } }, ['reason']),
       },
     },
     async (request, reply) => {
@@ -65,7 +62,7 @@ export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; l
 
   app.get<{ Querystring: { date: string } }>(
     '/api/v1/admin/reconciliation',
-    { preHandler: [preHandler, requireAdmin], schema: { querystring: strict({ date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }, ['date']) } },
+    { preHandler: [preHandler, requireAdmin], schema: { querystring: object({ date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }) } },
     async (request) => payments.reconcile({ date: request.query.date }),
   );
 

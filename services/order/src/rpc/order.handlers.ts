@@ -22,7 +22,7 @@ export function orderHandlers({ store, ids, placement, faultInjection, logger }:
   return {
     placeOrder: async (request, context) => {
       if (request.fromCart) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'ordering from the cart is not available yet');
-      return orThrow(await placeOrder(placement, { ...request, lines: request.lines }, faultHook(faultInjection, context, logger)));
+      return orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger)));
     },
     getOrder: async ({ orderId, userId }) => orThrow(await getOrder(store, orderId, userId)),
     listOrders: async ({ userId, status, page, size }) => orThrow(await listOrders(store, { userId, status: STATUS_FROM_PROTO.get(status), page, size })),

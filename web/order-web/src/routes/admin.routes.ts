@@ -1,10 +1,7 @@
 import { type FastifyInstance } from 'fastify';
-import { requireAdmin, requireUser, type TokenService } from '@shop/common';
+import { idempotencyHeaders, moneyString, object, params, requireAdmin, requireUser, type TokenService } from '@shop/common';
 import type { Services } from '../clients';
 import { orderView } from '../views';
-import { moneyString, object, params } from './schemas';
-
-const requestIdHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } } as const;
 
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
@@ -14,7 +11,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
     {
       preHandler,
       schema: {
-        headers: requestIdHeaders,
+        headers: idempotencyHeaders,
         body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } }),
       },
     },
@@ -26,7 +23,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/balance',
-    { preHandler, schema: { params: params('userId'), headers: requestIdHeaders, body: object({ amount: moneyString }) } },
+    { preHandler, schema: { params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
     async (request) => {
       const user = await services.user.recharge({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
       return { userId: user.userId, balance: user.balance };
@@ -35,7 +32,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/coupons',
-    { preHandler, schema: { params: params('userId'), headers: requestIdHeaders, body: object({ amount: moneyString }) } },
+    { preHandler, schema: { params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
     async (request, reply) => {
       // A coupon for a user that does not exist would be lost: NOT_FOUND instead.
       await services.user.getUser({ userId: request.params.userId });

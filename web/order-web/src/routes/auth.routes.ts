@@ -1,8 +1,7 @@
 import { type FastifyInstance } from 'fastify';
-import type { TokenService } from '@shop/common';
+import { object, type TokenService } from '@shop/common';
 import { user } from '@shop/proto';
 import type { Services } from '../clients';
-import { object } from './schemas';
 
 const credentials = object({
   username: { type: 'string', minLength: 1, maxLength: 64 },

@@ -1,7 +1,7 @@
 import { type FastifyInstance } from 'fastify';
+import { object, pageQuery, params } from '@shop/common';
 import type { Services } from '../clients';
 import { goodsView } from '../views';
-import { object, pageQuery, params } from './schemas';
 
 const listQuery = object({ page: pageQuery, size: pageQuery, q: { type: 'string', maxLength: 64 } }, []);
 

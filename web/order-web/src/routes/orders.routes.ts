@@ -1,9 +1,8 @@
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY, Metadata, principalOf, requireUser, type CallOptions, type TokenService } from '@shop/common';
+import { FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, pageQuery, params, principalOf, requireUser, type CallOptions, type TokenService } from '@shop/common';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { ORDER_STATUSES, orderView } from '../views';
-import { idString, moneyString, object, pageQuery, params } from './schemas';
 
 interface PlaceOrderBody {
   items: { goodsId: string; quantity: number }[];
@@ -24,7 +23,6 @@ const placeOrderBody = object(
   ['items', 'address', 'consignee'],
 );
 
-const idempotencyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } } as const;
 const listQuery = object({ status: { type: 'string', enum: [...ORDER_STATUSES] }, page: pageQuery, size: pageQuery }, []);
 
 export function orderRoutes(app: FastifyInstance, services: Services, tokens: TokenService, faultInjection: boolean): void {

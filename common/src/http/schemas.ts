@@ -1,4 +1,4 @@
-/** JSON schemas of the request parts, shared by the routes (strict: no extra fields, no coercion). */
+/** JSON schemas of request parts shared by the front doors' routes (strict: no extra fields; no coercion, see http-app.ts). */
 export const idString = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } as const;
 export const moneyString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' } as const;
 export const pageQuery = { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } as const;
@@ -8,3 +8,6 @@ export function object(properties: Record<string, unknown>, required: string[] =
 }
 
 export const params = (name: string) => object({ [name]: idString });
+
+/** An Idempotency-Key header: 1 to 64 visible ASCII characters. */
+export const idempotencyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } } as const;
