@@ -11,6 +11,11 @@ export interface ServiceConfig {
    * leases a free one in ZooKeeper at start (see worker-id.ts).
    */
   workerId: number | undefined;
+  /**
+   * The service's one RocketMQ consumer group (clustering: the instances share its messages).
+   * Another value only for a process that must not take the running system's messages (tests).
+   */
+  consumerGroup: string;
 }
 
 /** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT). */
@@ -21,6 +26,7 @@ export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
     schema: env.string(`${prefix}_SCHEMA`, { default: `shop_${name}` }),
     rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
     rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
+    consumerGroup: env.string(`${prefix}_CONSUMER_GROUP`, { default: `shop-${name}` }),
     workerId: leaseUnlessSet(env.int('WORKER_ID', { default: -1, min: -1, max: 1023 })),
   };
 }

@@ -10,9 +10,9 @@ runService({
   application: 'coupon',
   loadConfig: loadCouponConfig,
   migrations: couponMigrations,
-  async setup({ db, ids, logger, mq, server }) {
+  async setup({ config, db, ids, logger, mq, server }) {
     const store = new CouponStore(db);
     server.addService(couponContract, couponHandlers(store, ids));
-    return [await startReleaseCouponConsumer(mq, store, logger)];
+    return [await startReleaseCouponConsumer(mq, store, logger, config.consumerGroup)];
   },
 });

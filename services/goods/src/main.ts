@@ -10,9 +10,9 @@ runService({
   application: 'goods',
   loadConfig: loadGoodsConfig,
   migrations: goodsMigrations,
-  async setup({ db, ids, logger, mq, server }) {
+  async setup({ config, db, ids, logger, mq, server }) {
     const store = new GoodsStore(db);
     server.addService(goodsContract, goodsHandlers(store, ids));
-    return [await startReleaseStockConsumer(mq, store, logger)];
+    return [await startReleaseStockConsumer(mq, store, logger, config.consumerGroup)];
   },
 });

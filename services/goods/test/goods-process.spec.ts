@@ -7,7 +7,8 @@ import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfi
 /**
  * The goods service as it runs: the built main.js in its own process, found through ZooKeeper,
  * called over gRPC, stopped with SIGTERM. It registers under a ZooKeeper chroot of its own, so
- * that the goods service of the running system (npm test starts it) is not mixed in.
+ * that the goods service of the running system (npm test starts it) is not mixed in, and
+ * consumes in a group of its own, so that it does not take the system's order.cancel messages.
  */
 const CHROOT = '/shop-test-goods-process';
 describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)', function () {
@@ -29,7 +30,7 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     root.close();
     const zookeeper = { ...infra.zookeeper, connect: `${infra.zookeeper.connect}${CHROOT}` };
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
-      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', ZK_CONNECT: zookeeper.connect, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', GOODS_CONSUMER_GROUP: `shop-goods-test-${randomUUID().slice(0, 8)}`, ZK_CONNECT: zookeeper.connect, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     registry = await ZkRegistry.connect({ ...zookeeper, logger });

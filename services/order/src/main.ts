@@ -40,7 +40,7 @@ runService({
       logger,
     };
     server.addService(orderContract, orderHandlers({ store, ids, placement, faultInjection: config.faultInjection, logger }));
-    const consumer = await startOrderConsumer(mq, store, ids, logger);
+    const consumer = await startOrderConsumer(mq, store, ids, logger, config.consumerGroup);
     const sweeper = startAbandonedOrderSweeper(store, ids, { ageMs: config.placementDeadlineMs * 3, intervalMs: config.sweepIntervalMs, logger });
     // Stopped in reverse: clients, sweeper, consumer, relay (before its producer), producers.
     return [

@@ -43,7 +43,7 @@ runService({
         deductPoints: async (input) => void (await users.deductPoints(input)),
       }),
     );
-    const consumer = await startPayConsumer(mq, base);
+    const consumer = await startPayConsumer(mq, base, config.consumerGroup);
     const sweeper = startOverduePaymentSweeper(base, { graceMs: 60_000, intervalMs: config.sweepIntervalMs });
     // Stopped in reverse: clients, sweeper, consumer, relay (before its producer), producers.
     return [

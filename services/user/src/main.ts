@@ -10,9 +10,9 @@ runService({
   application: 'user',
   loadConfig: loadUserConfig,
   migrations: userMigrations,
-  async setup({ db, ids, logger, mq, server }) {
+  async setup({ config, db, ids, logger, mq, server }) {
     const store = new UserStore(db);
     server.addService(userContract, userHandlers(store, ids));
-    return [await startUserConsumer(mq, store, ids, logger)];
+    return [await startUserConsumer(mq, store, ids, logger, config.consumerGroup)];
   },
 });
