@@ -68,6 +68,9 @@ start_one() {
   main=$(entry "$name")
   [ -f "$main" ] || die "$main is missing: run npm run build first"
   log="$LOG_DIR/$name.log"
+  # One start at a time per process: two concurrent starts would run two instances on one pid file.
+  exec 9>"$RUN_DIR/$name.lock"
+  flock 9
   local pid
   if pid=$(our_pid "$name"); then
     # Code built after the process started: restart it, or it would keep running the old code.
@@ -79,7 +82,8 @@ start_one() {
       return 0
     fi
   fi
-  : >"$log"
+  # The previous instance's log is kept beside (readiness is read from the new log only).
+  [ -s "$log" ] && mv "$log" "$log.previous"
   # The trailing --shop-infra=NAME marks the command line, so that `down` only stops our pids.
   start_daemon "$name" "$log" node --enable-source-maps "$main" "--shop-infra=$name"
   WAIT_PID_NAME=$name wait_until 60 "$name" "$log" ready "$name" "$log"
