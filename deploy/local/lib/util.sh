@@ -29,7 +29,8 @@ start_daemon() {
   local name=$1 log=$2
   shift 2
   mkdir -p "$(dirname "$log")" "$RUN_DIR"
-  setsid nohup "$@" >>"$log" 2>&1 </dev/null &
+  # fd 9 is the start lock of system.sh: the daemon must not keep holding it.
+  setsid nohup "$@" >>"$log" 2>&1 </dev/null 9>&- &
   echo $! >"$(pid_file "$name")"
 }
 
