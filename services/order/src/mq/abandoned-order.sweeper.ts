@@ -8,7 +8,7 @@
  *   whose payment's timeout was lost) are cancelled the same way; if a payment did land, the pay
  *   service refunds it when it sees order.cancelled.
  */
-import { enqueueEvent, type Logger, type SnowflakeGenerator, type Stoppable } from '@shop/common';
+import { enqueueEvent, startPeriodic, type Logger, type SnowflakeGenerator, type Stoppable } from '@shop/common';
 import { orderCancelled } from '../domain/order-events';
 import { cancelUnpaidWithin } from '../domain/orders';
 import type { OrderStore } from '../store/order-store';
@@ -38,18 +38,8 @@ export async function sweepAbandonedOrders(store: OrderStore, ids: SnowflakeGene
 const PAY_GRACE_MS = 120_000;
 
 export function startAbandonedOrderSweeper(store: OrderStore, ids: SnowflakeGenerator, options: { ageMs: number; intervalMs: number; logger: Logger }): Stoppable {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = sweepAbandonedOrders(store, ids, options.ageMs).then(
-      (cancelled) => cancelled > 0 && options.logger.warn({ cancelled }, 'sweeper cancelled abandoned or unpaid orders'),
-      (error: unknown) => options.logger.error({ err: error }, 'sweep failed; will retry'),
-    );
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    async shutdown() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic('order sweep', options.intervalMs, options.logger, async () => {
+    const cancelled = await sweepAbandonedOrders(store, ids, options.ageMs);
+    if (cancelled > 0) options.logger.warn({ cancelled }, 'sweeper cancelled abandoned or unpaid orders');
+  });
 }

@@ -3,7 +3,7 @@
  * up): UNPAID payments well past their deadline are settled with Alipay; a closed one announces
  * pay.closed through the outbox, which the order service handles like a committed pay.timeout.
  */
-import { enqueueEvent, Tags, Topics, type Stoppable } from '@shop/common';
+import { enqueueEvent, startPeriodic, Tags, Topics, type Stoppable } from '@shop/common';
 import { settleUnpaid, type PaymentDeps } from '../domain/payments';
 
 export function startOverduePaymentSweeper(deps: Pick<PaymentDeps, 'store' | 'ids' | 'alipay' | 'logger'>, options: { graceMs: number; intervalMs: number }): Stoppable {
@@ -15,15 +15,5 @@ export function startOverduePaymentSweeper(deps: Pick<PaymentDeps, 'store' | 'id
       });
     }
   };
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = sweep().catch((error: unknown) => deps.logger.error({ err: error }, 'payment sweep failed; will retry'));
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    async shutdown() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodic('payment sweep', options.intervalMs, deps.logger, sweep);
 }
