@@ -2,6 +2,10 @@ import { format } from 'node:util';
 import type { Endpoints, ILogger } from 'rocketmq-client-nodejs';
 import type { TelemetryCommand } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/service_pb';
 import type { Logger } from '../log';
+import { boundMqReconnectBackoff } from './grpc-reconnect';
+
+// Before any RocketMQ client exists: every client of this process gets the bounded backoff.
+boundMqReconnectBackoff();
 
 /** Where the RocketMQ proxy is, and how long to wait for a client to start. */
 export interface MqConnection {
