@@ -15,6 +15,7 @@ export const ErrorCode = {
   COUPON_UNAVAILABLE: 'COUPON_UNAVAILABLE',
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
   ORDER_STATE: 'ORDER_STATE',
+  CART_EMPTY: 'CART_EMPTY',
   PAYMENT_STATE: 'PAYMENT_STATE',
   RELEASED: 'RELEASED',
   UNAVAILABLE: 'UNAVAILABLE',
@@ -39,6 +40,8 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   COUPON_UNAVAILABLE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   INSUFFICIENT_BALANCE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   ORDER_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // Checkout from a cart with no checked line.
+  CART_EMPTY: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   PAYMENT_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // A reservation that arrives after its order was released (tombstone): never retried.
   RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },

@@ -11,8 +11,10 @@ export interface OrderConfig extends ServiceConfig {
   placementDeadlineMs: number;
   /** How long a confirmed order may stay unpaid (the pay service's timeout uses the same value). */
   payTimeoutSeconds: number;
-  /** How often the sweeper looks for PENDING orders that no half message covers. */
+  /** How often the sweepers look for abandoned, overdue and unconfirmed orders. */
   sweepIntervalMs: number;
+  /** A SHIPPED order completes by itself this many days after shipping unless confirmed earlier. */
+  autoCompleteDays: number;
   /** Honour the x-shop-fault request metadata (tests); refused in production. */
   faultInjection: boolean;
 }
@@ -30,6 +32,7 @@ export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderC
       placementDeadlineMs: env.int('PLACEMENT_DEADLINE_MS', { default: 10_000, min: 5_000, max: 600_000 }),
       payTimeoutSeconds: readPayTimeout(env, fail),
       sweepIntervalMs: env.int('ORDER_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
+      autoCompleteDays: env.int('ORDER_AUTO_COMPLETE_DAYS', { default: 7, min: 1, max: 365 }),
       faultInjection,
     };
   }, source);

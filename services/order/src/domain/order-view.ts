@@ -1,7 +1,7 @@
 /** The order as the API shows it (the generated proto shape), built from its rows. */
 import { formatCents, parseCents } from '@shop/common';
 import { order as proto } from '@shop/proto';
-import type { OrderItemRow, OrderRow, OrderStatus, OrderStore } from '../store/order-store';
+import type { OrderItemRow, OrderRow, OrderStatus, OrderStore, StatusChangeRow } from '../store/order-store';
 
 export const STATUS_TO_PROTO: Record<OrderStatus, proto.OrderStatus> = {
   PENDING: proto.OrderStatus.PENDING,
@@ -34,8 +34,18 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): proto.Order {
     cancelReason: row.cancel_reason ?? '',
     createdAt: row.created_at.toISOString(),
     payDeadline: row.pay_deadline?.toISOString() ?? '',
+    shippedAt: row.shipped_at?.toISOString() ?? '',
+    history: [],
   };
 }
+
+const toChange = (change: StatusChangeRow): proto.StatusChange => ({
+  fromStatus: change.from_status ? STATUS_TO_PROTO[change.from_status] : proto.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+  toStatus: STATUS_TO_PROTO[change.to_status],
+  actor: change.actor,
+  reason: change.reason ?? '',
+  at: change.created_at.toISOString(),
+});
 
 /** Orders with their items, in the order given. */
 export async function withItems(store: OrderStore, rows: OrderRow[]): Promise<proto.Order[]> {
@@ -43,8 +53,10 @@ export async function withItems(store: OrderStore, rows: OrderRow[]): Promise<pr
   return rows.map((row) => toOrder(row, items.filter((item) => item.order_id === row.id)));
 }
 
+/** One order with its items and its status history. */
 export async function viewOrder(store: OrderStore, id: string): Promise<proto.Order> {
   const row = await store.findOrder(id);
   if (!row) throw new Error(`order ${id} vanished`);
-  return (await withItems(store, [row]))[0]!;
+  const [order] = await withItems(store, [row]);
+  return { ...order!, history: (await store.history(id)).map(toChange) };
 }

@@ -2,7 +2,7 @@
 import { DomainError, enqueueEvent, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
 import type { order as proto } from '@shop/proto';
 import type { Transaction } from 'sequelize';
-import type { OrderRow, OrderStatus, OrderStore } from '../store/order-store';
+import type { OrderRow, OrderStatus, OrderStore, StatusChange } from '../store/order-store';
 import { orderCancelled, orderPaid } from './order-events';
 import { viewOrder, withItems } from './order-view';
 
@@ -42,12 +42,13 @@ export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, in
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
+  const change = { actor: input.userId ? `user:${input.userId}` : 'system:admin', reason };
   await store.transaction(async (tx) => {
-    if (await store.transition(tx, row.id, ['CONFIRMED'], 'CANCELLED', { cancelReason: reason })) {
+    if (await store.transition(tx, row.id, ['CONFIRMED'], 'CANCELLED', change)) {
       await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, reason));
       return;
     }
-    await store.transition(tx, row.id, ['PENDING'], 'CANCELLED', { cancelReason: reason });
+    await store.transition(tx, row.id, ['PENDING'], 'CANCELLED', change);
   });
   const now = (await store.findOrder(row.id))!;
   if (now.status !== 'CANCELLED') return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; only unpaid orders can be cancelled`);
@@ -55,23 +56,32 @@ export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, in
 }
 
 /** A one-step transition that repeats harmlessly: already in `to` answers the order as it is. */
-async function advance(store: OrderStore, input: { orderId: string; userId: string }, from: OrderStatus, to: OrderStatus): Promise<proto.Order | DomainError> {
+async function advance(store: OrderStore, input: { orderId: string; userId: string }, from: OrderStatus, to: OrderStatus, change: StatusChange): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
-  await store.transition(undefined, row.id, [from], to);
+  await store.transition(undefined, row.id, [from], to, change);
   const now = (await store.findOrder(row.id))!;
   if (now.status !== to) return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; expected ${from}`);
   return viewOrder(store, row.id);
 }
 
-/** Admin: PAID -> SHIPPED. */
-export function shipOrder(store: OrderStore, orderId: string): Promise<proto.Order | DomainError> {
-  return advance(store, { orderId, userId: '' }, 'PAID', 'SHIPPED');
+/** Admin: PAID -> SHIPPED; the automatic completion counts from now. */
+export function shipOrder(store: OrderStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
+  if (input.operatorId && !isSnowflakeId(input.operatorId)) return Promise.resolve(new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id'));
+  return advance(store, { orderId: input.orderId, userId: '' }, 'PAID', 'SHIPPED', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
 }
 
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
 export function confirmReceipt(store: OrderStore, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
-  return advance(store, input, 'SHIPPED', 'COMPLETED');
+  return advance(store, input, 'SHIPPED', 'COMPLETED', { actor: `user:${input.userId}` });
+}
+
+/**
+ * Completes a SHIPPED order nobody confirmed within the configured days (the buyer's silence
+ * counts as receipt, as on the big marketplaces). False when it moved meanwhile.
+ */
+export function completeUnconfirmed(store: OrderStore, orderId: string, days: number): Promise<boolean> {
+  return store.transition(undefined, orderId, ['SHIPPED'], 'COMPLETED', { actor: 'system:auto-complete', reason: `receipt not confirmed within ${days} days of shipping` });
 }
 
 /**
@@ -80,7 +90,7 @@ export function confirmReceipt(store: OrderStore, input: { orderId: string; user
  * money taken for it when it handles order.cancelled.
  */
 export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
-  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID')) {
+  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID', { actor: 'system:pay.succeeded' })) {
     const row = (await store.findOrder(orderId, tx))!;
     await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
     return 'PAID';
@@ -89,10 +99,10 @@ export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator,
 }
 
 /** The pay deadline passed unpaid (pay.timeout, pay.closed): CONFIRMED -> CANCELLED, releasing everything. */
-export async function cancelUnpaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, reason: string): Promise<OrderStatus | undefined> {
+export async function cancelUnpaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, change: StatusChange & { reason: string }): Promise<OrderStatus | undefined> {
   const row = await store.findOrder(orderId, tx);
-  if (row && (await store.transition(tx, orderId, ['CONFIRMED'], 'CANCELLED', { cancelReason: reason }))) {
-    await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, reason));
+  if (row && (await store.transition(tx, orderId, ['CONFIRMED'], 'CANCELLED', change))) {
+    await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
     return 'CANCELLED';
   }
   return row?.status;
@@ -100,6 +110,6 @@ export async function cancelUnpaidWithin(store: OrderStore, ids: SnowflakeGenera
 
 /** Everything paid was refunded (pay.refunded): PAID/SHIPPED/COMPLETED -> REFUNDED. */
 export async function markRefundedWithin(store: OrderStore, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
-  await store.transition(tx, orderId, ['PAID', 'SHIPPED', 'COMPLETED'], 'REFUNDED');
+  await store.transition(tx, orderId, ['PAID', 'SHIPPED', 'COMPLETED'], 'REFUNDED', { actor: 'system:pay.refunded' });
   return (await store.findOrder(orderId, tx))?.status;
 }

@@ -16,7 +16,7 @@ export async function checkPlacement(store: OrderStore, orderId: string, placeme
   if (!row) return 'ROLLBACK';
   if (row.status === 'CANCELLED') return 'COMMIT';
   if (row.status !== 'PENDING') return 'ROLLBACK';
-  if (await store.cancelAbandoned(undefined, orderId, placementDeadlineMs, 'placement abandoned (no confirmation before the deadline)')) return 'COMMIT';
+  if (await store.cancelAbandoned(undefined, orderId, placementDeadlineMs, { actor: 'system:check-back', reason: 'placement abandoned (no confirmation before the deadline)' })) return 'COMMIT';
   // Still PENDING and young, or a concurrent confirm/cancel just moved it: read again next time.
   const now = await store.findOrder(orderId);
   return now?.status === 'CANCELLED' ? 'COMMIT' : now?.status === 'PENDING' ? 'UNKNOWN' : 'ROLLBACK';

@@ -12,7 +12,9 @@
  */
 import { AppError, DomainError, enqueueEvent, ErrorCode, isSnowflakeId, normaliseLines, type HalfMessage, type Logger, type OrderLineInput, type SnowflakeGenerator } from '@shop/common';
 import type { order as proto } from '@shop/proto';
+import type { CartStore } from '../store/cart-store';
 import type { OrderStore } from '../store/order-store';
+import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules } from './amounts';
 import { orderPaid } from './order-events';
 import { viewOrder } from './order-view';
@@ -39,6 +41,7 @@ export interface Reservations {
 
 export interface PlacementDeps {
   store: OrderStore;
+  carts: CartStore;
   ids: SnowflakeGenerator;
   catalogue: Catalogue;
   reservations: Reservations;
@@ -52,6 +55,8 @@ export interface PlacementDeps {
 export interface PlaceOrderInput {
   userId: string;
   lines: OrderLineInput[];
+  /** Order the checked lines of the user's cart (then `lines` must be empty). */
+  fromCart: boolean;
   couponId: string;
   balance: string;
   address: string;
@@ -63,13 +68,21 @@ export interface PlaceOrderInput {
 export type BeforeConfirm = (orderId: string) => Promise<void>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,64}$/;
+const PLACEMENT = 'system:placement';
+
+/** The lines asked for, or the cart's checked lines. */
+async function linesOf(deps: PlacementDeps, input: PlaceOrderInput): Promise<OrderLineInput[] | DomainError> {
+  if (!input.fromCart) return input.lines;
+  if (input.lines.length > 0) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'give either lines or fromCart, not both');
+  if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  return checkedLines(deps.carts, input.userId);
+}
 
 function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: string; consignee: string } | DomainError {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const lines = normaliseLines(input.lines);
   if (lines instanceof DomainError) return lines;
   if (input.couponId && !isSnowflakeId(input.couponId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid coupon id');
-  if (input.idempotencyKey && !IDEMPOTENCY_KEY.test(input.idempotencyKey)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
   const address = input.address.trim();
   const consignee = input.consignee.trim();
   if (address.length < 1 || address.length > 200) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'address must be 1 to 200 characters');
@@ -83,12 +96,15 @@ function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: s
  */
 export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, beforeConfirm?: BeforeConfirm): Promise<proto.Order | DomainError> {
   const { store, ids, logger } = deps;
-  const valid = validate(input);
-  if (valid instanceof DomainError) return valid;
   if (input.idempotencyKey) {
-    const existing = await store.findByIdempotencyKey(input.userId, input.idempotencyKey);
+    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
+    const existing = isSnowflakeId(input.userId) ? await store.findByIdempotencyKey(input.userId, input.idempotencyKey) : undefined;
     if (existing) return viewOrder(store, existing.id);
   }
+  const lines = await linesOf(deps, input);
+  if (lines instanceof DomainError) return lines;
+  const valid = validate({ ...input, lines });
+  if (valid instanceof DomainError) return valid;
 
   const goods = new Map((await deps.catalogue.goods(valid.lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
   for (const line of valid.lines) {
@@ -123,13 +139,13 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   } catch (error) {
     // Nothing was reserved yet, so cancelling the row is all there is to undo.
     log.error({ err: error }, 'order.cancel half message not sent; order cancelled');
-    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { cancelReason: 'message broker unavailable' });
+    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { actor: PLACEMENT, reason: 'message broker unavailable' });
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
   const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid }, beforeConfirm);
   if (failure) {
-    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { cancelReason: failure.message });
+    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { actor: PLACEMENT, reason: failure.message });
     await resolve(half, 'commit', log);
     log.info({ code: failure.code, reason: failure.message }, 'placement failed; order cancelled, release committed');
     return failure;
@@ -137,9 +153,12 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
 
   const paidInFull = amounts.payAmount === '0.00';
   const confirmed = await store.transaction(async (tx) => {
-    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { payTimeoutSeconds: deps.payTimeoutSeconds });
-    if (moved && paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
-    return moved;
+    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { actor: PLACEMENT, payTimeoutSeconds: deps.payTimeoutSeconds });
+    if (!moved) return false;
+    if (paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
+    // Ordered lines leave the cart with the confirmation, never before: a failed checkout keeps them.
+    if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, valid.lines);
+    return true;
   });
   // Not moved: the user cancelled the PENDING order meanwhile; the release must then happen.
   await resolve(half, confirmed ? 'rollback' : 'commit', log);

@@ -14,13 +14,14 @@ import { cancelUnpaidWithin } from '../domain/orders';
 import type { OrderStore } from '../store/order-store';
 
 const REASON = 'placement abandoned (found by the sweeper)';
+const SWEEPER = 'system:sweeper';
 
 export async function sweepAbandonedOrders(store: OrderStore, ids: SnowflakeGenerator, ageMs: number): Promise<number> {
   let cancelled = 0;
   for (const id of await store.abandonedIds(ageMs, 100)) {
     await store.transaction(async (tx) => {
       const row = await store.findOrder(id, tx);
-      if (row && (await store.cancelAbandoned(tx, id, ageMs, REASON))) {
+      if (row && (await store.cancelAbandoned(tx, id, ageMs, { actor: SWEEPER, reason: REASON }))) {
         await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, REASON));
         cancelled++;
       }
@@ -28,7 +29,7 @@ export async function sweepAbandonedOrders(store: OrderStore, ids: SnowflakeGene
   }
   for (const id of await store.overdueConfirmedIds(PAY_GRACE_MS, 100)) {
     await store.transaction(async (tx) => {
-      if ((await cancelUnpaidWithin(store, ids, tx, id, 'not paid before the pay deadline (found by the sweeper)')) === 'CANCELLED') cancelled++;
+      if ((await cancelUnpaidWithin(store, ids, tx, id, { actor: SWEEPER, reason: 'not paid before the pay deadline (found by the sweeper)' })) === 'CANCELLED') cancelled++;
     });
   }
   return cancelled;

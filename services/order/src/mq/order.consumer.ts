@@ -13,7 +13,7 @@ export const ORDER_CONSUMER_GROUP = 'shop-order';
 export function startOrderConsumer(connection: MqConnection, store: OrderStore, ids: SnowflakeGenerator, logger: Logger, group = ORDER_CONSUMER_GROUP): Promise<MqConsumer> {
   const orderOf = (message: { json<T>(): T }) => message.json<{ orderId: string }>().orderId;
   const cancelUnpaid = async (tx: Transaction, orderId: string) => {
-    const status = await cancelUnpaidWithin(store, ids, tx, orderId, 'not paid before the pay deadline');
+    const status = await cancelUnpaidWithin(store, ids, tx, orderId, { actor: 'system:pay.timeout', reason: 'not paid before the pay deadline' });
     logger.info({ orderId, status }, 'pay deadline passed');
   };
   return startServiceConsumer(connection, {

@@ -5,6 +5,9 @@ import { consumeLogMigration, outboxMigration, type Migration } from '@shop/comm
  *   status; amounts computed by the server and frozen at placement. (user_id, idempotency_key)
  *   is unique: the same key returns the same order.
  * order_item: the lines, with the name and unit price at the time of the order.
+ * order_status_history: every status change of an order (from, to, who, why, when), written in
+ *   the transaction of the change itself.
+ * cart_item: a user's cart, one row per goods; prices are read from the goods service when shown.
  * mq_producer_log / mq_consumer_log: the outbox and the consume log of common/mq.
  */
 export const orderMigrations: Migration[] = [
@@ -46,6 +49,44 @@ export const orderMigrations: Migration[] = [
           quantity INT NOT NULL,
           PRIMARY KEY (order_id, goods_id),
           CONSTRAINT quantity_range CHECK (quantity BETWEEN 1 AND 999)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0002-order-status-history',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS order_status_history (
+          id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+          order_id BIGINT NOT NULL,
+          from_status VARCHAR(16) NULL,
+          to_status VARCHAR(16) NOT NULL,
+          actor VARCHAR(64) NOT NULL,
+          reason VARCHAR(200) NULL,
+          created_at DATETIME(3) NOT NULL,
+          KEY idx_order (order_id, id)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    // When the order shipped: automatic completion counts from it.
+    id: '0003-order-shipped-at',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN shipped_at DATETIME(3) NULL, ADD KEY idx_shipped (status, shipped_at)');
+    },
+  },
+  {
+    id: '0004-cart-item',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS cart_item (
+          user_id BIGINT NOT NULL,
+          goods_id BIGINT NOT NULL,
+          quantity INT NOT NULL,
+          checked BOOLEAN NOT NULL,
+          added_at DATETIME(3) NOT NULL,
+          PRIMARY KEY (user_id, goods_id),
+          CONSTRAINT cart_quantity_range CHECK (quantity BETWEEN 1 AND 999)
         ) ENGINE=InnoDB`);
     },
   },

@@ -18,6 +18,27 @@ export interface OrderRow {
   cancel_reason: string | null;
   created_at: Date;
   pay_deadline: Date | null;
+  shipped_at: Date | null;
+}
+
+export interface StatusChangeRow {
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  actor: string;
+  reason: string | null;
+  created_at: Date;
+}
+
+/**
+ * What a status change records besides the new status. `actor` says who moved the order
+ * ("user:<id>", "admin:<id>", "system:<what>"); `reason` is kept in the history and, for a
+ * cancellation, as the order's cancel reason.
+ */
+export interface StatusChange {
+  actor: string;
+  reason?: string;
+  /** Starts the pay deadline this many seconds from now (confirmation). */
+  payTimeoutSeconds?: number;
 }
 
 export interface OrderItemRow {
@@ -44,7 +65,7 @@ export interface NewOrder {
 }
 
 const ORDER_COLUMNS =
-  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline';
+  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at';
 
 export class OrderStore {
   constructor(readonly sequelize: Sequelize) {}
@@ -67,6 +88,7 @@ export class OrderStore {
         },
       );
       if (inserted !== 1) return false;
+      await this.recordChange(tx, order.id, null, 'PENDING', { actor: `user:${order.userId}` });
       for (const item of order.items) {
         await this.sequelize.query('INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES (?, ?, ?, ?, ?)', {
           replacements: [order.id, item.goodsId, item.name, item.price, item.quantity],
@@ -106,36 +128,72 @@ export class OrderStore {
   }
 
   /**
-   * Moves the order from one of `from` to `to` if it is still there; false when another actor
-   * moved it first. `extra` sets more columns in the same UPDATE.
+   * Moves the order from one of `from` to `to` if it is still there, and records the change in
+   * its history in the same transaction; false when another actor moved it first.
    */
-  async transition(tx: Transaction | undefined, id: string, from: OrderStatus[], to: OrderStatus, extra: { cancelReason?: string; payTimeoutSeconds?: number } = {}): Promise<boolean> {
+  async transition(tx: Transaction | undefined, id: string, from: OrderStatus[], to: OrderStatus, change: StatusChange): Promise<boolean> {
+    if (!tx) return this.transaction((own) => this.transition(own, id, from, to, change));
     const sets = ['status = ?', 'updated_at = UTC_TIMESTAMP(3)'];
     const params: unknown[] = [to];
-    if (extra.cancelReason !== undefined) {
+    if (to === 'CANCELLED' && change.reason !== undefined) {
       sets.push('cancel_reason = ?');
-      params.push(extra.cancelReason.slice(0, 200));
+      params.push(change.reason.slice(0, 200));
     }
-    if (extra.payTimeoutSeconds !== undefined) {
+    if (to === 'SHIPPED') sets.push('shipped_at = UTC_TIMESTAMP(3)');
+    if (change.payTimeoutSeconds !== undefined) {
       sets.push('pay_deadline = UTC_TIMESTAMP(3) + INTERVAL ? SECOND');
-      params.push(extra.payTimeoutSeconds);
+      params.push(change.payTimeoutSeconds);
     }
-    const [, affected] = await this.sequelize.query(`UPDATE \`order\` SET ${sets.join(', ')} WHERE id = ? AND status IN (?)`, {
-      replacements: [...params, id, from],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
-    return affected === 1;
+    // One conditional UPDATE per starting status, so the history knows which one it left.
+    for (const status of from) {
+      const [, affected] = await this.sequelize.query(`UPDATE \`order\` SET ${sets.join(', ')} WHERE id = ? AND status = ?`, {
+        replacements: [...params, id, status],
+        type: QueryTypes.UPDATE,
+        transaction: tx,
+      });
+      if (affected === 1) {
+        await this.recordChange(tx, id, status, to, change);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Cancels the order if it is still PENDING and older than `ageMs` (an abandoned placement). */
-  async cancelAbandoned(tx: Transaction | undefined, id: string, ageMs: number, reason: string): Promise<boolean> {
+  async cancelAbandoned(tx: Transaction | undefined, id: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
+    if (!tx) return this.transaction((own) => this.cancelAbandoned(own, id, ageMs, change));
     const [, affected] = await this.sequelize.query(
       `UPDATE \`order\` SET status = 'CANCELLED', cancel_reason = ?, updated_at = UTC_TIMESTAMP(3)
        WHERE id = ? AND status = 'PENDING' AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
-      { replacements: [reason, id, ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
+      { replacements: [change.reason, id, ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
     );
+    if (affected === 1) await this.recordChange(tx, id, 'PENDING', 'CANCELLED', change);
     return affected === 1;
+  }
+
+  /** The order's status changes, oldest first. */
+  history(orderId: string): Promise<StatusChangeRow[]> {
+    return this.sequelize.query<StatusChangeRow>('SELECT from_status, to_status, actor, reason, created_at FROM order_status_history WHERE order_id = ? ORDER BY id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  /** SHIPPED orders shipped more than `ageMs` ago, oldest first. */
+  async shippedBeforeIds(ageMs: number, limit: number): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM `order` WHERE status = 'SHIPPED' AND shipped_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND ORDER BY shipped_at LIMIT ?",
+      { replacements: [ageMs * 1000, limit], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => row.id);
+  }
+
+  private async recordChange(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): Promise<void> {
+    await this.sequelize.query('INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', {
+      replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null],
+      type: QueryTypes.INSERT,
+      transaction: tx,
+    });
   }
 
   /** PENDING orders older than `ageMs`, oldest first. */
