@@ -1,8 +1,11 @@
 /**
  * The HTTP front doors' common frame (fastify): strict JSON validation, one error shape
- * `{code, message}` from the shared error table, trace ids, /healthz and /metrics, and the
- * bearer-token guard.
+ * `{code, message}` from the shared error table, trace ids, /healthz and /metrics, the
+ * bearer-token guard, and optionally an OpenAPI document with its UI at /docs and CORS.
  */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { register } from 'prom-client';
 import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
@@ -22,7 +25,16 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Also accept application/x-www-form-urlencoded bodies (Alipay's requests and notifications). */
   forms?: boolean;
+  /**
+   * Serve an OpenAPI 3 document built from the routes' own schemas (the ones that validate the
+   * requests) at /docs/json, with its UI at /docs. Only routes added through {@link addRoutes}
+   * are listed: the document is built from the routes registered after it.
+   */
+  docs?: { title: string; description: string; version: string };
+  /** Browser origins allowed to call this app (CORS); a RegExp for a pattern of origins. */
+  corsOrigins?: (string | RegExp)[];
 }
+
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.status(ERROR_MAPPING[code].http).send({ code, message });
@@ -67,9 +79,37 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => send(reply, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  if (options.corsOrigins?.length) {
+    void app.register(cors, {
+      origin: options.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', TRACE_ID_HEADER],
+      exposedHeaders: [TRACE_ID_HEADER],
+      maxAge: 600,
+    });
+  }
+  if (options.docs) {
+    void app.register(swagger, {
+      openapi: {
+        info: options.docs,
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    void app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+  addRoutes(app, (api) => {
+    api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+    api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+  });
   return app;
+}
+
+/**
+ * Adds routes after the frame's plugins have loaded, so that the OpenAPI document sees them
+ * (fastify applies a plugin's route hook only to routes registered after the plugin).
+ */
+export function addRoutes(app: FastifyInstance, routes: (api: FastifyInstance) => void): void {
+  void app.register(async (api) => routes(api));
 }
 
 /** preHandler: a valid bearer token is required; the request gets its principal. */

@@ -1,5 +1,5 @@
-export { createHttpApp, principalOf, requireAdmin, requireUser, type HttpAppOptions } from './http-app';
+export { addRoutes, createHttpApp, principalOf, requireAdmin, requireUser, type HttpAppOptions } from './http-app';
 export { runFrontDoor, type FrontDoor } from './run-front-door';
 export { DEVELOPMENT_JWT_SECRET, readWebConfig, type WebConfig } from './web-config';
 export { TokenService, type Principal, type Role } from './jwt';
-export { idempotencyHeaders, idString, moneyString, object, pageQuery, params } from './schemas';
+export { documented, errorSchema, idempotencyHeaders, idString, moneyString, object, pageQuery, params } from './schemas';

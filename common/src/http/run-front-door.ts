@@ -10,14 +10,14 @@ import { ZkRegistry } from '../rpc';
 import { TokenService } from './jwt';
 import type { WebConfig } from './web-config';
 
-export interface FrontDoor {
+export interface FrontDoor<C extends WebConfig = WebConfig> {
   application: string;
-  loadConfig(): WebConfig;
+  loadConfig(): C;
   /** Connects the clients and builds the app; `close` runs after the server stopped. */
-  setup(context: { config: WebConfig; logger: Logger; registry: ZkRegistry; tokens: TokenService }): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
+  setup(context: { config: C; logger: Logger; registry: ZkRegistry; tokens: TokenService }): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
 }
 
-export function runFrontDoor(definition: FrontDoor): void {
+export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): void {
   const start = async () => {
     const config = definition.loadConfig();
     const logger = createLogger(definition.application);

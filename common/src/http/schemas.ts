@@ -11,3 +11,25 @@ export const params = (name: string) => object({ [name]: idString });
 
 /** An Idempotency-Key header: 1 to 64 visible ASCII characters. */
 export const idempotencyHeaders = { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[\\x21-\\x7e]{1,64}$' } } } as const;
+
+/** The shape of every error answer. */
+export const errorSchema = {
+  type: 'object',
+  properties: { code: { type: 'string', description: 'stable machine-readable code, e.g. INVALID_ARGUMENT' }, message: { type: 'string' } },
+  required: ['code', 'message'],
+} as const;
+
+/**
+ * The documentation parts of a route's schema (OpenAPI): its group, one line on what it does,
+ * whether it needs a bearer token, and what it answers. The answer's schema also serializes it.
+ */
+export function documented(tag: string, summary: string, options: { auth?: boolean; status?: number; response?: object; description?: string; consumes?: string[] } = {}) {
+  return {
+    tags: [tag],
+    summary,
+    ...(options.description ? { description: options.description } : {}),
+    ...(options.consumes ? { consumes: options.consumes } : {}),
+    ...(options.auth ? { security: [{ bearer: [] }] } : {}),
+    response: { ...(options.response ? { [options.status ?? 200]: options.response } : {}), '4xx': errorSchema, '5xx': errorSchema },
+  };
+}

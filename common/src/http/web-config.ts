@@ -9,7 +9,15 @@ export interface WebConfig {
   jwtTtlSeconds: number;
   /** Forward the x-shop-fault header to the services (tests); refused in production. */
   faultInjection: boolean;
+  /**
+   * Browser origins allowed to call this front door (CORS_ORIGINS, comma-separated): the
+   * storefront's origin when it is served from another host or port. Outside production any
+   * http://localhost or http://127.0.0.1 origin is allowed besides.
+   */
+  corsOrigins: (string | RegExp)[];
 }
+
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$/;
 
 /** The local default; refused in production. Exported for tools and tests that mint tokens. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -30,5 +38,6 @@ export function readWebConfig(env: EnvReader, fail: (problem: string) => void, n
     jwtSecret,
     jwtTtlSeconds: env.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 30 * 86_400 }),
     faultInjection,
+    corsOrigins: [...env.list('CORS_ORIGINS', { default: [] }), ...(production ? [] : [LOCAL_ORIGIN])],
   };
 }

@@ -9,6 +9,7 @@ runFrontDoor({
   loadConfig: loadOrderWebConfig,
   async setup({ config, logger, registry, tokens }) {
     const services = await connectServices(registry, logger);
-    return { app: buildOrderWeb({ services, tokens, logger, faultInjection: config.faultInjection }), close: () => closeServices(services) };
+    const app = buildOrderWeb({ services, tokens, logger, faultInjection: config.faultInjection, corsOrigins: config.corsOrigins, payWebUrl: config.payWebUrl });
+    return { app, close: () => closeServices(services) };
   },
 });

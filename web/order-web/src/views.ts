@@ -1,11 +1,29 @@
-/** The JSON the API answers with, from the services' messages. Ids are strings, money too. */
+/**
+ * The JSON the API answers with, from the services' messages (ids and money are strings), and
+ * the JSON schema of each shape for the OpenAPI document and the serializer.
+ */
 import { order as orderProto, type coupon, type goods, type user } from '@shop/proto';
 
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'COMPLETED', 'CANCELLED', 'REFUNDED'] as const;
+
+const id = { type: 'string', description: 'decimal id (64-bit, hence a string)' } as const;
+const money = { type: 'string', description: 'amount in yuan with two decimals, e.g. "19.90"' } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const status = { type: 'string', enum: [...ORDER_STATUSES] } as const;
+const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true });
+
+function shape(properties: Record<string, unknown>) {
+  return { type: 'object', properties, required: Object.keys(properties) } as const;
+}
+
 export const goodsView = (g: goods.Goods) => ({ goodsId: g.goodsId, name: g.name, price: g.price, stock: g.stock });
+export const goodsSchema = shape({ goodsId: id, name: { type: 'string' }, price: money, stock: { type: 'integer' } });
 
 export const couponView = (c: coupon.Coupon) => ({ couponId: c.couponId, amount: c.amount, used: c.used, orderId: c.orderId || null });
+export const couponSchema = shape({ couponId: id, amount: money, used: { type: 'boolean' }, orderId: nullable(id) });
 
 export const meView = (u: user.User) => ({ userId: u.userId, username: u.username, balance: u.balance, points: Number(u.points) });
+export const meSchema = shape({ userId: id, username: { type: 'string' }, balance: money, points: { type: 'integer' } });
 
 export const orderView = (o: orderProto.Order) => ({
   orderId: o.orderId,
@@ -22,6 +40,60 @@ export const orderView = (o: orderProto.Order) => ({
   cancelReason: o.cancelReason || null,
   createdAt: o.createdAt,
   payDeadline: o.payDeadline || null,
+  shippedAt: o.shippedAt || null,
 });
 
-export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'COMPLETED', 'CANCELLED', 'REFUNDED'] as const;
+export const orderSchema = shape({
+  orderId: id,
+  status,
+  goodsAmount: money,
+  shippingFee: money,
+  couponPaid: money,
+  balancePaid: money,
+  payAmount: { ...money, description: 'what is left to pay through Alipay' },
+  couponId: nullable(id),
+  items: { type: 'array', items: shape({ goodsId: id, name: { type: 'string' }, price: money, quantity: { type: 'integer' } }) },
+  address: { type: 'string' },
+  consignee: { type: 'string' },
+  cancelReason: nullable({ type: 'string' }),
+  createdAt: time,
+  payDeadline: nullable({ ...time, description: 'an unpaid order is cancelled at this time' }),
+  shippedAt: nullable(time),
+});
+
+/** One order with its status history (GET of a single order). */
+export const orderDetailView = (o: orderProto.Order) => ({
+  ...orderView(o),
+  history: o.history.map((change) => ({
+    from: change.fromStatus === orderProto.OrderStatus.ORDER_STATUS_UNSPECIFIED ? null : orderProto.orderStatusToJSON(change.fromStatus),
+    to: orderProto.orderStatusToJSON(change.toStatus),
+    actor: change.actor,
+    reason: change.reason || null,
+    at: change.at,
+  })),
+});
+
+export const orderDetailSchema = {
+  ...orderSchema,
+  properties: {
+    ...orderSchema.properties,
+    history: {
+      type: 'array',
+      description: 'every status change, oldest first',
+      items: shape({ from: nullable(status), to: status, actor: { type: 'string', description: 'user:<id>, admin:<id> or system:<what>' }, reason: nullable({ type: 'string' }), at: time }),
+    },
+  },
+  required: [...orderSchema.required, 'history'],
+} as const;
+
+export const cartView = (c: orderProto.Cart) => ({
+  items: c.items.map((item) => ({ goodsId: item.goodsId, name: item.name, price: item.price, quantity: item.quantity, checked: item.checked })),
+  checkedAmount: c.checkedAmount,
+});
+
+export const cartSchema = shape({
+  items: { type: 'array', items: shape({ goodsId: id, name: { type: 'string' }, price: { ...money, description: "today's unit price" }, quantity: { type: 'integer' }, checked: { type: 'boolean' } }) },
+  checkedAmount: { ...money, description: 'sum of the checked lines at today’s prices' },
+});
+
+export const pageOf = (item: object) => shape({ items: { type: 'array', items: item }, total: { type: 'integer' } });

@@ -1,7 +1,8 @@
 /** pay-web's HTTP app: payments, Alipay's notifications, refunds, reconciliation. */
-import { createHttpApp, createRpcClient, idempotencyHeaders, idString, moneyString, object, params, payContract, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
+import { addRoutes, createHttpApp, createRpcClient, documented, idempotencyHeaders, idString, moneyString, object, params, payContract, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
 
 export type PayClient = RpcClient<typeof payContract.definition>;
 
@@ -12,37 +13,125 @@ export function connectPay(registry: ZkRegistry, logger: Logger): Promise<PayCli
 
 const paymentView = (p: pay.Payment) => ({ paymentId: p.paymentId, orderId: p.orderId, amount: p.amount, status: pay.paymentStatusToJSON(p.status) });
 
-export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; logger: Logger }): FastifyInstance {
+const paymentProperties = {
+  paymentId: { type: 'string' },
+  orderId: { type: 'string' },
+  amount: { type: 'string', description: 'yuan, two decimals' },
+  status: { type: 'string', enum: ['UNPAID', 'PAID', 'CLOSED', 'REFUNDED'] },
+} as const;
+const paymentSchema = { type: 'object', properties: paymentProperties, required: Object.keys(paymentProperties) } as const;
+const createdPaymentSchema = {
+  type: 'object',
+  properties: {
+    ...paymentProperties,
+    qrCode: { type: 'string', description: "the QR code's content (Alipay's qr_code): a link the buyer's Alipay app opens" },
+    qrImage: { type: 'string', description: 'the same QR code drawn as an SVG image, as a data: URL for an <img>' },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+  required: [...Object.keys(paymentProperties), 'qrCode', 'qrImage', 'expiresAt'],
+} as const;
+
+const reconciliationSchema = {
+  type: 'object',
+  properties: {
+    date: { type: 'string' },
+    matched: { type: 'integer' },
+    differences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', enum: ['LOCAL_ONLY', 'THIRD_PARTY_ONLY', 'AMOUNT_MISMATCH'] },
+          outTradeNo: { type: 'string' },
+          localAmount: { type: 'string' },
+          alipayAmount: { type: 'string' },
+        },
+        required: ['type', 'outTradeNo', 'localAmount', 'alipayAmount'],
+      },
+    },
+  },
+  required: ['date', 'matched', 'differences'],
+} as const;
+
+/** The QR code as an SVG data: URL, so that any client can show it without a QR library. */
+async function qrImageOf(content: string): Promise<string> {
+  const svg = await QRCode.toString(content, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; logger: Logger; corsOrigins: (string | RegExp)[] }): FastifyInstance {
   const { payments, tokens, logger } = deps;
-  const app = createHttpApp({ logger, forms: true });
+  const app = createHttpApp({
+    logger,
+    forms: true,
+    corsOrigins: deps.corsOrigins,
+    docs: { title: 'Shop pay-web', description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.", version: '1' },
+  });
+  addRoutes(app, (api) => payRoutes(api, payments, tokens));
+  return app;
+}
+
+function payRoutes(app: FastifyInstance, payments: PayClient, tokens: TokenService): void {
   const preHandler = requireUser(tokens);
 
   app.post<{ Body: { orderId: string; channel: 'ALIPAY_QR' } }>(
     '/api/v1/payments',
-    { preHandler, schema: { body: object({ orderId: idString, channel: { type: 'string', enum: ['ALIPAY_QR'] } }) } },
+    {
+      preHandler,
+      schema: {
+        ...documented('payments', 'Pay a confirmed order with an Alipay QR code', {
+          auth: true,
+          status: 201,
+          response: createdPaymentSchema,
+          description: 'One payment per order: asking again returns the same one. The trade expires at the order’s pay deadline.',
+        }),
+        body: object({ orderId: idString, channel: { type: 'string', enum: ['ALIPAY_QR'] } }),
+      },
+    },
     async (request, reply) => {
       const created = await payments.createPayment({ orderId: request.body.orderId, userId: principalOf(request).userId, channel: pay.Channel.ALIPAY_QR });
-      return reply.status(201).send({ ...paymentView(created), qrCode: created.qrCode, expiresAt: created.expiresAt });
+      return reply.status(201).send({ ...paymentView(created), qrCode: created.qrCode, qrImage: await qrImageOf(created.qrCode), expiresAt: created.expiresAt });
     },
   );
 
-  app.get<{ Params: { paymentId: string } }>('/api/v1/payments/:paymentId', { preHandler, schema: { params: params('paymentId') } }, async (request) =>
-    paymentView(await payments.getPayment({ paymentId: request.params.paymentId, userId: principalOf(request).userId })),
+  app.get<{ Params: { paymentId: string } }>(
+    '/api/v1/payments/:paymentId',
+    { preHandler, schema: { ...documented('payments', 'One payment', { auth: true, response: paymentSchema }), params: params('paymentId') } },
+    async (request) => paymentView(await payments.getPayment({ paymentId: request.params.paymentId, userId: principalOf(request).userId })),
   );
 
   // From Alipay: a form, answered with the bare text it expects. Anything unverifiable: "failure".
-  app.post<{ Body: unknown }>('/api/v1/notify/alipay', async (request, reply) => {
-    const body = request.body;
-    const valid = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((value) => typeof value === 'string');
-    const answer = valid ? (await payments.handleAlipayNotify({ fields: body as Record<string, string> })).reply : 'failure';
-    return reply.type('text/plain').send(answer);
-  });
+  app.post<{ Body: unknown }>(
+    '/api/v1/notify/alipay',
+    {
+      schema: documented('alipay', "Alipay's asynchronous notification (trade_status_sync)", {
+        description: 'A signed application/x-www-form-urlencoded form from Alipay. Answers the bare text `success` once applied (or already applied), `failure` for anything unverifiable; Alipay retries until `success`.',
+        consumes: ['application/x-www-form-urlencoded'],
+      }),
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const valid = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.values(body).every((value) => typeof value === 'string');
+      const answer = valid ? (await payments.handleAlipayNotify({ fields: body as Record<string, string> })).reply : 'failure';
+      return reply.type('text/plain').send(answer);
+    },
+  );
 
   app.post<{ Params: { orderId: string }; Body: { amount?: string; reason: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/orders/:orderId/refund',
     {
       preHandler,
       schema: {
+        ...documented('refunds', 'Refund a paid order, in full or in part', {
+          auth: true,
+          status: 201,
+          response: {
+            type: 'object',
+            properties: { refundId: { type: 'string' }, status: { type: 'string' } },
+            required: ['refundId', 'status'],
+          },
+          description: 'Without an amount, refunds what is left. The Alipay part goes back first, then the balance part. The same Idempotency-Key refunds once.',
+        }),
         params: params('orderId'),
         headers: idempotencyHeaders,
         body: object({ amount: moneyString, reason: { type: 'string', minLength: 1, maxLength: 200 } }, ['reason']),
@@ -62,9 +151,17 @@ export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; l
 
   app.get<{ Querystring: { date: string } }>(
     '/api/v1/admin/reconciliation',
-    { preHandler: [preHandler, requireAdmin], schema: { querystring: object({ date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }) } },
+    {
+      preHandler: [preHandler, requireAdmin],
+      schema: {
+        ...documented('admin', "Reconcile a day's payments against Alipay's bill", {
+          auth: true,
+          response: reconciliationSchema,
+          description: 'Admins only (403 FORBIDDEN otherwise). The day is a China (UTC+8) date, as in Alipay’s bill.',
+        }),
+        querystring: object({ date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }),
+      },
+    },
     async (request) => payments.reconcile({ date: request.query.date }),
   );
-
-  return app;
 }

@@ -6,8 +6,8 @@ import { loadPayWebConfig } from './config';
 runFrontDoor({
   application: 'pay-web',
   loadConfig: loadPayWebConfig,
-  async setup({ logger, registry, tokens }) {
+  async setup({ config, logger, registry, tokens }) {
     const payments = await connectPay(registry, logger);
-    return { app: buildPayWeb({ payments, tokens, logger }), close: () => payments.$close() };
+    return { app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins }), close: () => payments.$close() };
   },
 });

@@ -1,7 +1,10 @@
 import { type FastifyInstance } from 'fastify';
-import { idempotencyHeaders, moneyString, object, params, requireAdmin, requireUser, type TokenService } from '@shop/common';
+import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common';
 import type { Services } from '../clients';
-import { orderView } from '../views';
+import { orderDetailSchema, orderDetailView } from '../views';
+
+const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
+const admin = (summary: string, response: object, status = 200) => documented('admin', summary, { auth: true, response, status, description: 'Admins only (403 FORBIDDEN otherwise).' });
 
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
@@ -11,6 +14,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
     {
       preHandler,
       schema: {
+        ...admin('Create goods on sale with an initial stock', created('goodsId'), 201),
         headers: idempotencyHeaders,
         body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } }),
       },
@@ -23,7 +27,15 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/balance',
-    { preHandler, schema: { params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
+    {
+      preHandler,
+      schema: {
+        ...admin("Add to a user's balance", { type: 'object', properties: { userId: { type: 'string' }, balance: moneyString }, required: ['userId', 'balance'] }),
+        params: params('userId'),
+        headers: idempotencyHeaders,
+        body: object({ amount: moneyString }),
+      },
+    },
     async (request) => {
       const user = await services.user.recharge({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
       return { userId: user.userId, balance: user.balance };
@@ -32,7 +44,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/coupons',
-    { preHandler, schema: { params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
+    { preHandler, schema: { ...admin('Grant a user a coupon of this amount', created('couponId'), 201), params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
     async (request, reply) => {
       // A coupon for a user that does not exist would be lost: NOT_FOUND instead.
       await services.user.getUser({ userId: request.params.userId });
@@ -41,7 +53,9 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
     },
   );
 
-  app.post<{ Params: { orderId: string } }>('/api/v1/admin/orders/:orderId/ship', { preHandler, schema: { params: params('orderId') } }, async (request) =>
-    orderView(await services.order.shipOrder({ orderId: request.params.orderId })),
+  app.post<{ Params: { orderId: string } }>(
+    '/api/v1/admin/orders/:orderId/ship',
+    { preHandler, schema: { ...admin('Ship a paid order (PAID -> SHIPPED)', orderDetailSchema), params: params('orderId') } },
+    async (request) => orderDetailView(await services.order.shipOrder({ orderId: request.params.orderId, operatorId: principalOf(request).userId })),
   );
 }

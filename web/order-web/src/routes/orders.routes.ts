@@ -1,27 +1,33 @@
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, pageQuery, params, principalOf, requireUser, type CallOptions, type TokenService } from '@shop/common';
+import { documented, FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, pageQuery, params, principalOf, requireUser, type CallOptions, type TokenService } from '@shop/common';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { ORDER_STATUSES, orderView } from '../views';
+import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
 
 interface PlaceOrderBody {
-  items: { goodsId: string; quantity: number }[];
+  items?: { goodsId: string; quantity: number }[];
+  fromCart?: true;
   couponId?: string;
   balance?: string;
   address: string;
   consignee: string;
 }
 
-const placeOrderBody = object(
-  {
-    items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }) },
-    couponId: idString,
-    balance: moneyString,
-    address: { type: 'string', minLength: 1, maxLength: 200 },
-    consignee: { type: 'string', minLength: 1, maxLength: 50 },
-  },
-  ['items', 'address', 'consignee'],
-);
+/** Either `items` or `fromCart: true` (the cart's checked lines), never both. */
+const placeOrderBody = {
+  ...object(
+    {
+      items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }) },
+      fromCart: { type: 'boolean', enum: [true], description: "order the cart's checked lines; they leave the cart once the order is confirmed" },
+      couponId: idString,
+      balance: { ...moneyString, description: 'balance to use, at most what the order costs' },
+      address: { type: 'string', minLength: 1, maxLength: 200 },
+      consignee: { type: 'string', minLength: 1, maxLength: 50 },
+    },
+    ['address', 'consignee'],
+  ),
+  oneOf: [{ required: ['items'] }, { required: ['fromCart'] }],
+} as const;
 
 const listQuery = object({ status: { type: 'string', enum: [...ORDER_STATUSES] }, page: pageQuery, size: pageQuery }, []);
 
@@ -39,14 +45,26 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
 
   app.post<{ Body: PlaceOrderBody; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/orders',
-    { preHandler, schema: { body: placeOrderBody, headers: idempotencyHeaders } },
+    {
+      preHandler,
+      schema: {
+        ...documented('orders', 'Place an order (stock, coupon and balance reserved; CONFIRMED, or PAID when nothing is left to pay)', {
+          auth: true,
+          status: 201,
+          response: orderDetailSchema,
+          description: 'A refusal (stock, coupon, balance) changes nothing. The same Idempotency-Key returns the same order.',
+        }),
+        body: placeOrderBody,
+        headers: idempotencyHeaders,
+      },
+    },
     async (request, reply) => {
-      const { items, couponId, balance, address, consignee } = request.body;
+      const { items, fromCart, couponId, balance, address, consignee } = request.body;
       const placed = await services.order.placeOrder(
         {
           userId: principalOf(request).userId,
-          lines: items.map((item) => ({ goodsId: item.goodsId, quantity: item.quantity, name: '', price: '' })),
-          fromCart: false,
+          lines: (items ?? []).map((item) => ({ goodsId: item.goodsId, quantity: item.quantity, name: '', price: '' })),
+          fromCart: fromCart === true,
           couponId: couponId ?? '',
           balance: balance ?? '0',
           address,
@@ -55,11 +73,11 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
         },
         callOptions(request),
       );
-      return reply.status(201).send(orderView(placed));
+      return reply.status(201).send(orderDetailView(placed));
     },
   );
 
-  app.get<{ Querystring: { status?: string; page?: string; size?: string } }>('/api/v1/orders', { preHandler, schema: { querystring: listQuery } }, async (request) => {
+  app.get<{ Querystring: { status?: string; page?: string; size?: string } }>('/api/v1/orders', { preHandler, schema: { ...documented('orders', "The user's orders, newest first", { auth: true, response: pageOf(orderSchema) }), querystring: listQuery } }, async (request) => {
     const { status, page, size } = request.query;
     const { orders, total } = await services.order.listOrders({
       userId: principalOf(request).userId,
@@ -70,18 +88,30 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
     return { items: orders.map(orderView), total };
   });
 
-  app.get<{ Params: { orderId: string } }>('/api/v1/orders/:orderId', { preHandler, schema: { params: params('orderId') } }, async (request) =>
-    orderView(await services.order.getOrder({ orderId: request.params.orderId, userId: principalOf(request).userId })),
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId',
+    { preHandler, schema: { ...documented('orders', 'One order with its status history', { auth: true, response: orderDetailSchema }), params: params('orderId') } },
+    async (request) => orderDetailView(await services.order.getOrder({ orderId: request.params.orderId, userId: principalOf(request).userId })),
   );
 
   app.post<{ Params: { orderId: string }; Body: { reason?: string } | undefined }>(
     '/api/v1/orders/:orderId/cancel',
-    { preHandler, schema: { params: params('orderId'), body: { anyOf: [{ type: 'null' }, object({ reason: { type: 'string', maxLength: 200 } }, [])] } } },
+    {
+      preHandler,
+      schema: {
+        ...documented('orders', 'Cancel an unpaid order (everything it took is given back)', { auth: true, response: orderDetailSchema }),
+        params: params('orderId'),
+        body: { anyOf: [{ type: 'null' }, object({ reason: { type: 'string', maxLength: 200 } }, [])] },
+      },
+    },
     async (request) =>
-      orderView(await services.order.cancelOrder({ orderId: request.params.orderId, userId: principalOf(request).userId, reason: request.body?.reason ?? '' })),
+      orderDetailView(await services.order.cancelOrder({ orderId: request.params.orderId, userId: principalOf(request).userId, reason: request.body?.reason ?? '' })),
   );
 
-  app.post<{ Params: { orderId: string } }>('/api/v1/orders/:orderId/receipt', { preHandler, schema: { params: params('orderId') } }, async (request) =>
-    orderView(await services.order.confirmReceipt({ orderId: request.params.orderId, userId: principalOf(request).userId })),
+  app.post<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId/receipt',
+    { preHandler, schema: { ...documented('orders', 'Confirm receipt of a shipped order (SHIPPED -> COMPLETED)', { auth: true, response: orderDetailSchema }), params: params('orderId') } },
+    async (request) =>
+      orderDetailView(await services.order.confirmReceipt({ orderId: request.params.orderId, userId: principalOf(request).userId })),
   );
 }
