@@ -4,9 +4,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // The storefront: plain JavaScript modules the browser loads as they are.
+    files: ['web/order-web/storefront/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console'].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { eqeqeq: ['error', 'always'] },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: {
