@@ -5,6 +5,7 @@
 #   bash deploy/local/infra.sh up       install what is missing, start what is down, wait until ready
 #   bash deploy/local/infra.sh status   what answers, with pids and logs
 #   bash deploy/local/infra.sh down     stop what this stack started (by pid), nothing else
+#   bash deploy/local/infra.sh browser  install Debian's Chromium for the browser test when missing
 #
 # Settings (environment): see "defaults" below and docs/operations.md.
 set -euo pipefail
@@ -71,5 +72,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  browser) ensure_chromium ;;
+  *) echo "usage: $0 up|down|status|browser" >&2; exit 2 ;;
 esac

@@ -45,3 +45,11 @@ ensure_jars() {
   }
   echo "$want" >"$stamp"
 }
+
+# Debian's Chromium for the storefront's browser test (playwright-core drives it; no browser
+# download from anywhere but the Debian mirror). CHROMIUM_PATH wins when it is set.
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
+  if [ -x /usr/bin/chromium ]; then return; fi
+  apt_install chromium fonts-liberation
+}

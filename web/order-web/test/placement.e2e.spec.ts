@@ -24,8 +24,9 @@ import {
   ZkRegistry,
 } from '@shop/common';
 import { eventually, sleep } from '../../../common/test/support/infra';
-import { adminLogin, call, newCustomer, newGoods, placeOrder } from './support/shop-api';
-import { SystemState } from './support/system-state';
+import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
+import { withSystem } from './support/end-to-end';
+import type { SystemState } from './support/system-state';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const RELEASE_WAIT_MS = 30_000;
@@ -42,13 +43,9 @@ describe('order placement end to end', function () {
       return ledger.goods && ledger.coupon && ledger.user ? ledger : undefined;
     });
 
-  before(async () => {
-    admin = (await adminLogin()).token;
-    state = await SystemState.open();
-  });
-
-  after(async () => {
-    await state?.close();
+  withSystem((system) => {
+    admin = system.admin.token;
+    state = system.state;
   });
 
   it('success: stock, coupon and balance are taken once and the order is CONFIRMED with server-side amounts', async () => {

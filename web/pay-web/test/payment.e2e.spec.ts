@@ -9,8 +9,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rsa2Sign, signContent, generateRsaKeyPair } from '../../alipay-gateway/src/rsa2';
 import { eventually, sleep } from '../../../common/test/support/infra';
-import { adminLogin, newCustomer, newGoods, placeOrder, type Reply } from '../../order-web/test/support/shop-api';
-import { SystemState } from '../../order-web/test/support/system-state';
+import { newCustomer, newGoods, placeOrder, type Reply } from '../../order-web/test/support/shop-api';
+import { withSystem } from '../../order-web/test/support/end-to-end';
+import type { SystemState } from '../../order-web/test/support/system-state';
 
 const PAY_WEB = `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`;
 const GATEWAY = `http://127.0.0.1:${process.env.ALIPAY_GATEWAY_PORT ?? 7009}`;
@@ -62,13 +63,9 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     return { goodsId, customer, order: placed.body as { orderId: string; payAmount: string; balancePaid: string } };
   }
 
-  before(async () => {
-    admin = (await adminLogin()).token;
-    state = await SystemState.open();
-  });
-
-  after(async () => {
-    await state?.close();
+  withSystem((system) => {
+    admin = system.admin.token;
+    state = system.state;
   });
 
   it('paid with a normal notify: order PAID, points added once, payment logged', async () => {

@@ -38,6 +38,10 @@ export class SystemState {
     return this.one(this.db.pay, 'SELECT status, amount, refunded_amount FROM trade_pay WHERE id = ?', [paymentId]);
   }
 
+  async paymentOfOrder(orderId: string): Promise<{ id: string; status: string; amount: string } | undefined> {
+    return this.one(this.db.pay, 'SELECT id, status, amount FROM trade_pay WHERE order_id = ?', [orderId]);
+  }
+
   async payLog(paymentId: string): Promise<string[]> {
     const rows = await this.db.pay.query<{ event: string }>('SELECT event FROM pay_log WHERE payment_id = ? ORDER BY created_at, id', { replacements: [paymentId], type: QueryTypes.SELECT });
     return rows.map((row) => row.event);
@@ -77,5 +81,21 @@ export class SystemState {
   async balanceTaken(orderId: string): Promise<string | undefined> {
     return (await this.one<{ amount: string }>(this.db.user, "SELECT amount FROM user_money_log WHERE order_id = ? AND type = 'REDUCE'", [orderId]))?.amount;
   }
-}
 
+  /** The user's cart rows as stored, in goods id order. */
+  async cart(userId: string): Promise<{ goods_id: string; quantity: number; checked: number }[]> {
+    return this.db.order.query('SELECT goods_id, quantity, checked FROM cart_item WHERE user_id = ? ORDER BY goods_id', { replacements: [userId], type: QueryTypes.SELECT });
+  }
+
+  async statusHistory(orderId: string): Promise<{ from_status: string | null; to_status: string; actor: string }[]> {
+    return this.db.order.query('SELECT from_status, to_status, actor FROM order_status_history WHERE order_id = ? ORDER BY id', { replacements: [orderId], type: QueryTypes.SELECT });
+  }
+
+  /**
+   * Moves the order's shipping time `days` into the past: the only write the specs make to a
+   * service's tables, standing in for the days the automatic completion waits.
+   */
+  async backdateShipment(orderId: string, days: number): Promise<void> {
+    await this.db.order.query("UPDATE `order` SET shipped_at = shipped_at - INTERVAL ? DAY WHERE id = ? AND status = 'SHIPPED'", { replacements: [days, orderId] });
+  }
+}
