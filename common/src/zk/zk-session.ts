@@ -6,6 +6,9 @@
  * building a new session and re-creating its ephemeral nodes and watches.
  */
 import zookeeper, { type Client, type Event, type Stat } from 'node-zookeeper-client';
+import { watchZkConnections } from './connection-watchdog';
+
+watchZkConnections();
 
 export const CreateMode = zookeeper.CreateMode;
 export const ZkErrorCode = zookeeper.Exception;
