@@ -197,25 +197,23 @@ async function goodsPage(query) {
   });
 }
 
+/** A username and password form; `kind` is "signin" or "signup" (element ids and autocomplete). */
+function accountForm(kind, title, button) {
+  const passwordHint = kind === 'signup' ? 'new-password' : 'current-password';
+  return `
+      <form class="panel" id="${kind}-form">
+        <h1>${title}</h1>
+        <div class="form">
+          <label for="${kind}-username">Username</label><input id="${kind}-username" name="username" autocomplete="username" required maxlength="64">
+          <label for="${kind}-password">Password</label><input id="${kind}-password" name="password" type="password" autocomplete="${passwordHint}" required maxlength="128">
+        </div>
+        <div class="actions"><button class="primary" id="${kind}-submit">${button}</button></div>
+      </form>`;
+}
+
 async function signInPage() {
   view().innerHTML = `
-    <div class="columns">
-      <form class="panel" id="signin-form">
-        <h1>Sign in</h1>
-        <div class="form">
-          <label for="signin-username">Username</label><input id="signin-username" name="username" autocomplete="username" required maxlength="64">
-          <label for="signin-password">Password</label><input id="signin-password" name="password" type="password" autocomplete="current-password" required maxlength="128">
-        </div>
-        <div class="actions"><button class="primary" id="signin-submit">Sign in</button></div>
-      </form>
-      <form class="panel" id="signup-form">
-        <h1>New here? Sign up</h1>
-        <div class="form">
-          <label for="signup-username">Username</label><input id="signup-username" name="username" autocomplete="username" required maxlength="64">
-          <label for="signup-password">Password</label><input id="signup-password" name="password" type="password" autocomplete="new-password" required maxlength="128">
-        </div>
-        <div class="actions"><button class="primary" id="signup-submit">Sign up</button></div>
-      </form>
+    <div class="columns">${accountForm('signin', 'Sign in', 'Sign in')}${accountForm('signup', 'New here? Sign up', 'Sign up')}
     </div>`;
   const submit = (id, register) =>
     $(id).addEventListener('submit', (event) => {
