@@ -35,7 +35,6 @@ export interface HttpAppOptions {
   corsOrigins?: (string | RegExp)[];
 }
 
-
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.status(ERROR_MAPPING[code].http).send({ code, message });
 }

@@ -33,3 +33,12 @@ export function documented(tag: string, summary: string, options: { auth?: boole
     response: { ...(options.response ? { [options.status ?? 200]: options.response } : {}), '4xx': errorSchema, '5xx': errorSchema },
   };
 }
+
+/**
+ * The names of a ts-proto enum's values, as the JSON answers spell them (`xxxToJSON`), without
+ * the proto3 zero value (`*_UNSPECIFIED`) and ts-proto's `UNRECOGNIZED`: a schema's `enum` stays
+ * the contract's, never a hand-kept copy.
+ */
+export function protoEnumNames(protoEnum: Record<string, string | number>): string[] {
+  return Object.keys(protoEnum).filter((name) => Number.isNaN(Number(name)) && !name.endsWith('_UNSPECIFIED') && name !== 'UNRECOGNIZED');
+}

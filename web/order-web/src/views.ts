@@ -2,9 +2,10 @@
  * The JSON the API answers with, from the services' messages (ids and money are strings), and
  * the JSON schema of each shape for the OpenAPI document and the serializer.
  */
+import { protoEnumNames } from '@shop/common';
 import { order as orderProto, type coupon, type goods, type user } from '@shop/proto';
 
-export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'COMPLETED', 'CANCELLED', 'REFUNDED'] as const;
+export const ORDER_STATUSES = protoEnumNames(orderProto.OrderStatus);
 
 const id = { type: 'string', description: 'decimal id (64-bit, hence a string)' } as const;
 const money = { type: 'string', description: 'amount in yuan with two decimals, e.g. "19.90"' } as const;

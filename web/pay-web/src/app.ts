@@ -1,5 +1,5 @@
 /** pay-web's HTTP app: payments, Alipay's notifications, refunds, reconciliation. */
-import { addRoutes, createHttpApp, createRpcClient, documented, idempotencyHeaders, idString, moneyString, object, params, payContract, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
+import { addRoutes, createHttpApp, createRpcClient, documented, idempotencyHeaders, idString, moneyString, object, params, payContract, protoEnumNames, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
@@ -17,7 +17,7 @@ const paymentProperties = {
   paymentId: { type: 'string' },
   orderId: { type: 'string' },
   amount: { type: 'string', description: 'yuan, two decimals' },
-  status: { type: 'string', enum: ['UNPAID', 'PAID', 'CLOSED', 'REFUNDED'] },
+  status: { type: 'string', enum: protoEnumNames(pay.PaymentStatus) },
 } as const;
 const paymentSchema = { type: 'object', properties: paymentProperties, required: Object.keys(paymentProperties) } as const;
 const createdPaymentSchema = {
