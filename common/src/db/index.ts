@@ -1,5 +1,6 @@
 export { createOnce } from './create-once';
 export { withDeadlockRetry } from './deadlock-retry';
-export { createSequelize, ensureSchema, openDatabase } from './mysql';
+export { insertUnique, isDuplicateKey } from './insert-unique';
+export { createSequelize, ensureSchema, openDatabase, sessionSetup, type IsolationLevel } from './mysql';
 export { runMigrations, type Migration } from './migrations';
-export { ReleaseLedger, releaseLedgerMigration } from './release-ledger';
+export { ReleaseLedger, releaseLedgerMigration, reservationLedgerMigration, type ReserveVerdict } from './release-ledger';

@@ -5,6 +5,9 @@
  * - DECIMAL and BIGINT come back as strings (`decimalNumbers: false`, `bigNumberStrings`), so an
  *   amount or a snowflake id never passes through a JS float;
  * - the session time zone is UTC, whatever the server's default;
+ * - every connection runs REPEATABLE READ and strict SQL, whatever the server's defaults (managed
+ *   MySQL often defaults to READ COMMITTED; a strict mode turns a truncated amount into an error
+ *   instead of a warning);
  * - no implicit timestamps or pluralised table names: tables are named as the design names them.
  */
 import mysql from 'mysql2/promise';
@@ -13,6 +16,24 @@ import type { InfraConfig } from '../config';
 import type { Logger } from '../log';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+export type IsolationLevel = 'REPEATABLE READ' | 'READ COMMITTED';
+
+/** Strict in MySQL 8 and MariaDB alike: bad data is an error, never a silently changed value. */
+const SQL_MODE = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+/** The session settings every pooled connection gets once, when it is opened. */
+export function sessionSetup(isolation: IsolationLevel): string[] {
+  return [`SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, `SET SESSION sql_mode = '${SQL_MODE}'`];
+}
+
+interface RawConnection {
+  query(sql: string, callback: (error: Error | null) => void): void;
+}
+
+function runOn(connection: RawConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())));
+}
 
 /** Creates the schema if it is missing (utf8mb4). Safe to run from several instances at once. */
 export async function ensureSchema(mysqlConfig: InfraConfig['mysql'], schema: string): Promise<void> {
@@ -38,7 +59,9 @@ export function createSequelize(
   schema: string,
   logger?: Logger,
   overrides: Partial<Options> = {},
+  isolation: IsolationLevel = 'REPEATABLE READ',
 ): Sequelize {
+  const statements = sessionSetup(isolation);
   return new Sequelize(schema, mysqlConfig.user, mysqlConfig.password, {
     host: mysqlConfig.host,
     port: mysqlConfig.port,
@@ -55,6 +78,13 @@ export function createSequelize(
       connectTimeout: 10_000,
     },
     define: { freezeTableName: true, underscored: true, timestamps: false },
+    hooks: {
+      // Once per pooled connection, before its first query; the release ledgers do not depend on
+      // it (they hold under READ COMMITTED too), but every other read assumes it.
+      afterConnect: async (connection: unknown) => {
+        for (const sql of statements) await runOn(connection as RawConnection, sql);
+      },
+    },
     ...overrides,
   });
 }
@@ -64,9 +94,10 @@ export async function openDatabase(
   mysqlConfig: InfraConfig['mysql'],
   schema: string,
   logger?: Logger,
+  isolation: IsolationLevel = 'REPEATABLE READ',
 ): Promise<Sequelize> {
   await ensureSchema(mysqlConfig, schema);
-  const sequelize = createSequelize(mysqlConfig, schema, logger);
+  const sequelize = createSequelize(mysqlConfig, schema, logger, {}, isolation);
   await sequelize.authenticate();
   return sequelize;
 }

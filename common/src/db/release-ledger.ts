@@ -1,16 +1,27 @@
 /**
- * The release record of a service that reserves something for orders (stock, a coupon, balance):
- * one row per released order, written before anything is given back.
+ * The reservation ledger of a service that reserves something for orders (stock, a coupon,
+ * balance): one row per order, TAKEN when a reservation took something, RELEASED once the order
+ * was released. Both sides write the row first, keyed by the order id:
  *
- * - It makes a release happen once: the second one finds the row.
- * - It is the tombstone of an order released before its reservation arrived (a timed-out RPC
- *   still in flight): the reservation checks it under lock and is refused.
- * - Its row lock serialises a release with a concurrent reservation of the same order: the
- *   reservation's locking read of the (missing) row holds the gap until it commits, so the
- *   release's insert waits and then sees what the reservation took.
+ * - a release happens once: the second one finds the row RELEASED;
+ * - a release that comes first leaves the row RELEASED with nothing taken: the tombstone of an
+ *   order released before its reservation arrived (a timed-out RPC still in flight), which the
+ *   reservation then finds and refuses;
+ * - a reservation and a release of the same order serialise on that one primary key, whatever
+ *   the isolation level: the second INSERT waits for the first transaction and then sees its
+ *   row. (The earlier design relied on REPEATABLE READ gap locks taken by a locking read of a
+ *   missing row; under READ COMMITTED there are none, and a late reservation slipped past a
+ *   release. common/test/release-ledger.spec.ts races the two under READ COMMITTED.)
+ *
+ * Rows of orders released before this ledger knew TAKEN have status RELEASED too; reservations
+ * taken before it have TAKEN rows backfilled by {@link reservationLedgerMigration}.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { insertUnique } from './insert-unique';
 import type { Migration } from './migrations';
+
+/** What a reservation should do: take now, treat the call as a repeat, or refuse it. */
+export type ReserveVerdict = 'take' | 'repeat' | 'released';
 
 export class ReleaseLedger {
   constructor(
@@ -19,28 +30,45 @@ export class ReleaseLedger {
     readonly table: string,
   ) {}
 
-  /** True when the order was released already; locks the row, or its gap, until commit. */
+  /**
+   * Opens the order's reservation inside the reservation's transaction. 'take': the row is new,
+   * take what the order needs (throw to roll the row back with a refusal); 'repeat': the order
+   * took already; 'released': the order was released first, take nothing.
+   */
+  async reserve(tx: Transaction, orderId: string): Promise<ReserveVerdict> {
+    const inserted = await insertUnique(this.sequelize, `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`, [orderId], tx);
+    if (inserted) return 'take';
+    return (await this.lockedStatus(tx, orderId)) === 'RELEASED' ? 'released' : 'repeat';
+  }
+
+  /** True when the order was released already (locks its row until commit). */
   async isReleased(tx: Transaction, orderId: string): Promise<boolean> {
-    const rows = await this.sequelize.query(`SELECT order_id FROM ${this.table} WHERE order_id = ? FOR UPDATE`, {
+    return (await this.lockedStatus(tx, orderId)) === 'RELEASED';
+  }
+
+  /**
+   * Records the release; false when the order was released before (nothing more to do). True:
+   * give back what the service's own log says the order took (possibly nothing: a tombstone).
+   */
+  async recordRelease(tx: Transaction, orderId: string): Promise<boolean> {
+    const inserted = await insertUnique(this.sequelize, `INSERT INTO ${this.table} (order_id, status, released_at) VALUES (?, 'RELEASED', UTC_TIMESTAMP(3))`, [orderId], tx);
+    if (inserted) return true;
+    if ((await this.lockedStatus(tx, orderId)) === 'RELEASED') return false;
+    await this.sequelize.query(`UPDATE ${this.table} SET status = 'RELEASED', released_at = UTC_TIMESTAMP(3) WHERE order_id = ?`, { replacements: [orderId], transaction: tx });
+    return true;
+  }
+
+  private async lockedStatus(tx: Transaction, orderId: string): Promise<'TAKEN' | 'RELEASED' | undefined> {
+    const [row] = await this.sequelize.query<{ status: 'TAKEN' | 'RELEASED' }>(`SELECT status FROM ${this.table} WHERE order_id = ? FOR UPDATE`, {
       replacements: [orderId],
       type: QueryTypes.SELECT,
       transaction: tx,
     });
-    return rows.length > 0;
-  }
-
-  /** Records the release; false when the order was released before (nothing more to do). */
-  async recordRelease(tx: Transaction, orderId: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(`INSERT IGNORE INTO ${this.table} (order_id, released_at) VALUES (?, UTC_TIMESTAMP(3))`, {
-      replacements: [orderId],
-      type: QueryTypes.INSERT,
-      transaction: tx,
-    });
-    return affected === 1;
+    return row?.status;
   }
 }
 
-/** The ledger's table; services may add columns of their own in later migrations. */
+/** The ledger's table as first created (release rows only); services may add columns later. */
 export function releaseLedgerMigration(id: string, table: string): Migration {
   return {
     id,
@@ -50,6 +78,31 @@ export function releaseLedgerMigration(id: string, table: string): Migration {
           order_id BIGINT NOT NULL PRIMARY KEY,
           released_at DATETIME(3) NOT NULL
         ) ENGINE=InnoDB`);
+    },
+  };
+}
+
+/**
+ * Turns a release ledger into the reservation ledger: a status column (existing rows are
+ * releases), and a TAKEN row for every order the service's own log says took something and that
+ * was not released, so that a late repeat of such a reservation is recognised as a repeat.
+ * `takenOrdersSql` selects (order_id) of those orders. Re-running it is harmless.
+ */
+export function reservationLedgerMigration(id: string, table: string, takenOrdersSql: string): Migration {
+  return {
+    id,
+    async up({ sequelize }) {
+      const [columns] = await sequelize.query(`SHOW COLUMNS FROM ${table} LIKE 'status'`);
+      if ((columns as unknown[]).length === 0) {
+        await sequelize.query(
+          `ALTER TABLE ${table} ADD COLUMN status VARCHAR(8) NOT NULL DEFAULT 'RELEASED', ADD COLUMN taken_at DATETIME(3) NULL, MODIFY released_at DATETIME(3) NULL`,
+        );
+      }
+      await sequelize.query(
+        `INSERT INTO ${table} (order_id, status, taken_at)
+         SELECT taken.order_id, 'TAKEN', UTC_TIMESTAMP(3) FROM (${takenOrdersSql}) AS taken
+         WHERE NOT EXISTS (SELECT 1 FROM ${table} AS ledger WHERE ledger.order_id = taken.order_id)`,
+      );
     },
   };
 }

@@ -24,7 +24,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
   const stockOf = async (goodsId: string) =>
     (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
   const released = async (orderId: string) =>
-    (await db.query('SELECT 1 FROM goods_order_release WHERE order_id = ?', { replacements: [orderId], type: QueryTypes.SELECT })).length === 1;
+    (await db.query("SELECT 1 FROM goods_order_release WHERE order_id = ? AND status = 'RELEASED'", { replacements: [orderId], type: QueryTypes.SELECT })).length === 1;
   /** What the order service does when a placement fails: commit the order.cancel half message. */
   const cancel = async (orderId: string) => (await producer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId } })).commit();
   const eventually = async (what: string, check: () => Promise<boolean>) => {
@@ -37,7 +37,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
 
   before(async () => {
     db = await openDatabase(infra.mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, mq_consumer_log, schema_migrations');
+    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, schema_migrations');
     await runMigrations(db, goodsMigrations);
     store = new GoodsStore(db);
     // A group of its own: a goods service running locally keeps its own messages.

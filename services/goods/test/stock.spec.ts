@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DomainError, ErrorCode, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
 import { createGoods } from '../src/domain/catalog';
-import { reduceStock, releaseStock } from '../src/domain/stock';
+import { reduceStock, releaseStock, returnStock } from '../src/domain/stock';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
 
@@ -29,7 +29,7 @@ describe('goods: stock reservations against the real MySQL', function () {
 
   before(async () => {
     db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, mq_consumer_log, schema_migrations');
+    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, schema_migrations');
     await runMigrations(db, goodsMigrations);
     store = new GoodsStore(db);
   });
@@ -98,6 +98,22 @@ describe('goods: stock reservations against the real MySQL', function () {
       assert.deepEqual((await logOf(orderId)).filter((r) => r.status === 'TAKEN'), []);
     }
     assert.equal(await stockOf(a), 100);
+  });
+
+  it('a refund gives units back once per refund, never more than the order took; a later release gives back only the rest', async () => {
+    const [a, b] = [await newGoods(10), await newGoods(10)];
+    const orderId = ids.next();
+    await reduceStock(store, orderId, [{ goodsId: a, quantity: 3 }, { goodsId: b, quantity: 1 }]);
+    const refundId = ids.next();
+    assert.deepEqual(await returnStock(store, { refundId, orderId, lines: [{ goodsId: a, quantity: 2 }] }), { returnedUnits: 2 });
+    assert.deepEqual(await returnStock(store, { refundId, orderId, lines: [{ goodsId: a, quantity: 2 }] }), { returnedUnits: 0 }, 'a repeat');
+    const tooMany = await returnStock(store, { refundId: ids.next(), orderId, lines: [{ goodsId: a, quantity: 2 }] });
+    assert.ok(tooMany instanceof DomainError && tooMany.code === ErrorCode.INVALID_ARGUMENT, 'only one unit of a is left to give back');
+    const notTaken = await returnStock(store, { refundId: ids.next(), orderId: ids.next(), lines: [{ goodsId: a, quantity: 1 }] });
+    assert.ok(notTaken instanceof DomainError && notTaken.code === ErrorCode.INVALID_ARGUMENT, 'an order that took nothing gives nothing back');
+    assert.deepEqual([await stockOf(a), await stockOf(b)], [9, 9]);
+    assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 2 }, 'the release gives back the rest only');
+    assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 10]);
   });
 
   it('rejects bad input without touching anything', async () => {

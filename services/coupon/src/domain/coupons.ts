@@ -48,7 +48,8 @@ export async function listUserCoupons(store: CouponStore, userId: string): Promi
 
 /**
  * Marks the user's coupon used by the order. Invariants: a coupon serves one order at most; a
- * repeat for the same order changes nothing; an order already released uses nothing.
+ * repeat for the same order changes nothing; an order already released uses nothing. The
+ * order's ledger row is written first and rolled back with any refusal.
  *
  * @returns `{ applied: true }` when this call took the coupon, `{ applied: false }` for a repeat.
  */
@@ -56,15 +57,21 @@ export async function useCoupon(store: CouponStore, input: { orderId: string; us
   const { orderId, userId, couponId } = input;
   if (![orderId, userId, couponId].every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order, user or coupon id');
   return withDeadlockRetry(() =>
-    store.transaction(async (tx) => {
-      if (await store.releases.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; the coupon is not used`);
-      const coupon = await store.findCoupon(couponId, tx);
-      // Another user's coupon answers like a missing one: no way to probe coupon ids.
-      if (!coupon || coupon.user_id !== userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
-      if (coupon.order_id === orderId) return { applied: false };
-      if (!(await store.take(tx, couponId, orderId))) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used');
-      return { applied: true };
-    }),
+    store
+      .transaction(async (tx) => {
+        const verdict = await store.releases.reserve(tx, orderId);
+        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; the coupon is not used`);
+        if (verdict === 'repeat') return { applied: false };
+        const coupon = await store.findCoupon(couponId, tx);
+        // Another user's coupon answers like a missing one: no way to probe coupon ids.
+        if (!coupon || coupon.user_id !== userId) throw new CouponRefusal('coupon not found for this user');
+        if (!(await store.take(tx, couponId, orderId))) throw new CouponRefusal('coupon already used');
+        return { applied: true };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CouponRefusal) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, error.message);
+        throw error;
+      }),
   );
 }
 
@@ -81,3 +88,6 @@ export async function releaseCouponWithin(store: CouponStore, tx: Transaction, o
   if (!(await store.releases.recordRelease(tx, orderId))) return { released: false };
   return { released: (await store.freeUsedBy(tx, orderId)) !== undefined };
 }
+
+/** Thrown inside the transaction so that the ledger row goes with the refusal. */
+class CouponRefusal extends Error {}

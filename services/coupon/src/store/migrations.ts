@@ -1,9 +1,10 @@
-import { consumeLogMigration, releaseLedgerMigration, type Migration } from '@shop/common';
+import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common';
 
 /**
  * coupon: a fixed amount off one order; `order_id` is the record of which order used it (the
  *   release undoes from it, never from the request).
- * coupon_order_release: the ReleaseLedger of common/db (release record and tombstone).
+ * coupon_order_release: the ReleaseLedger of common/db (one row per order, TAKEN then RELEASED;
+ *   RELEASED with nothing taken is a tombstone).
  */
 export const couponMigrations: Migration[] = [
   consumeLogMigration,
@@ -28,4 +29,5 @@ export const couponMigrations: Migration[] = [
     },
   },
   releaseLedgerMigration('0002-coupon-order-release', 'coupon_order_release'),
+  reservationLedgerMigration('0003-coupon-reservation-ledger', 'coupon_order_release', 'SELECT DISTINCT order_id FROM coupon WHERE order_id IS NOT NULL'),
 ];

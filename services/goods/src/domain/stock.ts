@@ -1,8 +1,9 @@
 /**
- * Stock reservations of orders: taken all or nothing, given back once, from the record.
+ * Stock reservations of orders: taken all or nothing, given back once, from the record; and
+ * units of a paid order given back by its refunds before shipment.
  */
-import { DomainError, ErrorCode, isSnowflakeId, normaliseLines, withDeadlockRetry, type OrderLineInput } from '@shop/common';
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { DomainError, ErrorCode, isPlanted, isSnowflakeId, normaliseLines, PlantedDefects, withDeadlockRetry, type OrderLineInput } from '@shop/common';
+import type { Transaction } from 'sequelize';
 import type { GoodsStore } from '../store/goods-store';
 
 export type StockLine = OrderLineInput;
@@ -11,7 +12,8 @@ export type StockLine = OrderLineInput;
  * Takes the stock of every line for the order, in one transaction, recording each take in
  * goods_number_log (goods_id, order_id). Invariants: stock never goes negative (conditional
  * UPDATE and a CHECK); a repeat for the same order takes nothing more; an order already
- * released (tombstone) takes nothing at all.
+ * released (tombstone) takes nothing at all. The order's ledger row is written first, so a
+ * concurrent release of the same order waits for this transaction, whatever the isolation.
  *
  * @returns `{ applied: true }` when this call took the stock, `{ applied: false }` for a repeat.
  */
@@ -22,8 +24,9 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
   return withDeadlockRetry(() =>
     store
       .transaction(async (tx) => {
-        if (await store.releases.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`);
-        if (await store.hasAnyLog(tx, orderId)) return { applied: false };
+        const verdict = await store.releases.reserve(tx, orderId);
+        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`);
+        if (verdict === 'repeat') return { applied: false };
         for (const line of normalised) {
           if (!(await store.takeStock(tx, line.goodsId, line.quantity))) throw new StockShortage(line.goodsId);
           await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
@@ -34,16 +37,15 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
         if (error instanceof StockShortage) {
           return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${error.goodsId}`, { goodsId: error.goodsId });
         }
-        // A concurrent repeat for the same order committed first: this one is the repeat.
-        if (error instanceof UniqueConstraintError) return { applied: false };
         throw error;
       }),
   );
 }
 
 /**
- * Gives back what goods_number_log says the order took, once. For an order that took nothing
- * the release row stays as a tombstone, so a reservation arriving later is refused.
+ * Gives back what goods_number_log says the order took, once, less what its refunds gave back
+ * already. For an order that took nothing the ledger row stays as a tombstone, so a reservation
+ * arriving later is refused.
  *
  * @returns the units given back by this call (0 for a repeat or a tombstone).
  */
@@ -54,18 +56,70 @@ export async function releaseStock(store: GoodsStore, orderId: string): Promise<
 
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
 export async function releaseStockWithin(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
+  if (isPlanted(PlantedDefects.RELEASE_SKIPS_LOG)) return releaseWithoutLog(store, tx, orderId);
   if (!(await store.releases.recordRelease(tx, orderId))) return { releasedUnits: 0 };
-  const taken = await store.takenLines(tx, orderId);
-  for (const line of taken) await store.giveBackStock(tx, line.goods_id, line.quantity);
+  const returned = await store.returnedUnits(tx, orderId);
+  let units = 0;
+  for (const line of await store.takenLines(tx, orderId)) {
+    const back = line.quantity - (returned.get(line.goods_id) ?? 0);
+    if (back > 0) await store.giveBackStock(tx, line.goods_id, back);
+    units += Math.max(back, 0);
+  }
   await store.markReleased(tx, orderId);
-  const units = taken.reduce((sum, line) => sum + line.quantity, 0);
   await store.setReleasedUnits(tx, orderId, units);
   return { releasedUnits: units };
+}
+
+/** The planted defect (chaos harness only): gives back what the order ordered, every time, recording nothing. */
+async function releaseWithoutLog(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
+  const lines = await store.orderedLines(tx, orderId);
+  for (const line of lines) await store.giveBackStock(tx, line.goods_id, line.quantity);
+  return { releasedUnits: lines.reduce((sum, line) => sum + line.quantity, 0) };
+}
+
+/**
+ * A refund before shipment gives units back: once per (refund, goods), and never more of a
+ * goods than the order took (goods_number_log) less what other refunds gave back. A line the
+ * order never took, or too many units, is refused whole; a repeat gives nothing more.
+ *
+ * @returns the units given back by this call.
+ */
+export async function returnStock(store: GoodsStore, input: { refundId: string; orderId: string; lines: StockLine[] }): Promise<{ returnedUnits: number } | DomainError> {
+  const { refundId, orderId } = input;
+  if (!isSnowflakeId(orderId) || !/^[\x21-\x7e]{1,64}$/.test(refundId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid refund or order id');
+  const normalised = normaliseLines(input.lines);
+  if (normalised instanceof DomainError) return normalised;
+  return withDeadlockRetry(() =>
+    store
+      .transaction(async (tx) => {
+        const taken = new Map((await store.takenLines(tx, orderId)).map((line) => [line.goods_id, line.quantity]));
+        let units = 0;
+        for (const line of normalised) {
+          if (!(await store.recordReturn(tx, { refundId, orderId, goodsId: line.goodsId, quantity: line.quantity }))) continue;
+          const returned = (await store.returnedUnits(tx, orderId)).get(line.goodsId) ?? 0;
+          if (returned > (taken.get(line.goodsId) ?? 0)) throw new TooManyReturned(line.goodsId);
+          await store.giveBackStock(tx, line.goodsId, line.quantity);
+          units += line.quantity;
+        }
+        return { returnedUnits: units };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof TooManyReturned) return new DomainError(ErrorCode.INVALID_ARGUMENT, `order ${orderId} did not take that many of goods ${error.goodsId}`);
+        throw error;
+      }),
+  );
 }
 
 /** Thrown inside the transaction to roll back the lines already taken. */
 class StockShortage extends Error {
   constructor(readonly goodsId: string) {
     super(`not enough stock for ${goodsId}`);
+  }
+}
+
+/** Thrown inside the transaction to roll back a return beyond what the order took. */
+class TooManyReturned extends Error {
+  constructor(readonly goodsId: string) {
+    super(`too many units of ${goodsId} returned`);
   }
 }

@@ -1,7 +1,7 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
 import { orThrow, type ServiceHandlers, type SnowflakeGenerator, goodsContract } from '@shop/common';
 import { batchGetGoods, createGoods, getGoods, listGoods } from '../domain/catalog';
-import { reduceStock, releaseStock } from '../domain/stock';
+import { reduceStock, releaseStock, returnStock } from '../domain/stock';
 import type { GoodsStore } from '../store/goods-store';
 
 export function goodsHandlers(store: GoodsStore, ids: SnowflakeGenerator): ServiceHandlers<typeof goodsContract.definition> {
@@ -12,5 +12,6 @@ export function goodsHandlers(store: GoodsStore, ids: SnowflakeGenerator): Servi
     createGoods: async (request) => orThrow(await createGoods(store, ids, request)),
     reduceStock: async ({ orderId, lines }) => orThrow(await reduceStock(store, orderId, lines)),
     releaseStock: async ({ orderId }) => orThrow(await releaseStock(store, orderId)),
+    returnStock: async (request) => orThrow(await returnStock(store, request)),
   };
 }

@@ -1,5 +1,5 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
-import { ReleaseLedger } from '@shop/common';
+import { insertUnique, ReleaseLedger } from '@shop/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface GoodsRow {
@@ -70,19 +70,9 @@ export class GoodsStore {
     );
   }
 
-  /**
-   * Whether the order took stock already. A plain read, not a locking one: a locking read of the
-   * (usually empty) range would hold the gap at the end of the index, where every concurrent
-   * order inserts, and deadlock concurrent reservations. A concurrent repeat of the same order is
-   * caught by the primary key (goods_id, order_id) instead.
-   */
-  async hasAnyLog(tx: Transaction, orderId: string): Promise<boolean> {
-    const rows = await this.sequelize.query('SELECT 1 FROM goods_number_log WHERE order_id = ? LIMIT 1', {
-      replacements: [orderId],
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    });
-    return rows.length > 0;
+  /** Every line the order took, released or not (only the planted defect of the chaos harness reads it). */
+  orderedLines(tx: Transaction, orderId: string): Promise<TakenLine[]> {
+    return this.sequelize.query<TakenLine>('SELECT goods_id, quantity FROM goods_number_log WHERE order_id = ?', { replacements: [orderId], type: QueryTypes.SELECT, transaction: tx });
   }
 
   /** Takes `quantity` units if that many are left and the goods are on sale. */
@@ -111,6 +101,25 @@ export class GoodsStore {
       replacements: [orderId],
       transaction: tx,
     });
+  }
+
+  /** Records units a refund gives back; false when this (refund, goods) was recorded before. */
+  recordReturn(tx: Transaction, row: { refundId: string; orderId: string; goodsId: string; quantity: number }): Promise<boolean> {
+    return insertUnique(
+      this.sequelize,
+      'INSERT INTO goods_return_log (refund_id, goods_id, order_id, quantity, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [row.refundId, row.goodsId, row.orderId, row.quantity],
+      tx,
+    );
+  }
+
+  /** Units the order's refunds gave back, per goods. */
+  async returnedUnits(tx: Transaction, orderId: string): Promise<Map<string, number>> {
+    const rows = await this.sequelize.query<{ goods_id: string; units: string }>(
+      'SELECT goods_id, SUM(quantity) AS units FROM goods_return_log WHERE order_id = ? GROUP BY goods_id',
+      { replacements: [orderId], type: QueryTypes.SELECT, transaction: tx },
+    );
+    return new Map(rows.map((row) => [row.goods_id, Number(row.units)]));
   }
 
   async setReleasedUnits(tx: Transaction, orderId: string, units: number): Promise<void> {

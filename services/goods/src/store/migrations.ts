@@ -1,11 +1,13 @@
-import { consumeLogMigration, type Migration } from '@shop/common';
+import { consumeLogMigration, reservationLedgerMigration, type Migration } from '@shop/common';
 
 /**
  * goods: stock can never go below zero (CHECK), prices are exact (DECIMAL).
  * goods_number_log: what each order took of each goods, keyed (goods_id, order_id): the record
  *   a release undoes from, never the request.
- * goods_order_release: the ReleaseLedger of common/db (one row per released order, the tombstone
- *   of an order released before it took anything), with the units given back.
+ * goods_order_release: the ReleaseLedger of common/db (one row per order: TAKEN, then RELEASED;
+ *   RELEASED with nothing taken is the tombstone of an order released before it took anything),
+ *   with the units given back.
+ * goods_return_log: units a refund before shipment gave back, once per (refund, goods).
  */
 export const goodsMigrations: Migration[] = [
   consumeLogMigration,
@@ -51,6 +53,23 @@ export const goodsMigrations: Migration[] = [
           order_id BIGINT NOT NULL PRIMARY KEY,
           released_units INT NOT NULL DEFAULT 0,
           released_at DATETIME(3) NOT NULL
+        ) ENGINE=InnoDB`);
+    },
+  },
+  reservationLedgerMigration('0004-goods-reservation-ledger', 'goods_order_release', "SELECT DISTINCT order_id FROM goods_number_log WHERE status = 'TAKEN'"),
+  {
+    id: '0005-goods-return-log',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods_return_log (
+          refund_id VARCHAR(64) NOT NULL,
+          goods_id BIGINT NOT NULL,
+          order_id BIGINT NOT NULL,
+          quantity INT NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          PRIMARY KEY (refund_id, goods_id),
+          KEY idx_order (order_id, goods_id),
+          CONSTRAINT returned_quantity_positive CHECK (quantity > 0)
         ) ENGINE=InnoDB`);
     },
   },

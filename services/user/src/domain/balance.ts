@@ -45,7 +45,8 @@ export async function recharge(store: UserStore, ids: SnowflakeGenerator, input:
 /**
  * Takes `amount` of the user's balance for the order. Invariants: the balance never goes
  * negative; an order takes balance once (a repeat changes nothing); an order already released
- * takes nothing (RELEASED).
+ * takes nothing (RELEASED). The order's ledger row is written first, so a concurrent release of
+ * the same order waits for this transaction.
  */
 export async function reduceBalance(store: UserStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; amount: string }): Promise<MoneyChange | DomainError> {
   const { orderId, userId } = input;
@@ -55,8 +56,9 @@ export async function reduceBalance(store: UserStore, ids: SnowflakeGenerator, i
   return withDeadlockRetry(() =>
     store
       .transaction(async (tx) => {
-        if (await store.releases.isReleased(tx, orderId)) return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; no balance is taken`);
-        const recorded = await store.recordMoney(tx, { id: ids.next(), userId, orderId, type: 'REDUCE', ref: orderId, amount });
+        const verdict = await store.releases.reserve(tx, orderId);
+        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; no balance is taken`);
+        const recorded = verdict === 'take' && (await store.recordMoney(tx, { id: ids.next(), userId, orderId, type: 'REDUCE', ref: orderId, amount }));
         if (!recorded) return { applied: false, balance: await balanceOf(store, tx, userId) };
         // The log row is written first; a shortfall throws to roll it back with the transaction.
         if (!(await store.takeBalance(tx, userId, amount))) throw new BalanceShortage();

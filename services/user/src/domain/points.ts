@@ -39,7 +39,12 @@ export async function addPointsWithin(store: UserStore, ids: SnowflakeGenerator,
   return { applied: recorded, points: await pointsOf(store, userId, tx) };
 }
 
-/** Takes back points for a refund, once per refund id, never below zero. */
+/**
+ * Takes back points for a refund, once per refund id: never more in all than the order added
+ * (the rest of the request is dropped), never below zero. The order's points must have been
+ * added first (order.paid may still be on its way): until then the refund is refused with
+ * ORDER_STATE, and the pay service asks again later, so that points added late are not kept.
+ */
 export async function deductPoints(
   store: UserStore,
   ids: SnowflakeGenerator,
@@ -52,8 +57,12 @@ export async function deductPoints(
   if (!validPoints(points)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'points must be a positive integer');
   return withDeadlockRetry(() =>
     store.transaction(async (tx) => {
-      const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'DEDUCT', ref: refundId, points });
-      if (recorded) await store.takePoints(tx, userId, points);
+      const moved = await store.pointsOfOrder(tx, orderId);
+      if (moved.added === undefined) return new DomainError(ErrorCode.ORDER_STATE, `the points of order ${orderId} were not added yet`);
+      const left = moved.added - moved.deducted;
+      const take = BigInt(points) < left ? BigInt(points) : left;
+      const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'DEDUCT', ref: refundId, points: take.toString() });
+      if (recorded && take > 0n) await store.takePoints(tx, userId, take.toString());
       return { applied: recorded, points: await pointsOf(store, userId, tx) };
     }),
   );

@@ -1,4 +1,4 @@
-import { consumeLogMigration, releaseLedgerMigration, type Migration } from '@shop/common';
+import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common';
 
 /**
  * user: balance and points, never negative (CHECK), changed only by conditional UPDATEs.
@@ -6,7 +6,8 @@ import { consumeLogMigration, releaseLedgerMigration, type Migration } from '@sh
  *   REDUCE or RELEASE, the refund id of a REFUND, the request id of a RECHARGE. The unique key is
  *   what makes each movement happen once; the release gives back what the REDUCE row says.
  * user_points_log: the same for points (ADD per order, DEDUCT per refund).
- * user_order_release: the ReleaseLedger of common/db (release record and tombstone).
+ * user_order_release: the ReleaseLedger of common/db (one row per order, TAKEN then RELEASED;
+ *   RELEASED with nothing taken is a tombstone).
  */
 export const userMigrations: Migration[] = [
   consumeLogMigration,
@@ -54,4 +55,5 @@ export const userMigrations: Migration[] = [
     },
   },
   releaseLedgerMigration('0002-user-order-release', 'user_order_release'),
+  reservationLedgerMigration('0003-user-reservation-ledger', 'user_order_release', "SELECT DISTINCT order_id FROM user_money_log WHERE type = 'REDUCE'"),
 ];

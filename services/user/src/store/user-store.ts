@@ -1,6 +1,6 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { ReleaseLedger } from '@shop/common';
+import { insertUnique, ReleaseLedger } from '@shop/common';
 
 export interface UserRow {
   id: string;
@@ -30,11 +30,12 @@ export class UserStore {
 
   /** Inserts a user; false when the username is taken. */
   async insertUser(row: { id: string; username: string; passwordHash: string; role: string }): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      'INSERT IGNORE INTO user (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
-      { replacements: [row.id, row.username, row.passwordHash, row.role], type: QueryTypes.INSERT },
-    );
-    return affected === 1;
+    return insertUnique(this.sequelize, 'INSERT INTO user (id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))', [
+      row.id,
+      row.username,
+      row.passwordHash,
+      row.role,
+    ]);
   }
 
   findUser(id: string, tx?: Transaction): Promise<UserRow | undefined> {
@@ -50,11 +51,12 @@ export class UserStore {
    * written before the balance changes, so a concurrent repeat waits on the key and then sees it.
    */
   async recordMoney(tx: Transaction, row: { id: string; userId: string; orderId: string | null; type: MoneyType; ref: string; amount: string }): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      'INSERT IGNORE INTO user_money_log (id, user_id, order_id, type, ref, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
-      { replacements: [row.id, row.userId, row.orderId, row.type, row.ref, row.amount], type: QueryTypes.INSERT, transaction: tx },
+    return insertUnique(
+      this.sequelize,
+      'INSERT INTO user_money_log (id, user_id, order_id, type, ref, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [row.id, row.userId, row.orderId, row.type, row.ref, row.amount],
+      tx,
     );
-    return affected === 1;
   }
 
   /** The movements of one type recorded for an order (locked until commit). */
@@ -86,11 +88,12 @@ export class UserStore {
   }
 
   async recordPoints(tx: Transaction, row: { id: string; userId: string; orderId: string; type: PointsType; ref: string; points: string }): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      'INSERT IGNORE INTO user_points_log (id, user_id, order_id, type, ref, points, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
-      { replacements: [row.id, row.userId, row.orderId, row.type, row.ref, row.points], type: QueryTypes.INSERT, transaction: tx },
+    return insertUnique(
+      this.sequelize,
+      'INSERT INTO user_points_log (id, user_id, order_id, type, ref, points, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [row.id, row.userId, row.orderId, row.type, row.ref, row.points],
+      tx,
     );
-    return affected === 1;
   }
 
   async addPoints(tx: Transaction, userId: string, points: string): Promise<boolean> {
@@ -102,16 +105,20 @@ export class UserStore {
     return affected === 1;
   }
 
-  /** Takes back up to `points` (never below zero); returns how many were taken. */
-  async takePoints(tx: Transaction, userId: string, points: string): Promise<string> {
-    const [row] = await this.sequelize.query<{ points: string }>('SELECT points FROM user WHERE id = ? FOR UPDATE', {
-      replacements: [userId],
+  /** What the order added and what refunds took back (its log rows locked); added undefined: never added. */
+  async pointsOfOrder(tx: Transaction, orderId: string): Promise<{ added: bigint | undefined; deducted: bigint }> {
+    const rows = await this.sequelize.query<{ type: PointsType; points: string }>('SELECT type, points FROM user_points_log WHERE order_id = ? FOR UPDATE', {
+      replacements: [orderId],
       type: QueryTypes.SELECT,
       transaction: tx,
     });
-    const taken = row ? (BigInt(row.points) < BigInt(points) ? row.points : points) : '0';
-    await this.sequelize.query('UPDATE user SET points = points - ? WHERE id = ?', { replacements: [taken, userId], transaction: tx });
-    return taken;
+    const sum = (type: PointsType) => rows.filter((row) => row.type === type).reduce((total, row) => total + BigInt(row.points), 0n);
+    return { added: rows.some((row) => row.type === 'ADD') ? sum('ADD') : undefined, deducted: sum('DEDUCT') };
+  }
+
+  /** Takes back `points`, never below zero (a CHECK would refuse it; they only come from this order). */
+  async takePoints(tx: Transaction, userId: string, points: string): Promise<void> {
+    await this.sequelize.query('UPDATE user SET points = GREATEST(points - ?, 0) WHERE id = ?', { replacements: [points, userId], transaction: tx });
   }
 
   private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<UserRow | undefined> {
