@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { openDatabase, runMigrations } from '../src/db';
 import { SnowflakeGenerator } from '../src/ids';
-import { consumeLogMigration, consumeOnce, enqueueEvent, MqConsumer, MqProducer, outboxMigration, OutboxRelay, type ReceivedMessage } from '../src/mq';
+import { consumeLogMigration, consumeOnce, enqueueEvent, MqConsumer, MqProducer, outboxMigrations, OutboxRelay, type ReceivedMessage } from '../src/mq';
 import { runWithTrace } from '../src/trace';
 import { eventually, infra, mqConnection, sleep, testLogger } from './support/infra';
 
@@ -34,7 +34,7 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
   before(async () => {
     db = await openDatabase(infra.mysql, SCHEMA);
     await db.query('DROP TABLE IF EXISTS counter, mq_consumer_log, mq_producer_log, schema_migrations');
-    await runMigrations(db, [consumeLogMigration, outboxMigration]);
+    await runMigrations(db, [consumeLogMigration, ...outboxMigrations]);
     await db.query('CREATE TABLE counter (id VARCHAR(64) PRIMARY KEY, value INT NOT NULL)');
   });
 

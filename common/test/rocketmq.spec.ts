@@ -7,6 +7,7 @@ import { eventually, mqConnection, sleep } from './support/infra';
 // Topics reserved for infrastructure tests in deploy/topics.conf.
 const NORMAL_TOPIC = 'shop-infra-probe';
 const TX_TOPIC = 'shop-infra-probe-tx';
+const TIMER_TOPIC = 'shop-infra-probe-timer';
 // The broker's check-back timing (deploy/local/infra.sh defaults: RMQ_TX_TIMEOUT_MS and
 // RMQ_TX_CHECK_INTERVAL_MS). A half message is first checked after about timeout + interval.
 const CHECK_WINDOW_MS = Number(process.env.RMQ_TX_TIMEOUT_MS ?? 3_000) + Number(process.env.RMQ_TX_CHECK_INTERVAL_MS ?? 2_000);
@@ -29,13 +30,13 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
     // long polls of an exited process) can take this run's messages.
     consumer = await MqConsumer.start(mqConnection, {
       group: `shop-test-common-${run.slice(0, 8)}`,
-      subscriptions: { [NORMAL_TOPIC]: '*', [TX_TOPIC]: '*' },
+      subscriptions: { [NORMAL_TOPIC]: '*', [TX_TOPIC]: '*', [TIMER_TOPIC]: '*' },
       handle: async (message) => {
         received.push(message);
         traceSeenByHandler.set(message.keys[0] ?? '', currentTraceId());
       },
     });
-    producer = await MqProducer.start(mqConnection, [NORMAL_TOPIC]);
+    producer = await MqProducer.start(mqConnection, [NORMAL_TOPIC, TIMER_TOPIC]);
     // A new group starts reading where the queue ends when it first polls: wait until a
     // message sent now comes back, so that later assertions cannot miss one.
     const warmup = `warmup-${run}`;
@@ -47,6 +48,16 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
 
   after(async () => {
     await Promise.all([consumer?.shutdown(), producer?.shutdown()]);
+  });
+
+  it('delivers a timer message (DELAY topic) at its time, not before', async () => {
+    const key = `timer-${run}`;
+    const sentAt = Date.now();
+    await producer.send({ topic: TIMER_TOPIC, tag: 'order.pay-deadline', keys: [key], body: { orderId: '1' }, deliverAt: new Date(sentAt + 4_000) });
+    await waitForKey(key, 30_000);
+    const waited = Date.now() - sentAt;
+    // The broker's timer wheel ticks every second (timerPrecisionMs).
+    assert.ok(waited >= 3_000, `delivered after ${waited} ms, before its time`);
   });
 
   it('delivers a sent message with its tag, keys, properties and JSON body', async () => {

@@ -1,3 +1,3 @@
 export { ConfigError, defineConfig, type EnvReader } from './env-reader';
 export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-config';
-export { readPayTimeout } from './pay-timeout';
+export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';

@@ -18,3 +18,15 @@ export function readPayTimeout(env: EnvReader, fail: (problem: string) => void):
   }
   return seconds;
 }
+
+/**
+ * PAY_EXPIRY_MARGIN_SECONDS: how long after an order's pay deadline its Alipay QR code is taken
+ * to be unusable. Alipay stops accepting a QR code at its time_expire by Alipay's own clock;
+ * until a buyer scans it, Alipay knows no trade (ACQ.TRADE_NOT_EXIST), so nothing can be closed
+ * and only time makes it safe. The margin covers the difference between the clocks. The order
+ * service's deadline timer fires this long after the deadline, so that its question to the pay
+ * service can be answered at once.
+ */
+export function readPayExpiryMargin(env: EnvReader): number {
+  return env.int('PAY_EXPIRY_MARGIN_SECONDS', { default: 10, min: 0, max: 600 });
+}

@@ -10,6 +10,10 @@ export const Faults = {
   FAIL_BEFORE_CONFIRM: 'fail-before-confirm',
   /** The placement stops just before its confirm step and never goes on (to be SIGKILLed). */
   HANG_BEFORE_CONFIRM: 'hang-before-confirm',
+  /** A refund stops right after Alipay gave the money back, before anything is recorded (to be SIGKILLed). */
+  REFUND_HANG_AFTER_ALIPAY: 'refund-hang-after-alipay',
+  /** A refund stops after its balance step (to be SIGKILLed). */
+  REFUND_HANG_AFTER_BALANCE: 'refund-hang-after-balance',
 } as const;
 
 export type Fault = (typeof Faults)[keyof typeof Faults];

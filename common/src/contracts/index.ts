@@ -4,7 +4,7 @@
  *
  * Every mutating call is keyed (order id, request id, refund id) and idempotent on the server,
  * so it is safe to repeat. PlaceOrder is keyed only when the caller sends an idempotency key,
- * and CreatePayment/Refund call Alipay: they are not failed over.
+ * and CreatePayment/RequestRefund call Alipay: they are not failed over.
  */
 import { coupon, goods, order, pay, testing, user } from '@shop/proto';
 import { defineContract } from '../rpc/service-contract';
@@ -20,6 +20,7 @@ export const goodsContract = defineContract(goods.GoodsServiceService, {
   createGoods: keyedWrite,
   reduceStock: keyedWrite,
   releaseStock: keyedWrite,
+  returnStock: keyedWrite,
 });
 
 export const couponContract = defineContract(coupon.CouponServiceService, {
@@ -49,6 +50,12 @@ export const orderContract = defineContract(order.OrderServiceService, {
   cancelOrder: keyedWrite,
   shipOrder: keyedWrite,
   confirmReceipt: keyedWrite,
+  holdRefund: keyedWrite,
+  finishRefund: keyedWrite,
+  // Keyed only when the caller sends an idempotency key.
+  openAfterSales: { timeoutMs: 3_000, idempotent: false },
+  listAfterSales: read,
+  decideAfterSales: keyedWrite,
   getCart: read,
   putCartItem: keyedWrite,
   removeCartItem: keyedWrite,
@@ -60,8 +67,11 @@ export const payContract = defineContract(pay.PayServiceService, {
   createPayment: once,
   getPayment: read,
   handleAlipayNotify: keyedWrite,
-  refund: once,
+  requestRefund: once,
+  listRefunds: read,
   reconcile: { timeoutMs: 30_000, idempotent: true },
+  // Calls Alipay (query, close) and is idempotent: safe to repeat.
+  settleOrderPayment: { timeoutMs: 15_000, idempotent: true },
 });
 
 /** For the RPC layer's own tests and benchmarks. */
@@ -73,3 +83,5 @@ export const echoContract = defineContract(testing.EchoServiceService, {
 export { Tags, Topics } from './topics';
 export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
 export { FAULT_HEADER, Faults, isFault, type Fault } from './faults';
+export type * from './events';
+export { isPlanted, plantedDefects, PlantedDefects, type PlantedDefect } from './planted-defects';

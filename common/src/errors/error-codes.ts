@@ -17,6 +17,9 @@ export const ErrorCode = {
   ORDER_STATE: 'ORDER_STATE',
   CART_EMPTY: 'CART_EMPTY',
   PAYMENT_STATE: 'PAYMENT_STATE',
+  REFUND_IN_PROGRESS: 'REFUND_IN_PROGRESS',
+  AFTER_SALES_STATE: 'AFTER_SALES_STATE',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   RELEASED: 'RELEASED',
   UNAVAILABLE: 'UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -43,6 +46,12 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   // Checkout from a cart with no checked line.
   CART_EMPTY: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   PAYMENT_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // Another refund (or after-sales request) of the order is still being carried out.
+  REFUND_IN_PROGRESS: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // An after-sales request that is not in a state allowing the action (reject an approved one).
+  AFTER_SALES_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // An Idempotency-Key sent again with another request body: the first request stands.
+  IDEMPOTENCY_KEY_REUSED: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // A reservation that arrives after its order was released (tombstone): never retried.
   RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },

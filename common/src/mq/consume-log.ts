@@ -4,8 +4,8 @@
  * row and is acknowledged without effect; an effect that fails rolls its row back with it, so
  * the broker's redelivery tries again. No row is ever left "processing".
  */
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Migration } from '../db';
+import type { Sequelize, Transaction } from 'sequelize';
+import { insertUnique, type Migration } from '../db';
 import type { ReceivedMessage } from './mq-message';
 
 export const consumeLogMigration: Migration = {
@@ -42,11 +42,13 @@ export async function consumeOnce(
   const key = message.keys[0];
   if (!key) throw new Error(`message ${message.messageId} (${message.tag}) has no key to deduplicate on`);
   return sequelize.transaction(async (transaction) => {
-    const [, affected] = await sequelize.query(
-      'INSERT IGNORE INTO mq_consumer_log (consumer_group, tag, message_key, message_id, consumed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
-      { replacements: [group, message.tag, key, message.messageId], type: QueryTypes.INSERT, transaction },
+    const inserted = await insertUnique(
+      sequelize,
+      'INSERT INTO mq_consumer_log (consumer_group, tag, message_key, message_id, consumed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [group, message.tag, key, message.messageId],
+      transaction,
     );
-    if (affected === 0) return 'duplicate';
+    if (!inserted) return 'duplicate';
     await effect(transaction);
     return 'applied';
   });

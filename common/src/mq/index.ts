@@ -4,6 +4,6 @@ export { TRACE_ID_PROPERTY, type OutgoingMessage, type ReceivedMessage } from '.
 export { MqProducer } from './mq-producer';
 export { TransactionalProducer, type HalfMessage, type TransactionCheck, type TransactionVerdict } from './mq-transactional-producer';
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';
-export { enqueueEvent, outboxMigration, OutboxRelay, type OutboxRelayOptions } from './outbox';
+export { enqueueEvent, outboxMigration, outboxMigrations, OutboxRelay, type OutboxRelayOptions } from './outbox';
 export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release } from './order-cancel.consumer';
-export { startServiceConsumer, type EventHandler, type ServiceConsumerOptions } from './service-consumer';
+export { startServiceConsumer, withPreparation, type EventHandler, type ServiceConsumerOptions } from './service-consumer';

@@ -16,6 +16,35 @@ export interface ConsumerOptions {
   /** topic -> tag expression ("*" or "order.cancel||pay.succeeded"). */
   subscriptions: Record<string, string>;
   handle: MessageHandler;
+  /**
+   * At most this many messages handled at once (default 16). The client hands over every
+   * message it has cached (up to 1024) at once: a burst (5,000 orders reaching their pay
+   * deadline together) would otherwise queue a thousand handlers on a pool of ten connections,
+   * and those waiting longer than the pool's acquire timeout would fail and come back later.
+   */
+  maxConcurrency?: number;
+}
+
+/** A counting semaphore: run() waits for one of `size` slots. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 export class MqConsumer {
@@ -23,6 +52,7 @@ export class MqConsumer {
 
   static async start(connection: MqConnection, options: ConsumerOptions): Promise<MqConsumer> {
     const log = connection.logger.child({ component: 'mq-consumer', group: options.group });
+    const slots = new Slots(options.maxConcurrency ?? 16);
     const subscriptions = new Map<string, FilterExpression>(
       Object.entries(options.subscriptions).map(([topic, tags]) => [topic, new FilterExpression(tags)]),
     );
@@ -37,7 +67,7 @@ export class MqConsumer {
           const message = fromMessageView(view);
           try {
             // The handler runs under the sender's trace id, so its logs and calls carry it on.
-            await runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message));
+            await slots.run(() => runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message)));
             return ConsumeResult.SUCCESS;
           } catch (error) {
             log.warn({ err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt }, 'message handling failed; it will be redelivered');

@@ -17,6 +17,8 @@ export interface OutgoingMessage {
   /** Serialised as JSON unless already a Buffer. */
   body: unknown;
   properties?: Record<string, string>;
+  /** A timer message (DELAY topics only): the broker delivers it at this time, not before. */
+  deliverAt?: Date;
 }
 
 export interface ReceivedMessage {
@@ -40,6 +42,7 @@ export function toMessageOptions(message: OutgoingMessage): MessageOptions {
     keys: message.keys,
     body: Buffer.isBuffer(message.body) ? message.body : Buffer.from(JSON.stringify(message.body)),
     properties: new Map(Object.entries(withTraceId(message.properties ?? {}))),
+    ...(message.deliverAt && { deliveryTimestamp: message.deliverAt }),
   };
 }
 

@@ -31,6 +31,18 @@ export const outboxMigration: Migration = {
   },
 };
 
+/** Timer messages: a row may ask the broker to deliver its message at a given time (DELAY topics). */
+export const outboxDeliverAtMigration: Migration = {
+  id: '0000-mq-producer-log-deliver-at',
+  async up({ sequelize }) {
+    const [columns] = await sequelize.query("SHOW COLUMNS FROM mq_producer_log LIKE 'deliver_at'");
+    if ((columns as unknown[]).length === 0) await sequelize.query('ALTER TABLE mq_producer_log ADD COLUMN deliver_at DATETIME(3) NULL');
+  },
+};
+
+/** Every service that has an outbox applies these, in this order. */
+export const outboxMigrations: Migration[] = [outboxMigration, outboxDeliverAtMigration];
+
 /**
  * Adds an event to the outbox inside the caller's transaction: it exists if and only if the
  * transaction commits. The current trace id is stored with it, to travel with the message.
@@ -40,10 +52,10 @@ export async function enqueueEvent(sequelize: Sequelize, transaction: Transactio
   const traceId = currentTraceId();
   const properties = { ...(traceId && { [TRACE_ID_PROPERTY]: traceId }), ...message.properties };
   await sequelize.query(
-    `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+    `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, deliver_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
     {
-      replacements: [id, message.topic, message.tag, JSON.stringify(message.keys), JSON.stringify(message.body), JSON.stringify(properties)],
+      replacements: [id, message.topic, message.tag, JSON.stringify(message.keys), JSON.stringify(message.body), JSON.stringify(properties), message.deliverAt ?? null],
       type: QueryTypes.INSERT,
       transaction,
     },
@@ -57,6 +69,7 @@ interface OutboxRow {
   message_keys: string;
   body: string;
   properties: string;
+  deliver_at: Date | null;
 }
 
 export interface OutboxRelayOptions {
@@ -103,7 +116,7 @@ export class OutboxRelay {
     const { sequelize, producer, logger } = this.options;
     return sequelize.transaction(async (transaction) => {
       const rows = await sequelize.query<OutboxRow>(
-        'SELECT id, topic, tag, message_keys, body, properties FROM mq_producer_log WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
+        'SELECT id, topic, tag, message_keys, body, properties, deliver_at FROM mq_producer_log WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
         { replacements: [this.options.batchSize ?? 100], type: QueryTypes.SELECT, transaction },
       );
       let sent = 0;
@@ -115,6 +128,7 @@ export class OutboxRelay {
             keys: JSON.parse(row.message_keys) as string[],
             body: Buffer.from(row.body),
             properties: JSON.parse(row.properties) as Record<string, string>,
+            ...(row.deliver_at && { deliverAt: row.deliver_at }),
           });
         } catch (error) {
           logger.warn({ err: error, outboxId: row.id }, 'outbox send failed; the row stays unsent');

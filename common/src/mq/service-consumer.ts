@@ -13,17 +13,26 @@ import { MqConsumer } from './mq-consumer';
 import type { MqConnection } from './mq-lifecycle';
 import type { ReceivedMessage } from './mq-message';
 
-export interface EventHandler {
+export interface EventHandler<Prepared = unknown> {
   topic: string;
   tag: string;
-  /** The effect, inside the consume-log transaction; throw to have the message redelivered. */
-  handle(transaction: Transaction, message: ReceivedMessage): Promise<void>;
+  /**
+   * The effect, inside the consume-log transaction; throw to have the message redelivered.
+   * `prepared` is what `before` returned for this delivery.
+   */
+  handle(transaction: Transaction, message: ReceivedMessage, prepared: Prepared): Promise<void>;
   /**
    * Work run on every delivery before that transaction, for effects that are idempotent by
-   * themselves and must not hold a database connection while they wait (calls to Alipay, or
-   * code that opens transactions of its own). Throw to have the message redelivered.
+   * themselves and must not hold a database connection while they wait (calls to Alipay or to
+   * another service, or code that opens transactions of its own). Throw to have the message
+   * redelivered.
    */
-  before?(message: ReceivedMessage): Promise<void>;
+  before?(message: ReceivedMessage): Promise<Prepared>;
+}
+
+/** Types a handler whose `before` prepares something for its `handle`, for a mixed handler list. */
+export function withPreparation<Prepared>(handler: EventHandler<Prepared>): EventHandler {
+  return handler as EventHandler;
 }
 
 export interface ServiceConsumerOptions {
@@ -51,8 +60,8 @@ export function startServiceConsumer(connection: MqConnection, options: ServiceC
         logger.error({ topic: message.topic, tag: message.tag, messageId: message.messageId }, 'message without a key; dropped');
         return;
       }
-      await handler.before?.(message);
-      const outcome = await consumeOnce(sequelize, group, message, (tx) => handler.handle(tx, message));
+      const prepared = await handler.before?.(message);
+      const outcome = await consumeOnce(sequelize, group, message, (tx) => handler.handle(tx, message, prepared));
       if (outcome === 'duplicate') logger.debug({ tag: message.tag, key: message.keys[0] }, 'already handled');
     },
   });

@@ -6,21 +6,22 @@ import type { Stoppable } from './run-service';
  * never overlap); a failure is logged and the next run tries again. Shutdown waits for a run in
  * progress. The sweepers of the services use it.
  */
-export function startPeriodic(name: string, intervalMs: number, logger: Logger, work: () => Promise<void>): Stoppable {
+export function startPeriodic(name: string, intervalMs: number, logger: Logger, work: () => Promise<void>, options: { immediately?: boolean } = {}): Stoppable {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout;
-  const schedule = () => {
+  const schedule = (delayMs = intervalMs) => {
     timer = setTimeout(() => {
       running = work()
         .catch((error: unknown) => logger.error({ err: error, task: name }, 'periodic task failed; will retry'))
         .finally(() => {
           if (!stopped) schedule();
         });
-    }, intervalMs);
+    }, delayMs);
     timer.unref();
   };
-  schedule();
+  // `immediately`: the first run at start-up (work left behind by a previous process).
+  schedule(options.immediately ? 0 : intervalMs);
   return {
     async shutdown() {
       stopped = true;

@@ -6,6 +6,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { ConfigError } from '../config';
+import { plantedDefects } from '../contracts/planted-defects';
 import { openDatabase, runMigrations, type Migration } from '../db';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
@@ -39,7 +40,9 @@ export interface ServiceProcess {
 
 export async function startService(definition: ServiceProcess): Promise<{ context: ServiceContext; stop(): Promise<void> }> {
   const config = definition.loadConfig();
+  if (plantedDefects().length > 0 && config.infra.env === 'production') throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
   const logger = createLogger(definition.application);
+  if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
   const db = await openDatabase(config.infra.mysql, config.schema, logger);
   await runMigrations(db, definition.migrations, logger);
   const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
