@@ -1,4 +1,4 @@
-import { defineConfig, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig, readPayExpiryMargin, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
 
 export interface OrderConfig extends ServiceConfig {
   /** Orders of at least this goods amount ship free. */
@@ -11,10 +11,14 @@ export interface OrderConfig extends ServiceConfig {
   placementDeadlineMs: number;
   /** How long a confirmed order may stay unpaid (the pay service's timeout uses the same value). */
   payTimeoutSeconds: number;
+  /** How long after the deadline the order's timer fires (the pay service's margin, the same value). */
+  payExpiryMarginSeconds: number;
   /** How often the sweepers look for abandoned, overdue and unconfirmed orders. */
   sweepIntervalMs: number;
   /** A SHIPPED order completes by itself this many days after shipping unless confirmed earlier. */
   autoCompleteDays: number;
+  /** After-sales requests are accepted until this many days after the order completed. */
+  afterSalesDays: number;
   /** Honour the x-shop-fault request metadata (tests); refused in production. */
   faultInjection: boolean;
 }
@@ -31,8 +35,10 @@ export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderC
       shippingFee: env.money('SHIPPING_FEE', { default: '10.00' }),
       placementDeadlineMs: env.int('PLACEMENT_DEADLINE_MS', { default: 10_000, min: 5_000, max: 600_000 }),
       payTimeoutSeconds: readPayTimeout(env, fail),
+      payExpiryMarginSeconds: readPayExpiryMargin(env),
       sweepIntervalMs: env.int('ORDER_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
       autoCompleteDays: env.int('ORDER_AUTO_COMPLETE_DAYS', { default: 7, min: 1, max: 365 }),
+      afterSalesDays: env.int('ORDER_AFTER_SALES_DAYS', { default: 7, min: 1, max: 365 }),
       faultInjection,
     };
   }, source);

@@ -1,7 +1,9 @@
-/** Wiring only: clients of goods/coupon/user, the placement's half-message producer, the outbox relay. */
-import { couponContract, createRpcClient, goodsContract, MqProducer, orderContract, OutboxRelay, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
+/** Wiring only: clients of goods/coupon/user/pay, the placement's half-message producer, the outbox relay, consumer and sweepers. */
+import { couponContract, createRpcClient, goodsContract, MqProducer, orderContract, OutboxRelay, payContract, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
+import { pay as payProto } from '@shop/proto';
 import { remoteCatalogue, remoteReservations } from './clients/remote-services';
 import { loadOrderConfig, type OrderConfig } from './config';
+import type { PaySettlement, Settlement } from './domain/pay-deadline';
 import { checkPlacement } from './domain/placement-check';
 import { startAbandonedOrderSweeper } from './mq/abandoned-order.sweeper';
 import { startAutoCompleteSweeper } from './mq/auto-complete.sweeper';
@@ -10,8 +12,16 @@ import { orderHandlers } from './rpc/order.handlers';
 import { orderMigrations } from './store/migrations';
 import { CartStore } from './store/cart-store';
 import { OrderStore } from './store/order-store';
+import { RefundStore } from './store/refund-store';
 
 let config: OrderConfig;
+
+const SETTLEMENTS = new Map<payProto.Settlement, Settlement>([
+  [payProto.Settlement.NO_PAYMENT, 'NO_PAYMENT'],
+  [payProto.Settlement.SETTLED_PAID, 'PAID'],
+  [payProto.Settlement.SETTLED_CLOSED, 'CLOSED'],
+  [payProto.Settlement.SETTLEMENT_OPEN, 'OPEN'],
+]);
 
 runService({
   application: 'order',
@@ -20,16 +30,21 @@ runService({
   async setup({ db, ids, logger, mq, registry, server }) {
     const store = new OrderStore(db);
     const carts = new CartStore(db);
+    const refunds = new RefundStore(db);
     const clientOptions = { application: 'order', registry, logger };
     const clients = {
       goods: await createRpcClient(goodsContract, clientOptions),
       coupon: await createRpcClient(couponContract, clientOptions),
       user: await createRpcClient(userContract, clientOptions),
+      pay: await createRpcClient(payContract, clientOptions),
+    };
+    const pay: PaySettlement = {
+      settle: async (orderId) => SETTLEMENTS.get((await clients.pay.settleOrderPayment({ orderId })).settlement) ?? 'OPEN',
     };
     const placementProducer = await TransactionalProducer.start(mq, Topics.ORDER_PLACEMENT, (message) =>
-      checkPlacement(store, message.keys[0] ?? '', config.placementDeadlineMs),
+      checkPlacement(store, ids, message.keys[0] ?? '', config.placementDeadlineMs),
     );
-    const eventProducer = await MqProducer.start(mq, [Topics.ORDER_EVENTS]);
+    const eventProducer = await MqProducer.start(mq, [Topics.ORDER_EVENTS, Topics.ORDER_TIMERS]);
     const relay = new OutboxRelay({ sequelize: db, producer: eventProducer, logger });
     relay.start();
     const catalogue = remoteCatalogue(clients);
@@ -42,11 +57,13 @@ runService({
       sendCancelHalf: (orderId: string, userId: string) => placementProducer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId, userId } }),
       rules: config,
       payTimeoutSeconds: config.payTimeoutSeconds,
+      payExpiryMarginSeconds: config.payExpiryMarginSeconds,
       logger,
     };
-    server.addService(orderContract, orderHandlers({ store, ids, placement, cart: { carts, catalogue }, faultInjection: config.faultInjection, logger }));
-    const consumer = await startOrderConsumer(mq, store, ids, logger, config.consumerGroup);
-    const sweeper = startAbandonedOrderSweeper(store, ids, { ageMs: config.placementDeadlineMs * 3, intervalMs: config.sweepIntervalMs, logger });
+    const afterSales = { store, refunds, ids, windowDays: config.afterSalesDays };
+    server.addService(orderContract, orderHandlers({ store, ids, placement, cart: { carts, catalogue }, afterSales, faultInjection: config.faultInjection, logger }));
+    const consumer = await startOrderConsumer(mq, { store, refunds, ids, pay, logger }, config.consumerGroup);
+    const sweeper = startAbandonedOrderSweeper({ store, ids, pay, logger }, { ageMs: config.placementDeadlineMs * 3, intervalMs: config.sweepIntervalMs });
     const autoComplete = startAutoCompleteSweeper(store, { days: config.autoCompleteDays, intervalMs: config.sweepIntervalMs, logger });
     // Stopped in reverse: clients, sweepers, consumer, relay (before its producer), producers.
     return [

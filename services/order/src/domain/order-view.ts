@@ -35,6 +35,8 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): proto.Order {
     createdAt: row.created_at.toISOString(),
     payDeadline: row.pay_deadline?.toISOString() ?? '',
     shippedAt: row.shipped_at?.toISOString() ?? '',
+    completedAt: row.completed_at?.toISOString() ?? '',
+    refundedAmount: money(row.refunded_amount),
     history: [],
   };
 }

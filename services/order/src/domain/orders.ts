@@ -1,9 +1,9 @@
 /** Reading orders and moving them through their life after placement. */
-import { DomainError, enqueueEvent, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import { DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
 import type { order as proto } from '@shop/proto';
-import type { Transaction } from 'sequelize';
 import type { OrderRow, OrderStatus, OrderStore, StatusChange } from '../store/order-store';
-import { orderCancelled, orderPaid } from './order-events';
+import type { RefundStore } from '../store/refund-store';
+import { cancelWithin } from './order-moves';
 import { viewOrder, withItems } from './order-view';
 
 const MAX_PAGE_SIZE = 100;
@@ -33,23 +33,18 @@ export async function listOrders(store: OrderStore, input: { userId: string; sta
 }
 
 /**
- * Cancels an unpaid order. CONFIRMED -> CANCELLED publishes order.cancelled (outbox, same
- * transaction) for the release consumers. PENDING -> CANCELLED needs no event: the placement
- * still in flight then fails its confirm and commits its order.cancel half message, or, if it
- * crashed, the check-back commits it. Cancelling a cancelled order changes nothing.
+ * Cancels an unpaid order (PENDING or CONFIRMED -> CANCELLED), announcing order.cancelled in the
+ * same transaction for the release consumers, and for the pay service, which closes the order's
+ * open trade (a payment that still lands is refunded). A PENDING placement still in flight then
+ * fails its confirm and commits its half message; the release ledgers release once in all.
+ * Cancelling a cancelled order changes nothing.
  */
 export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; reason: string }): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
   const change = { actor: input.userId ? `user:${input.userId}` : 'system:admin', reason };
-  await store.transaction(async (tx) => {
-    if (await store.transition(tx, row.id, ['CONFIRMED'], 'CANCELLED', change)) {
-      await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, reason));
-      return;
-    }
-    await store.transition(tx, row.id, ['PENDING'], 'CANCELLED', change);
-  });
+  await store.transaction((tx) => cancelWithin(store, ids, tx, row.id, ['CONFIRMED', 'PENDING'], change));
   const now = (await store.findOrder(row.id))!;
   if (now.status !== 'CANCELLED') return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; only unpaid orders can be cancelled`);
   return viewOrder(store, row.id);
@@ -65,10 +60,24 @@ async function advance(store: OrderStore, input: { orderId: string; userId: stri
   return viewOrder(store, row.id);
 }
 
-/** Admin: PAID -> SHIPPED; the automatic completion counts from now. */
-export function shipOrder(store: OrderStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
-  if (input.operatorId && !isSnowflakeId(input.operatorId)) return Promise.resolve(new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id'));
-  return advance(store, { orderId: input.orderId, userId: '' }, 'PAID', 'SHIPPED', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
+/**
+ * Admin: PAID -> SHIPPED; the automatic completion counts from now. Not while a refund of the
+ * order is open: the refund gives the stock back on the understanding that nothing shipped
+ * (both take the order's row lock first, so they cannot interleave).
+ */
+export async function shipOrder(store: OrderStore, refunds: RefundStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
+  if (input.operatorId && !isSnowflakeId(input.operatorId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id');
+  const row = await ownedOrder(store, input.orderId, '');
+  if (row instanceof DomainError) return row;
+  const refused = await store.transaction(async (tx) => {
+    const order = (await store.lockOrder(tx, row.id))!;
+    if (order.status === 'SHIPPED') return undefined;
+    if (order.status !== 'PAID') return new DomainError(ErrorCode.ORDER_STATE, `order is ${order.status}; expected PAID`);
+    if ((await refunds.holdsOf(tx, order.id)).some((hold) => hold.status === 'OPEN')) return new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'a refund of this order is in progress; ship it once the refund has finished');
+    await store.transition(tx, order.id, ['PAID'], 'SHIPPED', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
+    return undefined;
+  });
+  return refused ?? viewOrder(store, row.id);
 }
 
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
@@ -82,34 +91,4 @@ export function confirmReceipt(store: OrderStore, input: { orderId: string; user
  */
 export function completeUnconfirmed(store: OrderStore, orderId: string, days: number): Promise<boolean> {
   return store.transition(undefined, orderId, ['SHIPPED'], 'COMPLETED', { actor: 'system:auto-complete', reason: `receipt not confirmed within ${days} days of shipping` });
-}
-
-/**
- * The order's payment arrived (pay.succeeded): CONFIRMED -> PAID, announcing order.paid (points)
- * in the same transaction. An order cancelled meanwhile stays cancelled: the pay service refunds
- * money taken for it when it handles order.cancelled.
- */
-export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
-  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID', { actor: 'system:pay.succeeded' })) {
-    const row = (await store.findOrder(orderId, tx))!;
-    await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
-    return 'PAID';
-  }
-  return (await store.findOrder(orderId, tx))?.status;
-}
-
-/** The pay deadline passed unpaid (pay.timeout, pay.closed): CONFIRMED -> CANCELLED, releasing everything. */
-export async function cancelUnpaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, change: StatusChange & { reason: string }): Promise<OrderStatus | undefined> {
-  const row = await store.findOrder(orderId, tx);
-  if (row && (await store.transition(tx, orderId, ['CONFIRMED'], 'CANCELLED', change))) {
-    await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
-    return 'CANCELLED';
-  }
-  return row?.status;
-}
-
-/** Everything paid was refunded (pay.refunded): PAID/SHIPPED/COMPLETED -> REFUNDED. */
-export async function markRefundedWithin(store: OrderStore, tx: Transaction, orderId: string): Promise<OrderStatus | undefined> {
-  await store.transition(tx, orderId, ['PAID', 'SHIPPED', 'COMPLETED'], 'REFUNDED', { actor: 'system:pay.refunded' });
-  return (await store.findOrder(orderId, tx))?.status;
 }

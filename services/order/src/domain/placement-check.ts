@@ -4,19 +4,21 @@
  *
  *   CONFIRMED or later -> ROLLBACK (the order keeps what it took)
  *   CANCELLED          -> COMMIT   (release what it took)
- *   PENDING, older than the placement deadline -> cancel it, COMMIT
+ *   PENDING, older than the placement deadline -> cancel it (with order.cancelled), COMMIT
  *   PENDING, younger   -> UNKNOWN  (a live placement may still confirm it; ask again)
  *   no such order      -> ROLLBACK (the row is written before the half message: nothing was taken)
  */
-import type { TransactionVerdict } from '@shop/common';
+import type { SnowflakeGenerator, TransactionVerdict } from '@shop/common';
 import type { OrderStore } from '../store/order-store';
+import { cancelAbandonedWithin } from './order-moves';
 
-export async function checkPlacement(store: OrderStore, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
+export async function checkPlacement(store: OrderStore, ids: SnowflakeGenerator, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
   const row = await store.findOrder(orderId);
   if (!row) return 'ROLLBACK';
   if (row.status === 'CANCELLED') return 'COMMIT';
   if (row.status !== 'PENDING') return 'ROLLBACK';
-  if (await store.cancelAbandoned(undefined, orderId, placementDeadlineMs, { actor: 'system:check-back', reason: 'placement abandoned (no confirmation before the deadline)' })) return 'COMMIT';
+  const reason = 'placement abandoned (no confirmation before the deadline)';
+  if (await store.transaction((tx) => cancelAbandonedWithin(store, ids, tx, orderId, placementDeadlineMs, { actor: 'system:check-back', reason }))) return 'COMMIT';
   // Still PENDING and young, or a concurrent confirm/cancel just moved it: read again next time.
   const now = await store.findOrder(orderId);
   return now?.status === 'CANCELLED' ? 'COMMIT' : now?.status === 'PENDING' ? 'UNKNOWN' : 'ROLLBACK';

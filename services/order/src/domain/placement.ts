@@ -16,7 +16,8 @@ import type { CartStore } from '../store/cart-store';
 import type { OrderStore } from '../store/order-store';
 import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules } from './amounts';
-import { orderPaid } from './order-events';
+import { orderPaid, payDeadlineTimer } from './order-events';
+import { cancelWithin } from './order-moves';
 import { viewOrder } from './order-view';
 
 export interface GoodsInfo {
@@ -49,6 +50,8 @@ export interface PlacementDeps {
   sendCancelHalf(orderId: string, userId: string): Promise<HalfMessage>;
   rules: AmountRules;
   payTimeoutSeconds: number;
+  /** PAY_EXPIRY_MARGIN_SECONDS: the deadline timer fires this long after the deadline. */
+  payExpiryMarginSeconds: number;
   logger: Logger;
 }
 
@@ -139,23 +142,26 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   } catch (error) {
     // Nothing was reserved yet, so cancelling the row is all there is to undo.
     log.error({ err: error }, 'order.cancel half message not sent; order cancelled');
-    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { actor: PLACEMENT, reason: 'message broker unavailable' });
+    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, ['PENDING'], { actor: PLACEMENT, reason: 'message broker unavailable' }));
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
   const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid }, beforeConfirm);
   if (failure) {
-    await store.transition(undefined, orderId, ['PENDING'], 'CANCELLED', { actor: PLACEMENT, reason: failure.message });
+    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, ['PENDING'], { actor: PLACEMENT, reason: failure.message }));
     await resolve(half, 'commit', log);
     log.info({ code: failure.code, reason: failure.message }, 'placement failed; order cancelled, release committed');
     return failure;
   }
 
   const paidInFull = amounts.payAmount === '0.00';
+  const payDeadline = new Date(Date.now() + deps.payTimeoutSeconds * 1000);
   const confirmed = await store.transaction(async (tx) => {
-    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { actor: PLACEMENT, payTimeoutSeconds: deps.payTimeoutSeconds });
+    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { actor: PLACEMENT, ...(!paidInFull && { payDeadline }) });
     if (!moved) return false;
     if (paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
+    // The broker enforces the deadline on time, whether or not a payment is ever created.
+    else await enqueueEvent(store.sequelize, tx, ids.next(), payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds));
     // Ordered lines leave the cart with the confirmation, never before: a failed checkout keeps them.
     if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, valid.lines);
     return true;

@@ -1,10 +1,14 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { orThrow, type Logger, type ServiceHandlers, type SnowflakeGenerator, type orderContract } from '@shop/common';
+import { AppError, ErrorCode, isSnowflakeId, orThrow, type Logger, type ServiceHandlers, type SnowflakeGenerator, type orderContract } from '@shop/common';
+import { order as proto } from '@shop/proto';
+import { decideAfterSales, listAfterSales, openAfterSales, type AfterSalesDeps, type AfterSalesView } from '../domain/after-sales';
 import { clearCart, getCart, mergeCart, putCartItem, removeCartItem, type CartDeps } from '../domain/cart';
 import { cancelOrder, confirmReceipt, getOrder, listOrders, shipOrder } from '../domain/orders';
 import { STATUS_FROM_PROTO } from '../domain/order-view';
 import { placeOrder, type PlacementDeps } from '../domain/placement';
+import { finishRefundWithin, holdRefund, type RefundPlan } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
+import type { AfterSalesStatus, HoldKind } from '../store/refund-store';
 import { faultHook } from './fault-hook';
 
 export interface OrderHandlerDeps {
@@ -12,18 +16,52 @@ export interface OrderHandlerDeps {
   ids: SnowflakeGenerator;
   placement: PlacementDeps;
   cart: CartDeps;
+  afterSales: AfterSalesDeps;
   faultInjection: boolean;
   logger: Logger;
 }
 
-export function orderHandlers({ store, ids, placement, cart, faultInjection, logger }: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
+const HOLD_KIND = new Map<proto.RefundKind, HoldKind>([
+  [proto.RefundKind.REFUND_CUSTOMER, 'CUSTOMER'],
+  [proto.RefundKind.REFUND_AFTER_SALES, 'AFTER_SALES'],
+]);
+
+const AFTER_SALES_STATUS: Record<AfterSalesStatus, proto.AfterSalesStatus> = {
+  OPEN: proto.AfterSalesStatus.AFTER_SALES_OPEN,
+  APPROVED: proto.AfterSalesStatus.AFTER_SALES_APPROVED,
+  REJECTED: proto.AfterSalesStatus.AFTER_SALES_REJECTED,
+  REFUNDED: proto.AfterSalesStatus.AFTER_SALES_REFUNDED,
+  REFUND_FAILED: proto.AfterSalesStatus.AFTER_SALES_REFUND_FAILED,
+};
+const AFTER_SALES_FROM_PROTO = new Map(Object.entries(AFTER_SALES_STATUS).map(([name, value]) => [value, name as AfterSalesStatus]));
+
+const toAfterSales = (view: AfterSalesView): proto.AfterSales => ({ ...view, status: AFTER_SALES_STATUS[view.status] });
+const toPlan = (plan: RefundPlan): proto.RefundPlan => ({ ...plan });
+
+export function orderHandlers({ store, ids, placement, cart, afterSales, faultInjection, logger }: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
   return {
     placeOrder: async (request, context) => orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger))),
     getOrder: async ({ orderId, userId }) => orThrow(await getOrder(store, orderId, userId)),
     listOrders: async ({ userId, status, page, size }) => orThrow(await listOrders(store, { userId, status: STATUS_FROM_PROTO.get(status), page, size })),
     cancelOrder: async (request) => orThrow(await cancelOrder(store, ids, request)),
-    shipOrder: async (request) => orThrow(await shipOrder(store, request)),
+    shipOrder: async (request) => orThrow(await shipOrder(store, afterSales.refunds, request)),
     confirmReceipt: async (request) => orThrow(await confirmReceipt(store, request)),
+    holdRefund: async ({ kind, ...request }) => {
+      const holdKind = HOLD_KIND.get(kind);
+      if (!holdKind) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'kind must be REFUND_CUSTOMER or REFUND_AFTER_SALES');
+      return toPlan(orThrow(await holdRefund(afterSales, { ...request, kind: holdKind })));
+    },
+    finishRefund: async ({ refundId, status, reason }) => {
+      if (status !== 'SUCCEEDED' && status !== 'FAILED') throw new AppError(ErrorCode.INVALID_ARGUMENT, 'status must be SUCCEEDED or FAILED');
+      if (!isSnowflakeId(refundId)) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'invalid refund id');
+      return { outcome: await store.transaction((tx) => finishRefundWithin(afterSales, tx, { refundId, status, reason })) };
+    },
+    openAfterSales: async (request) => toAfterSales(orThrow(await openAfterSales(afterSales, request))),
+    listAfterSales: async ({ status, ...request }) => {
+      const { items, total } = orThrow(await listAfterSales(afterSales, { ...request, status: AFTER_SALES_FROM_PROTO.get(status) }));
+      return { items: items.map(toAfterSales), total };
+    },
+    decideAfterSales: async (request) => toAfterSales(orThrow(await decideAfterSales(afterSales, request))),
     getCart: async ({ userId }) => orThrow(await getCart(cart, userId)),
     putCartItem: async ({ userId, goodsId, quantity, checked }) => orThrow(await putCartItem(cart, userId, { goodsId, quantity, checked })),
     removeCartItem: async ({ userId, goodsId }) => orThrow(await removeCartItem(cart, userId, goodsId)),

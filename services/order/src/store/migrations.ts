@@ -1,4 +1,4 @@
-import { consumeLogMigration, outboxMigration, type Migration } from '@shop/common';
+import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/common';
 
 /**
  * order: one row per placement, moved between states only by conditional UPDATEs on the current
@@ -8,10 +8,14 @@ import { consumeLogMigration, outboxMigration, type Migration } from '@shop/comm
  * order_status_history: every status change of an order (from, to, who, why, when), written in
  *   the transaction of the change itself.
  * cart_item: a user's cart, one row per goods; prices are read from the goods service when shown.
+ * order_refund: the order's side of each refund (a hold): checked against the order's rules and
+ *   recorded before the pay service moves any money, with the plan it executes; OPEN until the
+ *   pay service says it ended. An order ships only with no OPEN hold.
+ * after_sales: refunds asked after shipment, approved or rejected by an admin.
  * mq_producer_log / mq_consumer_log: the outbox and the consume log of common/mq.
  */
 export const orderMigrations: Migration[] = [
-  outboxMigration,
+  ...outboxMigrations,
   consumeLogMigration,
   {
     id: '0001-order',
@@ -87,6 +91,68 @@ export const orderMigrations: Migration[] = [
           added_at DATETIME(3) NOT NULL,
           PRIMARY KEY (user_id, goods_id),
           CONSTRAINT cart_quantity_range CHECK (quantity BETWEEN 1 AND 999)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    // When the order completed: the after-sales window counts from it.
+    id: '0005-order-completed-at',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN completed_at DATETIME(3) NULL');
+    },
+  },
+  {
+    // What the order's succeeded refunds gave back: shown with the order.
+    id: '0006-order-refunded-amount',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN refunded_amount DECIMAL(14,2) NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    id: '0007-order-refund',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS order_refund (
+          refund_id BIGINT NOT NULL PRIMARY KEY,
+          order_id BIGINT NOT NULL,
+          kind VARCHAR(16) NOT NULL,
+          status VARCHAR(16) NOT NULL,
+          amount DECIMAL(14,2) NOT NULL,
+          alipay_amount DECIMAL(14,2) NOT NULL,
+          balance_amount DECIMAL(14,2) NOT NULL,
+          points BIGINT NOT NULL,
+          restock TEXT NOT NULL,
+          release_coupon BOOLEAN NOT NULL,
+          completes_order BOOLEAN NOT NULL,
+          after_sales_id BIGINT NULL,
+          reason VARCHAR(200) NULL,
+          created_at DATETIME(3) NOT NULL,
+          finished_at DATETIME(3) NULL,
+          KEY idx_order (order_id, status),
+          CONSTRAINT refund_parts_add_up CHECK (amount = alipay_amount + balance_amount AND alipay_amount >= 0 AND balance_amount >= 0)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0008-after-sales',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS after_sales (
+          id BIGINT NOT NULL PRIMARY KEY,
+          order_id BIGINT NOT NULL,
+          user_id BIGINT NOT NULL,
+          status VARCHAR(16) NOT NULL,
+          reason VARCHAR(200) NOT NULL,
+          amount DECIMAL(14,2) NULL,
+          idempotency_key VARCHAR(64) NULL,
+          decided_by VARCHAR(64) NULL,
+          note VARCHAR(200) NULL,
+          refund_id BIGINT NULL,
+          created_at DATETIME(3) NOT NULL,
+          decided_at DATETIME(3) NULL,
+          UNIQUE KEY uq_idempotency (user_id, idempotency_key),
+          KEY idx_order (order_id),
+          KEY idx_status (status, id)
         ) ENGINE=InnoDB`);
     },
   },

@@ -1,4 +1,5 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
+import { insertUnique } from '@shop/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED';
@@ -19,6 +20,8 @@ export interface OrderRow {
   created_at: Date;
   pay_deadline: Date | null;
   shipped_at: Date | null;
+  completed_at: Date | null;
+  refunded_amount: string;
 }
 
 export interface StatusChangeRow {
@@ -37,8 +40,8 @@ export interface StatusChangeRow {
 export interface StatusChange {
   actor: string;
   reason?: string;
-  /** Starts the pay deadline this many seconds from now (confirmation). */
-  payTimeoutSeconds?: number;
+  /** Sets the pay deadline (confirmation). */
+  payDeadline?: Date;
 }
 
 export interface OrderItemRow {
@@ -65,7 +68,7 @@ export interface NewOrder {
 }
 
 const ORDER_COLUMNS =
-  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at';
+  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
 
 export class OrderStore {
   constructor(readonly sequelize: Sequelize) {}
@@ -77,17 +80,15 @@ export class OrderStore {
   /** Inserts a PENDING order and its items; false when the user's idempotency key was used. */
   async insertPending(order: NewOrder): Promise<boolean> {
     return this.transaction(async (tx) => {
-      const [, inserted] = await this.sequelize.query(
-        `INSERT IGNORE INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
+      const inserted = await insertUnique(
+        this.sequelize,
+        `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
            address, consignee, idempotency_key, created_at, updated_at)
          VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-        {
-          replacements: [order.id, order.userId, order.goodsAmount, order.shippingFee, order.couponId, order.couponPaid, order.balancePaid, order.payAmount, order.address, order.consignee, order.idempotencyKey],
-          type: QueryTypes.INSERT,
-          transaction: tx,
-        },
+        [order.id, order.userId, order.goodsAmount, order.shippingFee, order.couponId, order.couponPaid, order.balancePaid, order.payAmount, order.address, order.consignee, order.idempotencyKey],
+        tx,
       );
-      if (inserted !== 1) return false;
+      if (!inserted) return false;
       await this.recordChange(tx, order.id, null, 'PENDING', { actor: `user:${order.userId}` });
       for (const item of order.items) {
         await this.sequelize.query('INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES (?, ?, ?, ?, ?)', {
@@ -104,15 +105,24 @@ export class OrderStore {
     return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE id = ?`, [id], tx);
   }
 
+  /**
+   * The order, its row locked until the transaction ends: what a refund hold and a shipment
+   * take first, so that the two cannot interleave.
+   */
+  lockOrder(tx: Transaction, id: string): Promise<OrderRow | undefined> {
+    return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE id = ? FOR UPDATE`, [id], tx);
+  }
+
   findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined> {
     return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE user_id = ? AND idempotency_key = ?`, [userId, key]);
   }
 
-  itemsOf(orderIds: string[]): Promise<OrderItemRow[]> {
+  itemsOf(orderIds: string[], tx?: Transaction): Promise<OrderItemRow[]> {
     if (orderIds.length === 0) return Promise.resolve([]);
     return this.sequelize.query<OrderItemRow>('SELECT order_id, goods_id, name, price, quantity FROM order_item WHERE order_id IN (?) ORDER BY goods_id', {
       replacements: [orderIds],
       type: QueryTypes.SELECT,
+      transaction: tx,
     });
   }
 
@@ -140,9 +150,10 @@ export class OrderStore {
       params.push(change.reason.slice(0, 200));
     }
     if (to === 'SHIPPED') sets.push('shipped_at = UTC_TIMESTAMP(3)');
-    if (change.payTimeoutSeconds !== undefined) {
-      sets.push('pay_deadline = UTC_TIMESTAMP(3) + INTERVAL ? SECOND');
-      params.push(change.payTimeoutSeconds);
+    if (to === 'COMPLETED') sets.push('completed_at = UTC_TIMESTAMP(3)');
+    if (change.payDeadline !== undefined) {
+      sets.push('pay_deadline = ?');
+      params.push(change.payDeadline);
     }
     // One conditional UPDATE per starting status, so the history knows which one it left.
     for (const status of from) {

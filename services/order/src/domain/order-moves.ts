@@ -1,0 +1,68 @@
+/**
+ * The status moves that other parts of the system cause (a failed placement, the pay deadline,
+ * a payment, a sweeper), each inside the caller's transaction, each announcing itself through
+ * the outbox in that same transaction.
+ */
+import { enqueueEvent, isPlanted, PlantedDefects, type SnowflakeGenerator } from '@shop/common';
+import type { Transaction } from 'sequelize';
+import type { OrderStatus, OrderStore, StatusChange } from '../store/order-store';
+import { orderCancelled, orderPaid, paymentRejected } from './order-events';
+
+/**
+ * Moves the order from one of `from` to CANCELLED and announces order.cancelled: every move to
+ * CANCELLED goes through here, so the release consumers always hear of it (a failed placement
+ * also commits its half message; the release ledgers make the two release once).
+ * @returns true when this call cancelled it.
+ */
+export async function cancelWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, from: OrderStatus[], change: StatusChange & { reason: string }): Promise<boolean> {
+  const row = await store.findOrder(orderId, tx);
+  if (!row || !(await store.transition(tx, orderId, from, 'CANCELLED', change))) return false;
+  await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
+  return true;
+}
+
+/** Cancels an abandoned placement (PENDING older than `ageMs`), with order.cancelled. */
+export async function cancelAbandonedWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
+  const row = await store.findOrder(orderId, tx);
+  if (!row || !(await store.cancelAbandoned(tx, orderId, ageMs, change))) return false;
+  await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
+  return true;
+}
+
+/**
+ * CONFIRMED -> PAID, announcing order.paid (points).
+ * @returns whether this call moved it, and the order's status afterwards.
+ */
+export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, actor: string): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
+  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID', { actor })) {
+    const row = (await store.findOrder(orderId, tx))!;
+    await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
+    return { moved: true, status: 'PAID' };
+  }
+  return { moved: false, status: (await store.findOrder(orderId, tx))?.status };
+}
+
+/**
+ * A payment was applied at the pay service (pay.succeeded). An order awaiting it becomes PAID;
+ * an order paid already keeps it (the same payment, seen again). An order that can no longer
+ * take it (CANCELLED: by its user, or at its deadline, while the buyer was paying) rejects it:
+ * order.payment-rejected makes the pay service give the money back. Decided under the order's
+ * conditional move, so a payment is either the order's or refunded, never both or neither.
+ */
+export async function acceptPaymentWithin(
+  store: OrderStore,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  payment: { paymentId: string; orderId: string },
+): Promise<'PAID' | 'ALREADY_PAID' | 'REJECTED' | 'NOT_YET'> {
+  const { moved, status } = await markPaidWithin(store, ids, tx, payment.orderId, 'system:pay.succeeded');
+  if (moved) return 'PAID';
+  // Marked PAID by the deadline's question to the pay service, which found this payment.
+  if (status === 'PAID' || status === 'SHIPPED' || status === 'COMPLETED' || status === 'REFUNDED') return 'ALREADY_PAID';
+  // PENDING cannot be paid (payments need a CONFIRMED order): the message waits and comes back.
+  if (status === 'PENDING') return 'NOT_YET';
+  // The planted defect (chaos harness only): the money of a cancelled order is kept.
+  if (isPlanted(PlantedDefects.PAYMENT_KEPT_FOR_CANCELLED_ORDER)) return 'ALREADY_PAID';
+  await enqueueEvent(store.sequelize, tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, status ?? 'MISSING'));
+  return 'REJECTED';
+}
