@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig, readPayExpiryMargin, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
 import type { AlipaySettings } from './alipay/alipay-client';
 
 export interface PayConfig extends ServiceConfig {
@@ -8,8 +8,14 @@ export interface PayConfig extends ServiceConfig {
   /** Where Alipay posts its notifications (pay-web's /api/v1/notify/alipay, reachable by Alipay). */
   notifyUrl: string;
   payTimeoutSeconds: number;
-  /** How often the sweeper looks for unpaid payments past their deadline that no check-back closed. */
+  /** How long after its deadline a QR code nobody scanned is taken as dead (see readPayExpiryMargin). */
+  payExpiryMarginSeconds: number;
+  /** How often the sweepers look for unpaid payments past their deadline, and refunds to carry on. */
   sweepIntervalMs: number;
+  /** How long a runner may hold a refund before another instance may take it over. */
+  refundLeaseMs: number;
+  /** Honour the x-shop-fault request metadata (tests); refused in production. */
+  faultInjection: boolean;
 }
 
 export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfig {
@@ -25,6 +31,8 @@ export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfi
         return '';
       }
     };
+    const faultInjection = env.bool('FAULT_INJECTION', { default: service.infra.env !== 'production' });
+    if (faultInjection && service.infra.env === 'production') fail('FAULT_INJECTION must be off when NODE_ENV=production');
     const gateway = env.string('ALIPAY_GATEWAY', { default: service.infra.env === 'production' ? undefined : 'http://127.0.0.1:7009/gateway.do' });
     if (service.infra.env === 'production' && /127\.0\.0\.1|localhost/.test(gateway)) fail('ALIPAY_GATEWAY points at the local emulator in production');
     return {
@@ -38,7 +46,10 @@ export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfi
       },
       notifyUrl: env.string('PAY_NOTIFY_URL', { default: 'http://127.0.0.1:7002/api/v1/notify/alipay' }),
       payTimeoutSeconds: readPayTimeout(env, fail),
+      payExpiryMarginSeconds: readPayExpiryMargin(env),
       sweepIntervalMs: env.int('PAY_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
+      refundLeaseMs: env.int('PAY_REFUND_LEASE_MS', { default: 30_000, min: 5_000, max: 600_000 }),
+      faultInjection,
     };
   }, source);
 }

@@ -1,17 +1,30 @@
-/** Wiring only: Alipay client, order and user clients, the pay.timeout producer, consumer, sweeper, relay. */
-import { createRpcClient, MqProducer, orderContract, OutboxRelay, payContract, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
+/** Wiring only: Alipay client, the clients of the other services, the pay.timeout producer, consumer, sweepers, relay. */
+import { AppError, couponContract, createRpcClient, DomainError, ErrorCode, goodsContract, MqProducer, orderContract, OutboxRelay, payContract, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
 import { order as orderProto } from '@shop/proto';
 import { AlipayClient } from './alipay/alipay-client';
 import { loadPayConfig, type PayConfig } from './config';
 import type { OrderFacts } from './domain/payments';
+import type { RefundParties } from './domain/refund-runner';
 import { checkPaymentTimeout } from './mq/payment-check';
 import { startOverduePaymentSweeper } from './mq/overdue-payment.sweeper';
 import { startPayConsumer } from './mq/pay.consumer';
+import { startRefundSweeper } from './mq/refund.sweeper';
 import { payHandlers } from './rpc/pay.handlers';
 import { payMigrations } from './store/migrations';
 import { PayStore } from './store/pay-store';
+import { RefundStore } from './store/refund-store';
 
 let config: PayConfig;
+
+/** A refusal of the order service (its rules) comes back as a value; anything else is thrown. */
+async function refusalOr<T>(call: Promise<T>): Promise<T | DomainError> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof AppError && error.code !== ErrorCode.UNAVAILABLE && error.code !== ErrorCode.INTERNAL) return new DomainError(error.code, error.message);
+    throw error;
+  }
+}
 
 runService({
   application: 'pay',
@@ -19,40 +32,57 @@ runService({
   migrations: payMigrations,
   async setup({ db, ids, logger, mq, registry, server }) {
     const store = new PayStore(db);
+    const refunds = new RefundStore(db);
     const alipay = new AlipayClient(config.alipay);
     const clientOptions = { application: 'pay', registry, logger };
-    const orders = await createRpcClient(orderContract, clientOptions);
-    const users = await createRpcClient(userContract, clientOptions);
-    const base = { store, ids, alipay, logger };
-    const timeoutProducer = await TransactionalProducer.start(mq, Topics.PAY_TIMEOUT, (message) => checkPaymentTimeout(base, message));
+    const clients = {
+      order: await createRpcClient(orderContract, clientOptions),
+      user: await createRpcClient(userContract, clientOptions),
+      goods: await createRpcClient(goodsContract, clientOptions),
+      coupon: await createRpcClient(couponContract, clientOptions),
+    };
+    const readOrder = async (orderId: string, userId: string): Promise<OrderFacts> => {
+      const order = await clients.order.getOrder({ orderId, userId });
+      const status = orderProto.orderStatusToJSON(order.status);
+      return { orderId: order.orderId, userId: order.userId, status, payAmount: order.payAmount, balancePaid: order.balancePaid, payDeadline: order.payDeadline, refundedAmount: order.refundedAmount };
+    };
+    const parties: RefundParties = {
+      holdRefund: async ({ kind, ...request }) =>
+        refusalOr(clients.order.holdRefund({ ...request, kind: kind === 'CUSTOMER' ? orderProto.RefundKind.REFUND_CUSTOMER : orderProto.RefundKind.REFUND_AFTER_SALES })),
+      refundBalance: async (input) => void (await clients.user.refundBalance(input)),
+      deductPoints: async (input) => void (await clients.user.deductPoints(input)),
+      returnStock: async (input) => void (await clients.goods.returnStock(input)),
+      releaseCoupon: async (orderId) => void (await clients.coupon.releaseCoupon({ orderId })),
+      finishRefund: async ({ refundId, status, reason }) => void (await clients.order.finishRefund({ refundId, status, reason })),
+    };
+    const settle = { store, ids, alipay, logger, expiryMarginMs: config.payExpiryMarginSeconds * 1000 };
+    const runner = { ...settle, refunds, parties, leaseMs: config.refundLeaseMs };
+    const timeoutProducer = await TransactionalProducer.start(mq, Topics.PAY_TIMEOUT, (message) => checkPaymentTimeout(settle, message));
     const eventProducer = await MqProducer.start(mq, [Topics.PAY_EVENTS]);
     const relay = new OutboxRelay({ sequelize: db, producer: eventProducer, logger });
     relay.start();
-    const readOrder = async (orderId: string, userId: string): Promise<OrderFacts> => {
-      const order = await orders.getOrder({ orderId, userId });
-      return { orderId: order.orderId, userId: order.userId, status: orderProto.orderStatusToJSON(order.status), payAmount: order.payAmount, balancePaid: order.balancePaid, payDeadline: order.payDeadline };
-    };
     server.addService(
       payContract,
       payHandlers({
-        ...base,
+        ...runner,
         readOrder,
         notifyUrl: config.notifyUrl,
         sendTimeoutHalf: (paymentId, orderId) => timeoutProducer.sendHalf({ tag: Tags.PAY_TIMEOUT, keys: [paymentId], body: { paymentId, orderId } }),
-        refundBalance: async (input) => void (await users.refundBalance(input)),
-        deductPoints: async (input) => void (await users.deductPoints(input)),
+        faultInjection: config.faultInjection,
       }),
     );
-    const consumer = await startPayConsumer(mq, base, config.consumerGroup);
-    const sweeper = startOverduePaymentSweeper(base, { graceMs: 60_000, intervalMs: config.sweepIntervalMs });
-    // Stopped in reverse: clients, sweeper, consumer, relay (before its producer), producers.
+    const consumer = await startPayConsumer(mq, runner, config.consumerGroup);
+    const paymentSweeper = startOverduePaymentSweeper(settle, { graceMs: 60_000, intervalMs: config.sweepIntervalMs });
+    const refundSweeper = startRefundSweeper(runner, { intervalMs: config.sweepIntervalMs });
+    // Stopped in reverse: clients, sweepers, consumer, relay (before its producer), producers.
     return [
       timeoutProducer,
       eventProducer,
       { shutdown: () => relay.stop() },
       consumer,
-      sweeper,
-      { shutdown: async () => void (await Promise.all([orders.$close(), users.$close()])) },
+      paymentSweeper,
+      refundSweeper,
+      { shutdown: async () => void (await Promise.all(Object.values(clients).map((client) => client.$close()))) },
     ];
   },
 });

@@ -1,7 +1,8 @@
 /**
  * The pay service's Alipay client (the unmodified alipay-sdk) against the local gateway, with
  * real RSA2 keys made for the run: signatures both ways, Alipay's business errors, the
- * notifications and their retry schedule.
+ * notifications and their retry schedule. As at Alipay, a precreated trade exists only once a
+ * buyer has scanned its QR code.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, formatCents } from '@shop/common';
+import { createLogger, formatCents, toAlipayTime } from '@shop/common';
 import { buildGateway, type Gateway } from '../../../web/alipay-gateway/src/app';
 import { loadGatewayConfig } from '../../../web/alipay-gateway/src/config';
 import { ensureKeys, KEY_FILES } from '../../../web/alipay-gateway/src/generate-keys';
@@ -37,6 +38,7 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
     alipay.precreate({ outTradeNo, amount, subject: 'test order', expiresAt, notifyUrl });
   const pay = (outTradeNo: string, notify = 'normal') =>
     fetch(`${gatewayUrl()}/sandbox/trades/${outTradeNo}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notify }) });
+  const scan = async (outTradeNo: string) => assert.equal((await fetch(`${gatewayUrl()}/sandbox/trades/${outTradeNo}/scan`, { method: 'POST' })).status, 200);
   let n = 0;
   const tradeNo = () => `T${Date.now()}${n++}`;
 
@@ -63,13 +65,15 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
     merchant?.close();
   });
 
-  it('precreates a QR code, answers the same unpaid trade again, and refuses another amount', async () => {
+  it('precreates a QR code, answers the same unpaid trade again, and refuses another amount; the trade exists once scanned', async () => {
     const outTradeNo = tradeNo();
     const first = await precreate(outTradeNo);
     assert.ok(!(first instanceof AlipayRefusal));
     assert.match(first.qrCode, new RegExp(`/cashier/${outTradeNo}$`));
     assert.deepEqual(await precreate(outTradeNo), first);
     assert.equal(((await precreate(outTradeNo, '12.35')) as AlipayRefusal).subCode, 'ACQ.CONTEXT_INCONSISTENT');
+    assert.equal(((await alipay.query(outTradeNo)) as AlipayRefusal).subCode, 'ACQ.TRADE_NOT_EXIST', 'nobody scanned the QR code yet');
+    await scan(outTradeNo);
     assert.deepEqual(await alipay.query(outTradeNo), { status: 'WAIT_BUYER_PAY', amount: '12.34', tradeNo: (gateway.trades.get(outTradeNo)).tradeNo });
     assert.equal(((await alipay.query('nope')) as AlipayRefusal).subCode, 'ACQ.TRADE_NOT_EXIST');
   });
@@ -113,12 +117,14 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
   it('closes unpaid trades (then refuses payment), and closes expired ones by itself', async () => {
     const outTradeNo = tradeNo();
     await precreate(outTradeNo);
+    await scan(outTradeNo);
     assert.deepEqual(await alipay.close(outTradeNo), { closed: true });
     assert.equal(((await alipay.query(outTradeNo)) as { status: string }).status, 'TRADE_CLOSED');
     assert.equal((await pay(outTradeNo)).status, 409);
 
     const expiring = tradeNo();
     await precreate(expiring, '1.00', new Date(Date.now() + 1_500));
+    await scan(expiring);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(((await alipay.query(expiring)) as { status: string }).status, 'TRADE_CLOSED');
     assert.equal((await pay(expiring)).status, 409);
@@ -134,9 +140,21 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
     assert.deepEqual(await alipay.refund({ outTradeNo, refundId: 'R3', amount: '20.00', reason: 'test' }), { fundChange: true, refunded: formatCents(3000n) });
     assert.equal(((await alipay.query(outTradeNo)) as { status: string }).status, 'TRADE_CLOSED');
 
-    const bill = await alipay.downloadBill(new Date().toISOString().slice(0, 10));
+    // Alipay's days are China's (UTC+8).
+    const bill = await alipay.downloadBill(toAlipayTime(new Date()).slice(0, 10));
     assert.equal(typeof bill, 'string');
     assert.match(bill as string, new RegExp(`,${outTradeNo},TRADE_CLOSED,30.00,30.00,`));
+  });
+
+  it('tells whether a refund was made (refund query): found with its amount, or not found', async () => {
+    const outTradeNo = tradeNo();
+    await precreate(outTradeNo, '30.00');
+    await pay(outTradeNo, 'none');
+    assert.deepEqual(await alipay.refundQuery({ outTradeNo, refundId: 'R1' }), { found: false, amount: '0.00' });
+    assert.deepEqual(await alipay.refund({ outTradeNo, refundId: 'R1', amount: '12.50', reason: 'test' }), { fundChange: true, refunded: '12.50' });
+    assert.deepEqual(await alipay.refundQuery({ outTradeNo, refundId: 'R1' }), { found: true, amount: '12.50' });
+    assert.deepEqual(await alipay.refundQuery({ outTradeNo, refundId: 'R2' }), { found: false, amount: '0.00' });
+    assert.equal(((await alipay.refundQuery({ outTradeNo: tradeNo(), refundId: 'R1' })) as AlipayRefusal).subCode, 'ACQ.TRADE_NOT_EXIST');
   });
 });
 

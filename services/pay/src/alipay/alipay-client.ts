@@ -76,6 +76,19 @@ export class AlipayClient {
     return result instanceof AlipayRefusal ? result : { fundChange: result.fundChange === 'Y', refunded: result.refundFee! };
   }
 
+  /**
+   * Whether Alipay made the refund `refundId` (out_request_no) of the trade: what a refund whose
+   * answer was lost asks before trying again. Alipay answers success without refund fields when
+   * it has no such refund.
+   */
+  async refundQuery(input: { outTradeNo: string; refundId: string }): Promise<{ found: boolean; amount: string } | AlipayRefusal> {
+    const result = await this.call('alipay.trade.fastpay.refund.query', { outTradeNo: input.outTradeNo, outRequestNo: input.refundId });
+    if (result instanceof AlipayRefusal) return result;
+    // refund_status is REFUND_SUCCESS, or absent on older answers that carry refund_amount alone.
+    const found = result.refundAmount !== undefined && (result.refundStatus === undefined || result.refundStatus === 'REFUND_SUCCESS');
+    return { found, amount: result.refundAmount ?? '0.00' };
+  }
+
   /** The day's trade bill as text (the local gateway serves CSV; Alipay a zip of CSVs). */
   async downloadBill(date: string): Promise<string | AlipayRefusal> {
     const result = await this.call('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: date });

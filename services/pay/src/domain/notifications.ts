@@ -3,7 +3,8 @@
  * after its RSA2 signature, app id, trade and amount check out. The answer is the text Alipay
  * expects: "success" stops its retries, "failure" makes it try again later.
  */
-import type { Logger, SnowflakeGenerator } from '@shop/common';
+import { enqueueEvent, isPlanted, PlantedDefects, Tags, Topics, type Logger, type SnowflakeGenerator } from '@shop/common';
+import type { PaymentRow } from '../store/pay-store';
 import type { AlipayClient } from '../alipay/alipay-client';
 import type { PayStore } from '../store/pay-store';
 import { applyPayment } from './payments';
@@ -29,9 +30,26 @@ export async function handleNotification(deps: { store: PayStore; ids: Snowflake
     return 'failure';
   }
   if (fields.trade_status === 'TRADE_SUCCESS' || fields.trade_status === 'TRADE_FINISHED') {
-    const applied = await applyPayment(store, deps.ids, payment, fields.trade_no ?? '');
+    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE) ? await applyAgain(deps, payment, fields) : await applyPayment(store, deps.ids, payment, fields.trade_no ?? '');
     log.info({ applied }, applied ? 'payment applied from the notification' : 'notification repeated; nothing to do');
   }
   // Other statuses (TRADE_CLOSED...) carry nothing to apply; acknowledging stops the retries.
   return 'success';
+}
+
+/**
+ * The planted defect (chaos harness only): a notification applied without "only if unpaid", each
+ * one announcing the payment again under a key of its own, as the tutorials' callbacks did.
+ */
+async function applyAgain(deps: { store: PayStore; ids: SnowflakeGenerator }, payment: PaymentRow, fields: Record<string, string>): Promise<boolean> {
+  if (await applyPayment(deps.store, deps.ids, payment, fields.trade_no ?? '')) return true;
+  await deps.store.transaction((tx) =>
+    enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), {
+      topic: Topics.PAY_EVENTS,
+      tag: Tags.PAY_SUCCEEDED,
+      keys: [fields.notify_id ?? deps.ids.next()],
+      body: { paymentId: payment.id, orderId: payment.order_id, userId: payment.user_id, amount: payment.amount, tradeNo: fields.trade_no ?? '' },
+    }),
+  );
+  return true;
 }

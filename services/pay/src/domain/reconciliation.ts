@@ -1,19 +1,24 @@
 /**
- * The daily reconciliation: Alipay's trade bill of a day against the payments paid that day.
- * LOCAL_ONLY: paid here, absent from the bill; THIRD_PARTY_ONLY: in the bill, unknown or unpaid
- * here; AMOUNT_MISMATCH: both, with different amounts. The report is stored (one run per day,
- * replaced when run again) and returned.
+ * The daily reconciliation: Alipay's trade bill of a day (a China-time day, UTC+8, as Alipay
+ * counts them) against the payments paid that day.
+ *   LOCAL_ONLY        paid here, absent from the bill
+ *   THIRD_PARTY_ONLY  in the bill, unknown or not paid here. A payment of the shop that Alipay
+ *                     took without the shop recording it is applied now: its order takes it, or
+ *                     rejects it (cancelled meanwhile) and it is refunded.
+ *   AMOUNT_MISMATCH   both, with different amounts
+ * The report is stored (one run per day, replaced when run again) and returned.
  */
-import { DomainError, ErrorCode, formatCents, parseCents } from '@shop/common';
+import { DomainError, ErrorCode, formatCents, isSnowflakeId, parseCents } from '@shop/common';
 import { QueryTypes } from 'sequelize';
-import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
-import type { PayStore } from '../store/pay-store';
+import { AlipayRefusal } from '../alipay/alipay-client';
+import { recoverPayment, type SettleDeps } from './payments';
 
 export interface Difference {
   type: 'LOCAL_ONLY' | 'THIRD_PARTY_ONLY' | 'AMOUNT_MISMATCH';
   outTradeNo: string;
   localAmount: string;
   alipayAmount: string;
+  action: string;
 }
 
 export interface ReconcileReport {
@@ -37,7 +42,7 @@ export function parseBill(csv: string): Map<string, string> {
   return rows;
 }
 
-export async function reconcile(deps: { store: PayStore; alipay: AlipayClient }, date: string): Promise<ReconcileReport | DomainError> {
+export async function reconcile(deps: SettleDeps, date: string): Promise<ReconcileReport | DomainError> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(new Date(`${date}T00:00:00Z`).getTime())) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be YYYY-MM-DD');
   const bill = await deps.alipay.downloadBill(date);
   if (bill instanceof AlipayRefusal) return new DomainError(bill.subCode === 'ACQ.BILL_NOT_EXIST' ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, `no bill for ${date}: ${bill.subCode}`);
@@ -48,14 +53,26 @@ export async function reconcile(deps: { store: PayStore; alipay: AlipayClient },
   let matched = 0;
   for (const [outTradeNo, localAmount] of local) {
     const alipayAmount = alipay.get(outTradeNo);
-    if (alipayAmount === undefined) differences.push({ type: 'LOCAL_ONLY', outTradeNo, localAmount, alipayAmount: '' });
-    else if (parseCents(alipayAmount) !== parseCents(localAmount)) differences.push({ type: 'AMOUNT_MISMATCH', outTradeNo, localAmount, alipayAmount });
+    if (alipayAmount === undefined) differences.push({ type: 'LOCAL_ONLY', outTradeNo, localAmount, alipayAmount: '', action: '' });
+    else if (parseCents(alipayAmount) !== parseCents(localAmount)) differences.push({ type: 'AMOUNT_MISMATCH', outTradeNo, localAmount, alipayAmount, action: '' });
     else matched++;
   }
   for (const [outTradeNo, alipayAmount] of alipay) {
-    if (!local.has(outTradeNo)) differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount });
+    if (!local.has(outTradeNo)) differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount, action: await recover(deps, outTradeNo) });
   }
+  await store(deps, date, matched, differences);
+  return { date, matched, differences };
+}
 
+/** A payment of the shop Alipay took: applied if the shop did not record it. */
+async function recover(deps: SettleDeps, outTradeNo: string): Promise<string> {
+  const payment = isSnowflakeId(outTradeNo) ? await deps.store.findPayment(outTradeNo) : undefined;
+  if (!payment) return 'not a payment of this shop';
+  if (payment.status === 'PAID' || payment.status === 'REFUNDED') return `recorded as ${payment.status} on another day`;
+  return (await recoverPayment(deps, payment)) ? 'applied: its order takes it or it is refunded' : 'Alipay does not confirm it yet; run again later';
+}
+
+async function store(deps: SettleDeps, date: string, matched: number, differences: Difference[]): Promise<void> {
   const { sequelize } = deps.store;
   await sequelize.transaction(async (transaction) => {
     await sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
@@ -68,5 +85,4 @@ export async function reconcile(deps: { store: PayStore; alipay: AlipayClient },
     }
     await sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', { replacements: [date, matched, differences.length], transaction });
   });
-  return { date, matched, differences };
 }

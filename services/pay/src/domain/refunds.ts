@@ -1,95 +1,203 @@
 /**
- * Refunds of paid orders, full or partial, keyed by the caller's request id. The amount is split:
- * first what was paid through Alipay (alipay.trade.refund with the refund id as out_request_no),
- * then the balance (user.RefundBalance keyed by the refund id); points go back as
- * floor(amount). The refund row is written first (PENDING); every step is idempotent, so asking
- * again with the same request id finishes a refund that was interrupted.
+ * Refunds asked for: by a customer (a PAID order, before shipment), by an approved after-sales
+ * request, and by the order service for a payment it could not take. Each is one row per
+ * (order, request id), really inserted: a concurrent or repeated request with the same id
+ * finds that row and never starts a second refund; with another body it is refused
+ * (IDEMPOTENCY_KEY_REUSED). A request without an id is a new refund each time (a server-made
+ * id). The rows are carried out by refund-runner.ts.
  */
-import { AppError, DomainError, enqueueEvent, ErrorCode, formatCents, isSnowflakeId, minCents, parseCents, Tags, Topics, type SnowflakeGenerator } from '@shop/common';
-import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
-import type { PaymentRow, PayStore, RefundRow } from '../store/pay-store';
+import { createHash } from 'node:crypto';
+import { DomainError, ErrorCode, formatCents, isSnowflakeId, normaliseLines, parseCents, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent } from '@shop/common';
+import type { RefundKind, RefundLine, RefundRow, RefundStatus } from '../store/refund-store';
 import type { OrderFacts } from './payments';
+import { runRefund, type RefundRunnerDeps, type StepHook } from './refund-runner';
 
-export interface RefundDeps {
-  store: PayStore;
-  ids: SnowflakeGenerator;
-  alipay: AlipayClient;
+export interface RefundRequestDeps extends RefundRunnerDeps {
+  /** The order as its owner sees it (NOT_FOUND for another user's order; '' user: anyone's). */
   readOrder(orderId: string, userId: string): Promise<OrderFacts>;
-  refundBalance(input: { orderId: string; userId: string; refundId: string; amount: string }): Promise<void>;
-  deductPoints(input: { refundId: string; orderId: string; userId: string; points: string }): Promise<void>;
 }
 
-const REFUNDABLE = new Set(['PAID', 'SHIPPED', 'COMPLETED']);
+export interface RefundView {
+  refundId: string;
+  orderId: string;
+  status: RefundStatus;
+  kind: RefundKind;
+  amount: string;
+  alipayAmount: string;
+  balanceAmount: string;
+  points: string;
+  items: RefundLine[];
+  reason: string;
+  failureReason: string;
+  createdAt: string;
+  finishedAt: string;
+}
 
-export async function refund(deps: RefundDeps, input: { requestId: string; orderId: string; userId: string; amount: string; reason: string }): Promise<{ refundId: string; status: string } | DomainError> {
-  const { store, ids } = deps;
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+const money = (amount: string) => formatCents(parseCents(amount)!);
+
+export function toRefundView(row: RefundRow): RefundView {
+  const held = row.held_at !== null;
+  return {
+    refundId: row.id,
+    orderId: row.order_id,
+    status: row.status,
+    kind: row.kind,
+    amount: held ? money(row.amount) : row.requested_amount,
+    alipayAmount: money(row.alipay_amount),
+    balanceAmount: money(row.balance_amount),
+    points: row.points,
+    items: JSON.parse((held ? row.restock : row.items) ?? '[]') as RefundLine[],
+    reason: row.reason,
+    failureReason: row.failure_reason ?? (row.status === 'PENDING' ? (row.last_error ?? '') : ''),
+    createdAt: row.created_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? '',
+  };
+}
+
+/** What makes two requests with one id the same request. */
+function requestHash(request: { amount: string; reason: string; items: RefundLine[] }): string {
+  return createHash('sha256').update(JSON.stringify([request.amount, request.reason, request.items])).digest('hex');
+}
+
+export interface CustomerRefundInput {
+  requestId: string;
+  orderId: string;
+  userId: string;
+  amount: string;
+  reason: string;
+  items: RefundLine[];
+}
+
+/**
+ * A customer's refund of her PAID order. Answers the refund as it stands after running it
+ * (SUCCEEDED; PENDING when a step must wait, and the pay service finishes it; FAILED when
+ * Alipay refused), or the refusal.
+ */
+export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefundInput, hook?: StepHook): Promise<RefundView | DomainError> {
+  const { refunds } = deps;
   if (!isSnowflakeId(input.orderId) || !isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
-  const requestId = input.requestId || `full-${input.orderId}`;
-  if (!/^[\x21-\x7e]{1,64}$/.test(requestId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid request id');
+  if (input.requestId && !REQUEST_ID.test(input.requestId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid request id');
   const reason = input.reason.trim().slice(0, 200);
   if (!reason) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a reason is required');
+  const amount = input.amount ? parseCents(input.amount) : undefined;
+  if (input.amount && (amount === undefined || amount <= 0n)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
+  const items = input.items.length ? normaliseLines(input.items) : [];
+  if (items instanceof DomainError) return items;
+  const request = { amount: amount === undefined ? '' : formatCents(amount), reason, items: items.map(({ goodsId, quantity }) => ({ goodsId, quantity })) };
+  const hash = requestHash(request);
+
+  const repeat = async (): Promise<RefundView | DomainError | undefined> => {
+    const earlier = input.requestId ? await refunds.findByRequest(input.orderId, input.requestId) : undefined;
+    if (!earlier) return undefined;
+    if (earlier.user_id !== input.userId) return new DomainError(ErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
+    if (earlier.kind !== 'CUSTOMER' || earlier.request_hash !== hash) return new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another refund request');
+    return toRefundView(await resume(deps, earlier.id, hook));
+  };
+  const earlier = await repeat();
+  if (earlier) return earlier;
+
+  // Quick refusals that need no row (the order service's hold decides for good, under lock).
   const order = await deps.readOrder(input.orderId, input.userId);
+  if (order.status !== 'PAID') {
+    const shipped = order.status === 'SHIPPED' || order.status === 'COMPLETED';
+    return new DomainError(ErrorCode.ORDER_STATE, shipped ? `order is ${order.status}; after shipment, open an after-sales request` : `order is ${order.status}; only paid orders can be refunded`);
+  }
+  if ((await refunds.pendingOfOrder(order.orderId)).length > 0) {
+    // Perhaps this very request, sent concurrently with the same id and inserted meanwhile.
+    return (await repeat()) ?? new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'another refund of this order is in progress; try again when it has finished');
+  }
+  const left = parseCents(order.payAmount)! + parseCents(order.balancePaid)! - parseCents(order.refundedAmount)!;
+  if (amount !== undefined && amount > left) return new DomainError(ErrorCode.INVALID_ARGUMENT, `at most ${formatCents(left)} can still be refunded`);
 
-  const earlier = await store.findRefund(order.orderId, requestId);
-  if (earlier) return finish(deps, order, earlier);
-  if (!REFUNDABLE.has(order.status)) return new DomainError(ErrorCode.ORDER_STATE, `order is ${order.status}; only paid orders can be refunded`);
-
-  const payment = await store.findByOrder(order.orderId);
-  const refundable = parseCents(order.payAmount)! + parseCents(order.balancePaid)!;
-  const created = await store.transaction(async (tx) => {
-    const done = await store.refundedOfOrder(tx, order.orderId);
-    const left = refundable - parseCents(done.total)!;
-    const amount = input.amount ? parseCents(input.amount) : left;
-    if (amount === undefined || amount <= 0n) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
-    if (amount > left) return new DomainError(ErrorCode.INVALID_ARGUMENT, `at most ${formatCents(left)} can still be refunded`);
-    const alipayLeft = payment ? parseCents(payment.amount)! - parseCents(done.alipay)! : 0n;
-    const alipayPart = minCents(amount, alipayLeft);
-    const row = {
-      id: ids.next(),
-      request_id: requestId,
-      order_id: order.orderId,
-      amount: formatCents(amount),
-      alipay_amount: formatCents(alipayPart),
-      balance_amount: formatCents(amount - alipayPart),
-      // floor(amount) each time, and whatever is left of the order's points by the last refund.
-      points: (amount === left ? refundable / 100n - BigInt(done.points) : amount / 100n).toString(),
-    };
-    await store.insertRefund(tx, { ...row, paymentId: payment?.id ?? null, userId: order.userId, reason });
-    return row;
+  const id = deps.ids.next();
+  const payment = await deps.store.findByOrder(order.orderId);
+  const inserted = await refunds.insert({
+    id,
+    requestId: input.requestId || id,
+    orderId: order.orderId,
+    paymentId: payment?.id ?? null,
+    userId: order.userId,
+    kind: 'CUSTOMER',
+    requestedAmount: request.amount,
+    requestHash: hash,
+    items: request.items,
+    reason,
+    afterSalesId: null,
+    leaseMs: deps.leaseMs,
   });
-  if (created instanceof DomainError) return created;
-  return finish(deps, order, { ...created, status: 'PENDING' });
+  // Not inserted: a concurrent request with the same id won; it is the refund.
+  if (!inserted) return (await repeat())!;
+  const outcome = await runRefund(deps, id, hook);
+  return 'refused' in outcome ? outcome.refused : toRefundView(outcome.row);
 }
 
-/** Runs (or resumes) the steps of a refund; each is idempotent by the refund id. */
-async function finish(deps: RefundDeps, order: OrderFacts, row: RefundRow): Promise<{ refundId: string; status: string }> {
-  const { store, ids } = deps;
-  if (row.status === 'SUCCEEDED') return { refundId: row.id, status: row.status };
-  const payment = await store.findByOrder(order.orderId);
-  if (parseCents(row.alipay_amount)! > 0n) await refundAtAlipay(deps, payment!, row);
-  if (parseCents(row.balance_amount)! > 0n) await deps.refundBalance({ orderId: order.orderId, userId: order.userId, refundId: row.id, amount: row.balance_amount });
-  if (row.points !== '0') await deps.deductPoints({ refundId: row.id, orderId: order.orderId, userId: order.userId, points: row.points });
-  await store.finishRefund(row.id);
-  const refundable = parseCents(order.payAmount)! + parseCents(order.balancePaid)!;
-  await store.transaction(async (tx) => {
-    const done = await store.refundedOfOrder(tx, order.orderId);
-    if (parseCents(done.total) === refundable) {
-      // Fully refunded: the order service marks the order REFUNDED (once: keyed by order id).
-      await enqueueEvent(store.sequelize, tx, ids.next(), { topic: Topics.PAY_EVENTS, tag: Tags.PAY_REFUNDED, keys: [order.orderId], body: { orderId: order.orderId } });
-    }
-  });
-  return { refundId: row.id, status: 'SUCCEEDED' };
+/**
+ * A refund that exists already: carried on if nobody runs it (its lease expired), else awaited
+ * a while (another request or instance runs it right now), then answered as it stands.
+ */
+async function resume(deps: RefundRunnerDeps, refundId: string, hook?: StepHook): Promise<RefundRow> {
+  if (await deps.refunds.claim(refundId, deps.leaseMs)) {
+    const outcome = await runRefund(deps, refundId, hook);
+    if ('row' in outcome) return outcome.row;
+  }
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const row = (await deps.refunds.find(refundId))!;
+    if (row.status !== 'PENDING' || Date.now() > until) return row;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
-async function refundAtAlipay(deps: RefundDeps, payment: PaymentRow, row: RefundRow): Promise<void> {
-  const result = await deps.alipay.refund({ outTradeNo: payment.id, refundId: row.id, amount: row.alipay_amount, reason: 'refund' });
-  if (result instanceof AlipayRefusal) throw new AppError(ErrorCode.UNAVAILABLE, `Alipay refused the refund: ${result.subCode}`);
-  await deps.store.transaction(async (tx) => {
-    if (result.fundChange || parseCents(payment.refunded_amount)! < parseCents(result.refunded)!) {
-      await deps.store.addRefunded(tx, payment.id, row.alipay_amount);
-    }
-    const now = await deps.store.findPayment(payment.id, tx);
-    if (now && now.refunded_amount === now.amount) await deps.store.transition(tx, payment.id, ['PAID'], 'REFUNDED');
-    await deps.store.log(tx, { id: deps.ids.next(), paymentId: payment.id, orderId: payment.order_id, event: `REFUND ${row.id}`, amount: row.alipay_amount, detail: 'refunded through Alipay' });
+/** The refunds of an order, oldest first (its owner's, or any order's for an admin: userId ''). */
+export async function listRefunds(deps: Pick<RefundRequestDeps, 'refunds' | 'readOrder'>, input: { orderId: string; userId: string }): Promise<RefundView[] | DomainError> {
+  if (!isSnowflakeId(input.orderId) || (input.userId && !isSnowflakeId(input.userId))) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
+  await deps.readOrder(input.orderId, input.userId);
+  return (await deps.refunds.listOfOrder(input.orderId)).map(toRefundView);
+}
+
+/** An admin approved an after-sales request (order.after-sales-approved): its refund, once. */
+export async function refundAfterSales(deps: RefundRunnerDeps, approved: OrderAfterSalesApprovedEvent): Promise<RefundRow> {
+  const payment = await deps.store.findByOrder(approved.orderId);
+  return startSystemRefund(deps, {
+    requestId: `after-sales:${approved.afterSalesId}`,
+    orderId: approved.orderId,
+    userId: approved.userId,
+    paymentId: payment?.id ?? null,
+    kind: 'AFTER_SALES',
+    requestedAmount: approved.amount,
+    reason: approved.reason,
+    afterSalesId: approved.afterSalesId,
   });
+}
+
+/** The order service rejected a payment (order.payment-rejected): all of it back through Alipay, once. */
+export async function refundRejectedPayment(deps: RefundRunnerDeps, rejected: OrderPaymentRejectedEvent): Promise<RefundRow | undefined> {
+  const payment = await deps.store.findPayment(rejected.paymentId);
+  if (!payment) return undefined;
+  return startSystemRefund(deps, {
+    requestId: `payment-rejected:${payment.id}`,
+    orderId: payment.order_id,
+    userId: payment.user_id,
+    paymentId: payment.id,
+    kind: 'PAYMENT_REJECTED',
+    requestedAmount: payment.amount,
+    reason: `paid after the order was ${rejected.orderStatus.toLowerCase()}`,
+    afterSalesId: null,
+    plan: { amount: payment.amount, alipayAmount: payment.amount, balanceAmount: '0', points: '0', restock: [], releaseCoupon: false, completesOrder: false },
+  });
+}
+
+async function startSystemRefund(
+  deps: RefundRunnerDeps,
+  refund: Omit<Parameters<RefundRunnerDeps['refunds']['insert']>[0], 'id' | 'requestHash' | 'items' | 'leaseMs'>,
+): Promise<RefundRow> {
+  const id = deps.ids.next();
+  if (await deps.refunds.insert({ ...refund, id, requestHash: '', items: [], leaseMs: deps.leaseMs })) {
+    const outcome = await runRefund(deps, id);
+    if ('row' in outcome) return outcome.row;
+  }
+  // Delivered again: the refund exists; whoever holds it, or the sweeper, finishes it.
+  const earlier = (await deps.refunds.findByRequest(refund.orderId, refund.requestId))!;
+  return earlier.status === 'PENDING' ? resume(deps, earlier.id) : earlier;
 }

@@ -1,19 +1,36 @@
 /**
- * The fallback for pay deadlines no check-back settled (a lost half message, a broker that gave
- * up): UNPAID payments well past their deadline are settled with Alipay; a closed one announces
- * pay.closed through the outbox, which the order service handles like a committed pay.timeout.
+ * The fallback for payments no check-back settled (a lost half message, a broker that gave up):
+ * every UNPAID payment past its deadline is settled with Alipay, the whole backlog each run; a
+ * closed one announces pay.closed through the outbox, which the order service handles like a
+ * committed pay.timeout. A payment Alipay took is applied (and refunded if its order rejects it).
  */
-import { enqueueEvent, startPeriodic, Tags, Topics, type Stoppable } from '@shop/common';
-import { settleUnpaid, type PaymentDeps } from '../domain/payments';
+import { enqueueEvent, startPeriodic, Tags, Topics, type PayClosedEvent, type Stoppable } from '@shop/common';
+import { settleUnpaid, type SettleDeps } from '../domain/payments';
 
-export function startOverduePaymentSweeper(deps: Pick<PaymentDeps, 'store' | 'ids' | 'alipay' | 'logger'>, options: { graceMs: number; intervalMs: number }): Stoppable {
-  const sweep = async () => {
-    for (const id of await deps.store.overdueIds(options.graceMs, 50)) {
-      await settleUnpaid(deps, id, {
-        onClosed: (tx, payment) =>
-          enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), { topic: Topics.PAY_EVENTS, tag: Tags.PAY_CLOSED, keys: [payment.id], body: { paymentId: payment.id, orderId: payment.order_id } }),
+const BATCH = 500;
+
+export async function sweepOverduePayments(deps: SettleDeps, graceMs: number): Promise<{ paid: number; closed: number; open: number }> {
+  const counts = { paid: 0, closed: 0, open: 0 };
+  const seen = new Set<string>();
+  for (;;) {
+    const ids = (await deps.store.overdueIds(graceMs, BATCH + seen.size)).filter((id) => !seen.has(id));
+    if (ids.length === 0) return counts;
+    for (const id of ids) {
+      seen.add(id);
+      const settled = await settleUnpaid(deps, id, {
+        onClosed: (tx, payment) => {
+          const body: PayClosedEvent = { paymentId: payment.id, orderId: payment.order_id };
+          return enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), { topic: Topics.PAY_EVENTS, tag: Tags.PAY_CLOSED, keys: [payment.id], body });
+        },
       });
+      counts[settled === 'PAID' ? 'paid' : settled === 'CLOSED' ? 'closed' : 'open']++;
     }
-  };
-  return startPeriodic('payment sweep', options.intervalMs, deps.logger, sweep);
+  }
+}
+
+export function startOverduePaymentSweeper(deps: SettleDeps, options: { graceMs: number; intervalMs: number }): Stoppable {
+  return startPeriodic('payment sweep', options.intervalMs, deps.logger, async () => {
+    const counts = await sweepOverduePayments(deps, options.graceMs);
+    if (counts.paid + counts.closed > 0) deps.logger.info(counts, 'overdue payments settled');
+  });
 }

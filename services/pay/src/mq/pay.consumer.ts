@@ -1,18 +1,22 @@
 /**
- * The pay service's consumer group: logs applied payments (pay.succeeded), and reacts to
- * cancelled orders (order.cancelled): an open trade is closed at Alipay; money Alipay took for a
- * cancelled order (the buyer paid as the order was being cancelled) is refunded automatically.
+ * The pay service's consumer group:
+ * - pay.succeeded: the payment log;
+ * - order.cancelled: the order's open trade is closed at Alipay right away, so the buyer can no
+ *   longer pay (a QR code nobody scanned cannot be closed: it dies at its deadline);
+ * - order.payment-rejected: a payment the order could not take is refunded in full;
+ * - order.after-sales-approved: the approved refund is carried out.
+ * Alipay calls and refunds open transactions of their own and are idempotent: they run before
+ * the consume-log transaction. A refund that must wait is finished by the refund sweeper.
  */
-import { AppError, ErrorCode, startServiceConsumer, Tags, Topics, type MqConnection, type MqConsumer } from '@shop/common';
-import { AlipayRefusal } from '../alipay/alipay-client';
-import { settleUnpaid, type PaymentDeps } from '../domain/payments';
-import type { PaymentRow } from '../store/pay-store';
+import { startServiceConsumer, Tags, Topics, type MqConnection, type MqConsumer, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent, type PaySucceededEvent } from '@shop/common';
+import { settleUnpaid } from '../domain/payments';
+import type { RefundRunnerDeps } from '../domain/refund-runner';
+import { refundAfterSales, refundRejectedPayment } from '../domain/refunds';
+import type { SettleDeps } from '../domain/payments';
 
 export const PAY_CONSUMER_GROUP = 'shop-pay';
 
-type Deps = Pick<PaymentDeps, 'store' | 'ids' | 'alipay' | 'logger'>;
-
-export function startPayConsumer(connection: MqConnection, deps: Deps, group = PAY_CONSUMER_GROUP): Promise<MqConsumer> {
+export function startPayConsumer(connection: MqConnection, deps: SettleDeps & RefundRunnerDeps, group = PAY_CONSUMER_GROUP): Promise<MqConsumer> {
   const { store, ids, logger } = deps;
   return startServiceConsumer(connection, {
     group,
@@ -23,35 +27,37 @@ export function startPayConsumer(connection: MqConnection, deps: Deps, group = P
         topic: Topics.PAY_EVENTS,
         tag: Tags.PAY_SUCCEEDED,
         async handle(tx, message) {
-          const paid = message.json<{ paymentId: string; orderId: string; amount: string; tradeNo: string }>();
+          const paid = message.json<PaySucceededEvent>();
           await store.log(tx, { id: ids.next(), paymentId: paid.paymentId, orderId: paid.orderId, event: 'PAID', amount: paid.amount, detail: `alipay trade ${paid.tradeNo}` });
         },
       },
       {
         topic: Topics.ORDER_EVENTS,
         tag: Tags.ORDER_CANCELLED,
-        // Closing and refunding at Alipay are idempotent and open their own transactions.
         async before(message) {
           const payment = await store.findByOrder(message.keys[0]!);
-          if (!payment) return;
-          const settled = payment.status === 'UNPAID' ? await settleUnpaid(deps, payment.id, { force: true }) : payment.status;
-          if (settled === 'PAID') await refundCancelledOrder(deps, (await store.findPayment(payment.id))!);
+          if (payment?.status === 'UNPAID') logger.info({ orderId: payment.order_id, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+        },
+        handle: async () => undefined,
+      },
+      {
+        topic: Topics.ORDER_EVENTS,
+        tag: Tags.ORDER_PAYMENT_REJECTED,
+        async before(message) {
+          const refund = await refundRejectedPayment(deps, message.json<OrderPaymentRejectedEvent>());
+          logger.warn({ paymentId: message.keys[0], refundId: refund?.id, status: refund?.status }, 'payment rejected by its order; refunded in full');
+        },
+        handle: async () => undefined,
+      },
+      {
+        topic: Topics.ORDER_EVENTS,
+        tag: Tags.ORDER_AFTER_SALES_APPROVED,
+        async before(message) {
+          const refund = await refundAfterSales(deps, message.json<OrderAfterSalesApprovedEvent>());
+          logger.info({ afterSalesId: message.keys[0], refundId: refund.id, status: refund.status }, 'after-sales refund');
         },
         handle: async () => undefined,
       },
     ],
   });
-}
-
-/** Gives back through Alipay what a cancelled order's buyer paid (out_request_no = payment id: once). */
-async function refundCancelledOrder(deps: Deps, payment: PaymentRow): Promise<void> {
-  if (payment.status !== 'PAID') return;
-  const result = await deps.alipay.refund({ outTradeNo: payment.id, refundId: payment.id, amount: payment.amount, reason: 'order cancelled' });
-  if (result instanceof AlipayRefusal) throw new AppError(ErrorCode.UNAVAILABLE, `Alipay refused the refund: ${result.subCode}`);
-  await deps.store.transaction(async (tx) => {
-    if (!(await deps.store.transition(tx, payment.id, ['PAID'], 'REFUNDED'))) return;
-    await deps.store.addRefunded(tx, payment.id, payment.amount);
-    await deps.store.log(tx, { id: deps.ids.next(), paymentId: payment.id, orderId: payment.order_id, event: 'AUTO_REFUND', amount: payment.amount, detail: 'paid after the order was cancelled' });
-  });
-  deps.logger.warn({ paymentId: payment.id, orderId: payment.order_id }, 'payment for a cancelled order refunded');
 }

@@ -1,10 +1,12 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { AppError, ErrorCode, orThrow, type payContract, type ServiceHandlers } from '@shop/common';
+import { AppError, ErrorCode, orThrow, type Logger, type payContract, type ServiceHandlers } from '@shop/common';
 import { pay } from '@shop/proto';
 import { handleNotification } from '../domain/notifications';
-import { createPayment, getPayment, type PaymentDeps, type PaymentView } from '../domain/payments';
+import { createPayment, getPayment, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';
 import { reconcile } from '../domain/reconciliation';
-import { refund, type RefundDeps } from '../domain/refunds';
+import { listRefunds, requestRefund, type RefundRequestDeps, type RefundView } from '../domain/refunds';
+import type { RefundKind, RefundStatus } from '../store/refund-store';
+import { refundFaultHook } from './refund-fault-hook';
 
 const STATUS: Record<PaymentView['status'], pay.PaymentStatus> = {
   UNPAID: pay.PaymentStatus.UNPAID,
@@ -13,9 +15,29 @@ const STATUS: Record<PaymentView['status'], pay.PaymentStatus> = {
   REFUNDED: pay.PaymentStatus.REFUNDED,
 };
 
-const toPayment = (view: PaymentView): pay.Payment => ({ ...view, status: STATUS[view.status] });
+const REFUND_STATUS: Record<RefundStatus, pay.RefundStatus> = {
+  PENDING: pay.RefundStatus.REFUND_PENDING,
+  SUCCEEDED: pay.RefundStatus.REFUND_SUCCEEDED,
+  FAILED: pay.RefundStatus.REFUND_FAILED,
+};
 
-export function payHandlers(deps: PaymentDeps & RefundDeps): ServiceHandlers<typeof payContract.definition> {
+const REFUND_KIND: Record<RefundKind, pay.RefundKind> = {
+  CUSTOMER: pay.RefundKind.CUSTOMER,
+  AFTER_SALES: pay.RefundKind.AFTER_SALES,
+  PAYMENT_REJECTED: pay.RefundKind.PAYMENT_REJECTED,
+};
+
+const SETTLEMENT: Record<OrderSettlement, pay.Settlement> = {
+  NO_PAYMENT: pay.Settlement.NO_PAYMENT,
+  PAID: pay.Settlement.SETTLED_PAID,
+  CLOSED: pay.Settlement.SETTLED_CLOSED,
+  OPEN: pay.Settlement.SETTLEMENT_OPEN,
+};
+
+const toPayment = (view: PaymentView): pay.Payment => ({ ...view, status: STATUS[view.status] });
+const toRefund = (view: RefundView): pay.Refund => ({ ...view, status: REFUND_STATUS[view.status], kind: REFUND_KIND[view.kind] });
+
+export function payHandlers(deps: PaymentDeps & RefundRequestDeps & { faultInjection: boolean; logger: Logger }): ServiceHandlers<typeof payContract.definition> {
   return {
     createPayment: async ({ orderId, userId, channel }) => {
       if (channel !== pay.Channel.ALIPAY_QR) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'channel must be ALIPAY_QR');
@@ -23,7 +45,12 @@ export function payHandlers(deps: PaymentDeps & RefundDeps): ServiceHandlers<typ
     },
     getPayment: async (request) => toPayment(orThrow(await getPayment(deps.store, request))),
     handleAlipayNotify: async ({ fields }) => ({ reply: await handleNotification(deps, fields) }),
-    refund: async (request) => orThrow(await refund(deps, request)),
+    requestRefund: async (request, context) => toRefund(orThrow(await requestRefund(deps, request, refundFaultHook(deps.faultInjection, context, deps.logger)))),
+    listRefunds: async (request) => ({ refunds: orThrow(await listRefunds(deps, request)).map(toRefund) }),
     reconcile: async ({ date }) => orThrow(await reconcile(deps, date)),
+    settleOrderPayment: async ({ orderId }) => {
+      const { settlement, paymentId } = orThrow(await settleOrderPayment(deps, orderId));
+      return { settlement: SETTLEMENT[settlement], paymentId };
+    },
   };
 }

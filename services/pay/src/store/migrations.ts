@@ -1,16 +1,18 @@
-import { consumeLogMigration, outboxMigration, type Migration } from '@shop/common';
+import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/common';
 
 /**
  * trade_pay: one payment per order (UNIQUE order_id), its id is Alipay's out_trade_no. Status
  *   moves only by conditional UPDATEs: UNPAID -> PAID (notify or query) | CLOSED (deadline);
  *   CLOSED -> PAID (a payment Alipay took before the close: refunded); PAID -> REFUNDED.
  * pay_log: what happened to each payment, for people (written once per event).
- * refund: refunds keyed by the caller's request id, with how they were split between Alipay and
- *   the balance.
+ * refund: refunds keyed by (order, request id), each a recorded state machine: PENDING until every
+ *   step of its plan (held by the order service, then Alipay, balance, points, stock, coupon) is
+ *   done, each step stamped when done, then SUCCEEDED; FAILED when Alipay refused it for good.
+ *   A lease (next_attempt_at) lets one runner at a time carry it on.
  * reconciliation / reconciliation_run: the daily comparison with Alipay's bill.
  */
 export const payMigrations: Migration[] = [
-  outboxMigration,
+  ...outboxMigrations,
   consumeLogMigration,
   {
     id: '0001-pay',
@@ -83,6 +85,38 @@ export const payMigrations: Migration[] = [
           found_at DATETIME(3) NOT NULL,
           PRIMARY KEY (bill_date, out_trade_no, type)
         ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0002-pay-refund-steps',
+    async up({ sequelize }) {
+      const [columns] = await sequelize.query("SHOW COLUMNS FROM refund LIKE 'kind'");
+      if ((columns as unknown[]).length === 0) {
+        await sequelize.query(`
+          ALTER TABLE refund
+            ADD COLUMN kind VARCHAR(20) NOT NULL DEFAULT 'CUSTOMER',
+            ADD COLUMN requested_amount VARCHAR(20) NOT NULL DEFAULT '',
+            ADD COLUMN request_hash CHAR(64) NOT NULL DEFAULT '',
+            ADD COLUMN items TEXT NULL,
+            ADD COLUMN restock TEXT NULL,
+            ADD COLUMN release_coupon BOOLEAN NOT NULL DEFAULT 0,
+            ADD COLUMN completes_order BOOLEAN NOT NULL DEFAULT 0,
+            ADD COLUMN after_sales_id BIGINT NULL,
+            ADD COLUMN held_at DATETIME(3) NULL,
+            ADD COLUMN alipay_done_at DATETIME(3) NULL,
+            ADD COLUMN balance_done_at DATETIME(3) NULL,
+            ADD COLUMN points_done_at DATETIME(3) NULL,
+            ADD COLUMN stock_done_at DATETIME(3) NULL,
+            ADD COLUMN coupon_done_at DATETIME(3) NULL,
+            ADD COLUMN alipay_attempts INT NOT NULL DEFAULT 0,
+            ADD COLUMN attempts INT NOT NULL DEFAULT 0,
+            ADD COLUMN next_attempt_at DATETIME(3) NULL,
+            ADD COLUMN last_error VARCHAR(255) NULL,
+            ADD COLUMN failure_reason VARCHAR(255) NULL,
+            ADD KEY idx_pending (status, next_attempt_at)`);
+      }
+      // Refunds made before the steps were recorded: their plan is the row, already held.
+      await sequelize.query('UPDATE refund SET held_at = created_at, next_attempt_at = created_at WHERE held_at IS NULL AND request_hash = \'\'');
     },
   },
 ];

@@ -1,4 +1,5 @@
-/** SQL of the pay service. A payment's status moves only by conditional UPDATEs. */
+/** SQL of the pay service's payments. A payment's status moves only by conditional UPDATEs. */
+import { insertUnique } from '@shop/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type PaymentStatus = 'UNPAID' | 'PAID' | 'CLOSED' | 'REFUNDED';
@@ -10,6 +11,7 @@ export interface PaymentRow {
   amount: string;
   balance_paid: string;
   status: PaymentStatus;
+  /** Empty until Alipay created the trade (the row is written first). */
   qr_code: string;
   expires_at: Date;
   alipay_trade_no: string | null;
@@ -17,18 +19,10 @@ export interface PaymentRow {
   paid_at: Date | null;
 }
 
-export interface RefundRow {
-  id: string;
-  request_id: string;
-  order_id: string;
-  amount: string;
-  alipay_amount: string;
-  balance_amount: string;
-  points: string;
-  status: 'PENDING' | 'SUCCEEDED';
-}
-
 const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at';
+
+/** 00:00 China time (UTC+8) of a day is 16:00 UTC the day before. */
+const CHINA_OFFSET_HOURS = 8;
 
 export class PayStore {
   constructor(readonly sequelize: Sequelize) {}
@@ -37,14 +31,20 @@ export class PayStore {
     return this.sequelize.transaction(work);
   }
 
-  /** Inserts an UNPAID payment; false when the order has one already. */
-  async insertPayment(tx: Transaction, row: { id: string; orderId: string; userId: string; amount: string; balancePaid: string; qrCode: string; expiresAt: Date }): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      `INSERT IGNORE INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, 'UNPAID', ?, ?, UTC_TIMESTAMP(3))`,
-      { replacements: [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.qrCode, row.expiresAt], type: QueryTypes.INSERT, transaction: tx },
+  /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
+  insertPayment(tx: Transaction, row: { id: string; orderId: string; userId: string; amount: string; balancePaid: string; expiresAt: Date }): Promise<boolean> {
+    return insertUnique(
+      this.sequelize,
+      `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, 'UNPAID', '', ?, UTC_TIMESTAMP(3))`,
+      [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.expiresAt],
+      tx,
     );
-    return affected === 1;
+  }
+
+  /** Records the QR code Alipay made for the trade. */
+  async setQrCode(id: string, qrCode: string): Promise<void> {
+    await this.sequelize.query("UPDATE trade_pay SET qr_code = ? WHERE id = ? AND qr_code = ''", { replacements: [qrCode, id] });
   }
 
   findPayment(id: string, tx?: Transaction): Promise<PaymentRow | undefined> {
@@ -68,7 +68,7 @@ export class PayStore {
     return affected === 1;
   }
 
-  /** UNPAID payments whose deadline passed more than `graceMs` ago. */
+  /** UNPAID payments whose deadline passed more than `graceMs` ago, oldest first. */
   async overdueIds(graceMs: number, limit: number): Promise<string[]> {
     const rows = await this.sequelize.query<{ id: string }>(
       "SELECT id FROM trade_pay WHERE status = 'UNPAID' AND expires_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND ORDER BY expires_at LIMIT ?",
@@ -87,54 +87,24 @@ export class PayStore {
     return affected === 1;
   }
 
-  /** Records an event of a payment once (payment, event) for people reading the log. */
+  /** Records an event of a payment for people reading the log, once per (payment, event). */
   async log(tx: Transaction | undefined, row: { id: string; paymentId: string; orderId: string; event: string; amount: string; detail: string }): Promise<void> {
-    await this.sequelize.query('INSERT IGNORE INTO pay_log (id, payment_id, order_id, event, amount, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', {
-      replacements: [row.id, row.paymentId, row.orderId, row.event, row.amount, row.detail.slice(0, 255)],
-      type: QueryTypes.INSERT,
-      transaction: tx,
-    });
-  }
-
-  async insertRefund(tx: Transaction, row: Omit<RefundRow, 'status'> & { paymentId: string | null; userId: string; reason: string }): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      `INSERT IGNORE INTO refund (id, request_id, order_id, payment_id, user_id, amount, alipay_amount, balance_amount, points, reason, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', UTC_TIMESTAMP(3))`,
-      {
-        replacements: [row.id, row.request_id, row.order_id, row.paymentId, row.userId, row.amount, row.alipay_amount, row.balance_amount, row.points, row.reason],
-        type: QueryTypes.INSERT,
-        transaction: tx,
-      },
+    await insertUnique(
+      this.sequelize,
+      'INSERT INTO pay_log (id, payment_id, order_id, event, amount, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [row.id, row.paymentId, row.orderId, row.event.slice(0, 32), row.amount, row.detail.slice(0, 255)],
+      tx,
     );
-    return affected === 1;
   }
 
-  findRefund(orderId: string, requestId: string): Promise<RefundRow | undefined> {
-    return this.sequelize
-      .query<RefundRow>('SELECT id, request_id, order_id, amount, alipay_amount, balance_amount, points, status FROM refund WHERE order_id = ? AND request_id = ?', {
-        replacements: [orderId, requestId],
-        type: QueryTypes.SELECT,
-      })
-      .then((rows) => rows[0]);
-  }
-
-  /** What the order's refunds took in all (every refund row counts from its insert on). */
-  async refundedOfOrder(tx: Transaction, orderId: string): Promise<{ total: string; alipay: string; balance: string; points: string }> {
-    const [row] = await this.sequelize.query<{ total: string | null; alipay: string | null; balance: string | null; points: string | null }>(
-      'SELECT SUM(amount) AS total, SUM(alipay_amount) AS alipay, SUM(balance_amount) AS balance, SUM(points) AS points FROM refund WHERE order_id = ? FOR UPDATE',
-      { replacements: [orderId], type: QueryTypes.SELECT, transaction: tx },
-    );
-    return { total: row?.total ?? '0', alipay: row?.alipay ?? '0', balance: row?.balance ?? '0', points: row?.points ?? '0' };
-  }
-
-  async finishRefund(id: string): Promise<void> {
-    await this.sequelize.query("UPDATE refund SET status = 'SUCCEEDED', finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING'", { replacements: [id] });
-  }
-
-  /** Payments paid on a UTC day, for reconciliation. */
-  paidOn(date: string): Promise<{ id: string; amount: string }[]> {
+  /**
+   * Payments paid on a day of Alipay's bill, which counts days in China time (UTC+8), with what
+   * was refunded of each: the payments whose paid_at (UTC) falls in [day - 8 h, day + 16 h).
+   */
+  paidOn(date: string): Promise<{ id: string; amount: string; refunded_amount: string; status: PaymentStatus }[]> {
     return this.sequelize.query(
-      "SELECT id, amount FROM trade_pay WHERE paid_at >= ? AND paid_at < ? + INTERVAL 1 DAY AND status IN ('PAID', 'REFUNDED')",
+      `SELECT id, amount, refunded_amount, status FROM trade_pay
+       WHERE paid_at >= ? - INTERVAL ${CHINA_OFFSET_HOURS} HOUR AND paid_at < ? + INTERVAL ${24 - CHINA_OFFSET_HOURS} HOUR AND status IN ('PAID', 'REFUNDED')`,
       { replacements: [date, date], type: QueryTypes.SELECT },
     );
   }

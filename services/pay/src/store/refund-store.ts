@@ -1,0 +1,205 @@
+/** SQL of the refunds: one row per (order, request id), its steps stamped as they are done. */
+import { insertUnique } from '@shop/common';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+/** The steps after the hold, in the order they run. */
+export type RefundStep = 'alipay' | 'balance' | 'points' | 'stock' | 'coupon';
+
+export interface RefundLine {
+  goodsId: string;
+  quantity: number;
+}
+
+export interface RefundRow {
+  id: string;
+  request_id: string;
+  order_id: string;
+  payment_id: string | null;
+  user_id: string;
+  kind: RefundKind;
+  status: RefundStatus;
+  requested_amount: string;
+  request_hash: string;
+  /** JSON RefundLine[]: the lines asked for. */
+  items: string | null;
+  reason: string;
+  after_sales_id: string | null;
+  // The plan, known once held.
+  amount: string;
+  alipay_amount: string;
+  balance_amount: string;
+  points: string;
+  /** JSON RefundLine[]: the stock that goes back. */
+  restock: string | null;
+  release_coupon: number;
+  completes_order: number;
+  held_at: Date | null;
+  alipay_done_at: Date | null;
+  balance_done_at: Date | null;
+  points_done_at: Date | null;
+  stock_done_at: Date | null;
+  coupon_done_at: Date | null;
+  alipay_attempts: number;
+  attempts: number;
+  last_error: string | null;
+  failure_reason: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+export interface NewRefund {
+  id: string;
+  requestId: string;
+  orderId: string;
+  paymentId: string | null;
+  userId: string;
+  kind: RefundKind;
+  requestedAmount: string;
+  requestHash: string;
+  items: RefundLine[];
+  reason: string;
+  afterSalesId: string | null;
+  /** How long the creator may run it before a sweeper may take it over. */
+  leaseMs: number;
+  /** A refund that needs no hold (PAYMENT_REJECTED) comes with its plan. */
+  plan?: Plan;
+}
+
+export interface Plan {
+  amount: string;
+  alipayAmount: string;
+  balanceAmount: string;
+  points: string;
+  restock: RefundLine[];
+  releaseCoupon: boolean;
+  completesOrder: boolean;
+}
+
+const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
+  amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, alipay_done_at, balance_done_at,
+  points_done_at, stock_done_at, coupon_done_at, alipay_attempts, attempts, last_error, failure_reason, created_at, finished_at`;
+
+export class RefundStore {
+  constructor(readonly sequelize: Sequelize) {}
+
+  /** Inserts a PENDING refund, leased to its creator; false when (order, request id) exists. */
+  insert(refund: NewRefund): Promise<boolean> {
+    const plan = refund.plan;
+    return insertUnique(
+      this.sequelize,
+      `INSERT INTO refund (id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
+         amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${plan ? 'UTC_TIMESTAMP(3)' : 'NULL'}, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, UTC_TIMESTAMP(3))`,
+      [
+        refund.id,
+        refund.requestId,
+        refund.orderId,
+        refund.paymentId,
+        refund.userId,
+        refund.kind,
+        refund.requestedAmount,
+        refund.requestHash,
+        JSON.stringify(refund.items),
+        refund.reason,
+        refund.afterSalesId,
+        plan?.amount ?? '0',
+        plan?.alipayAmount ?? '0',
+        plan?.balanceAmount ?? '0',
+        plan?.points ?? '0',
+        JSON.stringify(plan?.restock ?? []),
+        plan?.releaseCoupon ?? false,
+        plan?.completesOrder ?? false,
+        refund.leaseMs * 1000,
+      ],
+    );
+  }
+
+  async find(id: string, tx?: Transaction): Promise<RefundRow | undefined> {
+    return this.one(`SELECT ${COLUMNS} FROM refund WHERE id = ?${tx ? ' FOR UPDATE' : ''}`, [id], tx);
+  }
+
+  findByRequest(orderId: string, requestId: string): Promise<RefundRow | undefined> {
+    return this.one(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? AND request_id = ?`, [orderId, requestId]);
+  }
+
+  listOfOrder(orderId: string): Promise<RefundRow[]> {
+    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? ORDER BY id`, { replacements: [orderId], type: QueryTypes.SELECT });
+  }
+
+  /** Deletes a refund that never moved money (its hold was refused). */
+  async deleteUnheld(id: string): Promise<void> {
+    await this.sequelize.query("DELETE FROM refund WHERE id = ? AND held_at IS NULL AND status = 'PENDING'", { replacements: [id] });
+  }
+
+  async savePlan(id: string, plan: Plan): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE refund SET amount = ?, alipay_amount = ?, balance_amount = ?, points = ?, restock = ?, release_coupon = ?, completes_order = ?, held_at = UTC_TIMESTAMP(3)
+       WHERE id = ? AND held_at IS NULL`,
+      { replacements: [plan.amount, plan.alipayAmount, plan.balanceAmount, plan.points, JSON.stringify(plan.restock), plan.releaseCoupon, plan.completesOrder, id] },
+    );
+  }
+
+  /** Stamps a step done; false when it was stamped already (by another runner). */
+  async markDone(tx: Transaction | undefined, id: string, step: RefundStep): Promise<boolean> {
+    const column = `${step}_done_at`;
+    const [, affected] = await this.sequelize.query(`UPDATE refund SET ${column} = UTC_TIMESTAMP(3) WHERE id = ? AND ${column} IS NULL`, {
+      replacements: [id],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  /** Counts a call to Alipay before it is made, so that a later runner asks Alipay first. */
+  async countAlipayAttempt(id: string): Promise<void> {
+    await this.sequelize.query('UPDATE refund SET alipay_attempts = alipay_attempts + 1 WHERE id = ?', { replacements: [id] });
+  }
+
+  /** PENDING -> SUCCEEDED or FAILED; false when it had ended already. */
+  async finish(tx: Transaction, id: string, status: Exclude<RefundStatus, 'PENDING'>, failureReason: string | null): Promise<boolean> {
+    const [, affected] = await this.sequelize.query("UPDATE refund SET status = ?, failure_reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING'", {
+      replacements: [status, failureReason?.slice(0, 255) ?? null, id],
+      type: QueryTypes.UPDATE,
+      transaction: tx,
+    });
+    return affected === 1;
+  }
+
+  /** A try that must be repeated later: counted, and retried after `delayMs`. */
+  async postpone(id: string, delayMs: number, error: string): Promise<void> {
+    await this.sequelize.query(
+      "UPDATE refund SET attempts = attempts + 1, last_error = ?, next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id = ? AND status = 'PENDING'",
+      { replacements: [error.slice(0, 255), delayMs * 1000, id] },
+    );
+  }
+
+  /** Takes the refund for `leaseMs` if nobody holds it (its lease expired); false otherwise. */
+  async claim(id: string, leaseMs: number): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      "UPDATE refund SET next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id = ? AND status = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3)",
+      { replacements: [leaseMs * 1000, id], type: QueryTypes.UPDATE },
+    );
+    return affected === 1;
+  }
+
+  /** PENDING refunds nobody holds (due, or left behind by a process that died). */
+  async dueIds(limit: number): Promise<string[]> {
+    const rows = await this.sequelize.query<{ id: string }>(
+      "SELECT id FROM refund WHERE status = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) ORDER BY next_attempt_at LIMIT ?",
+      { replacements: [limit], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The order's refunds still PENDING. */
+  async pendingOfOrder(orderId: string): Promise<RefundRow[]> {
+    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? AND status = 'PENDING'`, { replacements: [orderId], type: QueryTypes.SELECT });
+  }
+
+  private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<RefundRow | undefined> {
+    const [row] = await this.sequelize.query<RefundRow>(sql, { replacements, type: QueryTypes.SELECT, transaction });
+    return row;
+  }
+}
