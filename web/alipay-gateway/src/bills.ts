@@ -1,10 +1,11 @@
 /**
  * The daily trade bill (alipay.data.dataservice.bill.downloadurl.query): one CSV line per trade
- * paid that day (UTC here). Alipay serves a zip of GBK CSVs with more columns; the emulator serves
+ * paid that day, the day being China's (UTC+8) as at Alipay. Alipay serves a zip of GBK CSVs with more columns; the emulator serves
  * the CSV itself with the columns reconciliation needs. Tests may tamper with a day's bill to
  * plant differences (a missing trade, an unknown one, another amount).
  */
 import { formatCents } from '@shop/common';
+import { chinaDate } from './china-time';
 import type { TradeBook } from './trades';
 
 export interface BillTampering {
@@ -36,7 +37,7 @@ export class Bills {
     const change = this.tampering.get(date) ?? {};
     const rows = this.trades
       .all()
-      .filter((trade) => trade.paidAt?.toISOString().slice(0, 10) === date && !change.drop?.includes(trade.outTradeNo))
+      .filter((trade) => trade.paidAt && chinaDate(trade.paidAt) === date && !change.drop?.includes(trade.outTradeNo))
       .map((trade) =>
         [trade.tradeNo, trade.outTradeNo, trade.status, change.amounts?.[trade.outTradeNo] ?? trade.totalAmount, formatCents(this.trades.refunded(trade)), trade.paidAt!.toISOString()].join(','),
       );

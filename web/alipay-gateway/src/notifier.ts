@@ -2,10 +2,12 @@
  * Asynchronous notifications (trade_status_sync) to the merchant's notify_url, as Alipay sends
  * them: a form POST signed with the gateway's key over every field but `sign` and `sign_type`;
  * the merchant must answer the exact text `success`, otherwise Alipay tries again after 4m, 10m,
- * 10m, 1h, 2h, 6h and 15h (then gives up).
+ * 10m, 1h, 2h, 6h and 15h (then gives up). The sandbox may hold back a notification's first
+ * attempt, or drop it (notification-switch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { toAlipayTime, type Logger } from '@shop/common';
+import type { NotificationSwitch } from './notification-switch';
 import { rsa2Sign, signContent } from './rsa2';
 import type { Trade } from './trades';
 
@@ -16,13 +18,21 @@ export interface NotifierOptions {
   alipayPrivateKey: string;
   timeScale: number;
   logger: Logger;
+  /** The sandbox switch consulted before every notification. */
+  notificationSwitch: NotificationSwitch;
 }
+
+/** Recorded in a trade's attempts instead of an answer when the switch dropped a notification. */
+export const DROPPED = 'dropped';
 
 export class Notifier {
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** Every delivery attempt, for the control API and tests: out_trade_no -> answers received. */
+  /**
+   * Every delivery attempt, for the control API and tests: out_trade_no -> answers received
+   * (`dropped` for a notification the sandbox switch lost).
+   */
   readonly attempts = new Map<string, string[]>();
-  /** The last notification sent per trade (signed form), for the control API. */
+  /** The last notification sent (or dropped) per trade (signed form), for the control API. */
   readonly lastForms = new Map<string, Record<string, string>>();
 
   constructor(private readonly options: NotifierOptions) {}
@@ -50,15 +60,22 @@ export class Notifier {
     return { ...fields, sign: rsa2Sign(signContent(fields, ['sign', 'sign_type']), this.options.alipayPrivateKey) };
   }
 
-  /** Sends the notification now and retries on Alipay's schedule until the merchant says success. */
-  notify(trade: Trade, url: string): void {
+  /**
+   * Sends the notification (after `firstAttemptDelayMs`, plus whatever the sandbox switch adds)
+   * and retries on Alipay's schedule until the merchant says success.
+   */
+  notify(trade: Trade, url: string, { firstAttemptDelayMs = 0 } = {}): void {
     const form = this.form(trade);
     this.lastForms.set(trade.outTradeNo, form);
+    const fault = this.options.notificationSwitch.take();
+    if (fault?.drop) {
+      this.options.logger.info({ outTradeNo: trade.outTradeNo }, 'notification dropped (sandbox switch)');
+      this.record(trade, DROPPED);
+      return;
+    }
     const attempt = async (retry: number): Promise<void> => {
       const answer = await post(url, form);
-      const answers = this.attempts.get(trade.outTradeNo) ?? [];
-      answers.push(answer);
-      this.attempts.set(trade.outTradeNo, answers);
+      this.record(trade, answer);
       if (answer === 'success') return;
       const delay = RETRY_DELAYS_MS[retry];
       if (delay === undefined) {
@@ -66,13 +83,25 @@ export class Notifier {
         return;
       }
       this.options.logger.info({ outTradeNo: trade.outTradeNo, answer, retryInMs: delay * this.options.timeScale }, 'notification not acknowledged; will retry');
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        void attempt(retry + 1);
-      }, delay * this.options.timeScale);
-      this.timers.add(timer);
+      this.later(delay * this.options.timeScale, () => attempt(retry + 1));
     };
-    void attempt(0);
+    this.later(firstAttemptDelayMs + (fault?.delayMs ?? 0), () => attempt(0));
+  }
+
+  private record(trade: Trade, answer: string): void {
+    const answers = this.attempts.get(trade.outTradeNo) ?? [];
+    answers.push(answer);
+    this.attempts.set(trade.outTradeNo, answers);
+  }
+
+  /** Runs `task` after `delayMs` (at once when 0), unless the notifier is stopped first. */
+  private later(delayMs: number, task: () => Promise<void>): void {
+    if (delayMs <= 0) return void task();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void task();
+    }, delayMs);
+    this.timers.add(timer);
   }
 
   stop(): void {

@@ -3,14 +3,29 @@
  * query string, `biz_content` in the form body. The app's RSA2 signature is verified over every
  * parameter but `sign`; the answer is `{"<method>_response":{...},"sign":"..."}`, signed over the
  * exact text of the inner object with the gateway's key.
+ *
+ * The work is split in two so that sandbox faults (faults.ts) can step in between: `authenticate`
+ * tells a genuine merchant call from a forged one, `execute` applies it and answers.
  */
 import { formatCents, fromAlipayTime, parseCents, toAlipayTime } from '@shop/common';
+import { chinaDate } from './china-time';
 import type { GatewayConfig } from './config';
 import { rsa2Sign, rsa2Verify, signContent } from './rsa2';
 import { BusinessError, type Trade, type TradeBook } from './trades';
 
+/** The methods the emulator implements (also the methods a sandbox fault may target). */
+export const OPENAPI_METHODS = [
+  'alipay.trade.precreate',
+  'alipay.trade.query',
+  'alipay.trade.close',
+  'alipay.trade.refund',
+  'alipay.trade.fastpay.refund.query',
+  'alipay.data.dataservice.bill.downloadurl.query',
+] as const;
+
 export interface OpenApiDeps {
   config: GatewayConfig;
+  /** The trade book; its clock is the gateway's clock. */
   trades: TradeBook;
   /** The QR code content of a trade (the cashier page's URL). */
   qrCode(outTradeNo: string): string;
@@ -21,15 +36,21 @@ export interface OpenApiDeps {
 type Answer = Record<string, string>;
 
 const SUCCESS = { code: '10000', msg: 'Success' };
+const BUYER_LOGON_ID = 'sandbox***@example.com';
 
-function fail(error: BusinessError): Answer {
+function failure(error: BusinessError): Answer {
   return { code: error.code, msg: error.code === '40004' ? 'Business Failed' : 'Invalid Arguments', sub_code: error.subCode, sub_msg: error.subMsg };
 }
 
 /** Signs and serialises an answer the way Alipay does (the inner object's exact text). */
 export function signedResponse(method: string, answer: Answer, alipayPrivateKey: string): string {
   const inner = JSON.stringify(answer);
-  return `{"${method.replace(/\./g, '_')}_response":${inner},"sign":"${rsa2Sign(inner, alipayPrivateKey)}"}`;
+  return `{"${(method || 'error').replace(/\./g, '_')}_response":${inner},"sign":"${rsa2Sign(inner, alipayPrivateKey)}"}`;
+}
+
+/** The signed answer refusing a call with a business error. */
+export function signedRefusal(method: string, error: BusinessError, alipayPrivateKey: string): string {
+  return signedResponse(method, failure(error), alipayPrivateKey);
 }
 
 function requireBiz(biz: Record<string, unknown>, ...names: string[]): void {
@@ -60,70 +81,106 @@ function expiryOf(biz: Record<string, unknown>, now: Date): Date {
 
 const tradeFields = (trade: Trade) => ({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo });
 
-export function handleOpenApi(deps: OpenApiDeps, params: Record<string, string>): { method: string; body: string } {
-  const { config, trades } = deps;
+/** A request that carries the merchant app's id and a valid signature of its key. */
+export interface MerchantCall {
+  method: string;
+  params: Record<string, string>;
+}
+
+/** The merchant's call, or the signed answer refusing a request that is not one. */
+export function authenticate(config: GatewayConfig, params: Record<string, string>): { call: MerchantCall } | { refusal: string } {
   const method = params.method ?? '';
-  const answer = (result: Answer) => ({ method: method || 'error', body: signedResponse(method || 'error', result, config.alipayPrivateKey) });
-
-  if (params.app_id !== config.appId) return answer(fail(new BusinessError('isv.invalid-app-id', 'invalid app_id', '40002')));
-  if (params.sign_type !== 'RSA2') return answer(fail(new BusinessError('isv.invalid-signature-type', 'sign_type must be RSA2', '40002')));
+  const refuse = (error: BusinessError) => ({ refusal: signedRefusal(method, error, config.alipayPrivateKey) });
+  if (params.app_id !== config.appId) return refuse(new BusinessError('isv.invalid-app-id', 'invalid app_id', '40002'));
+  if (params.sign_type !== 'RSA2') return refuse(new BusinessError('isv.invalid-signature-type', 'sign_type must be RSA2', '40002'));
   if (!params.sign || !rsa2Verify(signContent(params, ['sign']), params.sign, config.appPublicKey)) {
-    return answer(fail(new BusinessError('isv.invalid-signature', 'invalid signature', '40002')));
+    return refuse(new BusinessError('isv.invalid-signature', 'invalid signature', '40002'));
   }
-  let biz: Record<string, unknown>;
-  try {
-    biz = params.biz_content ? (JSON.parse(params.biz_content) as Record<string, unknown>) : {};
-  } catch {
-    return answer(fail(new BusinessError('isv.invalid-parameter', 'biz_content is not JSON', '40002')));
-  }
+  return { call: { method, params } };
+}
 
+/** Applies the merchant's call and answers it, signed. */
+export function execute(deps: OpenApiDeps, call: MerchantCall): string {
   try {
-    switch (method) {
-      case 'alipay.trade.precreate': {
-        requireBiz(biz, 'out_trade_no', 'subject');
-        const trade = trades.precreate({
-          outTradeNo: biz.out_trade_no as string,
-          totalAmount: amountOf(biz.total_amount, 'total_amount'),
-          subject: biz.subject as string,
-          expiresAt: expiryOf(biz, new Date()),
-          notifyUrl: params.notify_url,
-        });
-        return answer({ ...SUCCESS, out_trade_no: trade.outTradeNo, qr_code: deps.qrCode(trade.outTradeNo) });
-      }
-      case 'alipay.trade.query': {
-        requireBiz(biz, 'out_trade_no');
-        const trade = trades.get(biz.out_trade_no as string);
-        return answer({
-          ...SUCCESS,
-          ...tradeFields(trade),
-          trade_status: trade.status,
-          total_amount: trade.totalAmount,
-          buyer_logon_id: 'sandbox***@example.com',
-          ...(trade.paidAt && { send_pay_date: toAlipayTime(trade.paidAt), buyer_pay_amount: trade.totalAmount }),
-        });
-      }
-      case 'alipay.trade.close': {
-        requireBiz(biz, 'out_trade_no');
-        return answer({ ...SUCCESS, ...tradeFields(trades.close(biz.out_trade_no as string)) });
-      }
-      case 'alipay.trade.refund': {
-        requireBiz(biz, 'out_trade_no', 'out_request_no');
-        const { trade, fundChange } = trades.refund(biz.out_trade_no as string, biz.out_request_no as string, amountOf(biz.refund_amount, 'refund_amount'));
-        return answer({ ...SUCCESS, ...tradeFields(trade), buyer_logon_id: 'sandbox***@example.com', fund_change: fundChange ? 'Y' : 'N', refund_fee: formatCents(trades.refunded(trade)), gmt_refund_pay: toAlipayTime(new Date()) });
-      }
-      case 'alipay.data.dataservice.bill.downloadurl.query': {
-        requireBiz(biz, 'bill_type', 'bill_date');
-        if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date as string)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
-        // Alipay serves a day's bill the next day; the emulator also serves today's so far (tests).
-        if ((biz.bill_date as string) > new Date().toISOString().slice(0, 10)) throw new BusinessError('ACQ.BILL_NOT_EXIST', 'no bill for a future day');
-        return answer({ ...SUCCESS, bill_download_url: deps.billUrl(biz.bill_date as string) });
-      }
-      default:
-        return answer(fail(new BusinessError('isv.invalid-method', `unknown method ${method}`, '40002')));
-    }
+    return signedResponse(call.method, { ...SUCCESS, ...apply(deps, call) }, deps.config.alipayPrivateKey);
   } catch (error) {
-    if (error instanceof BusinessError) return answer(fail(error));
+    if (error instanceof BusinessError) return signedRefusal(call.method, error, deps.config.alipayPrivateKey);
     throw error;
   }
 }
 
+/** The fields of a successful answer (after code and msg); refusals are thrown as BusinessError. */
+function apply(deps: OpenApiDeps, { method, params }: MerchantCall): Answer {
+  const { trades } = deps;
+  const biz = bizContentOf(params);
+  switch (method) {
+    case 'alipay.trade.precreate': {
+      requireBiz(biz, 'out_trade_no', 'subject');
+      const trade = trades.precreate({
+        outTradeNo: biz.out_trade_no as string,
+        totalAmount: amountOf(biz.total_amount, 'total_amount'),
+        subject: biz.subject as string,
+        expiresAt: expiryOf(biz, trades.now()),
+        notifyUrl: params.notify_url,
+      });
+      // Like Alipay, no trade_no: the trade is born when a buyer scans the QR code.
+      return { out_trade_no: trade.outTradeNo, qr_code: deps.qrCode(trade.outTradeNo) };
+    }
+    case 'alipay.trade.query': {
+      requireBiz(biz, 'out_trade_no');
+      const trade = trades.get(biz.out_trade_no as string);
+      return {
+        ...tradeFields(trade),
+        trade_status: trade.status,
+        total_amount: trade.totalAmount,
+        buyer_logon_id: BUYER_LOGON_ID,
+        ...(trade.paidAt && { send_pay_date: toAlipayTime(trade.paidAt), buyer_pay_amount: trade.totalAmount }),
+      };
+    }
+    case 'alipay.trade.close': {
+      requireBiz(biz, 'out_trade_no');
+      return tradeFields(trades.close(biz.out_trade_no as string));
+    }
+    case 'alipay.trade.refund': {
+      requireBiz(biz, 'out_trade_no', 'out_request_no');
+      const { trade, refund, fundChange } = trades.refund(biz.out_trade_no as string, biz.out_request_no as string, amountOf(biz.refund_amount, 'refund_amount'));
+      return {
+        ...tradeFields(trade),
+        buyer_logon_id: BUYER_LOGON_ID,
+        fund_change: fundChange ? 'Y' : 'N',
+        refund_fee: formatCents(trades.refunded(trade)),
+        gmt_refund_pay: toAlipayTime(refund.at),
+      };
+    }
+    case 'alipay.trade.fastpay.refund.query': {
+      requireBiz(biz, 'out_trade_no', 'out_request_no');
+      const { trade, refund } = trades.findRefund(biz.out_trade_no as string, biz.out_request_no as string);
+      // Alipay answers success for a refund it never made, with no refund fields at all.
+      return {
+        ...tradeFields(trade),
+        out_request_no: biz.out_request_no as string,
+        ...(refund && { total_amount: trade.totalAmount, refund_amount: refund.amount, refund_status: 'REFUND_SUCCESS', gmt_refund_pay: toAlipayTime(refund.at) }),
+      };
+    }
+    case 'alipay.data.dataservice.bill.downloadurl.query': {
+      requireBiz(biz, 'bill_type', 'bill_date');
+      const date = biz.bill_date as string;
+      if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
+      // Alipay serves a day's bill the next day; the emulator also serves today's so far (tests).
+      // Days are China's, as in the bill itself.
+      if (date > chinaDate(trades.now())) throw new BusinessError('ACQ.BILL_NOT_EXIST', 'no bill for a future day');
+      return { bill_download_url: deps.billUrl(date) };
+    }
+    default:
+      throw new BusinessError('isv.invalid-method', `unknown method ${method}`, '40002');
+  }
+}
+
+function bizContentOf(params: Record<string, string>): Record<string, unknown> {
+  if (!params.biz_content) return {};
+  try {
+    return JSON.parse(params.biz_content) as Record<string, unknown>;
+  } catch {
+    throw new BusinessError('isv.invalid-parameter', 'biz_content is not JSON', '40002');
+  }
+}
