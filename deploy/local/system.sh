@@ -10,8 +10,8 @@
 #                                             pay-web, alipay-gateway)
 #   bash deploy/local/system.sh stop NAME     one process (SIGTERM, graceful)
 #
-# SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline and Alipay's notification
-# retry delays so that the tests can watch them; a running system started with another profile
+# SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's notification
+# retry delays and the refund lease so that the tests can watch them; a running system started with another profile
 # is restarted (processes only, not the infrastructure).
 set -euo pipefail
 
@@ -49,6 +49,8 @@ case "$SHOP_PROFILE" in
   test)
     # Deadlines the tests can wait for: 20 s to pay; Alipay's retries 1000 times faster.
     export PAY_TIMEOUT_SECONDS="${PAY_TIMEOUT_SECONDS:-20}"
+    export PAY_EXPIRY_MARGIN_SECONDS="${PAY_EXPIRY_MARGIN_SECONDS:-2}"
+    export PAY_REFUND_LEASE_MS="${PAY_REFUND_LEASE_MS:-5000}"
     export ALIPAY_NOTIFY_TIME_SCALE="${ALIPAY_NOTIFY_TIME_SCALE:-0.001}"
     export PAY_SWEEP_INTERVAL_MS="${PAY_SWEEP_INTERVAL_MS:-5000}"
     export ORDER_SWEEP_INTERVAL_MS="${ORDER_SWEEP_INTERVAL_MS:-2000}"

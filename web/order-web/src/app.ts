@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from './clients';
 import { accountRoutes } from './routes/account.routes';
 import { adminRoutes } from './routes/admin.routes';
+import { afterSalesRoutes } from './routes/after-sales.routes';
 import { authRoutes } from './routes/auth.routes';
 import { cartRoutes } from './routes/cart.routes';
 import { goodsRoutes } from './routes/goods.routes';
@@ -37,6 +38,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     cartRoutes(api, deps.services, deps.tokens);
     orderRoutes(api, deps.services, deps.tokens, deps.faultInjection);
     adminRoutes(api, deps.services, deps.tokens);
+    afterSalesRoutes(api, deps.services, deps.tokens);
   });
   void app.register(fastifyStatic, { root: STOREFRONT_DIR, index: 'index.html', maxAge: 60_000 });
   app.get('/storefront.json', async () => ({ payWebUrl: deps.payWebUrl }));

@@ -42,6 +42,8 @@ export const orderView = (o: orderProto.Order) => ({
   createdAt: o.createdAt,
   payDeadline: o.payDeadline || null,
   shippedAt: o.shippedAt || null,
+  completedAt: o.completedAt || null,
+  refundedAmount: o.refundedAmount,
 });
 
 export const orderSchema = shape({
@@ -60,6 +62,8 @@ export const orderSchema = shape({
   createdAt: time,
   payDeadline: nullable({ ...time, description: 'an unpaid order is cancelled at this time' }),
   shippedAt: nullable(time),
+  completedAt: nullable({ ...time, description: 'after-sales requests are accepted until ORDER_AFTER_SALES_DAYS after it' }),
+  refundedAmount: { ...money, description: 'what succeeded refunds gave back so far (Alipay and balance)' },
 });
 
 /** One order with its status history (GET of a single order). */
@@ -98,3 +102,33 @@ export const cartSchema = shape({
 });
 
 export const pageOf = (item: object) => shape({ items: { type: 'array', items: item }, total: { type: 'integer' } });
+
+export const AFTER_SALES_STATUSES = protoEnumNames(orderProto.AfterSalesStatus).map((name) => name.replace(/^AFTER_SALES_/, ''));
+
+export const afterSalesView = (a: orderProto.AfterSales) => ({
+  afterSalesId: a.afterSalesId,
+  orderId: a.orderId,
+  userId: a.userId,
+  status: orderProto.afterSalesStatusToJSON(a.status).replace(/^AFTER_SALES_/, ''),
+  reason: a.reason,
+  amount: a.amount || null,
+  decidedBy: a.decidedBy || null,
+  note: a.note || null,
+  refundId: a.refundId || null,
+  createdAt: a.createdAt,
+  decidedAt: a.decidedAt || null,
+});
+
+export const afterSalesSchema = shape({
+  afterSalesId: id,
+  orderId: id,
+  userId: id,
+  status: { type: 'string', enum: AFTER_SALES_STATUSES, description: 'OPEN -> APPROVED -> REFUNDED | REFUND_FAILED, or OPEN -> REJECTED' },
+  reason: { type: 'string' },
+  amount: nullable({ ...money, description: 'what was asked; null: everything left to refund' }),
+  decidedBy: nullable({ type: 'string', description: 'admin:<id>' }),
+  note: nullable({ type: 'string', description: "the admin's note, or why the refund failed" }),
+  refundId: nullable({ ...id, description: 'the refund carried out at the pay service (pay-web GET /api/v1/orders/:orderId/refunds)' }),
+  createdAt: time,
+  decidedAt: nullable(time),
+});

@@ -323,7 +323,7 @@ async function ordersPage() {
               (o) => `<tr data-order="${esc(o.orderId)}"><td><a href="#/orders/${esc(o.orderId)}">${esc(o.orderId)}</a></td><td>${when(o.createdAt)}</td>
               <td>${o.items.map((i) => `${esc(i.name)} × ${i.quantity}`).join(', ')}</td><td class="num">${yuan(o.payAmount)}</td>
               <td><span class="status ${esc(o.status)}">${esc(o.status)}</span></td>
-              <td>${orderActions(o)}${['PAID', 'SHIPPED', 'COMPLETED'].includes(o.status) ? ` <a class="refund" href="#/orders/${esc(o.orderId)}">Refund…</a>` : ''}</td></tr>`,
+              <td>${orderActions(o)}${['PAID', 'SHIPPED', 'COMPLETED'].includes(o.status) ? ` <a class="refund" href="#/orders/${esc(o.orderId)}">${o.status === 'PAID' ? 'Refund…' : 'After-sales…'}</a>` : ''}</td></tr>`,
             )
             .join('')}</tbody></table>`
         : '<p class="muted">No orders yet.</p>'
@@ -353,7 +353,9 @@ function onOrderAction(event) {
 async function orderPage(orderId) {
   if (!session.token) return void (location.hash = '#/signin');
   const order = await api('GET', `/api/v1/orders/${orderId}`);
-  const refundable = ['PAID', 'SHIPPED', 'COMPLETED'].includes(order.status);
+  // Before shipment the customer refunds; after it she asks, and an admin decides (after-sales).
+  const refundable = order.status === 'PAID';
+  const afterSales = order.status === 'SHIPPED' || order.status === 'COMPLETED';
   view().innerHTML = `
     <h1>Order ${esc(order.orderId)} <span class="status ${esc(order.status)}" id="order-status">${esc(order.status)}</span></h1>
     ${order.cancelReason ? `<p class="muted">Cancelled: ${esc(order.cancelReason)}</p>` : ''}
@@ -371,6 +373,7 @@ async function orderPage(orderId) {
       ${order.status === 'CONFIRMED' ? '<button class="primary" id="pay-button">Pay with Alipay</button>' : ''}
       ${orderActions(order)}
       ${refundable ? '<input id="refund-reason" placeholder="Reason for the refund" maxlength="200"><button id="refund-button">Refund</button>' : ''}
+      ${afterSales ? '<input id="after-sales-reason" placeholder="What went wrong?" maxlength="200"><button id="after-sales-button">Ask for a refund</button>' : ''}
     </div>
     <h2>History</h2>
     <table id="history"><thead><tr><th>When</th><th>From</th><th>To</th><th>By</th><th>Why</th></tr></thead><tbody>
@@ -390,6 +393,11 @@ async function orderPage(orderId) {
     await payApi('POST', `/api/v1/orders/${order.orderId}/refund`, { reason }, { 'idempotency-key': crypto.randomUUID() });
     say('Refund requested: the order turns REFUNDED once the money is back.', 'info');
     pollOrder(order.orderId, (status) => status === 'REFUNDED');
+  }));
+  $('#after-sales-button')?.addEventListener('click', () => attempt(async () => {
+    const reason = $('#after-sales-reason').value.trim() || 'refund asked in the storefront';
+    await api('POST', `/api/v1/orders/${order.orderId}/after-sales`, { reason }, { 'idempotency-key': crypto.randomUUID() });
+    say('Request sent: the shop reviews it, and the order turns REFUNDED if it is approved.', 'info');
   }));
 
   if (LIVE_STATUSES.has(order.status)) pollOrder(order.orderId, (status) => status !== order.status);

@@ -177,9 +177,10 @@ describe('storefront in headless Chromium', function () {
     assert.equal((await state.order(unpaid))?.status, 'CANCELLED');
     assert.equal((await state.order(shipped))?.status, 'COMPLETED');
     assert.equal((await state.order(paid))?.status, 'REFUNDED');
-    // The refunded 60.00 is back; the cancelled order took no balance; stock: 10 - 2 - 1 = 7 after the unpaid one's release.
+    // The refunded 60.00 is back; the cancelled order took no balance; stock: 10 - 2 = 8 after the unpaid one's
+    // release and the refund before shipment, which gives its unit back.
     assert.equal(await state.balance(customer.userId), '100.00');
-    await eventually('stock of the cancelled order back', 30_000, async () => ((await state.stock(goodsId)) === 7 ? true : undefined));
+    await eventually('stock of the cancelled order back', 30_000, async () => ((await state.stock(goodsId)) === 8 ? true : undefined));
   });
 
   it('search finds goods by name, 24 to a page, and pages through them', async () => {

@@ -1,7 +1,7 @@
 /** pay-web's HTTP app: payments, Alipay's notifications, refunds, reconciliation. */
-import { addRoutes, createHttpApp, createRpcClient, documented, idempotencyHeaders, idString, moneyString, object, params, payContract, protoEnumNames, principalOf, requireAdmin, requireUser, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
+import { addRoutes, createHttpApp, createRpcClient, documented, FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, params, payContract, protoEnumNames, principalOf, requireAdmin, requireUser, type CallOptions, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
 import { pay } from '@shop/proto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 
 export type PayClient = RpcClient<typeof payContract.definition>;
@@ -45,13 +45,48 @@ const reconciliationSchema = {
           outTradeNo: { type: 'string' },
           localAmount: { type: 'string' },
           alipayAmount: { type: 'string' },
+          action: { type: 'string', description: 'what reconciliation did about it (a payment Alipay took unrecorded is applied)' },
         },
-        required: ['type', 'outTradeNo', 'localAmount', 'alipayAmount'],
+        required: ['type', 'outTradeNo', 'localAmount', 'alipayAmount', 'action'],
       },
     },
   },
   required: ['date', 'matched', 'differences'],
 } as const;
+
+const refundLine = { type: 'object', properties: { goodsId: { type: 'string' }, quantity: { type: 'integer' } }, required: ['goodsId', 'quantity'] } as const;
+const refundProperties = {
+  refundId: { type: 'string' },
+  orderId: { type: 'string' },
+  status: { type: 'string', enum: protoEnumNames(pay.RefundStatus).map((name) => name.replace(/^REFUND_/, '')), description: 'PENDING -> SUCCEEDED, or FAILED (Alipay refused it)' },
+  kind: { type: 'string', enum: protoEnumNames(pay.RefundKind), description: 'CUSTOMER, AFTER_SALES (an approved request), PAYMENT_REJECTED (money paid after the order was cancelled)' },
+  amount: { type: 'string', description: 'yuan, two decimals' },
+  alipayAmount: { type: 'string', description: 'the part given back through Alipay' },
+  balanceAmount: { type: 'string', description: 'the part given back to the balance' },
+  points: { type: 'string', description: 'points taken back' },
+  items: { type: 'array', items: refundLine, description: 'stock given back' },
+  reason: { type: 'string' },
+  failureReason: { type: 'string', nullable: true, description: "why it FAILED (Alipay's sub_code), or what a PENDING refund waits for" },
+  createdAt: { type: 'string', format: 'date-time' },
+  finishedAt: { type: 'string', format: 'date-time', nullable: true },
+} as const;
+const refundSchema = { type: 'object', properties: refundProperties, required: Object.keys(refundProperties) } as const;
+
+const refundView = (r: pay.Refund) => ({
+  refundId: r.refundId,
+  orderId: r.orderId,
+  status: pay.refundStatusToJSON(r.status).replace(/^REFUND_/, ''),
+  kind: pay.refundKindToJSON(r.kind),
+  amount: r.amount,
+  alipayAmount: r.alipayAmount,
+  balanceAmount: r.balanceAmount,
+  points: r.points,
+  items: r.items.map(({ goodsId, quantity }) => ({ goodsId, quantity })),
+  reason: r.reason,
+  failureReason: r.failureReason || null,
+  createdAt: r.createdAt,
+  finishedAt: r.finishedAt || null,
+});
 
 /** The QR code as an SVG data: URL, so that any client can show it without a QR library. */
 async function qrImageOf(content: string): Promise<string> {
@@ -59,7 +94,7 @@ async function qrImageOf(content: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
-export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; logger: Logger; corsOrigins: (string | RegExp)[] }): FastifyInstance {
+export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; logger: Logger; corsOrigins: (string | RegExp)[]; faultInjection: boolean }): FastifyInstance {
   const { payments, tokens, logger } = deps;
   const app = createHttpApp({
     logger,
@@ -67,12 +102,21 @@ export function buildPayWeb(deps: { payments: PayClient; tokens: TokenService; l
     corsOrigins: deps.corsOrigins,
     docs: { title: 'Shop pay-web', description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.", version: '1' },
   });
-  addRoutes(app, (api) => payRoutes(api, payments, tokens));
+  addRoutes(app, (api) => payRoutes(api, payments, tokens, deps.faultInjection));
   return app;
 }
 
-function payRoutes(app: FastifyInstance, payments: PayClient, tokens: TokenService): void {
+function payRoutes(app: FastifyInstance, payments: PayClient, tokens: TokenService, faultInjection: boolean): void {
   const preHandler = requireUser(tokens);
+
+  /** Test-only: forwards x-shop-fault to the pay service when fault injection is on. */
+  const faultOptions = (request: FastifyRequest): CallOptions | undefined => {
+    const fault = request.headers[FAULT_HEADER];
+    if (!faultInjection || !isFault(fault)) return undefined;
+    const metadata = new Metadata();
+    metadata.set(FAULT_HEADER, fault);
+    return { metadata };
+  };
 
   app.post<{ Body: { orderId: string; channel: 'ALIPAY_QR' } }>(
     '/api/v1/payments',
@@ -117,36 +161,50 @@ function payRoutes(app: FastifyInstance, payments: PayClient, tokens: TokenServi
     },
   );
 
-  app.post<{ Params: { orderId: string }; Body: { amount?: string; reason: string }; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Params: { orderId: string }; Body: { amount?: string; reason: string; items?: { goodsId: string; quantity: number }[] }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/orders/:orderId/refund',
     {
       preHandler,
       schema: {
-        ...documented('refunds', 'Refund a paid order, in full or in part', {
+        ...documented('refunds', 'Refund a paid order (not shipped), in full or in part', {
           auth: true,
           status: 201,
-          response: {
-            type: 'object',
-            properties: { refundId: { type: 'string' }, status: { type: 'string' } },
-            required: ['refundId', 'status'],
-          },
-          description: 'Without an amount, refunds what is left. The Alipay part goes back first, then the balance part. The same Idempotency-Key refunds once.',
+          response: refundSchema,
+          description:
+            'Without an amount, refunds everything left. The Alipay part goes back first, then the balance; points go back; the stock of the `items` named (of every line, for a full refund) and, for a full refund, the coupon. Answers 201 once it SUCCEEDED (or FAILED: Alipay refused it, see failureReason), 202 while it is PENDING (a step must wait; the shop finishes it). After shipment: 409 ORDER_STATE (open an after-sales request at order-web). One refund of an order at a time (409 REFUND_IN_PROGRESS). The same Idempotency-Key answers the same refund (409 IDEMPOTENCY_KEY_REUSED for another body); without one, every request is a new refund.',
         }),
         params: params('orderId'),
         headers: idempotencyHeaders,
-        body: object({ amount: moneyString, reason: { type: 'string', minLength: 1, maxLength: 200 } }, ['reason']),
+        body: object(
+          {
+            amount: moneyString,
+            reason: { type: 'string', minLength: 1, maxLength: 200 },
+            items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }) },
+          },
+          ['reason'],
+        ),
       },
     },
     async (request, reply) => {
-      const result = await payments.refund({
-        requestId: request.headers['idempotency-key'] ?? '',
-        orderId: request.params.orderId,
-        userId: principalOf(request).userId,
-        amount: request.body.amount ?? '',
-        reason: request.body.reason,
-      });
-      return reply.status(201).send(result);
+      const refund = await payments.requestRefund(
+        {
+          requestId: request.headers['idempotency-key'] ?? '',
+          orderId: request.params.orderId,
+          userId: principalOf(request).userId,
+          amount: request.body.amount ?? '',
+          reason: request.body.reason,
+          items: request.body.items ?? [],
+        },
+        faultOptions(request),
+      );
+      return reply.status(refund.status === pay.RefundStatus.REFUND_PENDING ? 202 : 201).send(refundView(refund));
     },
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId/refunds',
+    { preHandler, schema: { ...documented('refunds', "An order's refunds, oldest first", { auth: true, response: { type: 'object', properties: { items: { type: 'array', items: refundSchema } }, required: ['items'] } }), params: params('orderId') } },
+    async (request) => ({ items: (await payments.listRefunds({ orderId: request.params.orderId, userId: principalOf(request).userId })).refunds.map(refundView) }),
   );
 
   app.get<{ Querystring: { date: string } }>(

@@ -8,51 +8,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rsa2Sign, signContent, generateRsaKeyPair } from '../../alipay-gateway/src/rsa2';
-import { eventually, sleep } from '../../../common/test/support/infra';
+import { sleep } from '../../../common/test/support/infra';
 import { newCustomer, newGoods, placeOrder, type Reply } from '../../order-web/test/support/shop-api';
 import { withSystem } from '../../order-web/test/support/end-to-end';
 import type { SystemState } from '../../order-web/test/support/system-state';
+import { until } from './support/fixtures';
+import { buyerPays, createPayment, GATEWAY, http, PAY_WEB, trade } from './support/pay-api';
 
-const PAY_WEB = `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`;
-const GATEWAY = `http://127.0.0.1:${process.env.ALIPAY_GATEWAY_PORT ?? 7009}`;
 const KEYS = path.resolve(__dirname, '../../../var/alipay');
-
-async function http(method: string, url: string, options: { token?: string; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const response = await fetch(url, { method, headers, body });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // text answers (Alipay notifications) stay text
-  }
-  return { status: response.status, body: parsed };
-}
 
 describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
   this.timeout(180_000);
   let admin: string;
   let state: SystemState;
 
-  const createPayment = (token: string, orderId: string) => http('POST', `${PAY_WEB}/api/v1/payments`, { token, json: { orderId, channel: 'ALIPAY_QR' } });
-  const buyerPays = (paymentId: string, notify: 'normal' | 'none' | 'duplicate') => http('POST', `${GATEWAY}/sandbox/trades/${paymentId}/pay`, { json: { notify } });
-  const trade = async (paymentId: string) => (await http('GET', `${GATEWAY}/sandbox/trades/${paymentId}`)).body;
   const notify = (form: Record<string, string>) => http('POST', `${PAY_WEB}/api/v1/notify/alipay`, { form });
   const orderStatus = async (orderId: string) => (await state.order(orderId))?.status;
-  // Generous: messages a SIGKILLed consumer had taken (the placement spec kills the order
-  // service) come back only after RocketMQ's invisible time, about a minute.
-  const until = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => eventually(what, timeoutMs, async () => ((await check()) ? true : undefined));
 
   /** A customer (balance 50.00) with a confirmed order: 2 x 30.00 + 10.00 shipping, 20.00 paid by balance, 50.00 left to pay. */
   async function confirmedOrder(options: { coupon?: string } = {}) {
@@ -112,23 +83,6 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     assert.deepEqual((await trade(paymentId)).notifications, []);
   });
 
-  it('never paid: at the deadline the trade is closed, the order CANCELLED, everything back; a later payment is refused', async () => {
-    const { goodsId, customer, order } = await confirmedOrder({ coupon: '5.00' });
-    const { paymentId, expiresAt } = (await createPayment(customer.token, order.orderId)).body;
-    assert.ok(new Date(expiresAt).getTime() - Date.now() < 30_000, `a short pay deadline (SHOP_PROFILE=test), not ${expiresAt}`);
-    assert.equal(await state.stock(goodsId), 8);
-    assert.equal(await state.balance(customer.userId), '30.00');
-    await until('the order to be CANCELLED', async () => (await orderStatus(order.orderId)) === 'CANCELLED');
-    await until('the releases', async () => Object.values(await state.released(order.orderId)).every(Boolean));
-    assert.equal((await state.payment(paymentId))?.status, 'CLOSED');
-    assert.equal((await trade(paymentId)).status, 'TRADE_CLOSED');
-    assert.equal(await state.stock(goodsId), 10);
-    assert.equal(await state.balance(customer.userId), '50.00');
-    assert.deepEqual(await state.coupon(customer.couponIds[0]!), { used: 0, order_id: null });
-    assert.equal((await buyerPays(paymentId, 'normal')).status, 409);
-    assert.equal(await state.points(customer.userId), '0');
-  });
-
   it('a payment racing the close: PAID, or CANCELLED with the money refunded; never money kept for a cancelled order', async () => {
     const { customer, order } = await confirmedOrder();
     const { paymentId, expiresAt } = (await createPayment(customer.token, order.orderId)).body;
@@ -143,7 +97,8 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
       assert.deepEqual(Object.values(atAlipay.refunds), ['50.00'], 'paid then refunded in full');
       await until('the payment to be REFUNDED', async () => (await state.payment(paymentId))?.status === 'REFUNDED');
     } else {
-      assert.equal(atAlipay.status, 'TRADE_CLOSED', 'closed before the buyer could pay');
+      // The buyer came too late: the QR code had died (never scanned) or the trade was closed.
+      assert.ok(['TRADE_CLOSED', 'NOT_SCANNED'].includes(atAlipay.status), `closed before the buyer could pay, not ${atAlipay.status}`);
       assert.deepEqual(atAlipay.refunds, {});
     }
   });
@@ -231,14 +186,15 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
       await until('the payment', async () => (await state.payment(paymentId))?.status === 'PAID');
       paid.push(paymentId);
     }
-    const date = new Date().toISOString().slice(0, 10);
+    // Alipay's bill counts days in China time (UTC+8).
+    const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     await http('POST', `${GATEWAY}/sandbox/bills/${date}/tamper`, { json: { drop: [paid[0]], add: [{ outTradeNo: 'STRANGER-1', amount: '9.99' }], amounts: { [paid[1]!]: '49.00' } } });
     const report = await http('GET', `${PAY_WEB}/api/v1/admin/reconciliation?date=${date}`, { token: admin });
     assert.equal(report.status, 200, JSON.stringify(report.body));
     const differences = report.body.differences as { type: string; outTradeNo: string; localAmount: string; alipayAmount: string }[];
-    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[0]), { type: 'LOCAL_ONLY', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '' });
-    assert.deepEqual(differences.find((d) => d.outTradeNo === 'STRANGER-1'), { type: 'THIRD_PARTY_ONLY', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99' });
-    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[1]), { type: 'AMOUNT_MISMATCH', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00' });
+    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[0]), { type: 'LOCAL_ONLY', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '', action: '' });
+    assert.deepEqual(differences.find((d) => d.outTradeNo === 'STRANGER-1'), { type: 'THIRD_PARTY_ONLY', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99', action: 'not a payment of this shop' });
+    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[1]), { type: 'AMOUNT_MISMATCH', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00', action: '' });
     assert.equal(differences.find((d) => d.outTradeNo === paid[2]), undefined);
     assert.ok(report.body.matched >= 1);
   });

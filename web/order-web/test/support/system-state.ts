@@ -51,8 +51,9 @@ export class SystemState {
     return (await this.one<{ used: number; order_id: string | null }>(this.db.coupon, 'SELECT used, order_id FROM coupon WHERE id = ?', [couponId]))!;
   }
 
-  async order(orderId: string): Promise<{ status: string; cancel_reason: string | null } | undefined> {
-    return this.one(this.db.order, 'SELECT status, cancel_reason FROM `order` WHERE id = ?', [orderId]);
+  async order(orderId: string): Promise<{ status: string; cancel_reason: string | null; refunded_amount: string; pay_deadline: Date | null; updated_at: Date } | undefined> {
+    // Every column, so that the specs also read the tables of an older schema (run against older code).
+    return this.one(this.db.order, 'SELECT * FROM `order` WHERE id = ?', [orderId]);
   }
 
   async ordersOf(userId: string): Promise<{ id: string; status: string }[]> {
@@ -61,7 +62,7 @@ export class SystemState {
 
   /** Whether each service recorded the order as released (its release ledger). */
   async released(orderId: string): Promise<{ goods: boolean; coupon: boolean; user: boolean }> {
-    const has = async (db: Sequelize, table: string) => (await this.one(db, `SELECT order_id FROM ${table} WHERE order_id = ?`, [orderId])) !== undefined;
+    const has = async (db: Sequelize, table: string) => (await this.one(db, `SELECT order_id FROM ${table} WHERE order_id = ? AND status = 'RELEASED'`, [orderId])) !== undefined;
     return { goods: await has(this.db.goods, 'goods_order_release'), coupon: await has(this.db.coupon, 'coupon_order_release'), user: await has(this.db.user, 'user_order_release') };
   }
 
@@ -91,9 +92,46 @@ export class SystemState {
     return this.db.order.query('SELECT from_status, to_status, actor FROM order_status_history WHERE order_id = ? ORDER BY id', { replacements: [orderId], type: QueryTypes.SELECT });
   }
 
+  /** The order's refunds as the pay service records them, oldest first. */
+  async refunds(orderId: string): Promise<{ id: string; kind: string; status: string; amount: string; alipay_amount: string; balance_amount: string; points: string; restock: string | null; failure_reason: string | null }[]> {
+    return this.db.pay.query('SELECT * FROM refund WHERE order_id = ? ORDER BY id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  /** The order service's holds of the order's refunds. */
+  async holds(orderId: string): Promise<{ refund_id: string; status: string; amount: string }[]> {
+    return this.db.order.query('SELECT refund_id, status, amount FROM order_refund WHERE order_id = ? ORDER BY refund_id', { replacements: [orderId], type: QueryTypes.SELECT });
+  }
+
+  /** Tags of the events a service's outbox holds for a key (sent or not). */
+  async outboxTags(schema: 'order' | 'pay', key: string): Promise<string[]> {
+    const rows = await this.db[schema].query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ? ORDER BY id', { replacements: [JSON.stringify([key])], type: QueryTypes.SELECT });
+    return rows.map((row) => row.tag);
+  }
+
+  async afterSales(id: string): Promise<{ status: string; refund_id: string | null; note: string | null } | undefined> {
+    return this.one(this.db.order, 'SELECT status, refund_id, note FROM after_sales WHERE id = ?', [id]);
+  }
+
+  /** Units the refunds of the order gave back, per goods. */
+  async unitsReturned(orderId: string): Promise<Record<string, number>> {
+    const rows = await this.db.goods.query<{ goods_id: string; units: string }>('SELECT goods_id, SUM(quantity) AS units FROM goods_return_log WHERE order_id = ? GROUP BY goods_id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+    return Object.fromEntries(rows.map((row) => [row.goods_id, Number(row.units)]));
+  }
+
+  /** Moves the order's completion `days` into the past (the after-sales window's clock). */
+  async backdateCompletion(orderId: string, days: number): Promise<void> {
+    await this.db.order.query("UPDATE `order` SET completed_at = completed_at - INTERVAL ? DAY WHERE id = ? AND status = 'COMPLETED'", { replacements: [days, orderId] });
+  }
+
   /**
-   * Moves the order's shipping time `days` into the past: the only write the specs make to a
-   * service's tables, standing in for the days the automatic completion waits.
+   * Moves the order's shipping time `days` into the past: with backdateCompletion, the only
+   * writes the specs make to a service's tables, standing in for the days the rules wait.
    */
   async backdateShipment(orderId: string, days: number): Promise<void> {
     await this.db.order.query("UPDATE `order` SET shipped_at = shipped_at - INTERVAL ? DAY WHERE id = ? AND status = 'SHIPPED'", { replacements: [days, orderId] });
