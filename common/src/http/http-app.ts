@@ -45,6 +45,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Types are what the schema says, never coerced ("12" is not a number) nor silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Requests the router refuses before any route (a malformed URL, a path parameter longer
+    // than the router takes) answer in the API's shape too, not in fastify's own.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void (reply as FastifyReply).status(status).send({ code: ErrorCode.INVALID_ARGUMENT, message: `malformed request: ${error.message}` });
+    },
+    // And so do requests Node's HTTP parser cannot read (raw bytes in the path): written on the socket.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return void socket.destroy(error);
+      const body = JSON.stringify({ code: ErrorCode.INVALID_ARGUMENT, message: 'malformed HTTP request' });
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   });
 
   if (options.forms) {

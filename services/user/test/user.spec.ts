@@ -58,6 +58,12 @@ describe('user: accounts, balance and points against the real MySQL', function (
     assert.equal((await stateOf(user.userId)).balance, '20.00');
   });
 
+  it('takes a balance to the cent in amounts a float cannot add exactly (0.10 + 0.20 of 0.30)', async () => {
+    const user = await account('0.30');
+    for (const amount of ['0.10', '0.20']) assert.equal(codeOf(await reduceBalance(store, ids, { orderId: ids.next(), userId: user.userId, amount })), 'OK');
+    assert.equal((await stateOf(user.userId)).balance, '0.00');
+  });
+
   it('concurrent orders of one user never drive the balance negative', async () => {
     const user = await account('100.00');
     const results = await Promise.all(Array.from({ length: 30 }, () => reduceBalance(store, ids, { orderId: ids.next(), userId: user.userId, amount: '7.00' })));

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { DEVELOPMENT_JWT_SECRET } from '@shop/common';
-import { adminLogin, call, newCustomer, newGoods, placeOrder, type Reply } from './support/shop-api';
+import { connect } from 'node:net';
+import { adminLogin, BASE_URL, call, newCustomer, newGoods, placeOrder, type Reply } from './support/shop-api';
 import { SystemState } from './support/system-state';
 
 const secret = new TextEncoder().encode(process.env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET);
@@ -84,6 +85,22 @@ describe('bad input at order-web changes nothing', function () {
     const huge = JSON.stringify({ items: [{ goodsId, quantity: 1 }], address: 'x'.repeat(200_000), consignee: 'y' });
     expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: huge }), 413, 'PAYLOAD_TOO_LARGE', 'oversized body');
     assert.deepEqual(await snapshot(), before);
+  });
+
+  it("malformed URLs, parameters past the router's limit and raw bytes in the path: 4xx in the API's shape", async () => {
+    expectError(await call('GET', '/api/v1/goods/%ff'), 400, 'INVALID_ARGUMENT', 'a path that does not decode');
+    const long = await call('POST', `/api/v1/admin/orders/${'9'.repeat(5_000)}/ship`, { token: admin });
+    assert.ok(long.status >= 400 && long.status < 500 && long.body.code === 'INVALID_ARGUMENT', `a 5,000-digit id: ${long.status} ${JSON.stringify(long.body)}`);
+    // Node's HTTP parser refuses these bytes before fastify sees them.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(BASE_URL).port), '127.0.0.1', () => socket.end(Buffer.concat([Buffer.from('GET /api/v1/goods/'), Buffer.from([0xe4, 0xb8, 0x00, 0x7f]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')])));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400/);
+    assert.match(raw, /"code":"INVALID_ARGUMENT"/);
   });
 
   it('missing, malformed, forged and expired tokens: 401 UNAUTHENTICATED; customers cannot use admin routes: 403', async () => {

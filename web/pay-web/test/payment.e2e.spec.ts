@@ -134,6 +134,7 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
       ['unknown trade', form({ out_trade_no: '123456789012345678' })],
       ['not a number trade', form({ out_trade_no: 'abc' })],
       ['unsigned', { out_trade_no: paymentId, trade_status: 'TRADE_SUCCESS', total_amount: '50.00' }],
+      ['a sign_type the SDK does not know', { ...form({}), sign_type: 'XYZ' }],
     ] as const) {
       const answer = await notify(fields as Record<string, string>);
       assert.deepEqual([answer.status, answer.body], [200, 'failure'], what);

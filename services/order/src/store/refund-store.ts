@@ -89,7 +89,7 @@ export class RefundStore {
   }
 
   async addRefunded(tx: Transaction, orderId: string, amount: string): Promise<void> {
-    await this.sequelize.query('UPDATE `order` SET refunded_amount = refunded_amount + ? WHERE id = ?', { replacements: [amount, orderId], transaction: tx });
+    await this.sequelize.query('UPDATE `order` SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ?', { replacements: [amount, orderId], transaction: tx });
   }
 
   /** Inserts an OPEN after-sales request; false when the user's idempotency key was used. */

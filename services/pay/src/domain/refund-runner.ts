@@ -54,7 +54,7 @@ export type RunOutcome = { row: RefundRow } | { refused: DomainError };
  */
 const RETRYABLE_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.SELLER_BALANCE_NOT_ENOUGH', 'TRANSPORT']);
 
-const MAX_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000;
 
 /** Alipay refused the refund for good: it ends FAILED with this reason. */
 class RefusedByAlipay extends Error {}

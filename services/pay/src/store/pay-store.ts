@@ -79,7 +79,7 @@ export class PayStore {
 
   /** Adds to the refunded amount if it stays within the payment; false otherwise. */
   async addRefunded(tx: Transaction, id: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE trade_pay SET refunded_amount = refunded_amount + ? WHERE id = ? AND refunded_amount + ? <= amount', {
+    const [, affected] = await this.sequelize.query('UPDATE trade_pay SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ? AND refunded_amount + CAST(? AS DECIMAL(14,2)) <= amount', {
       replacements: [amount, id, amount],
       type: QueryTypes.UPDATE,
       transaction: tx,

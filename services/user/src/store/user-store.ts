@@ -70,7 +70,7 @@ export class UserStore {
 
   /** Takes `amount` if the balance covers it; false (nothing changed) otherwise. */
   async takeBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance - ? WHERE id = ? AND balance >= ?', {
+    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance - CAST(? AS DECIMAL(14,2)) WHERE id = ? AND balance >= CAST(? AS DECIMAL(14,2))', {
       replacements: [amount, userId, amount],
       type: QueryTypes.UPDATE,
       transaction: tx,
@@ -79,7 +79,7 @@ export class UserStore {
   }
 
   async addBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance + ? WHERE id = ?', {
+    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance + CAST(? AS DECIMAL(14,2)) WHERE id = ?', {
       replacements: [amount, userId],
       type: QueryTypes.UPDATE,
       transaction: tx,
