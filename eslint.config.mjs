@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: {
-        project: ['./tsconfig.test.json', './common/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json'],
+        project: ['./tsconfig.test.json', './common/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json', './tools/*/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       }, },
     rules: {

@@ -1,0 +1,179 @@
+/**
+ * The faults of a run: a schedule drawn from the seed (printed at the start, so a failing run
+ * can be replayed), every kind at least once, then carried out while the load runs: processes
+ * SIGKILLed and restarted, frozen (SIGSTOP/SIGCONT: the GC-pause case), the RocketMQ proxy and
+ * ZooKeeper killed and restarted, the services' MySQL connections killed (and MySQL restarted
+ * when the stack owns it), the Alipay gateway failing, timing out and losing notifications.
+ */
+import mysql from 'mysql2/promise';
+import { loadInfraConfig } from '@shop/common';
+import type { Client } from './client';
+import type { ChaosConfig } from './config';
+import { FRONT_DOORS, infraUp, SERVICES, signal, stackOwnsMysql, startProcess, whenRunning, type AppProcess } from './processes';
+import type { Random } from './random';
+
+export type FaultKind = 'kill' | 'freeze' | 'proxy-restart' | 'zookeeper-restart' | 'mysql-connections' | 'mysql-restart' | 'gateway-errors' | 'gateway-timeouts' | 'notifications-lost';
+
+export const FAULT_KINDS: FaultKind[] = ['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-connections', 'mysql-restart', 'gateway-errors', 'gateway-timeouts', 'notifications-lost'];
+
+export interface PlannedFault {
+  /** Milliseconds after the load started. */
+  at: number;
+  kind: FaultKind;
+  target: string;
+  /** Milliseconds down or frozen (kill, freeze, restarts), or how many calls or notifications it spoils (gateway). */
+  size: number;
+}
+
+export interface FaultRecord extends PlannedFault {
+  startedAt: number;
+  endedAt: number;
+  /** What happened, or why it was skipped. */
+  note: string;
+}
+
+/** Faults that last as long as their injection does (the others arm something and return). */
+const LASTING = new Set<FaultKind>(['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-restart']);
+
+const PROCESSES: AppProcess[] = [...SERVICES, ...FRONT_DOORS];
+const GATEWAY_METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.precreate', 'alipay.trade.fastpay.refund.query'];
+
+/**
+ * The run's faults: every process killed once, and one of every other kind, at random times in
+ * the first 80% of the load; long runs get more, one every 20 s or so.
+ */
+export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] {
+  const span = config.seconds * 1000;
+  const at = () => random.int(Math.round(span * 0.05), Math.round(span * 0.8));
+  const fault = (kind: FaultKind, target: string, size: number): PlannedFault => ({ at: at(), kind, target, size });
+  const plan: PlannedFault[] = [
+    ...PROCESSES.map((name) => fault('kill', name, random.int(500, 4_000))),
+    fault('freeze', random.pick(PROCESSES), random.int(2_000, 6_000)),
+    fault('proxy-restart', 'rocketmq proxy', random.int(1_000, 3_000)),
+    fault('zookeeper-restart', 'zookeeper', random.int(1_000, 3_000)),
+    fault('mysql-connections', 'services', 0),
+    fault('mysql-restart', 'mysql', random.int(1_000, 3_000)),
+    fault('gateway-errors', random.pick(GATEWAY_METHODS), random.int(3, 10)),
+    fault('gateway-timeouts', random.pick(GATEWAY_METHODS), random.int(1, 3)),
+    fault('notifications-lost', 'notify', random.int(3, 10)),
+  ];
+  for (let extra = 0; extra < Math.floor(config.seconds / 20) - 8; extra++) {
+    const kind = random.weighted({ kill: 4, freeze: 2, 'mysql-connections': 1, 'gateway-errors': 2, 'gateway-timeouts': 1, 'notifications-lost': 1, 'proxy-restart': 0.5, 'zookeeper-restart': 0.5 } as const);
+    const target = kind === 'kill' || kind === 'freeze' ? random.pick(PROCESSES) : kind.startsWith('gateway') ? random.pick(GATEWAY_METHODS) : kind;
+    plan.push(fault(kind, target, kind === 'kill' ? random.int(500, 4_000) : kind === 'freeze' ? random.int(2_000, 6_000) : random.int(2, 8)));
+  }
+  return plan.sort((a, b) => a.at - b.at);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Carries the faults out at their times; infrastructure restarts one at a time. */
+export class FaultRunner {
+  readonly records: FaultRecord[] = [];
+  private infraLock: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: ChaosConfig,
+    private readonly client: Client,
+  ) {}
+
+  async run(plan: PlannedFault[], startedAt: number): Promise<void> {
+    await Promise.all(
+      plan.map(async (fault) => {
+        await sleep(Math.max(0, startedAt + fault.at - Date.now()));
+        const begin = Date.now();
+        let note: string;
+        try {
+          note = await this.inject(fault);
+        } catch (error) {
+          note = `failed: ${String(error).slice(0, 200)}`;
+        }
+        // A fault that only arms something (gateway, notifications, connections) is given a
+        // 10 s window, for the availability figures.
+        const endedAt = Math.max(Date.now(), LASTING.has(fault.kind) ? 0 : begin + 10_000);
+        this.records.push({ ...fault, startedAt: begin, endedAt, note: note.replace(/\s+/g, ' ') });
+        console.log(`[chaos] +${Math.round((begin - startedAt) / 1000)}s ${fault.kind} ${fault.target}: ${note}`);
+      }),
+    );
+  }
+
+  private async inject(fault: PlannedFault): Promise<string> {
+    switch (fault.kind) {
+      case 'kill': {
+        const name = fault.target as AppProcess;
+        if (!(await whenRunning(name, 60_000)) || !signal(name, 'SIGKILL')) return 'not running';
+        await sleep(fault.size);
+        await startProcess(name, this.config.plant);
+        return `SIGKILL, restarted after ${fault.size} ms`;
+      }
+      case 'freeze': {
+        const name = fault.target as AppProcess;
+        if (!(await whenRunning(name, 60_000)) || !signal(name, 'SIGSTOP')) return 'not running';
+        await sleep(fault.size);
+        signal(name, 'SIGCONT');
+        return `SIGSTOP for ${fault.size} ms, then SIGCONT`;
+      }
+      case 'proxy-restart':
+        return this.restartInfra('proxy', fault.size);
+      case 'zookeeper-restart':
+        return this.restartInfra('zookeeper', fault.size);
+      case 'mysql-restart':
+        if (!stackOwnsMysql()) return 'skipped: the MySQL in use was not started by the stack (the harness never restarts a server it does not own)';
+        return this.restartInfra('mysql', fault.size);
+      case 'mysql-connections':
+        return `KILLed ${await killServiceConnections()} connections of the services`;
+      case 'gateway-errors':
+        await this.gatewayFault({ method: fault.target, mode: 'error', count: fault.size });
+        return `${fault.size} calls answer ACQ.SYSTEM_ERROR`;
+      case 'gateway-timeouts':
+        await this.gatewayFault({ method: fault.target, mode: 'timeout', count: fault.size, delayMs: 7_000 });
+        return `${fault.size} calls get no answer`;
+      case 'notifications-lost': {
+        const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/notifications`, { json: { mode: 'drop', count: fault.size }, route: 'chaos control' });
+        if (answer.status >= 300) throw new Error(`gateway: ${answer.status} ${JSON.stringify(answer.body)}`);
+        return `the next ${fault.size} notifications are lost`;
+      }
+    }
+  }
+
+  private async gatewayFault(body: Record<string, unknown>): Promise<void> {
+    const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/faults`, { json: body, route: 'chaos control' });
+    if (answer.status >= 300) throw new Error(`gateway: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+
+  /** SIGKILL a piece of infrastructure, wait, and start what is down again (infra.sh up). */
+  private restartInfra(name: 'proxy' | 'zookeeper' | 'mysql', downMs: number): Promise<string> {
+    const restart = this.infraLock.then(async () => {
+      if (!signal(name, 'SIGKILL')) return 'not running (not started by the stack)';
+      await sleep(downMs);
+      const began = Date.now();
+      await infraUp();
+      return `SIGKILL, back ${Math.round((Date.now() - began + downMs) / 100) / 10} s later`;
+    });
+    this.infraLock = restart.then(
+      () => undefined,
+      () => undefined,
+    );
+    return restart;
+  }
+}
+
+/** KILLs every connection of the shop's account to the services' schemas (not this one). */
+async function killServiceConnections(): Promise<number> {
+  const { host, port, user, password } = loadInfraConfig().mysql;
+  const connection = await mysql.createConnection({ host, port, user, password });
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>("SELECT id FROM information_schema.processlist WHERE user = ? AND db IN ('shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay') AND id <> CONNECTION_ID()", [user]);
+    let killed = 0;
+    for (const row of rows) {
+      // A connection may have ended meanwhile.
+      await connection.query(`KILL ${Number(row.id)}`).then(
+        () => killed++,
+        () => undefined,
+      );
+    }
+    return killed;
+  } finally {
+    await connection.end();
+  }
+}

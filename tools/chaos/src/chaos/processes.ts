@@ -1,0 +1,91 @@
+/**
+ * The local system's processes, as deploy/local/system.sh and infra.sh run them (pid files in
+ * var/run): what the faults kill, freeze and bring back.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './config';
+
+const run = promisify(execFile);
+
+export const SERVICES = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
+export const FRONT_DOORS = ['order-web', 'pay-web'] as const;
+export type AppProcess = (typeof SERVICES)[number] | (typeof FRONT_DOORS)[number] | 'alipay-gateway';
+export type InfraProcess = 'proxy' | 'namesrv' | 'zookeeper' | 'mysql';
+
+export function pidOf(name: AppProcess | InfraProcess): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(ROOT, 'var/run', `${name}.pid`), 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+export function signal(name: AppProcess | InfraProcess, sig: NodeJS.Signals): boolean {
+  const pid = pidOf(name);
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts one process of the system if it is down, in the running profile, with the run's
+ * planted defect if any; resolves once it is ready.
+ */
+export async function startProcess(name: AppProcess, plant: string): Promise<void> {
+  // A process may fail to start while the infrastructure is down (its consumers cannot reach
+  // RocketMQ): like a supervisor, try again until it is up.
+  const until = Date.now() + 300_000;
+  for (;;) {
+    try {
+      await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'start', name], { env: { ...process.env, SHOP_PLANTED_DEFECT: plant }, timeout: 120_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+/** Resolves once the process runs (it may be restarting after another fault). */
+export async function whenRunning(name: AppProcess, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (pidOf(name) === undefined) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
+/** Starts whatever piece of the infrastructure is down, and waits until each really answers. */
+export async function infraUp(): Promise<void> {
+  await run('bash', [path.join(ROOT, 'deploy/local/infra.sh'), 'up'], { timeout: 300_000 });
+}
+
+/** The whole system in the test profile (deadlines the harness can wait for), with `env` for every process. */
+export async function systemUp(env: NodeJS.ProcessEnv): Promise<void> {
+  await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'up'], { env: { ...process.env, SHOP_PROFILE: 'test', ...env }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+}
+
+/**
+ * Stops every process of the shop (not the infrastructure, nor the Alipay gateway: the third
+ * party keeps its trades, which live in its memory).
+ */
+export async function processesDown(): Promise<void> {
+  for (const name of [...FRONT_DOORS, ...SERVICES] as const) {
+    await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'stop', name], { timeout: 60_000 });
+  }
+}
+
+/** Whether the stack started the MySQL it uses (only then may the harness restart it). */
+export function stackOwnsMysql(): boolean {
+  return pidOf('mysql') !== undefined;
+}

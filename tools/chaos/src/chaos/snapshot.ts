@@ -1,0 +1,119 @@
+/**
+ * Everything the invariants look at, read at one moment: the run's rows in every service's
+ * schema, and the Alipay gateway's own ledger (the money's truth).
+ */
+import mysql from 'mysql2/promise';
+import { loadInfraConfig } from '@shop/common';
+import type { Client } from './client';
+import type { ChaosConfig } from './config';
+import type { Fixture } from './fixtures';
+
+export interface OrderRow {
+  id: string;
+  user_id: string;
+  status: string;
+  coupon_id: string | null;
+  balance_paid: string;
+  pay_amount: string;
+  pay_deadline: Date | null;
+}
+
+export interface HoldRow {
+  refund_id: string;
+  order_id: string;
+  status: string;
+  amount: string;
+  alipay_amount: string;
+  balance_amount: string;
+  points: string;
+  restock: string;
+  release_coupon: number;
+}
+
+export interface Trade {
+  outTradeNo: string;
+  status: string;
+  totalAmount: string;
+  refundedAmount: string;
+  paidAt: string | null;
+}
+
+export interface Snapshot {
+  takenAt: number;
+  orders: OrderRow[];
+  items: { order_id: string; goods_id: string; quantity: number }[];
+  holds: HoldRow[];
+  goods: { id: string; stock: number }[];
+  users: { id: string; balance: string; points: string }[];
+  coupons: { id: string; user_id: string; used: number; order_id: string | null }[];
+  payments: { id: string; order_id: string; status: string; amount: string; refunded_amount: string }[];
+  refunds: { id: string; order_id: string; kind: string; status: string; last_error: string | null }[];
+  unsentOutbox: { schema: string; id: string; tag: string }[];
+  /** pay.succeeded announcements (outbox rows) per payment id. */
+  paymentAnnouncements: Map<string, number>;
+  /** (consumer group, tag, key) rows of every service's consume log for the run's keys. */
+  consumed: Set<string>;
+  /** The gateway's trades by out_trade_no. */
+  trades: Map<string, Trade>;
+}
+
+export const consumedKey = (group: string, tag: string, key: string) => `${group}|${tag}|${key}`;
+
+/** Reads the snapshot over one connection (schemas qualified by name). */
+export class SnapshotReader {
+  private constructor(private readonly connection: mysql.Connection) {}
+
+  static async open(): Promise<SnapshotReader> {
+    const { host, port, user, password } = loadInfraConfig().mysql;
+    return new SnapshotReader(await mysql.createConnection({ host, port, user, password, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' }));
+  }
+
+  async close(): Promise<void> {
+    await this.connection.end();
+  }
+
+  private async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const [rows] = await this.connection.query(sql, params);
+    return rows as T[];
+  }
+
+  async read(fixture: Fixture, client: Client, config: ChaosConfig): Promise<Snapshot> {
+    const userIds = fixture.customers.map((customer) => customer.userId);
+    const orders = await this.rows<OrderRow>('SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM shop_order.`order` WHERE user_id IN (?)', [userIds]);
+    const orderIds = orders.length ? orders.map((order) => order.id) : ['0'];
+    const payments = await this.rows<Snapshot['payments'][number]>('SELECT id, order_id, status, amount, refunded_amount FROM shop_pay.trade_pay WHERE order_id IN (?)', [orderIds]);
+    const paymentIds = payments.length ? payments.map((payment) => payment.id) : ['0'];
+    const keys = [...orderIds, ...paymentIds];
+    const consumed = new Set<string>();
+    for (const schema of ['shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay']) {
+      for (const row of await this.rows<{ consumer_group: string; tag: string; message_key: string }>(`SELECT consumer_group, tag, message_key FROM ${schema}.mq_consumer_log WHERE message_key IN (?)`, [keys])) {
+        consumed.add(consumedKey(row.consumer_group, row.tag, row.message_key));
+      }
+    }
+    const announcements = new Map<string, number>();
+    for (const row of await this.rows<{ payment_id: string }>("SELECT JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) AS payment_id FROM shop_pay.mq_producer_log WHERE tag = 'pay.succeeded' AND JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) IN (?)", [paymentIds])) {
+      announcements.set(row.payment_id, (announcements.get(row.payment_id) ?? 0) + 1);
+    }
+    const unsent = [
+      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_order.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({ schema: 'shop_order', ...row })),
+      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_pay.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({ schema: 'shop_pay', ...row })),
+    ];
+    const ledger = await client.once('GET', `${config.gateway}/sandbox/trades`, { route: 'chaos control' });
+    if (ledger.status !== 200) throw new Error(`the gateway's ledger: HTTP ${ledger.status}`);
+    return {
+      takenAt: Date.now(),
+      orders,
+      items: await this.rows('SELECT order_id, goods_id, quantity FROM shop_order.order_item WHERE order_id IN (?)', [orderIds]),
+      holds: await this.rows('SELECT refund_id, order_id, status, amount, alipay_amount, balance_amount, points, restock, release_coupon FROM shop_order.order_refund WHERE order_id IN (?)', [orderIds]),
+      goods: await this.rows('SELECT id, stock FROM shop_goods.goods WHERE id IN (?)', [fixture.goods.map((goods) => goods.goodsId)]),
+      users: await this.rows('SELECT id, balance, points FROM shop_user.user WHERE id IN (?)', [userIds]),
+      coupons: await this.rows('SELECT id, user_id, used, order_id FROM shop_coupon.coupon WHERE user_id IN (?)', [userIds]),
+      payments,
+      refunds: await this.rows('SELECT id, order_id, kind, status, last_error FROM shop_pay.refund WHERE order_id IN (?)', [orderIds]),
+      unsentOutbox: unsent,
+      paymentAnnouncements: announcements,
+      consumed,
+      trades: new Map((ledger.body.trades as Trade[]).map((trade) => [trade.outTradeNo, trade])),
+    };
+  }
+}
