@@ -70,9 +70,15 @@ export async function infraUp(): Promise<void> {
   await run('bash', [path.join(ROOT, 'deploy/local/infra.sh'), 'up'], { timeout: 300_000 });
 }
 
-/** The whole system in the test profile (deadlines the harness can wait for), with `env` for every process. */
+/**
+ * The whole system in the test profile (deadlines the harness can wait for), with `env` for every
+ * process, and seeded as `npm run up` seeds it (the first admin, whom the fixture logs in as: on
+ * a fresh machine nobody else made her).
+ */
 export async function systemUp(env: NodeJS.ProcessEnv): Promise<void> {
-  await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'up'], { env: { ...process.env, SHOP_PROFILE: 'test', ...env }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+  const options = { env: { ...process.env, SHOP_PROFILE: 'test', ...env }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 };
+  await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'up'], options);
+  await run('node', [path.join(ROOT, 'web/order-web/dist/seed.js')], options);
 }
 
 /**
