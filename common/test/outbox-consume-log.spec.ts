@@ -26,7 +26,7 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
   const bump = (id: string) => (transaction: import('sequelize').Transaction) =>
     db.query('INSERT INTO counter (id, value) VALUES (?, 1) ON DUPLICATE KEY UPDATE value = value + 1', { replacements: [id], transaction }).then(() => undefined);
   const outboxRows = async (key: string) =>
-    db.query<{ sent_at: Date | null; properties: string }>('SELECT sent_at, properties FROM mq_producer_log WHERE message_keys = ?', {
+    db.query<{ sent_at: Date | null; properties: string; attempts: number }>('SELECT sent_at, properties, attempts FROM mq_producer_log WHERE message_keys = ? ORDER BY id', {
       replacements: [JSON.stringify([key])],
       type: QueryTypes.SELECT,
     });
@@ -141,6 +141,30 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       assert.match(row?.last_error ?? '', /broker down/);
       await new OutboxRelay({ sequelize: db, producer, logger: testLogger }).relayOnce();
       await eventually('the event', 20_000, () => received.find((m) => m.keys.includes(key)));
+    });
+
+    it('sends the rows of one key in id order, and stops a key at its first failed send', async () => {
+      const [steady, failing] = [randomUUID(), randomUUID()];
+      for (const n of [1, 2, 3]) {
+        for (const key of [steady, failing]) await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [key], body: { n } }));
+      }
+      const sends: string[] = [];
+      const flaky = {
+        async send(message: { keys: string[]; body: Buffer }) {
+          const n = (JSON.parse(message.body.toString()) as { n: number }).n;
+          // Later rows answer sooner: only the relay's per-key chaining keeps them in order.
+          await sleep((4 - n) * 30);
+          if (message.keys[0] === failing && n === 2) throw new Error('broker refused');
+          sends.push(`${message.keys[0] === steady ? 'steady' : 'failing'}#${n}`);
+        },
+      };
+      assert.equal(await new OutboxRelay({ sequelize: db, producer: flaky, logger: testLogger }).relayOnce(), 4);
+      assert.deepEqual(sends.filter((s) => s.startsWith('steady')), ['steady#1', 'steady#2', 'steady#3']);
+      assert.deepEqual(sends.filter((s) => s.startsWith('failing')), ['failing#1']);
+      const rows = await outboxRows(failing);
+      assert.deepEqual(rows.map((row) => [row.sent_at === null, row.attempts]), [[false, 1], [true, 1], [true, 0]], 'the failed row and the one after it stay unsent');
+      await new OutboxRelay({ sequelize: db, producer, logger: testLogger }).relayOnce();
+      assert.ok((await outboxRows(failing)).every((row) => row.sent_at !== null), 'a later pass sends the rest');
     });
 
     it('lets concurrent relays send each row once', async () => {
