@@ -81,21 +81,28 @@ const OWNED_PARTS: Part[] = [
  */
 const DELAYED_TAGS = ['order.pay-deadline'];
 
+const CONSUMER_SCHEMAS = ['goods', 'coupon', 'user', 'order', 'pay'];
+const OUTBOX_SCHEMAS = ['order', 'pay'];
+
 /** Scoped by the ids of the owned rows (:keys, and :keysJson for the outboxes' JSON key arrays). */
 const MESSAGE_PARTS: Part[] = [
-  ...['goods', 'coupon', 'user', 'order', 'pay'].map((schema) => ({
+  ...CONSUMER_SCHEMAS.map((schema) => ({
     name: `${schema}.mq_consumer_log`,
     table: `shop_${schema}.mq_consumer_log`,
     key: "CONCAT(consumer_group, '/', tag, '/', message_key)",
     columns: ['message_id'],
-    where: `message_key IN (:keys) AND tag NOT IN (:delayedTags)`,
+    // The primary key is (consumer_group, tag, message_key): naming the groups and tags makes
+    // this a range read of the keys in scope instead of a scan of every message ever consumed.
+    where: `consumer_group IN (:groups_${schema}) AND tag IN (:tags_${schema}) AND message_key IN (:keys) AND tag NOT IN (:delayedTags)`,
   })),
-  ...['order', 'pay'].map((schema) => ({
+  ...OUTBOX_SCHEMAS.map((schema) => ({
     name: `${schema}.mq_producer_log`,
     table: `shop_${schema}.mq_producer_log`,
     key: 'id',
     columns: ['topic', 'tag', 'message_keys', 'body', 'sent_at IS NOT NULL AS sent', '(sent_at IS NULL AND (deliver_at IS NULL OR deliver_at <= UTC_TIMESTAMP(3))) AS due'],
-    where: 'JSON_OVERLAPS(message_keys, :keysJson)',
+    // Only rows written since the reader opened (ids grow with time; the fixture comes after):
+    // JSON_OVERLAPS cannot use an index, and the outbox keeps every event ever sent.
+    where: `id > :outboxFloor_${schema} AND JSON_OVERLAPS(message_keys, :keysJson)`,
   })),
 ];
 
@@ -145,6 +152,8 @@ export class StateReader {
     private readonly db: Sequelize,
     private readonly owned: Part[],
     private readonly messages: Part[],
+    /** outboxFloor_<schema>: the highest outbox id when the reader opened. */
+    private readonly outboxFloors: Record<string, string>,
   ) {}
 
   static async open(): Promise<StateReader> {
@@ -164,7 +173,12 @@ export class StateReader {
     const owned = existing(OWNED_PARTS, columns);
     const messages = existing(MESSAGE_PARTS, columns);
     for (const part of [...owned, ...messages]) PART_COLUMNS.set(part.name, part.columns.map(columnName));
-    return new StateReader(db, owned, messages);
+    const outboxFloors: Record<string, string> = {};
+    for (const schema of OUTBOX_SCHEMAS) {
+      const [row] = await db.query<{ floor: string }>(`SELECT CAST(COALESCE(MAX(id), 0) AS CHAR) AS floor FROM shop_${schema}.mq_producer_log`, { type: QueryTypes.SELECT });
+      outboxFloors[`outboxFloor_${schema}`] = row?.floor ?? '0';
+    }
+    return new StateReader(db, owned, messages, outboxFloors);
   }
 
   /** The parts read (table names), for the report. */
@@ -196,8 +210,15 @@ export class StateReader {
       };
       add(owned);
       const keys = [...new Set([...users, ...ownedIds(snapshot)])];
+      // The groups and tags present, read in the same snapshot (a loose index scan of the key).
+      const groupsAndTags: Record<string, string[]> = {};
+      for (const schema of CONSUMER_SCHEMAS) {
+        const pairs = await this.db.query<{ g: string; t: string }>(`SELECT DISTINCT consumer_group AS g, tag AS t FROM shop_${schema}.mq_consumer_log`, { type: QueryTypes.SELECT, transaction });
+        groupsAndTags[`groups_${schema}`] = pairs.length ? [...new Set(pairs.map((pair) => pair.g))] : ['-'];
+        groupsAndTags[`tags_${schema}`] = pairs.length ? [...new Set(pairs.map((pair) => pair.t))] : ['-'];
+      }
       const messages = await this.db.query<{ p: string; k: string; v: string }>(unionOf(this.messages), {
-        replacements: { keys, keysJson: JSON.stringify(keys), delayedTags: DELAYED_TAGS },
+        replacements: { keys, keysJson: JSON.stringify(keys), delayedTags: DELAYED_TAGS, ...groupsAndTags, ...this.outboxFloors },
         type: QueryTypes.SELECT,
         transaction,
       });
