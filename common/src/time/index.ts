@@ -1,1 +1,1 @@
-export { fromAlipayTime, toAlipayTime } from './alipay-time';
+export { fromAlipayTime, isCalendarDate, toAlipayTime } from './alipay-time';

@@ -7,7 +7,7 @@
  * The work is split in two so that sandbox faults (faults.ts) can step in between: `authenticate`
  * tells a genuine merchant call from a forged one, `execute` applies it and answers.
  */
-import { formatCents, fromAlipayTime, parseCents, toAlipayTime } from '@shop/common';
+import { formatCents, fromAlipayTime, isCalendarDate, parseCents, toAlipayTime } from '@shop/common';
 import { chinaDate } from './china-time';
 import type { GatewayConfig } from './config';
 import { rsa2Sign, rsa2Verify, signContent } from './rsa2';
@@ -165,7 +165,7 @@ function apply(deps: OpenApiDeps, { method, params }: MerchantCall): Answer {
     case 'alipay.data.dataservice.bill.downloadurl.query': {
       requireBiz(biz, 'bill_type', 'bill_date');
       const date = biz.bill_date as string;
-      if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
+      if (biz.bill_type !== 'trade' || !isCalendarDate(date)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
       // Alipay serves a day's bill the next day; the emulator also serves today's so far (tests).
       // Days are China's, as in the bill itself.
       if (date > chinaDate(trades.now())) throw new BusinessError('ACQ.BILL_NOT_EXIST', 'no bill for a future day');

@@ -8,7 +8,7 @@
  *   AMOUNT_MISMATCH   both, with different amounts
  * The report is stored (one run per day, replaced when run again) and returned.
  */
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, parseCents } from '@shop/common';
+import { DomainError, ErrorCode, formatCents, isCalendarDate, isSnowflakeId, parseCents } from '@shop/common';
 import { QueryTypes } from 'sequelize';
 import { AlipayRefusal } from '../alipay/alipay-client';
 import { recoverPayment, type SettleDeps } from './payments';
@@ -43,7 +43,7 @@ export function parseBill(csv: string): Map<string, string> {
 }
 
 export async function reconcile(deps: SettleDeps, date: string): Promise<ReconcileReport | DomainError> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(new Date(`${date}T00:00:00Z`).getTime())) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be YYYY-MM-DD');
+  if (!isCalendarDate(date)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be a day of the calendar, YYYY-MM-DD');
   const bill = await deps.alipay.downloadBill(date);
   if (bill instanceof AlipayRefusal) return new DomainError(bill.subCode === 'ACQ.BILL_NOT_EXIST' ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, `no bill for ${date}: ${bill.subCode}`);
   const alipay = parseBill(bill);

@@ -1,5 +1,5 @@
 /** The fuzz run's settings, from the environment (all optional). */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface FuzzConfig {
   /** Everything a run generates derives from it: the same seed replays the same requests. */
@@ -49,7 +49,8 @@ export function loadFuzzConfig(env: NodeJS.ProcessEnv = process.env, overrides: 
     timeoutMs: int(env.FUZZ_TIMEOUT_MS, 15_000, 'FUZZ_TIMEOUT_MS'),
     settleTimeoutMs: int(env.FUZZ_SETTLE_TIMEOUT_MS, 45_000, 'FUZZ_SETTLE_TIMEOUT_MS'),
     finalWatchMs: int(env.FUZZ_FINAL_WATCH_MS, 25_000, 'FUZZ_FINAL_WATCH_MS'),
-    alipayKeysDir: resolve(REPO_ROOT, env.ALIPAY_KEYS_DIR ?? 'var/alipay'),
+    // Where system.sh keeps them: ALIPAY_KEYS_DIR, else $SHOP_VAR_DIR/alipay, else var/alipay.
+    alipayKeysDir: resolve(REPO_ROOT, env.ALIPAY_KEYS_DIR ?? join(env.SHOP_VAR_DIR ?? 'var', 'alipay')),
     alipayAppId: env.ALIPAY_APP_ID ?? '2021000000000001',
     admin: { username: env.ADMIN_USERNAME ?? 'admin', password: env.ADMIN_PASSWORD ?? 'admin123' },
     reportDir: resolve(REPO_ROOT, env.FUZZ_REPORT_DIR ?? 'tools/chaos/reports'),
