@@ -71,10 +71,9 @@ export async function shutdownWithin(client: { shutdown(): Promise<void> }, time
 /** Routes the client's printf-style logs into pino (instead of ~/logs/rocketmq/*.log). */
 export function clientLogger(logger: Logger): ILogger {
   const child = logger.child({ component: 'rocketmq-client' });
-  return {
-    info: (message: string, ...args: unknown[]) => child.debug(format(message, ...args)),
-    warn: (message: string, ...args: unknown[]) => child.warn(format(message, ...args)),
-    error: (message: string, ...args: unknown[]) => child.error(format(message, ...args)),
-    debug: (message: string, ...args: unknown[]) => child.trace(format(message, ...args)),
+  // The client logs every receive and send at debug/info: format only what will be written.
+  const at = (level: 'trace' | 'debug' | 'warn' | 'error') => (message: string, ...args: unknown[]) => {
+    if (child.isLevelEnabled(level)) child[level](format(message, ...args));
   };
+  return { info: at('debug'), warn: at('warn'), error: at('error'), debug: at('trace') };
 }

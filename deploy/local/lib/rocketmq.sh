@@ -4,10 +4,12 @@
 RMQ_DIR="$VAR/rocketmq"
 RMQ_CONF="$RMQ_DIR/conf"
 RMQ_LOGS="$RMQ_DIR/logs/rocketmqlogs"
-# JDK 17 closes internals that the broker's mmap code uses.
+# JDK 17 closes internals that the broker's mmap code uses. logback.configurationFile quiets the
+# plain logback on the classpath (grpc-netty logs every frame at DEBUG without it).
 RMQ_JAVA_OPTS=(--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
-  -XX:+UseG1GC -Duser.home="$RMQ_DIR" -Drocketmq.home.dir="$RMQ_DIR" -cp "$VAR/lib/rocketmq/*")
+  -XX:+UseG1GC -Duser.home="$RMQ_DIR" -Drocketmq.home.dir="$RMQ_DIR" -cp "$VAR/lib/rocketmq/*"
+  -Dlogback.configurationFile="$ROOT/deploy/local/rocketmq-logback.xml")
 
 rmq_java() { ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" "${RMQ_JAVA_OPTS[@]}" "$@"; }
 
@@ -83,10 +85,11 @@ namesrv_up() {
 proxy_up() {
   local log="$RMQ_LOGS/proxy.out" pid
   mkdir -p "$RMQ_CONF" "$RMQ_LOGS"
-  rmq_broker_conf >"$RMQ_CONF/broker.conf.next"
+  # The JVM options go in as a comment, so that a change of them restarts the proxy too.
+  { rmq_broker_conf && echo "# JVM: ${RMQ_JAVA_OPTS[*]}"; } >"$RMQ_CONF/broker.conf.next"
   rmq_proxy_conf >"$RMQ_CONF/rmq-proxy.json"
   if pid=$(our_pid proxy) && ! cmp -s "$RMQ_CONF/broker.conf.next" "$RMQ_CONF/broker.conf"; then
-    say "proxy: broker settings changed (RMQ_TX_* ?), restarting it"
+    say "proxy: broker or JVM settings changed (RMQ_TX_* ?), restarting it"
     stop_ours proxy
   fi
   mv "$RMQ_CONF/broker.conf.next" "$RMQ_CONF/broker.conf"
