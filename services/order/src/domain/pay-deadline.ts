@@ -51,7 +51,7 @@ export async function applySettlementWithin(deps: DeadlineDeps, tx: Transaction,
   const { store, ids } = deps;
   if (settlement === 'OPEN') return 'OPEN';
   if (settlement === 'PAID') return (await markPaidWithin(store, ids, tx, orderId, actor)).status;
-  await cancelWithin(store, ids, tx, orderId, ['CONFIRMED'], { actor, reason: 'not paid before the pay deadline' });
+  if (await cancelWithin(store, ids, tx, orderId, ['CONFIRMED'], { actor, reason: 'not paid before the pay deadline' })) return 'CANCELLED';
   return (await store.findOrder(orderId, tx))?.status;
 }
 
