@@ -1,11 +1,24 @@
 /** The fuzz run's settings, from the environment (all optional). */
 import { join, resolve } from 'node:path';
 
+export const FUZZ_DOORS = ['order-web', 'pay-web'] as const;
+export type FuzzDoor = (typeof FUZZ_DOORS)[number];
+
+const doorList = (value: string | undefined): FuzzDoor[] => {
+  if (value === undefined || value.trim() === '') return [...FUZZ_DOORS];
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(FUZZ_DOORS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`FUZZ_DOORS: unknown front door ${unknown.join(', ')} (one or more of ${FUZZ_DOORS.join(', ')})`);
+  return FUZZ_DOORS.filter((door) => names.includes(door));
+};
+
 export interface FuzzConfig {
   /** Everything a run generates derives from it: the same seed replays the same requests. */
   seed: number;
   /** Generated requests per front door (order-web, pay-web). */
   requestsPerDoor: number;
+  /** The front doors fuzzed (FUZZ_DOORS=pay-web replays one door after a fix); both by default. */
+  doors: FuzzDoor[];
   /** Forms posted to Alipay's notify endpoint. */
   notifyForms: number;
   orderWeb: string;
@@ -42,6 +55,7 @@ export function loadFuzzConfig(env: NodeJS.ProcessEnv = process.env, overrides: 
   return {
     seed: int(env.FUZZ_SEED, Math.floor(Math.random() * 2 ** 31), 'FUZZ_SEED'),
     requestsPerDoor: int(env.FUZZ_REQUESTS, 10_000, 'FUZZ_REQUESTS'),
+    doors: doorList(env.FUZZ_DOORS),
     notifyForms: int(env.FUZZ_NOTIFY_FORMS, 2000, 'FUZZ_NOTIFY_FORMS'),
     orderWeb: `http://127.0.0.1:${env.ORDER_WEB_PORT ?? 7001}`,
     payWeb: `http://127.0.0.1:${env.PAY_WEB_PORT ?? 7002}`,

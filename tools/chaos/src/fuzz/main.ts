@@ -9,7 +9,7 @@ import { runFuzz } from './runner';
 
 async function main(): Promise<void> {
   const config = loadFuzzConfig();
-  const command = `FUZZ_SEED=${config.seed} FUZZ_REQUESTS=${config.requestsPerDoor} FUZZ_NOTIFY_FORMS=${config.notifyForms} npm run fuzz -w @shop/chaos`;
+  const command = `FUZZ_SEED=${config.seed} FUZZ_REQUESTS=${config.requestsPerDoor} FUZZ_NOTIFY_FORMS=${config.notifyForms} FUZZ_DOORS=${config.doors.join(',')} npm run fuzz -w @shop/chaos`;
   const { report } = await runFuzz(config, (line) => console.log(line), command);
   const failing = report.failing();
   if (failing.length) {

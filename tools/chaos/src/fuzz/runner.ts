@@ -334,13 +334,12 @@ export interface FuzzRunResult {
 
 /** The whole run; the report is written even when the run stops half-way. */
 export async function runFuzz(config: FuzzConfig, log: Log, command: string): Promise<FuzzRunResult> {
-  log(`FUZZ_SEED=${config.seed} FUZZ_REQUESTS=${config.requestsPerDoor} FUZZ_NOTIFY_FORMS=${config.notifyForms}`);
+  log(`FUZZ_SEED=${config.seed} FUZZ_REQUESTS=${config.requestsPerDoor} FUZZ_NOTIFY_FORMS=${config.notifyForms} FUZZ_DOORS=${config.doors.join(',')}`);
   if (config.maxHttp > 0) traffic.limit = traffic.sent + config.maxHttp;
   const sentBefore = traffic.sent;
   const session = await FuzzSession.start(config, log);
   try {
-    await session.fuzzDoor('order-web', config.requestsPerDoor);
-    await session.fuzzDoor('pay-web', config.requestsPerDoor);
+    for (const door of config.doors) await session.fuzzDoor(door, config.requestsPerDoor);
     await session.fuzzNotify(config.notifyForms);
     await session.finalWatch();
   } catch (error) {
