@@ -37,7 +37,7 @@ export function writeReport(summary: RunSummary): string {
   const lines: string[] = [];
   lines.push(`# Chaos run, seed ${config.seed}`, '');
   lines.push(`Replay: \`CHAOS_SEED=${config.seed} CHAOS_SECONDS=${config.seconds} CHAOS_CONCURRENCY=${config.concurrency}${config.plant ? ` CHAOS_PLANT=${config.plant}` : ''} npm run chaos\``, '');
-  lines.push(`- load: ${config.seconds} s at concurrency ${config.concurrency}; ${outcomes.ordersPlaced} orders placed (201 with their reservations taken; refused placements not counted); ${attempts.length} HTTP requests`);
+  lines.push(`- load: ${config.seconds} s at concurrency ${config.concurrency}; ${outcomes.ordersPlaced} orders placed (answered HTTP 201, their reservations taken; refused placements not counted); ${attempts.length} HTTP requests`);
   lines.push(`- planted defect: ${config.plant || 'none'}`);
   lines.push(`- settled: ${settle.settled ? `yes, ${(settle.settledInMs / 1000).toFixed(1)} s after the load` : `NO, still in flight after ${(settle.settledInMs / 1000).toFixed(0)} s: ${settle.open.join(', ')}`}`);
   lines.push(`- invariant violations: **${violationsOf(summary)}**`, '');
