@@ -1,15 +1,13 @@
 /** The fuzz run's settings, from the environment (all optional). */
 import { join, resolve } from 'node:path';
+import { DOORS, type Door } from './openapi';
 
-export const FUZZ_DOORS = ['order-web', 'pay-web'] as const;
-export type FuzzDoor = (typeof FUZZ_DOORS)[number];
-
-const doorList = (value: string | undefined): FuzzDoor[] => {
-  if (value === undefined || value.trim() === '') return [...FUZZ_DOORS];
+const doorList = (value: string | undefined): Door[] => {
+  if (value === undefined || value.trim() === '') return [...DOORS];
   const names = value.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !(FUZZ_DOORS as readonly string[]).includes(name));
-  if (unknown.length) throw new Error(`FUZZ_DOORS: unknown front door ${unknown.join(', ')} (one or more of ${FUZZ_DOORS.join(', ')})`);
-  return FUZZ_DOORS.filter((door) => names.includes(door));
+  const unknown = names.filter((name) => !(DOORS as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`FUZZ_DOORS: unknown front door ${unknown.join(', ')} (one or more of ${DOORS.join(', ')})`);
+  return DOORS.filter((door) => names.includes(door));
 };
 
 export interface FuzzConfig {
@@ -18,7 +16,7 @@ export interface FuzzConfig {
   /** Generated requests per front door (order-web, pay-web). */
   requestsPerDoor: number;
   /** The front doors fuzzed (FUZZ_DOORS=pay-web replays one door after a fix); both by default. */
-  doors: FuzzDoor[];
+  doors: Door[];
   /** Forms posted to Alipay's notify endpoint. */
   notifyForms: number;
   orderWeb: string;

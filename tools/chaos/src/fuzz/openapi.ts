@@ -5,7 +5,9 @@
  */
 import { callJson } from './http';
 
-export type Door = 'order-web' | 'pay-web';
+/** The front doors, in the order a run fuzzes them. */
+export const DOORS = ['order-web', 'pay-web'] as const;
+export type Door = (typeof DOORS)[number];
 
 /** The subset of JSON Schema (draft 7, OpenAPI 3.0 flavour) the front doors use. */
 export interface JsonSchema {
