@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs', '**/test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: {
-        project: ['./tsconfig.test.json', './common/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json', './tools/*/tsconfig.json'],
+        project: ['./tsconfig.test.json', './common/tsconfig.json', './contracts/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json', './tools/*/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       }, },
     rules: {

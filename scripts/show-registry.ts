@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { echoContract } from '../common/src/contracts';
+import { echoContract } from '../common/test/support/echo-contract';
 import { createLogger } from '../common/src/log';
 import { createRpcClient, ZkRegistry } from '../common/src/rpc';
 import { ProviderProcess } from '../common/test/support/provider-process';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { openDatabase, runMigrations } from '../src/db';
 import { SnowflakeGenerator } from '../src/ids';
-import { consumeLogMigration, consumeOnce, enqueueEvent, MqConsumer, MqProducer, outboxMigrations, OutboxRelay, type ReceivedMessage } from '../src/mq';
+import { consumeLogMigration, consumeOnce, enqueueEvent, MqConsumer, MqProducer, outboxMigrations, OutboxRelay, type OutgoingMessage, type ReceivedMessage } from '../src/mq';
 import { runWithTrace } from '../src/trace';
 import { eventually, infra, mqConnection, sleep, testLogger } from './support/infra';
 
@@ -150,12 +150,13 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       }
       const sends: string[] = [];
       const flaky = {
-        async send(message: { keys: string[]; body: Buffer }) {
-          const n = (JSON.parse(message.body.toString()) as { n: number }).n;
+        async send(message: OutgoingMessage): Promise<string> {
+          const n = (JSON.parse(String(message.body)) as { n: number }).n;
           // Later rows answer sooner: only the relay's per-key chaining keeps them in order.
           await sleep((4 - n) * 30);
           if (message.keys[0] === failing && n === 2) throw new Error('broker refused');
           sends.push(`${message.keys[0] === steady ? 'steady' : 'failing'}#${n}`);
+          return `sent-${n}`;
         },
       };
       assert.equal(await new OutboxRelay({ sequelize: db, producer: flaky, logger: testLogger }).relayOnce(), 4);

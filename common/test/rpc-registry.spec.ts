@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { echoContract } from '../src/contracts';
+import { echoContract } from './support/echo-contract';
 import { ErrorCode } from '../src/errors';
 import { createRpcClient, parseProviderNode, providersPath, RpcError, ZkRegistry, type BalancerName, type RpcClient } from '../src/rpc';
 import { ZkSession } from '../src/zk';

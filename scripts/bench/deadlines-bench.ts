@@ -13,7 +13,8 @@
  * BENCH_RATE (placements a second at most; default 0, as fast as the clients go).
  */
 import { QueryTypes } from 'sequelize';
-import { loadInfraConfig, openDatabase } from '../../common/src';
+import { loadInfraConfig } from '../../common/src/config';
+import { openDatabase } from '../../common/src/db';
 import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
 import { writeReport } from './lib/measure';
 import { cpuPerUnit, cpuTable, sampleProcesses, type ProcessSample } from './lib/process-cpu';

@@ -13,7 +13,8 @@
 import { credentials } from '@grpc/grpc-js';
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
-import { loadInfraConfig, openDatabase } from '../../common/src';
+import { loadInfraConfig } from '../../common/src/config';
+import { openDatabase } from '../../common/src/db';
 import { ProviderProcess } from '../../common/test/support/provider-process';
 import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
 import { measure, table, writeReport, type Result } from './lib/measure';

@@ -8,7 +8,7 @@
 import { credentials } from '@grpc/grpc-js';
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
-import { echoContract } from '../../common/src/contracts';
+import { echoContract } from '../../common/test/support/echo-contract';
 import { createLogger } from '../../common/src/log';
 import { createRpcClient, ZkRegistry } from '../../common/src/rpc';
 import { ProviderProcess } from '../../common/test/support/provider-process';

@@ -1,3 +1,2 @@
 export { ConfigError, defineConfig, type EnvReader } from './env-reader';
 export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-config';
-export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';

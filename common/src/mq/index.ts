@@ -5,5 +5,5 @@ export { MqProducer } from './mq-producer';
 export { TransactionalProducer, type HalfMessage, type TransactionCheck, type TransactionVerdict } from './mq-transactional-producer';
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';
 export { enqueueEvent, outboxMigration, outboxMigrations, OutboxRelay, type OutboxRelayOptions } from './outbox';
-export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release } from './order-cancel.consumer';
-export { startServiceConsumer, withPreparation, type EventHandler, type ServiceConsumerOptions } from './service-consumer';
+export { startServiceConsumer, type AnyEventHandler, type EventHandler, type ServiceConsumerOptions } from './service-consumer';
+export { deadLetterMigration, MalformedMessage, recordDeadLetter } from './dead-letter';

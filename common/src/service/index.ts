@@ -2,3 +2,4 @@ export { runService, startService, type ServiceContext, type ServiceProcess, typ
 export { readServiceConfig, type ServiceConfig } from './service-config';
 export { leaseWorkerId, WORKERS_ROOT } from './worker-id';
 export { startPeriodic } from './periodic';
+export { isPlantedDefect, plantedDefects } from './planted';

@@ -6,7 +6,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { ConfigError } from '../config';
-import { plantedDefects } from '../contracts/planted-defects';
+import { plantedDefects } from './planted';
 import { openDatabase, runMigrations, type Migration } from '../db';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';

@@ -5,7 +5,7 @@
  *   parent -> {type: 'session'}    parent <- {type: 'session', sessionId, sessionPassword}
  * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, PROVIDER_WEIGHT.
  */
-import { echoContract } from '../../src/contracts';
+import { echoContract } from './echo-contract';
 import { createLogger } from '../../src/log';
 import { RpcServer, ZkRegistry } from '../../src/rpc';
 

@@ -1,5 +1,6 @@
 /** Wiring only: the coupon service's handlers and its release consumer on the common runtime. */
-import { couponContract, runService } from '@shop/common';
+import { runService } from '@shop/common/service';
+import { couponContract } from '@shop/contracts';
 import { loadCouponConfig } from './config';
 import { startReleaseCouponConsumer } from './mq/release-coupon.consumer';
 import { couponHandlers } from './rpc/coupon.handlers';

@@ -1,4 +1,5 @@
-import { defineConfig, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
+import { readServiceConfig, type ServiceConfig } from '@shop/common/service';
 
 /** The goods service's settings (GOODS_SCHEMA, GOODS_RPC_PORT, ...), read and checked at start-up. */
 export function loadGoodsConfig(source: NodeJS.ProcessEnv = process.env): ServiceConfig {

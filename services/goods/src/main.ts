@@ -1,5 +1,6 @@
 /** Wiring only: the goods service's handlers and its release consumer on the common runtime. */
-import { goodsContract, runService } from '@shop/common';
+import { runService } from '@shop/common/service';
+import { goodsContract } from '@shop/contracts';
 import { loadGoodsConfig } from './config';
 import { startReleaseStockConsumer } from './mq/release-stock.consumer';
 import { goodsHandlers } from './rpc/goods.handlers';

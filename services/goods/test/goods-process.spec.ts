@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createLogger, createRpcClient, ErrorCode, goodsContract, loadInfraConfig, openDatabase, RpcError, SnowflakeGenerator, ZkRegistry, ZkSession, type RpcClient } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase } from '@shop/common/db';
+import { ErrorCode } from '@shop/common/errors';
+import { SnowflakeGenerator } from '@shop/common/ids';
+import { createLogger } from '@shop/common/log';
+import { createRpcClient, RpcError, ZkRegistry, type RpcClient } from '@shop/common/rpc';
+import { ZkSession } from '@shop/common/zk';
+import { goodsContract } from '@shop/contracts';
 
 /**
  * The goods service as it runs: the built main.js in its own process, found through ZooKeeper,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createLogger, DomainError, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator, Tags, Topics, TransactionalProducer, type MqConsumer } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase, runMigrations } from '@shop/common/db';
+import { DomainError } from '@shop/common/errors';
+import { SnowflakeGenerator } from '@shop/common/ids';
+import { createLogger } from '@shop/common/log';
+import { TransactionalProducer, type MqConsumer } from '@shop/common/mq';
+import { Tags, Topics } from '@shop/contracts';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock } from '../src/domain/stock';
 import { startReleaseStockConsumer } from '../src/mq/release-stock.consumer';

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { DomainError, ErrorCode, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase, runMigrations } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { SnowflakeGenerator } from '@shop/common/ids';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock, releaseStock, returnStock } from '../src/domain/stock';
 import { GoodsStore } from '../src/store/goods-store';

@@ -1,4 +1,6 @@
-import { defineConfig, readPayExpiryMargin, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
+import { readServiceConfig, type ServiceConfig } from '@shop/common/service';
+import { readPayExpiryMargin, readPayTimeout } from '@shop/contracts';
 
 export interface OrderConfig extends ServiceConfig {
   /** Orders of at least this goods amount ship free. */

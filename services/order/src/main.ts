@@ -1,9 +1,13 @@
 /** Wiring only: clients of goods/coupon/user/pay, the placement's half-message producer, the outbox relay, consumer and sweepers. */
-import { couponContract, createRpcClient, goodsContract, MqProducer, orderContract, OutboxRelay, payContract, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
+import { MqProducer, OutboxRelay, TransactionalProducer } from '@shop/common/mq';
+import { createRpcClient } from '@shop/common/rpc';
+import { runService } from '@shop/common/service';
+import { couponContract, goodsContract, orderContract, payContract, Tags, Topics, userContract } from '@shop/contracts';
 import { pay as payProto } from '@shop/proto';
 import { remoteCatalogue, remoteReservations } from './clients/remote-services';
 import { loadOrderConfig, type OrderConfig } from './config';
 import type { PaySettlement, Settlement } from './domain/pay-deadline';
+import { orderEvents } from './domain/order-events';
 import { checkPlacement } from './domain/placement-check';
 import { startAbandonedOrderSweeper } from './mq/abandoned-order.sweeper';
 import { startAutoCompleteSweeper } from './mq/auto-complete.sweeper';
@@ -54,7 +58,7 @@ runService({
       ids,
       catalogue,
       reservations: remoteReservations(clients),
-      sendCancelHalf: (orderId: string, userId: string) => placementProducer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId, userId } }),
+      sendCancelHalf: (orderId: string, userId: string) => placementProducer.sendHalf(orderEvents.half(Tags.ORDER_CANCEL, { orderId, userId })),
       rules: config,
       payTimeoutSeconds: config.payTimeoutSeconds,
       payExpiryMarginSeconds: config.payExpiryMarginSeconds,

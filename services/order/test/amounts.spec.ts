@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DomainError } from '@shop/common';
+import { DomainError } from '@shop/common/errors';
 import { computeAmounts } from '../src/domain/amounts';
 
 const rules = { freeShippingThreshold: '100.00', shippingFee: '10.00' };

@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createLogger, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase, runMigrations } from '@shop/common/db';
+import { SnowflakeGenerator } from '@shop/common/ids';
+import { createLogger } from '@shop/common/log';
 import type { PaySettlement, Settlement } from '../src/domain/pay-deadline';
 import { sweepAbandonedOrders } from '../src/mq/abandoned-order.sweeper';
 import { orderMigrations } from '../src/store/migrations';

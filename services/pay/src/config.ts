@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig, readPayExpiryMargin, readPayTimeout, readServiceConfig, type ServiceConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
+import { readServiceConfig, type ServiceConfig } from '@shop/common/service';
+import { readPayExpiryMargin, readPayTimeout } from '@shop/contracts';
 import type { AlipaySettings } from './alipay/alipay-client';
 
 export interface PayConfig extends ServiceConfig {

@@ -1,8 +1,13 @@
 /** Wiring only: Alipay client, the clients of the other services, the pay.timeout producer, consumer, sweepers, relay. */
-import { AppError, couponContract, createRpcClient, DomainError, ErrorCode, goodsContract, MqProducer, orderContract, OutboxRelay, payContract, runService, Tags, Topics, TransactionalProducer, userContract } from '@shop/common';
+import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
+import { MqProducer, OutboxRelay, TransactionalProducer } from '@shop/common/mq';
+import { createRpcClient } from '@shop/common/rpc';
+import { runService } from '@shop/common/service';
+import { couponContract, goodsContract, orderContract, payContract, Topics, userContract } from '@shop/contracts';
 import { order as orderProto } from '@shop/proto';
 import { AlipayClient } from './alipay/alipay-client';
 import { loadPayConfig, type PayConfig } from './config';
+import { paymentTimeoutHalf } from './domain/pay-events';
 import type { OrderFacts } from './domain/payments';
 import type { RefundParties } from './domain/refund-runner';
 import { checkPaymentTimeout } from './mq/payment-check';
@@ -67,7 +72,7 @@ runService({
         ...runner,
         readOrder,
         notifyUrl: config.notifyUrl,
-        sendTimeoutHalf: (paymentId, orderId) => timeoutProducer.sendHalf({ tag: Tags.PAY_TIMEOUT, keys: [paymentId], body: { paymentId, orderId } }),
+        sendTimeoutHalf: (paymentId, orderId) => timeoutProducer.sendHalf(paymentTimeoutHalf(paymentId, orderId)),
         faultInjection: config.faultInjection,
       }),
     );

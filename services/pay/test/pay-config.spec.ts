@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError } from '@shop/common';
+import { ConfigError } from '@shop/common/config';
 import { loadPayConfig } from '../src/config';
 
 describe('pay configuration', () => {

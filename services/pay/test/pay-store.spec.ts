@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase, runMigrations } from '@shop/common/db';
+import { SnowflakeGenerator } from '@shop/common/ids';
 import { payMigrations } from '../src/store/migrations';
 import { PayStore } from '../src/store/pay-store';
 

@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createLogger, loadInfraConfig, openDatabase, runMigrations, SnowflakeGenerator } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase, runMigrations } from '@shop/common/db';
+import { SnowflakeGenerator } from '@shop/common/ids';
+import { createLogger } from '@shop/common/log';
 import type { AlipayClient } from '../src/alipay/alipay-client';
 import { reconcile } from '../src/domain/reconciliation';
 import { payMigrations } from '../src/store/migrations';

@@ -1,5 +1,6 @@
 /** Wiring only: the user service's handlers and its consumer (releases, points) on the common runtime. */
-import { runService, userContract } from '@shop/common';
+import { runService } from '@shop/common/service';
+import { userContract } from '@shop/contracts';
 import { loadUserConfig } from './config';
 import { startUserConsumer } from './mq/user.consumer';
 import { userHandlers } from './rpc/user.handlers';

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { addRoutes, createHttpApp, createLogger, TokenService } from '@shop/common';
+import { addRoutes, createHttpApp, TokenService } from '@shop/common/http';
+import { createLogger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { encodeBody } from '../src/fuzz/http';
 import { fieldSlots, hostileField } from '../src/fuzz/hostile';

@@ -1,5 +1,6 @@
 /** The gateway's HTTP app: OpenAPI, cashier, bills, and the control API for tests. */
-import { createHttpApp, type Logger } from '@shop/common';
+import { createHttpApp } from '@shop/common/http';
+import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Bills } from './bills';

@@ -4,7 +4,7 @@
  * the CSV itself with the columns reconciliation needs. Tests may tamper with a day's bill to
  * plant differences (a missing trade, an unknown one, another amount).
  */
-import { formatCents } from '@shop/common';
+import { formatCents } from '@shop/common/money';
 import { chinaDate } from './china-time';
 import type { TradeBook } from './trades';
 

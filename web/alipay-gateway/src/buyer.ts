@@ -2,7 +2,7 @@
  * What a buyer does with a QR code, from the cashier page or the control API: scan it (the trade
  * then exists at Alipay), and pay, after which Alipay notifies the merchant.
  */
-import type { Logger } from '@shop/common';
+import type { Logger } from '@shop/common/log';
 import { DEFAULT_NOTIFICATION_DELAY_MS } from './notification-switch';
 import type { Notifier } from './notifier';
 import type { Trade, TradeBook } from './trades';

@@ -3,7 +3,7 @@
  * code (the trade then exists at Alipay), and its Pay button pays. A QR code opened at or after
  * its expiry is dead: the page says so and offers no Pay button.
  */
-import { AppError, ErrorCode } from '@shop/common';
+import { AppError, ErrorCode } from '@shop/common/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Buyer } from './buyer';
 import { BusinessError, ledgerStatus, QR_CODE_EXPIRED, type Trade, type TradeBook } from './trades';

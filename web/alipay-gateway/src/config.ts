@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defineConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
 import { KEY_FILES } from './generate-keys';
 
 export interface GatewayConfig {

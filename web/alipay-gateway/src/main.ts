@@ -1,5 +1,6 @@
 /** The local Alipay gateway process (port 7009). Never used in production: see docs/operations.md. */
-import { ConfigError, createLogger } from '@shop/common';
+import { ConfigError } from '@shop/common/config';
+import { createLogger } from '@shop/common/log';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
 

@@ -6,7 +6,8 @@
  * attempt, or drop it (notification-switch.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { toAlipayTime, type Logger } from '@shop/common';
+import type { Logger } from '@shop/common/log';
+import { toAlipayTime } from '@shop/contracts';
 import type { NotificationSwitch } from './notification-switch';
 import { rsa2Sign, signContent } from './rsa2';
 import type { Trade } from './trades';

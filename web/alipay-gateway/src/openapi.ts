@@ -7,7 +7,8 @@
  * The work is split in two so that sandbox faults (faults.ts) can step in between: `authenticate`
  * tells a genuine merchant call from a forged one, `execute` applies it and answers.
  */
-import { formatCents, fromAlipayTime, isCalendarDate, parseCents, toAlipayTime } from '@shop/common';
+import { formatCents, parseCents } from '@shop/common/money';
+import { fromAlipayTime, isCalendarDate, toAlipayTime } from '@shop/contracts';
 import { chinaDate } from './china-time';
 import type { GatewayConfig } from './config';
 import { rsa2Sign, rsa2Verify, signContent } from './rsa2';

@@ -2,7 +2,8 @@
  * The control API (not Alipay's), under /sandbox: what a buyer or an operator would do, the
  * ledger as Alipay holds it, and the faults tests plant on purpose. Documented in README.md.
  */
-import { AppError, ErrorCode, formatCents } from '@shop/common';
+import { AppError, ErrorCode } from '@shop/common/errors';
+import { formatCents } from '@shop/common/money';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BillTampering, Bills } from './bills';
 import type { Buyer, PayOptions } from './buyer';

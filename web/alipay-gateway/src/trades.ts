@@ -6,7 +6,7 @@
  * A scanned trade goes WAIT_BUYER_PAY -> TRADE_SUCCESS (paid) or TRADE_CLOSED (closed, or
  * expired unpaid); a fully refunded trade is TRADE_CLOSED too.
  */
-import { formatCents, parseCents } from '@shop/common';
+import { formatCents, parseCents } from '@shop/common/money';
 import { chinaDate } from './china-time';
 
 export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';

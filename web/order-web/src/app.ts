@@ -1,7 +1,8 @@
 /** order-web's HTTP app: the shared frame, its API routes, the storefront page. Built separately from main for tests. */
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { addRoutes, createHttpApp, type Logger, type TokenService } from '@shop/common';
+import { addRoutes, createHttpApp, type TokenService } from '@shop/common/http';
+import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from './clients';
 import { accountRoutes } from './routes/account.routes';

@@ -1,4 +1,6 @@
-import { couponContract, createRpcClient, goodsContract, orderContract, userContract, type Logger, type RpcClient, type ZkRegistry } from '@shop/common';
+import type { Logger } from '@shop/common/log';
+import { createRpcClient, type RpcClient, type ZkRegistry } from '@shop/common/rpc';
+import { couponContract, goodsContract, orderContract, userContract } from '@shop/contracts';
 
 /** The services order-web calls, discovered through ZooKeeper. */
 export interface Services {

@@ -1,4 +1,5 @@
-import { defineConfig, readWebConfig, type WebConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
+import { readWebConfig, type WebConfig } from '@shop/common/http';
 
 export interface OrderWebConfig extends WebConfig {
   /** pay-web's address as the storefront's browsers reach it; empty: the page's host, port 7002. */

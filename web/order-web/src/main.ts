@@ -1,5 +1,5 @@
 /** Wiring only: order-web on the common front-door runtime. */
-import { runFrontDoor } from '@shop/common';
+import { runFrontDoor } from '@shop/common/http';
 import { buildOrderWeb } from './app';
 import { closeServices, connectServices } from './clients';
 import { loadOrderWebConfig } from './config';

@@ -5,7 +5,11 @@
  * ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is refused outside
  * development. SEED_DEMO_GOODS (default: on in development only) adds the demo catalogue.
  */
-import { AppError, createLogger, createRpcClient, defineConfig, ErrorCode, goodsContract, readInfraConfig, userContract, ZkRegistry } from '@shop/common';
+import { defineConfig, readInfraConfig } from '@shop/common/config';
+import { AppError, ErrorCode } from '@shop/common/errors';
+import { createLogger } from '@shop/common/log';
+import { createRpcClient, ZkRegistry } from '@shop/common/rpc';
+import { goodsContract, userContract } from '@shop/contracts';
 import { user } from '@shop/proto';
 
 const DEFAULT_PASSWORD = 'admin123';

@@ -2,7 +2,7 @@
  * The JSON the API answers with, from the services' messages (ids and money are strings), and
  * the JSON schema of each shape for the OpenAPI document and the serializer.
  */
-import { protoEnumNames } from '@shop/common';
+import { protoEnumNames } from '@shop/common/http';
 import { order as orderProto, type coupon, type goods, type user } from '@shop/proto';
 
 export const ORDER_STATUSES = protoEnumNames(orderProto.OrderStatus);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { DEVELOPMENT_JWT_SECRET } from '@shop/common';
+import { DEVELOPMENT_JWT_SECRET } from '@shop/common/http';
 import { connect } from 'node:net';
 import { adminLogin, BASE_URL, call, newCustomer, newGoods, placeOrder, type Reply } from './support/shop-api';
 import { SystemState } from './support/system-state';

@@ -4,7 +4,8 @@
  * front doors serve the document and its UI at /docs.
  */
 import assert from 'node:assert/strict';
-import { createLogger, DEVELOPMENT_JWT_SECRET, TokenService } from '@shop/common';
+import { DEVELOPMENT_JWT_SECRET, TokenService } from '@shop/common/http';
+import { createLogger } from '@shop/common/log';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { buildPayWeb, type PayClient } from '../../pay-web/src/app';
 import { buildOrderWeb } from '../src/app';

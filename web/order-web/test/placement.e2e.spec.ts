@@ -7,22 +7,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  couponContract,
-  createLogger,
-  createRpcClient,
-  ErrorCode,
-  FAULT_HEADER,
-  Faults,
-  goodsContract,
-  loadInfraConfig,
-  MqProducer,
-  RpcError,
-  Tags,
-  Topics,
-  userContract,
-  ZkRegistry,
-} from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { ErrorCode } from '@shop/common/errors';
+import { createLogger } from '@shop/common/log';
+import { MqProducer } from '@shop/common/mq';
+import { createRpcClient, RpcError, ZkRegistry } from '@shop/common/rpc';
+import { couponContract, FAULT_HEADER, Faults, goodsContract, Tags, Topics, userContract } from '@shop/contracts';
 import { eventually, sleep } from '../../../common/test/support/infra';
 import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
 import { withSystem } from './support/end-to-end';

@@ -1,5 +1,8 @@
 /** pay-web's HTTP app: payments, Alipay's notifications, refunds, reconciliation. */
-import { addRoutes, createHttpApp, createRpcClient, documented, FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, params, payContract, protoEnumNames, principalOf, requireAdmin, requireUser, type CallOptions, type Logger, type RpcClient, type TokenService, type ZkRegistry } from '@shop/common';
+import { addRoutes, createHttpApp, documented, idempotencyHeaders, idString, moneyString, object, params, protoEnumNames, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import type { Logger } from '@shop/common/log';
+import { createRpcClient, Metadata, type CallOptions, type RpcClient, type ZkRegistry } from '@shop/common/rpc';
+import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY, payContract } from '@shop/contracts';
 import { pay } from '@shop/proto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';

@@ -1,4 +1,5 @@
-import { defineConfig, readWebConfig, type WebConfig } from '@shop/common';
+import { defineConfig } from '@shop/common/config';
+import { readWebConfig, type WebConfig } from '@shop/common/http';
 
 /** pay-web's settings (PAY_WEB_PORT, JWT_SECRET, ...), read and checked at start-up. */
 export function loadPayWebConfig(source: NodeJS.ProcessEnv = process.env): WebConfig {

@@ -1,5 +1,5 @@
 /** Wiring only: pay-web on the common front-door runtime. */
-import { runFrontDoor } from '@shop/common';
+import { runFrontDoor } from '@shop/common/http';
 import { buildPayWeb, connectPay } from './app';
 import { loadPayWebConfig } from './config';
 

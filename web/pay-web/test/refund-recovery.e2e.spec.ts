@@ -6,7 +6,7 @@
  * Needs the test profile (refund lease 5 s, sweeps every 5 s).
  */
 import assert from 'node:assert/strict';
-import { FAULT_HEADER, Faults } from '@shop/common';
+import { FAULT_HEADER, Faults } from '@shop/contracts';
 import { eventually } from '../../../common/test/support/infra';
 import { withSystem } from '../../order-web/test/support/end-to-end';
 import { kill, start } from '../../order-web/test/support/processes';

@@ -1,5 +1,7 @@
 /** Coupons: granted by an admin, used by one order, freed when that order is released. */
-import { createOnce, DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import { createOnce, withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Transaction } from 'sequelize';
 import type { CouponRow, CouponStore } from '../store/coupon-store';
 

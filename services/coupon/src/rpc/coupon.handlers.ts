@@ -1,5 +1,8 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { couponContract, orThrow, type ServiceHandlers, type SnowflakeGenerator } from '@shop/common';
+import { orThrow } from '@shop/common/errors';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { ServiceHandlers } from '@shop/common/rpc';
+import { couponContract } from '@shop/contracts';
 import { getCoupon, grantCoupon, listUserCoupons, releaseCoupon, useCoupon } from '../domain/coupons';
 import type { CouponStore } from '../store/coupon-store';
 

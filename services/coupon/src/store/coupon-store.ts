@@ -1,6 +1,6 @@
 /** SQL of the coupon service. A coupon is taken and freed by conditional UPDATEs only. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { ReleaseLedger } from '@shop/common';
+import { ReleaseLedger } from '@shop/common/db';
 
 export interface CouponRow {
   id: string;

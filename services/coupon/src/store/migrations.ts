@@ -1,4 +1,5 @@
-import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common';
+import { releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common/db';
+import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
 
 /**
  * coupon: a fixed amount off one order; `order_id` is the record of which order used it (the
@@ -8,6 +9,7 @@ import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration
  */
 export const couponMigrations: Migration[] = [
   consumeLogMigration,
+  deadLetterMigration,
   {
     id: '0001-coupon',
     async up({ sequelize }) {

@@ -1,5 +1,7 @@
 /** The goods catalogue: create (admin, idempotent by request id), read and search. */
-import { createOnce, DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import { createOnce } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { GoodsRow, GoodsStore } from '../store/goods-store';
 
 const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;

@@ -2,7 +2,10 @@
  * Stock reservations of orders: taken all or nothing, given back once, from the record; and
  * units of a paid order given back by its refunds before shipment.
  */
-import { DomainError, ErrorCode, isPlanted, isSnowflakeId, normaliseLines, PlantedDefects, withDeadlockRetry, type OrderLineInput } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId } from '@shop/common/ids';
+import { isPlanted, normaliseLines, PlantedDefects, type OrderLineInput } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import type { GoodsStore } from '../store/goods-store';
 

@@ -1,5 +1,8 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { orThrow, type ServiceHandlers, type SnowflakeGenerator, goodsContract } from '@shop/common';
+import { orThrow } from '@shop/common/errors';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { ServiceHandlers } from '@shop/common/rpc';
+import { goodsContract } from '@shop/contracts';
 import { batchGetGoods, createGoods, getGoods, listGoods } from '../domain/catalog';
 import { reduceStock, releaseStock, returnStock } from '../domain/stock';
 import type { GoodsStore } from '../store/goods-store';

@@ -1,5 +1,5 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
-import { insertUnique, ReleaseLedger } from '@shop/common';
+import { insertUnique, ReleaseLedger } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface GoodsRow {

@@ -1,4 +1,5 @@
-import { consumeLogMigration, reservationLedgerMigration, type Migration } from '@shop/common';
+import { reservationLedgerMigration, type Migration } from '@shop/common/db';
+import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
 
 /**
  * goods: stock can never go below zero (CHECK), prices are exact (DECIMAL).
@@ -11,6 +12,7 @@ import { consumeLogMigration, reservationLedgerMigration, type Migration } from 
  */
 export const goodsMigrations: Migration[] = [
   consumeLogMigration,
+  deadLetterMigration,
   {
     id: '0001-goods',
     async up({ sequelize }) {

@@ -2,7 +2,9 @@
  * The placement's view of the goods, coupon and user services, over Dubbo-style RPC. Expected
  * refusals (AppError with a shop code) become DomainError values; anything else is thrown.
  */
-import { AppError, DomainError, ErrorCode, type RpcClient, type couponContract, type goodsContract, type userContract } from '@shop/common';
+import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
+import type { RpcClient } from '@shop/common/rpc';
+import type { couponContract, goodsContract, userContract } from '@shop/contracts';
 import type { Catalogue, Reservations } from '../domain/placement';
 
 export interface RemoteClients {

@@ -11,7 +11,11 @@
  * handled at a time. No stock comes back after shipment: the goods are with the customer, and
  * whether they are returned is the warehouse's business, outside this system.
  */
-import { DomainError, enqueueEvent, ErrorCode, formatCents, isSnowflakeId, parseCents, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
+import { enqueueEvent } from '@shop/common/mq';
 import type { OrderStore } from '../store/order-store';
 import type { AfterSalesRow, AfterSalesStatus, RefundStore } from '../store/refund-store';
 import { afterSalesApproved } from './order-events';

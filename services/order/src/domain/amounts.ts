@@ -1,5 +1,6 @@
 /** The amounts of an order, computed by the server in integer cents (never from the client). */
-import { DomainError, ErrorCode, formatCents, minCents, parseCents } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { formatCents, minCents, parseCents } from '@shop/common/money';
 
 export interface PricedLine {
   price: string;

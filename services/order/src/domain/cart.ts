@@ -4,7 +4,10 @@
  * the transaction that confirms that order, so a failed checkout leaves the cart as it was.
  * Names and prices are not stored: the cart shows today's, read from the goods service.
  */
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, MAX_LINES, MAX_QUANTITY, parseCents, type OrderLineInput } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
+import { MAX_LINES, MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import type { order as proto } from '@shop/proto';
 import type { CartRow, CartStore } from '../store/cart-store';
 import type { Catalogue } from './placement';

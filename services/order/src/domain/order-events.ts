@@ -1,11 +1,14 @@
-/** Messages the order service publishes through its outbox. */
-import { parseCents, Tags, Topics, type OrderAfterSalesApprovedEvent, type OrderCancelledEvent, type OrderPaidEvent, type OrderPayDeadlineEvent, type OrderPaymentRejectedEvent, type OutgoingMessage } from '@shop/common';
+/** Messages the order service publishes through its outbox, built from the event catalogue. */
+import type { OutgoingMessage } from '@shop/common/mq';
+import { parseCents } from '@shop/common/money';
+import { eventsOf, Tags, type OrderAfterSalesApprovedEvent } from '@shop/contracts';
 import type { OrderRow } from '../store/order-store';
+
+export const orderEvents = eventsOf('order');
 
 /** The order was cancelled (from any state, by any path): the release consumers give back what it took. */
 export function orderCancelled(order: Pick<OrderRow, 'id' | 'user_id'>, reason: string): OutgoingMessage {
-  const body: OrderCancelledEvent = { orderId: order.id, userId: order.user_id, reason };
-  return { topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_CANCELLED, keys: [order.id], body };
+  return orderEvents.message(Tags.ORDER_CANCELLED, { orderId: order.id, userId: order.user_id, reason });
 }
 
 /** The points an order earns: floor(balance paid + amount paid). */
@@ -15,8 +18,7 @@ export function pointsOf(order: Pick<OrderRow, 'balance_paid' | 'pay_amount'>): 
 
 /** The order is paid: the user service adds its points. */
 export function orderPaid(order: Pick<OrderRow, 'id' | 'user_id' | 'balance_paid' | 'pay_amount'>): OutgoingMessage {
-  const body: OrderPaidEvent = { orderId: order.id, userId: order.user_id, points: pointsOf(order).toString() };
-  return { topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_PAID, keys: [order.id], body };
+  return orderEvents.message(Tags.ORDER_PAID, { orderId: order.id, userId: order.user_id, points: pointsOf(order).toString() });
 }
 
 /**
@@ -25,17 +27,16 @@ export function orderPaid(order: Pick<OrderRow, 'id' | 'user_id' | 'balance_paid
  * fire within a second).
  */
 export function payDeadlineTimer(orderId: string, payDeadline: Date, marginSeconds: number): OutgoingMessage {
-  const body: OrderPayDeadlineEvent = { orderId, payDeadline: payDeadline.toISOString() };
-  return { topic: Topics.ORDER_TIMERS, tag: Tags.ORDER_PAY_DEADLINE, keys: [orderId], body, deliverAt: new Date(payDeadline.getTime() + (marginSeconds + 1) * 1000) };
+  const deliverAt = new Date(payDeadline.getTime() + (marginSeconds + 1) * 1000);
+  return orderEvents.message(Tags.ORDER_PAY_DEADLINE, { orderId, payDeadline: payDeadline.toISOString() }, { deliverAt });
 }
 
 /** A payment arrived for an order that can no longer take it: the pay service gives it back. */
 export function paymentRejected(paymentId: string, orderId: string, orderStatus: string): OutgoingMessage {
-  const body: OrderPaymentRejectedEvent = { paymentId, orderId, orderStatus };
-  return { topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_PAYMENT_REJECTED, keys: [paymentId], body };
+  return orderEvents.message(Tags.ORDER_PAYMENT_REJECTED, { paymentId, orderId, orderStatus });
 }
 
 /** An admin approved an after-sales request: the pay service refunds it. */
 export function afterSalesApproved(body: OrderAfterSalesApprovedEvent): OutgoingMessage {
-  return { topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_AFTER_SALES_APPROVED, keys: [body.afterSalesId], body };
+  return orderEvents.message(Tags.ORDER_AFTER_SALES_APPROVED, body);
 }

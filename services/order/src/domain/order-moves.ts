@@ -3,7 +3,9 @@
  * a payment, a sweeper), each inside the caller's transaction, each announcing itself through
  * the outbox in that same transaction.
  */
-import { enqueueEvent, isPlanted, PlantedDefects, type SnowflakeGenerator } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import { enqueueEvent } from '@shop/common/mq';
+import { isPlanted, PlantedDefects } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import type { OrderStatus, OrderStore, StatusChange } from '../store/order-store';
 import { orderCancelled, orderPaid, paymentRejected } from './order-events';

@@ -1,5 +1,5 @@
 /** The order as the API shows it (the generated proto shape), built from its rows. */
-import { formatCents, parseCents } from '@shop/common';
+import { formatCents, parseCents } from '@shop/common/money';
 import { order as proto } from '@shop/proto';
 import type { OrderItemRow, OrderRow, OrderStatus, OrderStore, StatusChangeRow } from '../store/order-store';
 

@@ -1,5 +1,6 @@
 /** Reading orders and moving them through their life after placement. */
-import { DomainError, ErrorCode, isSnowflakeId, type SnowflakeGenerator } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { order as proto } from '@shop/proto';
 import type { OrderRow, OrderStatus, OrderStore, StatusChange } from '../store/order-store';
 import type { RefundStore } from '../store/refund-store';

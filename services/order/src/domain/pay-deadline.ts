@@ -8,7 +8,7 @@
  *   no payment, or its trade is closed at Alipay -> CANCELLED (order.cancelled releases)
  *   not decided yet (Alipay unreachable, a QR code that may still be scanned) -> ask again later
  */
-import type { SnowflakeGenerator } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Transaction } from 'sequelize';
 import type { OrderStatus, OrderStore } from '../store/order-store';
 import { cancelWithin, markPaidWithin } from './order-moves';

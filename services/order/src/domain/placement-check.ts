@@ -8,7 +8,8 @@
  *   PENDING, younger   -> UNKNOWN  (a live placement may still confirm it; ask again)
  *   no such order      -> ROLLBACK (the row is written before the half message: nothing was taken)
  */
-import type { SnowflakeGenerator, TransactionVerdict } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { TransactionVerdict } from '@shop/common/mq';
 import type { OrderStore } from '../store/order-store';
 import { cancelAbandonedWithin } from './order-moves';
 

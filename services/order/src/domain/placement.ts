@@ -10,7 +10,11 @@
  *   6. a crash anywhere after 3 leaves the half message unresolved: the broker's check-back
  *      ({@link checkPlacement}) decides from the order row.
  */
-import { AppError, DomainError, enqueueEvent, ErrorCode, isSnowflakeId, normaliseLines, type HalfMessage, type Logger, type OrderLineInput, type SnowflakeGenerator } from '@shop/common';
+import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { enqueueEvent, type HalfMessage } from '@shop/common/mq';
+import { normaliseLines, type OrderLineInput } from '@shop/contracts';
 import type { order as proto } from '@shop/proto';
 import type { CartStore } from '../store/cart-store';
 import type { OrderStore } from '../store/order-store';

@@ -17,7 +17,11 @@
  *
  * The order becomes REFUNDED when the refund that completes it succeeded, and only then.
  */
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, minCents, normaliseLines, parseCents, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import { formatCents, minCents, parseCents } from '@shop/common/money';
+import { normaliseLines } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import type { OrderRow, OrderStore } from '../store/order-store';
 import type { HoldKind, HoldRow, RefundLine, RefundStore } from '../store/refund-store';

@@ -9,7 +9,9 @@
  *   service (and so Alipay) first: an order paid on time whose pay.succeeded is late is marked
  *   PAID, never cancelled.
  */
-import { startPeriodic, type Logger, type SnowflakeGenerator, type Stoppable } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { startPeriodic, type Stoppable } from '@shop/common/service';
 import { cancelAbandonedWithin } from '../domain/order-moves';
 import { settleOverdueOrder, type PaySettlement } from '../domain/pay-deadline';
 import type { OrderStore } from '../store/order-store';

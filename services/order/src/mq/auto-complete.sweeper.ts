@@ -3,7 +3,8 @@
  * completion is one conditional UPDATE (SHIPPED -> COMPLETED) with its history row, so several
  * instances sweeping at once complete an order once.
  */
-import { startPeriodic, type Logger, type Stoppable } from '@shop/common';
+import type { Logger } from '@shop/common/log';
+import { startPeriodic, type Stoppable } from '@shop/common/service';
 import { completeUnconfirmed } from '../domain/orders';
 import type { OrderStore } from '../store/order-store';
 

@@ -6,7 +6,10 @@
  * - order.pay-deadline (the order's own timer): asks the pay service, then PAID or CANCELLED;
  * - pay.refund-finished: the refund's hold ends; the refund completing the order makes it REFUNDED.
  */
-import { startServiceConsumer, Tags, Topics, withPreparation, type Logger, type MqConnection, type MqConsumer, type OrderPayDeadlineEvent, type PayClosedEvent, type PayRefundFinishedEvent, type PaySucceededEvent, type SnowflakeGenerator } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { startServiceConsumer, type MqConnection, type MqConsumer } from '@shop/common/mq';
+import { eventsOf, Tags } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import { acceptPaymentWithin, cancelWithin } from '../domain/order-moves';
 import { applySettlementWithin, askAboutOverdueOrder, type PaySettlement, type Settlement } from '../domain/pay-deadline';
@@ -15,6 +18,8 @@ import type { OrderStore } from '../store/order-store';
 import type { RefundStore } from '../store/refund-store';
 
 export const ORDER_CONSUMER_GROUP = 'shop-order';
+
+const events = eventsOf('order');
 
 export interface OrderConsumerDeps {
   store: OrderStore;
@@ -35,26 +40,20 @@ export function startOrderConsumer(connection: MqConnection, deps: OrderConsumer
     sequelize: store.sequelize,
     logger,
     handlers: [
-      {
-        topic: Topics.PAY_EVENTS,
-        tag: Tags.PAY_SUCCEEDED,
-        async handle(tx, message) {
-          const paid = message.json<PaySucceededEvent>();
+      events.on(Tags.PAY_SUCCEEDED, {
+        async handle(tx, paid) {
           const outcome = await acceptPaymentWithin(store, ids, tx, paid);
           if (outcome === 'NOT_YET') throw new Error(`order ${paid.orderId} is not confirmed yet; payment ${paid.paymentId} waits`);
           const log = outcome === 'REJECTED' ? logger.warn.bind(logger) : logger.info.bind(logger);
           log({ orderId: paid.orderId, paymentId: paid.paymentId, outcome }, outcome === 'REJECTED' ? 'payment for an order that cannot take it; the pay service refunds it' : 'payment accepted');
         },
-      },
-      { topic: Topics.PAY_TIMEOUT, tag: Tags.PAY_TIMEOUT, handle: (tx, message) => cancelUnpaid(tx, message.json<PayClosedEvent>().orderId) },
-      { topic: Topics.PAY_EVENTS, tag: Tags.PAY_CLOSED, handle: (tx, message) => cancelUnpaid(tx, message.json<PayClosedEvent>().orderId) },
-      withPreparation<Settlement | undefined>({
-        topic: Topics.ORDER_TIMERS,
-        tag: Tags.ORDER_PAY_DEADLINE,
+      }),
+      events.on(Tags.PAY_TIMEOUT, { handle: (tx, closed) => cancelUnpaid(tx, closed.orderId) }),
+      events.on(Tags.PAY_CLOSED, { handle: (tx, closed) => cancelUnpaid(tx, closed.orderId) }),
+      events.on<typeof Tags.ORDER_PAY_DEADLINE, Settlement | undefined>(Tags.ORDER_PAY_DEADLINE, {
         // The question to the pay service (and Alipay) runs before the consume-log transaction.
-        before: (message) => askAboutOverdueOrder(deps, message.json<OrderPayDeadlineEvent>().orderId),
-        async handle(tx, message, settlement) {
-          const { orderId } = message.json<OrderPayDeadlineEvent>();
+        before: (timer) => askAboutOverdueOrder(deps, timer.orderId),
+        async handle(tx, { orderId }, _message, settlement) {
           if (settlement === undefined) return;
           const status = await applySettlementWithin(deps, tx, orderId, settlement, 'system:pay-deadline');
           // Thrown: the consume log rolls back and the broker asks again after its back-off.
@@ -62,15 +61,12 @@ export function startOrderConsumer(connection: MqConnection, deps: OrderConsumer
           logger.info({ orderId, settlement, status }, 'pay deadline reached');
         },
       }),
-      {
-        topic: Topics.PAY_EVENTS,
-        tag: Tags.PAY_REFUND_FINISHED,
-        async handle(tx, message) {
-          const finished = message.json<PayRefundFinishedEvent>();
+      events.on(Tags.PAY_REFUND_FINISHED, {
+        async handle(tx, finished) {
           const outcome = await finishRefundWithin(deps, tx, finished);
           logger.info({ orderId: finished.orderId, refundId: finished.refundId, status: finished.status, outcome }, 'refund finished');
         },
-      },
+      }),
     ],
   });
 }

@@ -1,5 +1,8 @@
 /** Turns the x-shop-fault metadata of a PlaceOrder call into the placement's test hook. */
-import { AppError, ErrorCode, FAULT_HEADER, Faults, type CallContext, type Logger } from '@shop/common';
+import { AppError, ErrorCode } from '@shop/common/errors';
+import type { Logger } from '@shop/common/log';
+import type { CallContext } from '@shop/common/rpc';
+import { FAULT_HEADER, Faults } from '@shop/contracts';
 import type { BeforeConfirm } from '../domain/placement';
 
 export function faultHook(enabled: boolean, context: CallContext, logger: Logger): BeforeConfirm | undefined {

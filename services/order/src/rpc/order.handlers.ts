@@ -1,5 +1,9 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { AppError, ErrorCode, isSnowflakeId, orThrow, type Logger, type ServiceHandlers, type SnowflakeGenerator, type orderContract } from '@shop/common';
+import { AppError, ErrorCode, orThrow } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import type { ServiceHandlers } from '@shop/common/rpc';
+import type { orderContract } from '@shop/contracts';
 import { order as proto } from '@shop/proto';
 import { decideAfterSales, listAfterSales, openAfterSales, type AfterSalesDeps, type AfterSalesView } from '../domain/after-sales';
 import { clearCart, getCart, mergeCart, putCartItem, removeCartItem, type CartDeps } from '../domain/cart';

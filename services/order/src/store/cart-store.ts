@@ -1,5 +1,6 @@
 /** SQL of the cart: one row per (user, goods). Quantities stay within 1..MAX_QUANTITY (a CHECK too). */
-import { MAX_QUANTITY, withDeadlockRetry, type OrderLineInput } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface CartRow {

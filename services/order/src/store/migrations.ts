@@ -1,4 +1,5 @@
-import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/common';
+import type { Migration } from '@shop/common/db';
+import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@shop/common/mq';
 
 /**
  * order: one row per placement, moved between states only by conditional UPDATEs on the current
@@ -17,6 +18,7 @@ import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/com
 export const orderMigrations: Migration[] = [
   ...outboxMigrations,
   consumeLogMigration,
+  deadLetterMigration,
   {
     id: '0001-order',
     async up({ sequelize }) {

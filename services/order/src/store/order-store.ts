@@ -1,5 +1,5 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
-import { insertUnique } from '@shop/common';
+import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED';

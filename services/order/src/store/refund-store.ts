@@ -1,5 +1,5 @@
 /** SQL of the order's refund holds (order_refund) and after-sales requests (after_sales). */
-import { insertUnique } from '@shop/common';
+import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type HoldKind = 'CUSTOMER' | 'AFTER_SALES';

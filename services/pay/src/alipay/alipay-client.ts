@@ -5,7 +5,7 @@
  * Pointing `gateway` at https://openapi.alipay.com/gateway.do (or the sandbox) with the real
  * keys is all it takes to go live.
  */
-import { toAlipayTime } from '@shop/common';
+import { toAlipayTime } from '@shop/contracts';
 import { AlipaySdk } from 'alipay-sdk';
 
 export interface AlipaySettings {

@@ -3,7 +3,11 @@
  * after its RSA2 signature, app id, trade and amount check out. The answer is the text Alipay
  * expects: "success" stops its retries, "failure" makes it try again later.
  */
-import { enqueueEvent, isPlanted, PlantedDefects, Tags, Topics, type Logger, type SnowflakeGenerator } from '@shop/common';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { enqueueEvent } from '@shop/common/mq';
+import { isPlanted, PlantedDefects } from '@shop/contracts';
+import { paySucceeded } from './pay-events';
 import type { PaymentRow } from '../store/pay-store';
 import type { AlipayClient } from '../alipay/alipay-client';
 import type { PayStore } from '../store/pay-store';
@@ -53,12 +57,7 @@ export async function handleNotification(deps: { store: PayStore; ids: Snowflake
 async function applyAgain(deps: { store: PayStore; ids: SnowflakeGenerator }, payment: PaymentRow, fields: Record<string, string>): Promise<boolean> {
   if (await applyPayment(deps.store, deps.ids, payment, fields.trade_no ?? '')) return true;
   await deps.store.transaction((tx) =>
-    enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), {
-      topic: Topics.PAY_EVENTS,
-      tag: Tags.PAY_SUCCEEDED,
-      keys: [fields.notify_id ?? deps.ids.next()],
-      body: { paymentId: payment.id, orderId: payment.order_id, userId: payment.user_id, amount: payment.amount, tradeNo: fields.trade_no ?? '' },
-    }),
+    enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), { ...paySucceeded(payment, fields.trade_no ?? ''), keys: [fields.notify_id ?? deps.ids.next()] }),
   );
   return true;
 }

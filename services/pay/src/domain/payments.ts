@@ -13,10 +13,14 @@
  * the pay.timeout half message sent with every payment is checked back by the broker meanwhile
  * ({@link settleUnpaid} via payment-check.ts), which finds payments whose notification was lost.
  */
-import { AppError, DomainError, enqueueEvent, ErrorCode, isSnowflakeId, Tags, Topics, type HalfMessage, type Logger, type PaySucceededEvent, type SnowflakeGenerator } from '@shop/common';
+import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { enqueueEvent, type HalfMessage } from '@shop/common/mq';
 import type { Transaction } from 'sequelize';
 import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
 import type { PaymentRow, PayStore } from '../store/pay-store';
+import { paySucceeded } from './pay-events';
 
 /** What the pay service needs to know of an order (read from the order service). */
 export interface OrderFacts {
@@ -132,8 +136,7 @@ export async function getPayment(store: PayStore, input: { paymentId: string; us
 export async function applyPayment(store: PayStore, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Transaction): Promise<boolean> {
   const work = async (transaction: Transaction) => {
     if (!(await store.transition(transaction, payment.id, ['UNPAID', 'CLOSED'], 'PAID', { tradeNo }))) return false;
-    const body: PaySucceededEvent = { paymentId: payment.id, orderId: payment.order_id, userId: payment.user_id, amount: payment.amount, tradeNo };
-    await enqueueEvent(store.sequelize, transaction, ids.next(), { topic: Topics.PAY_EVENTS, tag: Tags.PAY_SUCCEEDED, keys: [payment.id], body });
+    await enqueueEvent(store.sequelize, transaction, ids.next(), paySucceeded(payment, tradeNo));
     return true;
   };
   return tx ? work(tx) : store.transaction(work);

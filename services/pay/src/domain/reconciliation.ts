@@ -8,7 +8,10 @@
  *   AMOUNT_MISMATCH   both, with different amounts
  * The report is stored (one run per day, replaced when run again) and returned.
  */
-import { DomainError, ErrorCode, formatCents, isCalendarDate, isSnowflakeId, parseCents } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
+import { isCalendarDate } from '@shop/contracts';
 import { QueryTypes } from 'sequelize';
 import { AlipayRefusal } from '../alipay/alipay-client';
 import { recoverPayment, type SettleDeps } from './payments';

@@ -16,10 +16,16 @@
  * refund sweeper and the next start-up carry on from the first step not stamped. One runner at a
  * time: the row's lease (next_attempt_at) is taken before running.
  */
-import { DomainError, enqueueEvent, ErrorCode, isPlanted, parseCents, PlantedDefects, Tags, Topics, type Logger, type PayRefundFinishedEvent, type SnowflakeGenerator } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { Logger } from '@shop/common/log';
+import { parseCents } from '@shop/common/money';
+import { enqueueEvent } from '@shop/common/mq';
+import { isPlanted, PlantedDefects, type PayRefundFinishedEvent } from '@shop/contracts';
 import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
 import type { PaymentRow, PayStore } from '../store/pay-store';
 import type { Plan, RefundLine, RefundRow, RefundStep, RefundStore } from '../store/refund-store';
+import { refundFinished } from './pay-events';
 
 /** The other services a refund's steps call; refusals of the hold come back as values. */
 export interface RefundParties {
@@ -197,7 +203,7 @@ async function end(deps: RefundRunnerDeps, row: RefundRow, status: 'SUCCEEDED' |
     if (!(await refunds.finish(tx, row.id, status, reason))) return false;
     // A rejected payment's refund has no hold at the order service: nobody to tell.
     if (row.kind === 'PAYMENT_REJECTED') return false;
-    await enqueueEvent(store.sequelize, tx, ids.next(), { topic: Topics.PAY_EVENTS, tag: Tags.PAY_REFUND_FINISHED, keys: [row.id], body: finished });
+    await enqueueEvent(store.sequelize, tx, ids.next(), refundFinished(finished));
     return true;
   });
   if (announced) await deps.parties.finishRefund(finished).catch((error: unknown) => deps.logger.warn({ err: error, refundId: row.id }, 'order service not told at once; pay.refund-finished tells it'));

@@ -7,7 +7,10 @@
  * id). The rows are carried out by refund-runner.ts.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, normaliseLines, parseCents, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
+import { normaliseLines, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent } from '@shop/contracts';
 import type { RefundKind, RefundLine, RefundRow, RefundStatus } from '../store/refund-store';
 import type { OrderFacts } from './payments';
 import { runRefund, type RefundRunnerDeps, type StepHook } from './refund-runner';

@@ -8,7 +8,9 @@
  * Alipay calls and refunds open transactions of their own and are idempotent: they run before
  * the consume-log transaction. A refund that must wait is finished by the refund sweeper.
  */
-import { startServiceConsumer, Tags, Topics, type MqConnection, type MqConsumer, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent, type PaySucceededEvent } from '@shop/common';
+import { startServiceConsumer, type MqConnection, type MqConsumer } from '@shop/common/mq';
+import { Tags } from '@shop/contracts';
+import { payEvents } from '../domain/pay-events';
 import { settleUnpaid } from '../domain/payments';
 import type { RefundRunnerDeps } from '../domain/refund-runner';
 import { refundAfterSales, refundRejectedPayment } from '../domain/refunds';
@@ -23,41 +25,32 @@ export function startPayConsumer(connection: MqConnection, deps: SettleDeps & Re
     sequelize: store.sequelize,
     logger,
     handlers: [
-      {
-        topic: Topics.PAY_EVENTS,
-        tag: Tags.PAY_SUCCEEDED,
-        async handle(tx, message) {
-          const paid = message.json<PaySucceededEvent>();
+      payEvents.on(Tags.PAY_SUCCEEDED, {
+        async handle(tx, paid) {
           await store.log(tx, { id: ids.next(), paymentId: paid.paymentId, orderId: paid.orderId, event: 'PAID', amount: paid.amount, detail: `alipay trade ${paid.tradeNo}` });
         },
-      },
-      {
-        topic: Topics.ORDER_EVENTS,
-        tag: Tags.ORDER_CANCELLED,
-        async before(message) {
-          const payment = await store.findByOrder(message.keys[0]!);
-          if (payment?.status === 'UNPAID') logger.info({ orderId: payment.order_id, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+      }),
+      payEvents.on(Tags.ORDER_CANCELLED, {
+        async before({ orderId }) {
+          const payment = await store.findByOrder(orderId);
+          if (payment?.status === 'UNPAID') logger.info({ orderId, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
         },
         handle: async () => undefined,
-      },
-      {
-        topic: Topics.ORDER_EVENTS,
-        tag: Tags.ORDER_PAYMENT_REJECTED,
-        async before(message) {
-          const refund = await refundRejectedPayment(deps, message.json<OrderPaymentRejectedEvent>());
-          logger.warn({ paymentId: message.keys[0], refundId: refund?.id, status: refund?.status }, 'payment rejected by its order; refunded in full');
+      }),
+      payEvents.on(Tags.ORDER_PAYMENT_REJECTED, {
+        async before(rejected) {
+          const refund = await refundRejectedPayment(deps, rejected);
+          logger.warn({ paymentId: rejected.paymentId, refundId: refund?.id, status: refund?.status }, 'payment rejected by its order; refunded in full');
         },
         handle: async () => undefined,
-      },
-      {
-        topic: Topics.ORDER_EVENTS,
-        tag: Tags.ORDER_AFTER_SALES_APPROVED,
-        async before(message) {
-          const refund = await refundAfterSales(deps, message.json<OrderAfterSalesApprovedEvent>());
-          logger.info({ afterSalesId: message.keys[0], refundId: refund.id, status: refund.status }, 'after-sales refund');
+      }),
+      payEvents.on(Tags.ORDER_AFTER_SALES_APPROVED, {
+        async before(approved) {
+          const refund = await refundAfterSales(deps, approved);
+          logger.info({ afterSalesId: approved.afterSalesId, refundId: refund.id, status: refund.status }, 'after-sales refund');
         },
         handle: async () => undefined,
-      },
+      }),
     ],
   });
 }

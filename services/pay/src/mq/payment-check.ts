@@ -5,7 +5,7 @@
  * or never scanned and dead) -> COMMIT: the order service cancels the order and its
  * reservations are released.
  */
-import type { ReceivedMessage, TransactionVerdict } from '@shop/common';
+import type { ReceivedMessage, TransactionVerdict } from '@shop/common/mq';
 import { settleUnpaid, type SettleDeps } from '../domain/payments';
 
 export async function checkPaymentTimeout(deps: SettleDeps, message: ReceivedMessage): Promise<TransactionVerdict> {

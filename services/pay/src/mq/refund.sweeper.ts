@@ -2,7 +2,7 @@
  * Finishes refunds nobody is running: postponed ones when their time comes, and those left
  * behind by a process that died (their lease expired). Runs at start-up, then every interval.
  */
-import { startPeriodic, type Stoppable } from '@shop/common';
+import { startPeriodic, type Stoppable } from '@shop/common/service';
 import { runRefund, type RefundRunnerDeps } from '../domain/refund-runner';
 
 export async function resumeRefunds(deps: RefundRunnerDeps, limit = 100): Promise<number> {

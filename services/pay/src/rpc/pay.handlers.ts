@@ -1,5 +1,8 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { AppError, ErrorCode, orThrow, type Logger, type payContract, type ServiceHandlers } from '@shop/common';
+import { AppError, ErrorCode, orThrow } from '@shop/common/errors';
+import type { Logger } from '@shop/common/log';
+import type { ServiceHandlers } from '@shop/common/rpc';
+import type { payContract } from '@shop/contracts';
 import { pay } from '@shop/proto';
 import { handleNotification } from '../domain/notifications';
 import { createPayment, getPayment, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';

@@ -1,5 +1,7 @@
 /** Turns the x-shop-fault metadata of a RequestRefund call into the refund runner's test hook. */
-import { FAULT_HEADER, Faults, type CallContext, type Logger } from '@shop/common';
+import type { Logger } from '@shop/common/log';
+import type { CallContext } from '@shop/common/rpc';
+import { FAULT_HEADER, Faults } from '@shop/contracts';
 import type { StepHook } from '../domain/refund-runner';
 
 const STOPS: Record<string, string> = { [Faults.REFUND_HANG_AFTER_ALIPAY]: 'alipay', [Faults.REFUND_HANG_AFTER_BALANCE]: 'balance' };

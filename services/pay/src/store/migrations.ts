@@ -1,4 +1,5 @@
-import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/common';
+import type { Migration } from '@shop/common/db';
+import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@shop/common/mq';
 
 /**
  * trade_pay: one payment per order (UNIQUE order_id), its id is Alipay's out_trade_no. Status
@@ -14,6 +15,7 @@ import { consumeLogMigration, outboxMigrations, type Migration } from '@shop/com
 export const payMigrations: Migration[] = [
   ...outboxMigrations,
   consumeLogMigration,
+  deadLetterMigration,
   {
     id: '0001-pay',
     async up({ sequelize }) {

@@ -1,5 +1,5 @@
 /** SQL of the pay service's payments. A payment's status moves only by conditional UPDATEs. */
-import { insertUnique } from '@shop/common';
+import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type PaymentStatus = 'UNPAID' | 'PAID' | 'CLOSED' | 'REFUNDED';

@@ -1,5 +1,5 @@
 /** SQL of the refunds: one row per (order, request id), its steps stamped as they are done. */
-import { insertUnique } from '@shop/common';
+import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';

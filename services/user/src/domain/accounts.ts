@@ -1,5 +1,7 @@
 /** Accounts: registration with a hashed password, authentication, reading a user. */
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, parseCents, type SnowflakeGenerator } from '@shop/common';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
 import { user as proto } from '@shop/proto';
 import type { UserRow, UserStore } from '../store/user-store';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords';

@@ -3,7 +3,10 @@
  * movement is a user_money_log row unique per (user, type, ref), written in the same transaction
  * as the conditional UPDATE it records.
  */
-import { DomainError, ErrorCode, formatCents, isSnowflakeId, parseCents, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
 import type { Transaction } from 'sequelize';
 import type { UserStore } from '../store/user-store';
 

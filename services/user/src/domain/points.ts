@@ -1,5 +1,7 @@
 /** Points: added once per paid order, taken back once per refund (never below zero). */
-import { DomainError, ErrorCode, isSnowflakeId, withDeadlockRetry, type SnowflakeGenerator } from '@shop/common';
+import { withDeadlockRetry } from '@shop/common/db';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Transaction } from 'sequelize';
 import type { UserStore } from '../store/user-store';
 

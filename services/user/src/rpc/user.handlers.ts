@@ -1,5 +1,8 @@
 /** Thin gRPC handlers: decode, call one domain function, map the result. */
-import { orThrow, userContract, type ServiceHandlers, type SnowflakeGenerator } from '@shop/common';
+import { orThrow } from '@shop/common/errors';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { ServiceHandlers } from '@shop/common/rpc';
+import { userContract } from '@shop/contracts';
 import { user as proto } from '@shop/proto';
 import { authenticate, getUser, register } from '../domain/accounts';
 import { recharge, reduceBalance, refundBalance } from '../domain/balance';

@@ -1,4 +1,5 @@
-import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common';
+import { releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common/db';
+import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
 
 /**
  * user: balance and points, never negative (CHECK), changed only by conditional UPDATEs.
@@ -11,6 +12,7 @@ import { consumeLogMigration, releaseLedgerMigration, reservationLedgerMigration
  */
 export const userMigrations: Migration[] = [
   consumeLogMigration,
+  deadLetterMigration,
   {
     id: '0001-user',
     async up({ sequelize }) {

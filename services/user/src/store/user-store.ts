@@ -1,6 +1,6 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { insertUnique, ReleaseLedger } from '@shop/common';
+import { insertUnique, ReleaseLedger } from '@shop/common/db';
 
 export interface UserRow {
   id: string;

@@ -6,7 +6,7 @@
  * when the stack owns it), the Alipay gateway failing, timing out and losing notifications.
  */
 import mysql from 'mysql2/promise';
-import { loadInfraConfig } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
 import { FRONT_DOORS, infraUp, SERVICES, signal, stackOwnsMysql, startProcess, whenRunning, type AppProcess } from './processes';

@@ -4,7 +4,7 @@
  * (what was given back), and compared with what each service holds and what Alipay kept.
  * A violation names the rows that break it.
  */
-import { formatCents, parseCents } from '@shop/common';
+import { formatCents, parseCents } from '@shop/common/money';
 import type { Fixture } from './fixtures';
 import { consumedKey, type HoldRow, type OrderRow, type Snapshot } from './snapshot';
 

@@ -3,7 +3,7 @@
  * schema, and the Alipay gateway's own ledger (the money's truth).
  */
 import mysql from 'mysql2/promise';
-import { loadInfraConfig } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
 import type { Fixture } from './fixtures';

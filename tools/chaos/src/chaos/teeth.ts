@@ -3,7 +3,7 @@
  * on purpose (common/src/contracts/planted-defects.ts), a short run must report a violation;
  * a run that reports none means the harness lost its teeth. Exits 1 then.
  */
-import { PlantedDefects } from '@shop/common';
+import { PlantedDefects } from '@shop/contracts';
 import { loadChaosConfig } from './config';
 import { runChaos } from './run';
 

@@ -11,7 +11,8 @@
  * is checked by per-request probes (probes.ts).
  */
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { createSequelize, loadInfraConfig } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { createSequelize } from '@shop/common/db';
 
 /** part -> row key -> the row's values (JSON text). */
 export type Snapshot = Map<string, Map<string, string>>;

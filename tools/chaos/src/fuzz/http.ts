@@ -5,7 +5,7 @@
  * the server closed after a refused request must not show up as a reset of the next one.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { FAULT_HEADER } from '@shop/common';
+import { FAULT_HEADER } from '@shop/contracts';
 import { toJsonText } from './json-text';
 
 export type BodyPlan =

@@ -10,7 +10,7 @@ import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { toAlipayTime } from '@shop/common';
+import { toAlipayTime } from '@shop/contracts';
 import type { BodyPlan } from './http';
 import { Entries } from './json-text';
 

@@ -4,7 +4,7 @@
  * HTTP status that table gives it; and whether the request got past the front door's gates
  * (body parsing, schema validation, authentication) to its handler.
  */
-import { ERROR_MAPPING, ErrorCode } from '@shop/common';
+import { ERROR_MAPPING, ErrorCode } from '@shop/common/errors';
 import type { Answer } from './http';
 
 export interface Verdict {

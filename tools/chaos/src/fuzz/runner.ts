@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { ErrorCode } from '@shop/common';
+import { ErrorCode } from '@shop/common/errors';
 import type { FuzzConfig } from './config';
 import { describeChange, diff, rowObject, StateReader, waitStable, type RowChange, type Snapshot } from './digest';
 import { buildFixture, replenish, type Fixture } from './fixture';

@@ -5,7 +5,7 @@
  * fields the front doors read are written (sub, username, role, iat, exp).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { DEVELOPMENT_JWT_SECRET } from '@shop/common';
+import { DEVELOPMENT_JWT_SECRET } from '@shop/common/http';
 
 export type Role = 'CUSTOMER' | 'ADMIN';
 

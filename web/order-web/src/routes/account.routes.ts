@@ -1,5 +1,5 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, principalOf, requireUser, type TokenService } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, principalOf, requireUser, type TokenService } from '@shop/common/http';
 import type { Services } from '../clients';
 import { couponSchema, couponView, meSchema, meView } from '../views';
 

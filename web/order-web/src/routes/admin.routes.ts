@@ -1,5 +1,5 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
 import type { Services } from '../clients';
 import { orderDetailSchema, orderDetailView } from '../views';
 

@@ -1,5 +1,5 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, idempotencyHeaders, moneyString, object, pageQuery, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, idempotencyHeaders, moneyString, object, pageQuery, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { AFTER_SALES_STATUSES, afterSalesSchema, afterSalesView, pageOf } from '../views';

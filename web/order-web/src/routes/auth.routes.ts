@@ -1,5 +1,5 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, object, type TokenService } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, object, type TokenService } from '@shop/common/http';
 import { user } from '@shop/proto';
 import type { Services } from '../clients';
 

@@ -1,5 +1,6 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, idString, MAX_LINES, MAX_QUANTITY, object, params, principalOf, requireUser, type TokenService } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, idString, object, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
+import { MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import type { Services } from '../clients';
 import { cartSchema, cartView } from '../views';
 

@@ -1,5 +1,5 @@
-import { type FastifyInstance } from 'fastify';
-import { documented, object, pageQuery, params } from '@shop/common';
+import type { FastifyInstance } from 'fastify';
+import { documented, object, pageQuery, params } from '@shop/common/http';
 import type { Services } from '../clients';
 import { goodsSchema, goodsView, pageOf } from '../views';
 

@@ -1,5 +1,7 @@
-import { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { documented, FAULT_HEADER, idempotencyHeaders, idString, isFault, MAX_LINES, MAX_QUANTITY, Metadata, moneyString, object, pageQuery, params, principalOf, requireUser, type CallOptions, type TokenService } from '@shop/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { documented, idempotencyHeaders, idString, moneyString, object, pageQuery, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
+import { Metadata, type CallOptions } from '@shop/common/rpc';
+import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';

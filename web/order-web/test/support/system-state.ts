@@ -3,7 +3,8 @@
  * coupon, balance, order rows), not only what the API answers.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig, openDatabase } from '@shop/common';
+import { loadInfraConfig } from '@shop/common/config';
+import { openDatabase } from '@shop/common/db';
 
 export class SystemState {
   private constructor(private readonly db: Record<'goods' | 'coupon' | 'user' | 'order' | 'pay', Sequelize>) {}

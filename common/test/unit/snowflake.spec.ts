@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ClockMovedBackwardsError, isSnowflakeId, parseSnowflake, SnowflakeGenerator } from '../src/ids';
+import { ClockMovedBackwardsError, isSnowflakeId, parseSnowflake, SnowflakeGenerator } from '../../src/ids';
 
 describe('snowflake ids', () => {
   it('are strictly increasing strings that carry time and worker', () => {

@@ -2,8 +2,10 @@
  * Defects planted on purpose, to prove that the chaos harness has teeth: with one of them on, a
  * chaos run must report the invariant it breaks (tools/chaos, `CHAOS_PLANT`). Read from
  * SHOP_PLANTED_DEFECT, and only where fault injection is allowed (never in production: a
- * process refuses to start with it there).
+ * process refuses to start with it there, see @shop/common/service).
  */
+import { isPlantedDefect } from '@shop/common/service';
+
 export const PlantedDefects = {
   /** The goods release gives back the stock without recording the release: a repeat gives it back again. */
   RELEASE_SKIPS_LOG: 'release-skips-log',
@@ -17,13 +19,6 @@ export const PlantedDefects = {
 
 export type PlantedDefect = (typeof PlantedDefects)[keyof typeof PlantedDefects];
 
-const planted = new Set((process.env.SHOP_PLANTED_DEFECT ?? '').split(',').filter(Boolean));
-
 export function isPlanted(defect: PlantedDefect): boolean {
-  return planted.has(defect);
-}
-
-/** For start-up checks: the names planted in this process. */
-export function plantedDefects(): string[] {
-  return [...planted];
+  return isPlantedDefect(defect);
 }

@@ -1,4 +1,4 @@
-import type { EnvReader } from './env-reader';
+import type { EnvReader } from '@shop/common/config';
 
 /**
  * PAY_TIMEOUT_SECONDS, the time a confirmed order has to be paid. Its pay.timeout half message

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatCents, normaliseAmount, parseCents } from '../src/money';
+import { formatCents, normaliseAmount, parseCents } from '../../src/money';
 
 describe('money', () => {
   it('parses two-place decimal strings into exact cents', () => {

@@ -6,8 +6,8 @@
  * so it is safe to repeat. PlaceOrder is keyed only when the caller sends an idempotency key,
  * and CreatePayment/RequestRefund call Alipay: they are not failed over.
  */
-import { coupon, goods, order, pay, testing, user } from '@shop/proto';
-import { defineContract } from '../rpc/service-contract';
+import { defineContract } from '@shop/common/rpc';
+import { coupon, goods, order, pay, user } from '@shop/proto';
 
 const read = { timeoutMs: 2_000, idempotent: true };
 const keyedWrite = { timeoutMs: 3_000, idempotent: true };
@@ -73,15 +73,3 @@ export const payContract = defineContract(pay.PayServiceService, {
   // Calls Alipay (query, close) and is idempotent: safe to repeat.
   settleOrderPayment: { timeoutMs: 15_000, idempotent: true },
 });
-
-/** For the RPC layer's own tests and benchmarks. */
-export const echoContract = defineContract(testing.EchoServiceService, {
-  echo: { timeoutMs: 2_000, idempotent: true },
-  record: { timeoutMs: 2_000, idempotent: false },
-});
-
-export { Tags, Topics } from './topics';
-export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
-export { FAULT_HEADER, Faults, isFault, type Fault } from './faults';
-export type * from './events';
-export { isPlanted, plantedDefects, PlantedDefects, type PlantedDefect } from './planted-defects';

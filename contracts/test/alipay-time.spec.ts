@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fromAlipayTime, isCalendarDate, toAlipayTime } from '../src/time';
+import { fromAlipayTime, isCalendarDate, toAlipayTime } from '../src/alipay-time';
 
 describe('Alipay times and calendar days', () => {
   it('a calendar day is one that exists: 30 February is refused, not rolled over to March', () => {

@@ -2,8 +2,8 @@
  * The rules of an order's lines, shared by the order service (which validates the request) and
  * the goods service (which must not trust its caller).
  */
-import { DomainError, ErrorCode } from '../errors';
-import { isSnowflakeId } from '../ids';
+import { DomainError, ErrorCode } from '@shop/common/errors';
+import { isSnowflakeId } from '@shop/common/ids';
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 999;

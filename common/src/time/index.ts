@@ -1,1 +1,0 @@
-export { fromAlipayTime, isCalendarDate, toAlipayTime } from './alipay-time';

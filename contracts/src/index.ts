@@ -1,0 +1,16 @@
+/**
+ * @shop/contracts: what the shop's processes agree on. `@shop/common` is the shop-free platform
+ * (RPC, MQ, DB, HTTP); this package is the vocabulary on top of it.
+ */
+export { couponContract, goodsContract, orderContract, payContract, userContract } from './rpc-contracts';
+export { Tags, Topics } from './topics';
+export { Events, type ConsumedBy, type Delivery, type EventBody, type EventDefinition, type EventName, type ProducedBy, type ServiceName } from './events';
+export type * from './events';
+export { fields, problemWith, type BodyOf, type Field, type Schema } from './event-schema';
+export { decodeEvent, eventsOf, type ServiceEvents, type TypedHandler } from './event-bus';
+export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release, type Releaser } from './order-release';
+export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
+export { FAULT_HEADER, Faults, isFault, type Fault } from './faults';
+export { isPlanted, PlantedDefects, type PlantedDefect } from './planted-defects';
+export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';
+export { fromAlipayTime, isCalendarDate, toAlipayTime } from './alipay-time';
