@@ -77,7 +77,7 @@ start_one() {
   local pid
   if pid=$(our_pid "$name"); then
     # Code built after the process started: restart it, or it would keep running the old code.
-    if [ -n "$(find "$(dirname "$main")" "$ROOT/common/dist" "$ROOT/proto/dist" -name '*.js' -newer "/proc/$pid" -print -quit 2>/dev/null)" ]; then
+    if [ -n "$(find "$(dirname "$main")" "$ROOT/common/dist" "$ROOT/contracts/dist" "$ROOT/proto/dist" -name '*.js' -newer "/proc/$pid" -print -quit 2>/dev/null)" ]; then
       say "$name: rebuilt since it started; restarting"
       stop_ours "$name" >/dev/null
     else
