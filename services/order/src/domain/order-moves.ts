@@ -7,18 +7,22 @@ import type { SnowflakeGenerator } from '@shop/common/ids';
 import { enqueueEvent } from '@shop/common/mq';
 import { isPlanted, PlantedDefects } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
-import type { OrderStatus, OrderStore, StatusChange } from '../store/order-store';
+import type { OrderStore, StatusChange } from '../store/order-store';
+import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from './order-status';
 import { orderCancelled, orderPaid, paymentRejected } from './order-events';
 
+/** The moves that end in CANCELLED but for `abandon` (cancelAbandonedWithin). */
+export type CancelMove = Exclude<{ [M in OrderMove]: (typeof orderMachine.moves)[M]['to'] extends 'CANCELLED' ? M : never }[OrderMove], 'abandon'>;
+
 /**
- * Moves the order from one of `from` to CANCELLED and announces order.cancelled: every move to
- * CANCELLED goes through here, so the release consumers always hear of it (a failed placement
+ * Applies a move to CANCELLED and announces order.cancelled: every move to CANCELLED goes
+ * through here, so the release consumers always hear of it (a failed placement
  * also commits its half message; the release ledgers make the two release once).
  * @returns true when this call cancelled it.
  */
-export async function cancelWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, from: OrderStatus[], change: StatusChange & { reason: string }): Promise<boolean> {
+export async function cancelWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, move: CancelMove, change: StatusChange & { reason: string }): Promise<boolean> {
   const row = await store.findOrder(orderId, tx);
-  if (!row || !(await store.transition(tx, orderId, from, 'CANCELLED', change))) return false;
+  if (!row || !(await store.transition(tx, orderId, move, change))) return false;
   await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
   return true;
 }
@@ -36,7 +40,7 @@ export async function cancelAbandonedWithin(store: OrderStore, ids: SnowflakeGen
  * @returns whether this call moved it, and the order's status afterwards.
  */
 export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, actor: string): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
-  if (await store.transition(tx, orderId, ['CONFIRMED'], 'PAID', { actor })) {
+  if (await store.transition(tx, orderId, 'pay', { actor })) {
     const row = (await store.findOrder(orderId, tx))!;
     await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
     return { moved: true, status: 'PAID' };
@@ -60,9 +64,9 @@ export async function acceptPaymentWithin(
   const { moved, status } = await markPaidWithin(store, ids, tx, payment.orderId, 'system:pay.succeeded');
   if (moved) return 'PAID';
   // Marked PAID by the deadline's question to the pay service, which found this payment.
-  if (status === 'PAID' || status === 'SHIPPED' || status === 'COMPLETED' || status === 'REFUNDED') return 'ALREADY_PAID';
-  // PENDING cannot be paid (payments need a CONFIRMED order): the message waits and comes back.
-  if (status === 'PENDING') return 'NOT_YET';
+  if (status && PAID_STATUSES.includes(status)) return 'ALREADY_PAID';
+  // PENDING cannot be paid yet (payments need a CONFIRMED order): the message waits and comes back.
+  if (orderMachine.can('confirm', status)) return 'NOT_YET';
   // The planted defect (chaos harness only): the money of a cancelled order is kept.
   if (isPlanted(PlantedDefects.PAYMENT_KEPT_FOR_CANCELLED_ORDER)) return 'ALREADY_PAID';
   await enqueueEvent(store.sequelize, tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, status ?? 'MISSING'));

@@ -2,7 +2,8 @@
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { order as proto } from '@shop/proto';
-import type { OrderRow, OrderStatus, OrderStore, StatusChange } from '../store/order-store';
+import type { OrderRow, OrderStore, StatusChange } from '../store/order-store';
+import { orderMachine, type OrderMove, type OrderStatus } from './order-status';
 import type { RefundStore } from '../store/refund-store';
 import { cancelWithin } from './order-moves';
 import { viewOrder, withItems } from './order-view';
@@ -45,19 +46,20 @@ export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, in
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
   const change = { actor: input.userId ? `user:${input.userId}` : 'system:admin', reason };
-  await store.transaction((tx) => cancelWithin(store, ids, tx, row.id, ['CONFIRMED', 'PENDING'], change));
+  await store.transaction((tx) => cancelWithin(store, ids, tx, row.id, 'cancel', change));
   const now = (await store.findOrder(row.id))!;
   if (now.status !== 'CANCELLED') return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; only unpaid orders can be cancelled`);
   return viewOrder(store, row.id);
 }
 
-/** A one-step transition that repeats harmlessly: already in `to` answers the order as it is. */
-async function advance(store: OrderStore, input: { orderId: string; userId: string }, from: OrderStatus, to: OrderStatus, change: StatusChange): Promise<proto.Order | DomainError> {
+/** A move that repeats harmlessly: already where the move leads answers the order as it is. */
+async function advance(store: OrderStore, input: { orderId: string; userId: string }, move: OrderMove, change: StatusChange): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
-  await store.transition(undefined, row.id, [from], to, change);
+  await store.transition(undefined, row.id, move, change);
   const now = (await store.findOrder(row.id))!;
-  if (now.status !== to) return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; expected ${from}`);
+  const { from, to } = orderMachine.moves[move];
+  if (now.status !== to) return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; expected ${from.join(' or ')}`);
   return viewOrder(store, row.id);
 }
 
@@ -72,10 +74,10 @@ export async function shipOrder(store: OrderStore, refunds: RefundStore, input: 
   if (row instanceof DomainError) return row;
   const refused = await store.transaction(async (tx) => {
     const order = (await store.lockOrder(tx, row.id))!;
-    if (order.status === 'SHIPPED') return undefined;
-    if (order.status !== 'PAID') return new DomainError(ErrorCode.ORDER_STATE, `order is ${order.status}; expected PAID`);
+    if (order.status === orderMachine.moves.ship.to) return undefined;
+    if (!orderMachine.can('ship', order.status)) return new DomainError(ErrorCode.ORDER_STATE, `order is ${order.status}; expected PAID`);
     if ((await refunds.holdsOf(tx, order.id)).some((hold) => hold.status === 'OPEN')) return new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'a refund of this order is in progress; ship it once the refund has finished');
-    await store.transition(tx, order.id, ['PAID'], 'SHIPPED', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
+    await store.transition(tx, order.id, 'ship', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
     return undefined;
   });
   return refused ?? viewOrder(store, row.id);
@@ -83,7 +85,7 @@ export async function shipOrder(store: OrderStore, refunds: RefundStore, input: 
 
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
 export function confirmReceipt(store: OrderStore, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
-  return advance(store, input, 'SHIPPED', 'COMPLETED', { actor: `user:${input.userId}` });
+  return advance(store, input, 'receive', { actor: `user:${input.userId}` });
 }
 
 /**
@@ -91,5 +93,5 @@ export function confirmReceipt(store: OrderStore, input: { orderId: string; user
  * counts as receipt, as on the big marketplaces). False when it moved meanwhile.
  */
 export function completeUnconfirmed(store: OrderStore, orderId: string, days: number): Promise<boolean> {
-  return store.transition(undefined, orderId, ['SHIPPED'], 'COMPLETED', { actor: 'system:auto-complete', reason: `receipt not confirmed within ${days} days of shipping` });
+  return store.transition(undefined, orderId, 'receive', { actor: 'system:auto-complete', reason: `receipt not confirmed within ${days} days of shipping` });
 }

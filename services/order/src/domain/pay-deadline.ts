@@ -10,7 +10,8 @@
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Transaction } from 'sequelize';
-import type { OrderStatus, OrderStore } from '../store/order-store';
+import type { OrderStore } from '../store/order-store';
+import type { OrderStatus } from './order-status';
 import { cancelWithin, markPaidWithin } from './order-moves';
 
 export type Settlement = 'NO_PAYMENT' | 'PAID' | 'CLOSED' | 'OPEN';
@@ -51,7 +52,7 @@ export async function applySettlementWithin(deps: DeadlineDeps, tx: Transaction,
   const { store, ids } = deps;
   if (settlement === 'OPEN') return 'OPEN';
   if (settlement === 'PAID') return (await markPaidWithin(store, ids, tx, orderId, actor)).status;
-  if (await cancelWithin(store, ids, tx, orderId, ['CONFIRMED'], { actor, reason: 'not paid before the pay deadline' })) return 'CANCELLED';
+  if (await cancelWithin(store, ids, tx, orderId, 'expire', { actor, reason: 'not paid before the pay deadline' })) return 'CANCELLED';
   return (await store.findOrder(orderId, tx))?.status;
 }
 

@@ -146,13 +146,13 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   } catch (error) {
     // Nothing was reserved yet, so cancelling the row is all there is to undo.
     log.error({ err: error }, 'order.cancel half message not sent; order cancelled');
-    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, ['PENDING'], { actor: PLACEMENT, reason: 'message broker unavailable' }));
+    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, 'failPlacement', { actor: PLACEMENT, reason: 'message broker unavailable' }));
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
   const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid }, beforeConfirm);
   if (failure) {
-    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, ['PENDING'], { actor: PLACEMENT, reason: failure.message }));
+    await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, 'failPlacement', { actor: PLACEMENT, reason: failure.message }));
     await resolve(half, 'commit', log);
     log.info({ code: failure.code, reason: failure.message }, 'placement failed; order cancelled, release committed');
     return failure;
@@ -161,7 +161,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   const paidInFull = amounts.payAmount === '0.00';
   const payDeadline = new Date(Date.now() + deps.payTimeoutSeconds * 1000);
   const confirmed = await store.transaction(async (tx) => {
-    const moved = await store.transition(tx, orderId, ['PENDING'], paidInFull ? 'PAID' : 'CONFIRMED', { actor: PLACEMENT, ...(!paidInFull && { payDeadline }) });
+    const moved = await store.transition(tx, orderId, paidInFull ? 'payInFull' : 'confirm', { actor: PLACEMENT, ...(!paidInFull && { payDeadline }) });
     if (!moved) return false;
     if (paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
     // The broker enforces the deadline on time, whether or not a payment is ever created.

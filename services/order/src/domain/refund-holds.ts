@@ -204,7 +204,7 @@ export async function finishRefundWithin(deps: HoldDeps, tx: Transaction, finish
   if (finished.status === 'SUCCEEDED') {
     await deps.refunds.addRefunded(tx, hold.order_id, hold.amount);
     if (hold.completes_order === 1) {
-      await deps.store.transition(tx, hold.order_id, ['PAID', 'SHIPPED', 'COMPLETED'], 'REFUNDED', { actor: 'system:pay.refund-finished', reason: `refund ${hold.refund_id}` });
+      await deps.store.transition(tx, hold.order_id, 'refundInFull', { actor: 'system:pay.refund-finished', reason: `refund ${hold.refund_id}` });
     }
   }
   return 'FINISHED';

@@ -32,7 +32,7 @@ export interface OrderConsumerDeps {
 export function startOrderConsumer(connection: MqConnection, deps: OrderConsumerDeps, group = ORDER_CONSUMER_GROUP): Promise<MqConsumer> {
   const { store, ids, logger } = deps;
   const cancelUnpaid = async (tx: Transaction, orderId: string) => {
-    const cancelled = await cancelWithin(store, ids, tx, orderId, ['CONFIRMED'], { actor: 'system:pay.timeout', reason: 'not paid before the pay deadline' });
+    const cancelled = await cancelWithin(store, ids, tx, orderId, 'expire', { actor: 'system:pay.timeout', reason: 'not paid before the pay deadline' });
     logger.info({ orderId, cancelled }, 'pay deadline passed; the payment was closed');
   };
   return startServiceConsumer(connection, {

@@ -1,8 +1,9 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
 import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { orderMachine, type OrderMove, type OrderStatus } from '../domain/order-status';
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED';
+export type { OrderStatus } from '../domain/order-status';
 
 export interface OrderRow {
   id: string;
@@ -138,11 +139,13 @@ export class OrderStore {
   }
 
   /**
-   * Moves the order from one of `from` to `to` if it is still there, and records the change in
-   * its history in the same transaction; false when another actor moved it first.
+   * Applies the move (order-status.ts) if the order is still in one of its starting statuses,
+   * and records the change in its history in the same transaction; false when another actor
+   * moved it first.
    */
-  async transition(tx: Transaction | undefined, id: string, from: OrderStatus[], to: OrderStatus, change: StatusChange): Promise<boolean> {
-    if (!tx) return this.transaction((own) => this.transition(own, id, from, to, change));
+  async transition(tx: Transaction | undefined, id: string, move: OrderMove, change: StatusChange): Promise<boolean> {
+    if (!tx) return this.transaction((own) => this.transition(own, id, move, change));
+    const { from, to } = orderMachine.moves[move];
     const sets = ['status = ?', 'updated_at = UTC_TIMESTAMP(3)'];
     const params: unknown[] = [to];
     if (to === 'CANCELLED' && change.reason !== undefined) {
@@ -170,15 +173,16 @@ export class OrderStore {
     return false;
   }
 
-  /** Cancels the order if it is still PENDING and older than `ageMs` (an abandoned placement). */
+  /** The `abandon` move, only for an order older than `ageMs` (a placement that never finished). */
   async cancelAbandoned(tx: Transaction | undefined, id: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
     if (!tx) return this.transaction((own) => this.cancelAbandoned(own, id, ageMs, change));
+    const { from, to } = orderMachine.moves.abandon;
     const [, affected] = await this.sequelize.query(
-      `UPDATE \`order\` SET status = 'CANCELLED', cancel_reason = ?, updated_at = UTC_TIMESTAMP(3)
-       WHERE id = ? AND status = 'PENDING' AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
-      { replacements: [change.reason, id, ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
+      `UPDATE \`order\` SET status = ?, cancel_reason = ?, updated_at = UTC_TIMESTAMP(3)
+       WHERE id = ? AND status = ? AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
+      { replacements: [to, change.reason.slice(0, 200), id, from[0], ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
     );
-    if (affected === 1) await this.recordChange(tx, id, 'PENDING', 'CANCELLED', change);
+    if (affected === 1) await this.recordChange(tx, id, from[0], to, change);
     return affected === 1;
   }
 

@@ -135,7 +135,7 @@ export async function getPayment(store: PayStore, input: { paymentId: string; us
  */
 export async function applyPayment(store: PayStore, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Transaction): Promise<boolean> {
   const work = async (transaction: Transaction) => {
-    if (!(await store.transition(transaction, payment.id, ['UNPAID', 'CLOSED'], 'PAID', { tradeNo }))) return false;
+    if (!(await store.transition(transaction, payment.id, 'pay', { tradeNo }))) return false;
     await enqueueEvent(store.sequelize, transaction, ids.next(), paySucceeded(payment, tradeNo));
     return true;
   };
@@ -187,7 +187,7 @@ export async function settleUnpaid(deps: SettleDeps, paymentId: string, options:
 async function close(deps: SettleDeps, payment: PaymentRow, options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> }): Promise<Settlement> {
   const { store, ids } = deps;
   await store.transaction(async (tx) => {
-    if (await store.transition(tx, payment.id, ['UNPAID'], 'CLOSED')) {
+    if (await store.transition(tx, payment.id, 'close')) {
       await store.log(tx, { id: ids.next(), paymentId: payment.id, orderId: payment.order_id, event: 'CLOSED', amount: payment.amount, detail: options.force ? 'order cancelled' : 'pay deadline passed' });
       await options.onClosed?.(tx, payment);
     }

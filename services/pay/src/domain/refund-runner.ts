@@ -153,7 +153,7 @@ async function holdStep(deps: RefundRunnerDeps, row: RefundRow): Promise<RunOutc
     return { refused: plan };
   }
   if (plan.code === ErrorCode.REFUND_IN_PROGRESS) throw new Error(plan.message);
-  await deps.store.transaction((tx) => deps.refunds.finish(tx, row.id, 'FAILED', plan.message));
+  await deps.store.transaction((tx) => deps.refunds.finish(tx, row.id, 'fail', plan.message));
   return { row: (await deps.refunds.find(row.id))! };
 }
 
@@ -186,7 +186,7 @@ async function recordAlipayPart(deps: RefundRunnerDeps, row: RefundRow, payment:
     if (!(await refunds.markDone(tx, row.id, 'alipay'))) return;
     await store.addRefunded(tx, payment.id, row.alipay_amount);
     const now = (await store.findPayment(payment.id, tx))!;
-    if (parseCents(now.refunded_amount) === parseCents(now.amount)) await store.transition(tx, payment.id, ['PAID'], 'REFUNDED');
+    if (parseCents(now.refunded_amount) === parseCents(now.amount)) await store.transition(tx, payment.id, 'refundInFull');
     await store.log(tx, { id: ids.next(), paymentId: payment.id, orderId: payment.order_id, event: `REFUND ${row.id}`, amount: row.alipay_amount, detail: `${row.kind.toLowerCase()} refund through Alipay` });
   });
 }
@@ -200,7 +200,7 @@ async function end(deps: RefundRunnerDeps, row: RefundRow, status: 'SUCCEEDED' |
   const { store, refunds, ids } = deps;
   const finished: PayRefundFinishedEvent = { refundId: row.id, orderId: row.order_id, status, reason: reason ?? '' };
   const announced = await store.transaction(async (tx) => {
-    if (!(await refunds.finish(tx, row.id, status, reason))) return false;
+    if (!(await refunds.finish(tx, row.id, status === 'SUCCEEDED' ? 'succeed' : 'fail', reason))) return false;
     // A rejected payment's refund has no hold at the order service: nobody to tell.
     if (row.kind === 'PAYMENT_REJECTED') return false;
     await enqueueEvent(store.sequelize, tx, ids.next(), refundFinished(finished));

@@ -1,8 +1,9 @@
 /** SQL of the pay service's payments. A payment's status moves only by conditional UPDATEs. */
 import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { paymentMachine, type PaymentMove, type PaymentStatus } from '../domain/pay-status';
 
-export type PaymentStatus = 'UNPAID' | 'PAID' | 'CLOSED' | 'REFUNDED';
+export type { PaymentStatus } from '../domain/pay-status';
 
 export interface PaymentRow {
   id: string;
@@ -55,13 +56,14 @@ export class PayStore {
     return this.one(`SELECT ${PAYMENT_COLUMNS} FROM trade_pay WHERE order_id = ?${tx ? ' FOR UPDATE' : ''}`, [orderId], tx);
   }
 
-  /** Moves the payment from one of `from` to `to`; false when it was elsewhere. */
-  async transition(tx: Transaction, id: string, from: PaymentStatus[], to: PaymentStatus, extra: { tradeNo?: string } = {}): Promise<boolean> {
+  /** Applies the move (pay-status.ts); false when the payment was in none of its starting statuses. */
+  async transition(tx: Transaction, id: string, move: PaymentMove, extra: { tradeNo?: string } = {}): Promise<boolean> {
+    const { from, to } = paymentMachine.moves[move];
     const sets = ['status = ?'];
     if (to === 'PAID') sets.push('paid_at = UTC_TIMESTAMP(3)', 'alipay_trade_no = ?');
     if (to === 'CLOSED') sets.push('closed_at = UTC_TIMESTAMP(3)');
     const [, affected] = await this.sequelize.query(`UPDATE trade_pay SET ${sets.join(', ')} WHERE id = ? AND status IN (?)`, {
-      replacements: [to, ...(to === 'PAID' ? [extra.tradeNo ?? null] : []), id, from],
+      replacements: [to, ...(to === 'PAID' ? [extra.tradeNo ?? null] : []), id, [...from]],
       type: QueryTypes.UPDATE,
       transaction: tx,
     });

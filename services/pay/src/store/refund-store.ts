@@ -1,9 +1,10 @@
 /** SQL of the refunds: one row per (order, request id), its steps stamped as they are done. */
 import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { refundMachine, type RefundMove, type RefundStatus } from '../domain/pay-status';
 
 export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
-export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+export type { RefundStatus } from '../domain/pay-status';
 /** The steps after the hold, in the order they run. */
 export type RefundStep = 'alipay' | 'balance' | 'points' | 'stock' | 'coupon';
 
@@ -157,10 +158,11 @@ export class RefundStore {
     await this.sequelize.query('UPDATE refund SET alipay_attempts = alipay_attempts + 1 WHERE id = ?', { replacements: [id] });
   }
 
-  /** PENDING -> SUCCEEDED or FAILED; false when it had ended already. */
-  async finish(tx: Transaction, id: string, status: Exclude<RefundStatus, 'PENDING'>, failureReason: string | null): Promise<boolean> {
-    const [, affected] = await this.sequelize.query("UPDATE refund SET status = ?, failure_reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING'", {
-      replacements: [status, failureReason?.slice(0, 255) ?? null, id],
+  /** Ends the refund by the move (pay-status.ts); false when it had ended already. */
+  async finish(tx: Transaction, id: string, move: RefundMove, failureReason: string | null): Promise<boolean> {
+    const { from, to } = refundMachine.moves[move];
+    const [, affected] = await this.sequelize.query('UPDATE refund SET status = ?, failure_reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status IN (?)', {
+      replacements: [to, failureReason?.slice(0, 255) ?? null, id, [...from]],
       type: QueryTypes.UPDATE,
       transaction: tx,
     });

@@ -1,0 +1,1 @@
+export { stateMachine, type Move, type StateMachine } from './state-machine';
