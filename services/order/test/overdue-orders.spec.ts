@@ -42,7 +42,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
     assert.ok(
       await store.insertPending({ id, userId, goodsAmount: '10.00', shippingFee: '0.00', couponId: null, couponPaid: '0.00', balancePaid: '0.00', payAmount: '10.00', address: 'a', consignee: 'b', idempotencyKey: null, items: [{ goodsId, name: 'g', price: '10.00', quantity: 1 }] }),
     );
-    assert.ok(await store.transition(undefined, id, ['PENDING'], 'CONFIRMED', { actor: 'test', payDeadline: new Date(Date.now() - agoMs) }));
+    assert.ok(await store.transition(undefined, id, 'confirm', { actor: 'test', payDeadline: new Date(Date.now() - agoMs) }));
     return id;
   }
 

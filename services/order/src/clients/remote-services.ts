@@ -5,7 +5,7 @@
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import type { RpcClient } from '@shop/common/rpc';
 import type { couponContract, goodsContract, userContract } from '@shop/contracts';
-import type { Catalogue, Reservations } from '../domain/placement';
+import type { Catalogue, Reservations } from '../domain/ports';
 
 export interface RemoteClients {
   goods: RpcClient<typeof goodsContract.definition>;

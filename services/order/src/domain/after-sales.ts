@@ -15,13 +15,12 @@ import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
-import { enqueueEvent } from '@shop/common/mq';
-import type { OrderStore } from '../store/order-store';
+import type { OrderRepository } from './ports';
 import type { AfterSalesRow, AfterSalesStatus, RefundStore } from '../store/refund-store';
 import { afterSalesApproved } from './order-events';
 
 export interface AfterSalesDeps {
-  store: OrderStore;
+  store: OrderRepository;
   refunds: RefundStore;
   ids: SnowflakeGenerator;
   /** ORDER_AFTER_SALES_DAYS. */
@@ -150,7 +149,7 @@ export async function decideAfterSales(deps: AfterSalesDeps, input: { afterSales
     const decidedBy = input.operatorId ? `admin:${input.operatorId}` : 'system:admin';
     if (await deps.refunds.moveAfterSales(tx, row.id, ['OPEN'], to, { decidedBy, note })) {
       if (input.approve) {
-        await enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), afterSalesApproved({ afterSalesId: row.id, orderId: row.order_id, userId: row.user_id, amount: row.amount === null ? '' : formatCents(parseCents(row.amount)!), reason: row.reason }));
+        await deps.store.enqueue(tx, deps.ids.next(), afterSalesApproved({ afterSalesId: row.id, orderId: row.order_id, userId: row.user_id, amount: row.amount === null ? '' : formatCents(parseCents(row.amount)!), reason: row.reason }));
       }
       return toAfterSalesView((await deps.refunds.findAfterSales(row.id, tx))!);
     }

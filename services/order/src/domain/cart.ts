@@ -9,11 +9,10 @@ import { isSnowflakeId } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import { MAX_LINES, MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import type { order as proto } from '@shop/proto';
-import type { CartRow, CartStore } from '../store/cart-store';
-import type { Catalogue } from './placement';
+import type { CartRepository, CartRow, Catalogue } from './ports';
 
 export interface CartDeps {
-  carts: CartStore;
+  carts: CartRepository;
   catalogue: Catalogue;
 }
 
@@ -109,7 +108,7 @@ export async function mergeCart(deps: CartDeps, userId: string, lines: CartLineI
 }
 
 /** The checked lines, as an order's lines; an error when nothing is checked. */
-export async function checkedLines(carts: CartStore, userId: string): Promise<OrderLineInput[] | DomainError> {
+export async function checkedLines(carts: CartRepository, userId: string): Promise<OrderLineInput[] | DomainError> {
   const checked = (await carts.items(userId)).filter((row: CartRow) => row.checked);
   if (checked.length === 0) return new DomainError(ErrorCode.CART_EMPTY, 'no checked items in the cart');
   return checked.map((row) => ({ goodsId: row.goods_id, quantity: row.quantity }));

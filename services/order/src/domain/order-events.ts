@@ -2,7 +2,7 @@
 import type { OutgoingMessage } from '@shop/common/mq';
 import { parseCents } from '@shop/common/money';
 import { eventsOf, Tags, type OrderAfterSalesApprovedEvent } from '@shop/contracts';
-import type { OrderRow } from '../store/order-store';
+import type { OrderRow } from './ports';
 
 export const orderEvents = eventsOf('order');
 

@@ -4,10 +4,9 @@
  * the outbox in that same transaction.
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
-import { enqueueEvent } from '@shop/common/mq';
 import { isPlanted, PlantedDefects } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
-import type { OrderStore, StatusChange } from '../store/order-store';
+import type { OrderRepository, StatusChange } from './ports';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from './order-status';
 import { orderCancelled, orderPaid, paymentRejected } from './order-events';
 
@@ -20,18 +19,18 @@ export type CancelMove = Exclude<{ [M in OrderMove]: (typeof orderMachine.moves)
  * also commits its half message; the release ledgers make the two release once).
  * @returns true when this call cancelled it.
  */
-export async function cancelWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, move: CancelMove, change: StatusChange & { reason: string }): Promise<boolean> {
+export async function cancelWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, move: CancelMove, change: StatusChange & { reason: string }): Promise<boolean> {
   const row = await store.findOrder(orderId, tx);
   if (!row || !(await store.transition(tx, orderId, move, change))) return false;
-  await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
+  await store.enqueue(tx, ids.next(), orderCancelled(row, change.reason));
   return true;
 }
 
 /** Cancels an abandoned placement (PENDING older than `ageMs`), with order.cancelled. */
-export async function cancelAbandonedWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
+export async function cancelAbandonedWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
   const row = await store.findOrder(orderId, tx);
   if (!row || !(await store.cancelAbandoned(tx, orderId, ageMs, change))) return false;
-  await enqueueEvent(store.sequelize, tx, ids.next(), orderCancelled(row, change.reason));
+  await store.enqueue(tx, ids.next(), orderCancelled(row, change.reason));
   return true;
 }
 
@@ -39,10 +38,10 @@ export async function cancelAbandonedWithin(store: OrderStore, ids: SnowflakeGen
  * CONFIRMED -> PAID, announcing order.paid (points).
  * @returns whether this call moved it, and the order's status afterwards.
  */
-export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string, actor: string): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
+export async function markPaidWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, actor: string): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
   if (await store.transition(tx, orderId, 'pay', { actor })) {
     const row = (await store.findOrder(orderId, tx))!;
-    await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid(row));
+    await store.enqueue(tx, ids.next(), orderPaid(row));
     return { moved: true, status: 'PAID' };
   }
   return { moved: false, status: (await store.findOrder(orderId, tx))?.status };
@@ -56,7 +55,7 @@ export async function markPaidWithin(store: OrderStore, ids: SnowflakeGenerator,
  * conditional move, so a payment is either the order's or refunded, never both or neither.
  */
 export async function acceptPaymentWithin(
-  store: OrderStore,
+  store: OrderRepository,
   ids: SnowflakeGenerator,
   tx: Transaction,
   payment: { paymentId: string; orderId: string },
@@ -69,6 +68,6 @@ export async function acceptPaymentWithin(
   if (orderMachine.can('confirm', status)) return 'NOT_YET';
   // The planted defect (chaos harness only): the money of a cancelled order is kept.
   if (isPlanted(PlantedDefects.PAYMENT_KEPT_FOR_CANCELLED_ORDER)) return 'ALREADY_PAID';
-  await enqueueEvent(store.sequelize, tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, status ?? 'MISSING'));
+  await store.enqueue(tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, status ?? 'MISSING'));
   return 'REJECTED';
 }

@@ -1,7 +1,8 @@
 /** The order as the API shows it (the generated proto shape), built from its rows. */
 import { formatCents, parseCents } from '@shop/common/money';
 import { order as proto } from '@shop/proto';
-import type { OrderItemRow, OrderRow, OrderStatus, OrderStore, StatusChangeRow } from '../store/order-store';
+import type { OrderStatus } from './order-status';
+import type { OrderItemRow, OrderRepository, OrderRow, StatusChangeRow } from './ports';
 
 export const STATUS_TO_PROTO: Record<OrderStatus, proto.OrderStatus> = {
   PENDING: proto.OrderStatus.PENDING,
@@ -50,13 +51,13 @@ const toChange = (change: StatusChangeRow): proto.StatusChange => ({
 });
 
 /** Orders with their items, in the order given. */
-export async function withItems(store: OrderStore, rows: OrderRow[]): Promise<proto.Order[]> {
+export async function withItems(store: OrderRepository, rows: OrderRow[]): Promise<proto.Order[]> {
   const items = await store.itemsOf(rows.map((row) => row.id));
   return rows.map((row) => toOrder(row, items.filter((item) => item.order_id === row.id)));
 }
 
 /** One order with its items and its status history. */
-export async function viewOrder(store: OrderStore, id: string): Promise<proto.Order> {
+export async function viewOrder(store: OrderRepository, id: string): Promise<proto.Order> {
   const row = await store.findOrder(id);
   if (!row) throw new Error(`order ${id} vanished`);
   const [order] = await withItems(store, [row]);

@@ -2,7 +2,7 @@
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { order as proto } from '@shop/proto';
-import type { OrderRow, OrderStore, StatusChange } from '../store/order-store';
+import type { OrderRepository, OrderRow, StatusChange } from './ports';
 import { orderMachine, type OrderMove, type OrderStatus } from './order-status';
 import type { RefundStore } from '../store/refund-store';
 import { cancelWithin } from './order-moves';
@@ -11,7 +11,7 @@ import { viewOrder, withItems } from './order-view';
 const MAX_PAGE_SIZE = 100;
 
 /** The order if it exists and, when `userId` is given, belongs to that user (else NOT_FOUND). */
-async function ownedOrder(store: OrderStore, orderId: string, userId: string): Promise<OrderRow | DomainError> {
+async function ownedOrder(store: OrderRepository, orderId: string, userId: string): Promise<OrderRow | DomainError> {
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   if (userId && !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const row = await store.findOrder(orderId);
@@ -20,12 +20,12 @@ async function ownedOrder(store: OrderStore, orderId: string, userId: string): P
   return row;
 }
 
-export async function getOrder(store: OrderStore, orderId: string, userId: string): Promise<proto.Order | DomainError> {
+export async function getOrder(store: OrderRepository, orderId: string, userId: string): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, orderId, userId);
   return row instanceof DomainError ? row : viewOrder(store, row.id);
 }
 
-export async function listOrders(store: OrderStore, input: { userId: string; status: OrderStatus | undefined; page: number; size: number }): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
+export async function listOrders(store: OrderRepository, input: { userId: string; status: OrderStatus | undefined; page: number; size: number }): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const page = input.page || 1;
   const size = input.size || 20;
@@ -41,7 +41,7 @@ export async function listOrders(store: OrderStore, input: { userId: string; sta
  * fails its confirm and commits its half message; the release ledgers release once in all.
  * Cancelling a cancelled order changes nothing.
  */
-export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; reason: string }): Promise<proto.Order | DomainError> {
+export async function cancelOrder(store: OrderRepository, ids: SnowflakeGenerator, input: { orderId: string; userId: string; reason: string }): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
@@ -53,7 +53,7 @@ export async function cancelOrder(store: OrderStore, ids: SnowflakeGenerator, in
 }
 
 /** A move that repeats harmlessly: already where the move leads answers the order as it is. */
-async function advance(store: OrderStore, input: { orderId: string; userId: string }, move: OrderMove, change: StatusChange): Promise<proto.Order | DomainError> {
+async function advance(store: OrderRepository, input: { orderId: string; userId: string }, move: OrderMove, change: StatusChange): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   await store.transition(undefined, row.id, move, change);
@@ -68,7 +68,7 @@ async function advance(store: OrderStore, input: { orderId: string; userId: stri
  * order is open: the refund gives the stock back on the understanding that nothing shipped
  * (both take the order's row lock first, so they cannot interleave).
  */
-export async function shipOrder(store: OrderStore, refunds: RefundStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
+export async function shipOrder(store: OrderRepository, refunds: RefundStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
   if (input.operatorId && !isSnowflakeId(input.operatorId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id');
   const row = await ownedOrder(store, input.orderId, '');
   if (row instanceof DomainError) return row;
@@ -84,7 +84,7 @@ export async function shipOrder(store: OrderStore, refunds: RefundStore, input: 
 }
 
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
-export function confirmReceipt(store: OrderStore, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
+export function confirmReceipt(store: OrderRepository, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
   return advance(store, input, 'receive', { actor: `user:${input.userId}` });
 }
 
@@ -92,6 +92,6 @@ export function confirmReceipt(store: OrderStore, input: { orderId: string; user
  * Completes a SHIPPED order nobody confirmed within the configured days (the buyer's silence
  * counts as receipt, as on the big marketplaces). False when it moved meanwhile.
  */
-export function completeUnconfirmed(store: OrderStore, orderId: string, days: number): Promise<boolean> {
+export function completeUnconfirmed(store: OrderRepository, orderId: string, days: number): Promise<boolean> {
   return store.transition(undefined, orderId, 'receive', { actor: 'system:auto-complete', reason: `receipt not confirmed within ${days} days of shipping` });
 }

@@ -10,7 +10,7 @@
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Transaction } from 'sequelize';
-import type { OrderStore } from '../store/order-store';
+import type { OrderRepository } from './ports';
 import type { OrderStatus } from './order-status';
 import { cancelWithin, markPaidWithin } from './order-moves';
 
@@ -22,7 +22,7 @@ export interface PaySettlement {
 }
 
 export interface DeadlineDeps {
-  store: OrderStore;
+  store: OrderRepository;
   ids: SnowflakeGenerator;
   pay: PaySettlement;
 }

@@ -10,10 +10,10 @@
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { TransactionVerdict } from '@shop/common/mq';
-import type { OrderStore } from '../store/order-store';
+import type { OrderRepository } from './ports';
 import { cancelAbandonedWithin } from './order-moves';
 
-export async function checkPlacement(store: OrderStore, ids: SnowflakeGenerator, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
+export async function checkPlacement(store: OrderRepository, ids: SnowflakeGenerator, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
   const row = await store.findOrder(orderId);
   if (!row) return 'ROLLBACK';
   if (row.status === 'CANCELLED') return 'COMMIT';

@@ -13,40 +13,19 @@
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
-import { enqueueEvent, type HalfMessage } from '@shop/common/mq';
+import { type HalfMessage } from '@shop/common/mq';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
 import type { order as proto } from '@shop/proto';
-import type { CartStore } from '../store/cart-store';
-import type { OrderStore } from '../store/order-store';
+import type { CartRepository, Catalogue, OrderRepository, Reservations } from './ports';
 import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules } from './amounts';
 import { orderPaid, payDeadlineTimer } from './order-events';
 import { cancelWithin } from './order-moves';
 import { viewOrder } from './order-view';
 
-export interface GoodsInfo {
-  goodsId: string;
-  name: string;
-  price: string;
-  onSale: boolean;
-}
-
-/** What placement reads from other services to price an order. */
-export interface Catalogue {
-  goods(goodsIds: string[]): Promise<GoodsInfo[]>;
-  coupon(couponId: string): Promise<{ userId: string; amount: string } | undefined>;
-}
-
-/** The reservations, each idempotent by order id; an expected refusal is a DomainError value. */
-export interface Reservations {
-  reduceStock(orderId: string, lines: OrderLineInput[]): Promise<void | DomainError>;
-  useCoupon(orderId: string, userId: string, couponId: string): Promise<void | DomainError>;
-  reduceBalance(orderId: string, userId: string, amount: string): Promise<void | DomainError>;
-}
-
 export interface PlacementDeps {
-  store: OrderStore;
-  carts: CartStore;
+  store: OrderRepository;
+  carts: CartRepository;
   ids: SnowflakeGenerator;
   catalogue: Catalogue;
   reservations: Reservations;
@@ -163,9 +142,9 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   const confirmed = await store.transaction(async (tx) => {
     const moved = await store.transition(tx, orderId, paidInFull ? 'payInFull' : 'confirm', { actor: PLACEMENT, ...(!paidInFull && { payDeadline }) });
     if (!moved) return false;
-    if (paidInFull) await enqueueEvent(store.sequelize, tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
+    if (paidInFull) await store.enqueue(tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
     // The broker enforces the deadline on time, whether or not a payment is ever created.
-    else await enqueueEvent(store.sequelize, tx, ids.next(), payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds));
+    else await store.enqueue(tx, ids.next(), payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds));
     // Ordered lines leave the cart with the confirmation, never before: a failed checkout keeps them.
     if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, valid.lines);
     return true;

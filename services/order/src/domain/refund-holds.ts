@@ -23,12 +23,12 @@ import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, minCents, parseCents } from '@shop/common/money';
 import { normaliseLines } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
-import type { OrderRow, OrderStore } from '../store/order-store';
+import type { OrderRepository, OrderRow } from './ports';
 import type { HoldKind, HoldRow, RefundLine, RefundStore } from '../store/refund-store';
 import { pointsOf } from './order-events';
 
 export interface HoldDeps {
-  store: OrderStore;
+  store: OrderRepository;
   refunds: RefundStore;
   ids: SnowflakeGenerator;
 }

@@ -2,14 +2,9 @@
 import { withDeadlockRetry } from '@shop/common/db';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CartRepository, CartRow } from '../domain/ports';
 
-export interface CartRow {
-  goods_id: string;
-  quantity: number;
-  checked: boolean;
-}
-
-export class CartStore {
+export class CartStore implements CartRepository {
   constructor(private readonly sequelize: Sequelize) {}
 
   async items(userId: string, tx?: Transaction): Promise<CartRow[]> {

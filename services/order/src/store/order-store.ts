@@ -1,78 +1,20 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
 import { insertUnique } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { orderMachine, type OrderMove, type OrderStatus } from '../domain/order-status';
+import type { NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
-export type { OrderStatus } from '../domain/order-status';
-
-export interface OrderRow {
-  id: string;
-  user_id: string;
-  status: OrderStatus;
-  goods_amount: string;
-  shipping_fee: string;
-  coupon_id: string | null;
-  coupon_paid: string;
-  balance_paid: string;
-  pay_amount: string;
-  address: string;
-  consignee: string;
-  cancel_reason: string | null;
-  created_at: Date;
-  pay_deadline: Date | null;
-  shipped_at: Date | null;
-  completed_at: Date | null;
-  refunded_amount: string;
-}
-
-export interface StatusChangeRow {
-  from_status: OrderStatus | null;
-  to_status: OrderStatus;
-  actor: string;
-  reason: string | null;
-  created_at: Date;
-}
-
-/**
- * What a status change records besides the new status. `actor` says who moved the order
- * ("user:<id>", "admin:<id>", "system:<what>"); `reason` is kept in the history and, for a
- * cancellation, as the order's cancel reason.
- */
-export interface StatusChange {
-  actor: string;
-  reason?: string;
-  /** Sets the pay deadline (confirmation). */
-  payDeadline?: Date;
-}
-
-export interface OrderItemRow {
-  order_id: string;
-  goods_id: string;
-  name: string;
-  price: string;
-  quantity: number;
-}
-
-export interface NewOrder {
-  id: string;
-  userId: string;
-  goodsAmount: string;
-  shippingFee: string;
-  couponId: string | null;
-  couponPaid: string;
-  balancePaid: string;
-  payAmount: string;
-  address: string;
-  consignee: string;
-  idempotencyKey: string | null;
-  items: { goodsId: string; name: string; price: string; quantity: number }[];
-}
 
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
 
-export class OrderStore {
+export class OrderStore implements OrderRepository {
   constructor(readonly sequelize: Sequelize) {}
+
+  enqueue(tx: Transaction, id: string, message: OutgoingMessage): Promise<void> {
+    return enqueueEvent(this.sequelize, tx, id, message);
+  }
 
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.sequelize.transaction(work);

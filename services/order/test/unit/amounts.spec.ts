@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DomainError } from '@shop/common/errors';
-import { computeAmounts } from '../src/domain/amounts';
+import { computeAmounts } from '../../src/domain/amounts';
 
 const rules = { freeShippingThreshold: '100.00', shippingFee: '10.00' };
 

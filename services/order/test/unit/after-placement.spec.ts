@@ -1,0 +1,135 @@
+/**
+ * What happens to an order after its placement, against in-memory ports: the broker's check-back
+ * of an unresolved half message, the pay deadline, and payments that arrive late.
+ */
+import assert from 'node:assert/strict';
+import { SnowflakeGenerator } from '@shop/common/ids';
+import { Tags } from '@shop/contracts';
+import { acceptPaymentWithin } from '../../src/domain/order-moves';
+import { applySettlementWithin, askAboutOverdueOrder, DeadlineNotReached, settleOverdueOrder, type Settlement } from '../../src/domain/pay-deadline';
+import { checkPlacement } from '../../src/domain/placement-check';
+import type { OrderMove } from '../../src/domain/order-status';
+import { Clock, MemoryOrders } from './fakes/memory-repositories';
+
+const ids = new SnowflakeGenerator(9);
+const userId = ids.next();
+const PLACEMENT_DEADLINE_MS = 60_000;
+
+async function orderIn(orders: MemoryOrders, moves: OrderMove[], change: { payDeadline?: Date } = {}): Promise<string> {
+  const id = ids.next();
+  await orders.insertPending({ id, userId, goodsAmount: '10.00', shippingFee: '0.00', couponId: null, couponPaid: '0.00', balancePaid: '2.00', payAmount: '8.00', address: 'a', consignee: 'c', idempotencyKey: null, items: [] });
+  for (const move of moves) assert.ok(await orders.transition(undefined, id, move, { actor: 'test', reason: 'test', ...change }), move);
+  return id;
+}
+
+const statusOf = async (orders: MemoryOrders, id: string) => (await orders.findOrder(id))?.status;
+
+describe('the placement check-back (unit)', () => {
+  it('commits the release of a CANCELLED order and rolls back that of a confirmed one', async () => {
+    const orders = new MemoryOrders();
+    assert.equal(await checkPlacement(orders, ids, await orderIn(orders, ['failPlacement']), PLACEMENT_DEADLINE_MS), 'COMMIT');
+    assert.equal(await checkPlacement(orders, ids, await orderIn(orders, ['confirm']), PLACEMENT_DEADLINE_MS), 'ROLLBACK');
+    assert.equal(await checkPlacement(orders, ids, await orderIn(orders, ['payInFull']), PLACEMENT_DEADLINE_MS), 'ROLLBACK');
+    assert.equal(await checkPlacement(orders, ids, await orderIn(orders, ['confirm', 'pay', 'ship']), PLACEMENT_DEADLINE_MS), 'ROLLBACK');
+  });
+
+  it('rolls back the half message of an order that does not exist: it took nothing', async () => {
+    assert.equal(await checkPlacement(new MemoryOrders(), ids, ids.next(), PLACEMENT_DEADLINE_MS), 'ROLLBACK');
+  });
+
+  it('asks again about a young PENDING order, and cancels it once past the placement deadline', async () => {
+    const clock = new Clock();
+    const orders = new MemoryOrders(clock);
+    const id = await orderIn(orders, []);
+    assert.equal(await checkPlacement(orders, ids, id, PLACEMENT_DEADLINE_MS), 'UNKNOWN');
+    assert.equal(await statusOf(orders, id), 'PENDING');
+    clock.advance(PLACEMENT_DEADLINE_MS + 1);
+    assert.equal(await checkPlacement(orders, ids, id, PLACEMENT_DEADLINE_MS), 'COMMIT');
+    assert.equal(await statusOf(orders, id), 'CANCELLED');
+    assert.deepEqual(orders.outbox.map((m) => m.tag), [Tags.ORDER_CANCELLED]);
+    const history = await orders.history(id);
+    assert.equal(history.at(-1)!.actor, 'system:check-back');
+    // Asked again (the commit was lost): the same verdict, nothing announced twice.
+    assert.equal(await checkPlacement(orders, ids, id, PLACEMENT_DEADLINE_MS), 'COMMIT');
+    assert.equal(orders.outbox.length, 1);
+  });
+});
+
+describe('the pay deadline (unit)', () => {
+  const pay = (answer: Settlement) => ({ asked: 0, async settle() { this.asked++; return answer; } });
+
+  it('does not ask about an order whose deadline is ahead: the timer comes back later', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, ['confirm'], { payDeadline: new Date(Date.now() + 60_000) });
+    await assert.rejects(askAboutOverdueOrder({ store: orders, ids, pay: pay('CLOSED') }, id), DeadlineNotReached);
+  });
+
+  it('does not ask about an order that moved on', async () => {
+    const orders = new MemoryOrders();
+    const answers = pay('CLOSED');
+    const id = await orderIn(orders, ['confirm', 'pay'], { payDeadline: new Date(Date.now() - 1) });
+    assert.equal(await askAboutOverdueOrder({ store: orders, ids, pay: answers }, id), undefined);
+    assert.equal(answers.asked, 0);
+  });
+
+  const outcomes: [Settlement, string | undefined, string[]][] = [
+    ['NO_PAYMENT', 'CANCELLED', [Tags.ORDER_CANCELLED]],
+    ['CLOSED', 'CANCELLED', [Tags.ORDER_CANCELLED]],
+    ['PAID', 'PAID', [Tags.ORDER_PAID]],
+    ['OPEN', 'OPEN', []],
+  ];
+  for (const [answer, status, announced] of outcomes) {
+    it(`a pay service answering ${answer} leaves the order ${status}`, async () => {
+      const orders = new MemoryOrders();
+      const id = await orderIn(orders, ['confirm'], { payDeadline: new Date(Date.now() - 1) });
+      assert.equal(await settleOverdueOrder({ store: orders, ids, pay: pay(answer) }, id, 'system:test'), status);
+      assert.deepEqual(orders.outbox.map((m) => m.tag), announced);
+    });
+  }
+
+  it('a payment that got there first stands against a late CLOSED answer', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, ['confirm', 'pay']);
+    const status = await orders.transaction((tx) => applySettlementWithin({ store: orders, ids, pay: pay('CLOSED') }, tx, id, 'CLOSED', 'system:test'));
+    assert.equal(status, 'PAID');
+    assert.deepEqual(orders.outbox, []);
+  });
+});
+
+describe('a payment arriving (unit)', () => {
+  const payment = (orderId: string) => ({ paymentId: ids.next(), orderId });
+
+  it('makes a CONFIRMED order PAID and announces its points (floor of balance + amount paid)', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, ['confirm']);
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'PAID');
+    assert.deepEqual(orders.outbox.map((m) => [m.tag, (m.body as { points: string }).points]), [[Tags.ORDER_PAID, '10']]);
+  });
+
+  it('is the same payment seen again for an order paid already', async () => {
+    const orders = new MemoryOrders();
+    for (const moves of [['confirm', 'pay'], ['confirm', 'pay', 'ship'], ['confirm', 'pay', 'refundInFull']] as OrderMove[][]) {
+      const id = await orderIn(orders, moves);
+      assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'ALREADY_PAID');
+    }
+    assert.deepEqual(orders.outbox, []);
+  });
+
+  it('waits (the message comes back) while the order is still PENDING', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, []);
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'NOT_YET');
+  });
+
+  it('is rejected, and so refunded, for a CANCELLED order or one that does not exist', async () => {
+    const orders = new MemoryOrders();
+    const cancelled = payment(await orderIn(orders, ['confirm', 'expire']));
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, cancelled)), 'REJECTED');
+    const missing = payment(ids.next());
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, missing)), 'REJECTED');
+    assert.deepEqual(
+      orders.outbox.map((m) => [m.tag, m.keys[0], (m.body as { orderStatus: string }).orderStatus]),
+      [[Tags.ORDER_PAYMENT_REJECTED, cancelled.paymentId, 'CANCELLED'], [Tags.ORDER_PAYMENT_REJECTED, missing.paymentId, 'MISSING']],
+    );
+  });
+});

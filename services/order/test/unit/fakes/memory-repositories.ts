@@ -1,0 +1,207 @@
+/**
+ * In-memory implementations of the order domain's ports (src/domain/ports.ts), for unit tests:
+ * the same contracts as the SQL stores (conditional moves with their history rows, unique
+ * idempotency keys, an outbox written in the transaction), with a transaction that is rolled
+ * back when its work throws, and a clock the test moves.
+ */
+import type { OutgoingMessage } from '@shop/common/mq';
+import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
+import { orderMachine, type OrderMove, type OrderStatus } from '../../../src/domain/order-status';
+import type { CartRepository, CartRow, NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow, Tx } from '../../../src/domain/ports';
+
+export class Clock {
+  constructor(public ms = Date.parse('2026-12-05T10:00:00Z')) {}
+  now = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+interface OrderState {
+  orders: Map<string, OrderRow>;
+  keys: Map<string, string>;
+  items: OrderItemRow[];
+  history: (StatusChangeRow & { order_id: string })[];
+  outbox: OutgoingMessage[];
+}
+
+const copy = (state: OrderState): OrderState => ({
+  orders: new Map([...state.orders].map(([id, row]) => [id, { ...row }])),
+  keys: new Map(state.keys),
+  items: [...state.items],
+  history: [...state.history],
+  outbox: [...state.outbox],
+});
+
+/** A transaction handle: the fakes ignore it, as the domain only hands it back. */
+const TX = {} as Tx;
+
+export class MemoryOrders implements OrderRepository {
+  private state: OrderState = { orders: new Map(), keys: new Map(), items: [], history: [], outbox: [] };
+  /** Set by a test to fail the next transaction's commit (a database that went away). */
+  failNextCommit = false;
+
+  /** `sameDatabase`: other repositories whose writes commit and roll back with these (the carts). */
+  constructor(
+    private readonly clock = new Clock(),
+    private readonly sameDatabase: { snapshot(): () => void }[] = [],
+  ) {}
+
+  /** What the relay would send, in the order it was written. */
+  get outbox(): readonly OutgoingMessage[] {
+    return this.state.outbox;
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const before = copy(this.state);
+    const restoreOthers = this.sameDatabase.map((repository) => repository.snapshot());
+    try {
+      const result = await work(TX);
+      if (this.failNextCommit) {
+        this.failNextCommit = false;
+        throw new Error('connection lost at commit');
+      }
+      return result;
+    } catch (error) {
+      this.state = before;
+      for (const restore of restoreOthers) restore();
+      throw error;
+    }
+  }
+
+  async insertPending(order: NewOrder): Promise<boolean> {
+    const key = order.idempotencyKey && `${order.userId}/${order.idempotencyKey}`;
+    if (key && this.state.keys.has(key)) return false;
+    if (key) this.state.keys.set(key, order.id);
+    this.state.orders.set(order.id, {
+      id: order.id,
+      user_id: order.userId,
+      status: 'PENDING',
+      goods_amount: order.goodsAmount,
+      shipping_fee: order.shippingFee,
+      coupon_id: order.couponId,
+      coupon_paid: order.couponPaid,
+      balance_paid: order.balancePaid,
+      pay_amount: order.payAmount,
+      address: order.address,
+      consignee: order.consignee,
+      cancel_reason: null,
+      created_at: this.clock.now(),
+      pay_deadline: null,
+      shipped_at: null,
+      completed_at: null,
+      refunded_amount: '0.00',
+    });
+    this.record(order.id, null, 'PENDING', { actor: `user:${order.userId}` });
+    for (const item of order.items) this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });
+    return true;
+  }
+
+  async findOrder(id: string): Promise<OrderRow | undefined> {
+    const row = this.state.orders.get(id);
+    return row && { ...row };
+  }
+
+  lockOrder(_tx: Tx, id: string): Promise<OrderRow | undefined> {
+    return this.findOrder(id);
+  }
+
+  async findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined> {
+    const id = this.state.keys.get(`${userId}/${key}`);
+    return id === undefined ? undefined : this.findOrder(id);
+  }
+
+  async itemsOf(orderIds: string[]): Promise<OrderItemRow[]> {
+    return this.state.items.filter((item) => orderIds.includes(item.order_id));
+  }
+
+  async listOrders(userId: string, status: OrderStatus | undefined, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
+    const rows = [...this.state.orders.values()].filter((row) => row.user_id === userId && (!status || row.status === status)).reverse();
+    return { rows: rows.slice(offset, offset + limit), total: rows.length };
+  }
+
+  async transition(_tx: Tx | undefined, id: string, move: OrderMove, change: StatusChange): Promise<boolean> {
+    const row = this.state.orders.get(id);
+    const { from, to } = orderMachine.moves[move];
+    if (!row || !(from as readonly OrderStatus[]).includes(row.status)) return false;
+    const left = row.status;
+    row.status = to;
+    if (to === 'CANCELLED' && change.reason !== undefined) row.cancel_reason = change.reason.slice(0, 200);
+    if (to === 'SHIPPED') row.shipped_at = this.clock.now();
+    if (to === 'COMPLETED') row.completed_at = this.clock.now();
+    if (change.payDeadline) row.pay_deadline = change.payDeadline;
+    this.record(id, left, to, change);
+    return true;
+  }
+
+  async cancelAbandoned(tx: Tx | undefined, id: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
+    const row = this.state.orders.get(id);
+    if (!row || row.created_at.getTime() >= this.clock.ms - ageMs) return false;
+    return this.transition(tx, id, 'abandon', change);
+  }
+
+  async history(orderId: string): Promise<StatusChangeRow[]> {
+    return this.state.history.filter((change) => change.order_id === orderId);
+  }
+
+  async enqueue(_tx: Tx, _id: string, message: OutgoingMessage): Promise<void> {
+    this.state.outbox.push(message);
+  }
+
+  private record(orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): void {
+    this.state.history.push({ order_id: orderId, from_status: from, to_status: to, actor: change.actor, reason: change.reason ?? null, created_at: this.clock.now() });
+  }
+}
+
+export class MemoryCarts implements CartRepository {
+  private lines = new Map<string, CartRow[]>();
+
+  /** The carts as they are now; calling the result puts them back (a rolled-back transaction). */
+  snapshot(): () => void {
+    const saved = new Map([...this.lines].map(([userId, rows]) => [userId, rows.map((row) => ({ ...row }))]));
+    return () => void (this.lines = saved);
+  }
+
+  async items(userId: string): Promise<CartRow[]> {
+    return (this.lines.get(userId) ?? []).map((row) => ({ ...row }));
+  }
+
+  async locked<T>(userId: string, change: (tx: Tx, current: CartRow[]) => Promise<T>): Promise<T> {
+    return change(TX, await this.items(userId));
+  }
+
+  async put(_tx: Tx, userId: string, goodsId: string, quantity: number, checked: boolean): Promise<void> {
+    const rows = this.rows(userId);
+    const row = rows.find((r) => r.goods_id === goodsId);
+    if (row) Object.assign(row, { quantity, checked });
+    else rows.push({ goods_id: goodsId, quantity, checked });
+  }
+
+  async add(_tx: Tx, userId: string, goodsId: string, quantity: number, checked: boolean): Promise<void> {
+    const rows = this.rows(userId);
+    const row = rows.find((r) => r.goods_id === goodsId);
+    if (row) Object.assign(row, { quantity: Math.min(row.quantity + quantity, MAX_QUANTITY), checked: row.checked || checked });
+    else rows.push({ goods_id: goodsId, quantity, checked });
+  }
+
+  async remove(userId: string, goodsId: string): Promise<void> {
+    this.lines.set(userId, this.rows(userId).filter((row) => row.goods_id !== goodsId));
+  }
+
+  async clear(userId: string): Promise<void> {
+    this.lines.delete(userId);
+  }
+
+  async takeOrdered(_tx: Tx, userId: string, lines: OrderLineInput[]): Promise<void> {
+    for (const { goodsId, quantity } of lines) {
+      const row = this.rows(userId).find((r) => r.goods_id === goodsId);
+      if (row && row.quantity <= quantity) await this.remove(userId, goodsId);
+      else if (row) row.quantity -= quantity;
+    }
+  }
+
+  private rows(userId: string): CartRow[] {
+    if (!this.lines.has(userId)) this.lines.set(userId, []);
+    return this.lines.get(userId)!;
+  }
+}
