@@ -3,4 +3,5 @@ export { withDeadlockRetry } from './deadlock-retry';
 export { insertUnique, isDuplicateKey } from './insert-unique';
 export { createSequelize, ensureSchema, openDatabase, sessionSetup, type IsolationLevel } from './mysql';
 export { runMigrations, type Migration } from './migrations';
-export { ReleaseLedger, releaseLedgerMigration, reservationLedgerMigration, type ReserveVerdict } from './release-ledger';
+export { ReleaseLedger, releaseLedgerMigration, reservationLedgerMigration, type ReservationSteps, type ReserveVerdict } from './release-ledger';
+export { SqlStore } from './sql-store';

@@ -17,11 +17,33 @@
  * taken before it have TAKEN rows backfilled by {@link reservationLedgerMigration}.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { DomainError } from '../errors';
+import { withDeadlockRetry } from './deadlock-retry';
 import { insertUnique } from './insert-unique';
 import type { Migration } from './migrations';
 
 /** What a reservation should do: take now, treat the call as a repeat, or refuse it. */
 export type ReserveVerdict = 'take' | 'repeat' | 'released';
+
+/** The three outcomes of a reservation, as the service words them. */
+export interface ReservationSteps<Taken> {
+  /**
+   * Takes what the order needs, inside the transaction that opened its ledger row. A refusal
+   * (a shortage, a coupon used already) is `refuse(error)`: it rolls back the row and whatever
+   * was taken so far, and the reservation answers the error.
+   */
+  take(tx: Transaction, refuse: (refusal: DomainError) => never): Promise<Taken>;
+  /** The order took already: what a repeated call answers. */
+  repeat(tx: Transaction): Promise<Taken>;
+  /** The order was released before its reservation arrived (a tombstone): take nothing. */
+  released(): DomainError;
+}
+
+class Refused extends Error {
+  constructor(readonly refusal: DomainError) {
+    super(refusal.message);
+  }
+}
 
 export class ReleaseLedger {
   constructor(
@@ -39,6 +61,38 @@ export class ReleaseLedger {
     const inserted = await insertUnique(this.sequelize, `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`, [orderId], tx);
     if (inserted) return 'take';
     return (await this.lockedStatus(tx, orderId)) === 'RELEASED' ? 'released' : 'repeat';
+  }
+
+  /**
+   * A whole reservation of the order, the same in every service that reserves: one transaction
+   * (repeated on a deadlock) that opens the order's ledger row first, so that a concurrent
+   * release of the order waits for it, then takes, repeats or refuses.
+   */
+  reserveOnce<Taken>(orderId: string, steps: ReservationSteps<Taken>): Promise<Taken | DomainError> {
+    const refuse = (refusal: DomainError): never => {
+      throw new Refused(refusal);
+    };
+    return withDeadlockRetry(() =>
+      this.sequelize
+        .transaction(async (tx): Promise<Taken | DomainError> => {
+          const verdict = await this.reserve(tx, orderId);
+          if (verdict === 'released') return steps.released();
+          return verdict === 'repeat' ? steps.repeat(tx) : steps.take(tx, refuse);
+        })
+        .catch((error: unknown) => {
+          if (error instanceof Refused) return error.refusal;
+          throw error;
+        }),
+    );
+  }
+
+  /**
+   * The release of the order inside the caller's transaction, once: `giveBack` runs only for
+   * the first release (it gives back what the service's own log says the order took, possibly
+   * nothing); a repeat answers `repeated`.
+   */
+  async releaseOnce<Released>(tx: Transaction, orderId: string, giveBack: () => Promise<Released>, repeated: Released): Promise<Released> {
+    return (await this.recordRelease(tx, orderId)) ? giveBack() : repeated;
   }
 
   /** True when the order was released already (locks its row until commit). */

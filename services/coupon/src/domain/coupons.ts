@@ -58,23 +58,17 @@ export async function listUserCoupons(store: CouponStore, userId: string): Promi
 export async function useCoupon(store: CouponStore, input: { orderId: string; userId: string; couponId: string }): Promise<{ applied: boolean } | DomainError> {
   const { orderId, userId, couponId } = input;
   if (![orderId, userId, couponId].every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order, user or coupon id');
-  return withDeadlockRetry(() =>
-    store
-      .transaction(async (tx) => {
-        const verdict = await store.releases.reserve(tx, orderId);
-        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; the coupon is not used`);
-        if (verdict === 'repeat') return { applied: false };
-        const coupon = await store.findCoupon(couponId, tx);
-        // Another user's coupon answers like a missing one: no way to probe coupon ids.
-        if (!coupon || coupon.user_id !== userId) throw new CouponRefusal('coupon not found for this user');
-        if (!(await store.take(tx, couponId, orderId))) throw new CouponRefusal('coupon already used');
-        return { applied: true };
-      })
-      .catch((error: unknown) => {
-        if (error instanceof CouponRefusal) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, error.message);
-        throw error;
-      }),
-  );
+  return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
+    released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; the coupon is not used`),
+    repeat: async () => ({ applied: false }),
+    async take(tx, refuse) {
+      const coupon = await store.findCoupon(couponId, tx);
+      // Another user's coupon answers like a missing one: no way to probe coupon ids.
+      if (!coupon || coupon.user_id !== userId) refuse(new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user'));
+      if (!(await store.take(tx, couponId, orderId))) refuse(new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used'));
+      return { applied: true };
+    },
+  });
 }
 
 /**
@@ -87,9 +81,5 @@ export async function releaseCoupon(store: CouponStore, orderId: string): Promis
 }
 
 export async function releaseCouponWithin(store: CouponStore, tx: Transaction, orderId: string): Promise<{ released: boolean }> {
-  if (!(await store.releases.recordRelease(tx, orderId))) return { released: false };
-  return { released: (await store.freeUsedBy(tx, orderId)) !== undefined };
+  return store.releases.releaseOnce(tx, orderId, async () => ({ released: (await store.freeUsedBy(tx, orderId)) !== undefined }), { released: false });
 }
-
-/** Thrown inside the transaction so that the ledger row goes with the refusal. */
-class CouponRefusal extends Error {}

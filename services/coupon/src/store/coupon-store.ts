@@ -1,6 +1,6 @@
 /** SQL of the coupon service. A coupon is taken and freed by conditional UPDATEs only. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { ReleaseLedger } from '@shop/common/db';
+import { ReleaseLedger, SqlStore } from '@shop/common/db';
 
 export interface CouponRow {
   id: string;
@@ -12,16 +12,13 @@ export interface CouponRow {
 
 const COLUMNS = 'id, user_id, amount, used, order_id';
 
-export class CouponStore {
+export class CouponStore extends SqlStore {
   /** Released orders, and tombstones of orders released before they used a coupon. */
   readonly releases: ReleaseLedger;
 
-  constructor(readonly sequelize: Sequelize) {
+  constructor(sequelize: Sequelize) {
+    super(sequelize);
     this.releases = new ReleaseLedger(sequelize, 'coupon_order_release');
-  }
-
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
   }
 
   async insertCoupon(row: { id: string; userId: string; amount: string; requestId: string | null }): Promise<void> {

@@ -24,25 +24,17 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   const normalised = normaliseLines(lines);
   if (normalised instanceof DomainError) return normalised;
-  return withDeadlockRetry(() =>
-    store
-      .transaction(async (tx) => {
-        const verdict = await store.releases.reserve(tx, orderId);
-        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`);
-        if (verdict === 'repeat') return { applied: false };
-        for (const line of normalised) {
-          if (!(await store.takeStock(tx, line.goodsId, line.quantity))) throw new StockShortage(line.goodsId);
-          await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
-        }
-        return { applied: true };
-      })
-      .catch((error: unknown) => {
-        if (error instanceof StockShortage) {
-          return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${error.goodsId}`, { goodsId: error.goodsId });
-        }
-        throw error;
-      }),
-  );
+  return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
+    released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`),
+    repeat: async () => ({ applied: false }),
+    async take(tx, refuse) {
+      for (const line of normalised) {
+        if (!(await store.takeStock(tx, line.goodsId, line.quantity))) refuse(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId }));
+        await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
+      }
+      return { applied: true };
+    },
+  });
 }
 
 /**
@@ -60,17 +52,23 @@ export async function releaseStock(store: GoodsStore, orderId: string): Promise<
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
 export async function releaseStockWithin(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
   if (isPlanted(PlantedDefects.RELEASE_SKIPS_LOG)) return releaseWithoutLog(store, tx, orderId);
-  if (!(await store.releases.recordRelease(tx, orderId))) return { releasedUnits: 0 };
-  const returned = await store.returnedUnits(tx, orderId);
-  let units = 0;
-  for (const line of await store.takenLines(tx, orderId)) {
-    const back = line.quantity - (returned.get(line.goods_id) ?? 0);
-    if (back > 0) await store.giveBackStock(tx, line.goods_id, back);
-    units += Math.max(back, 0);
-  }
-  await store.markReleased(tx, orderId);
-  await store.setReleasedUnits(tx, orderId, units);
-  return { releasedUnits: units };
+  return store.releases.releaseOnce(
+    tx,
+    orderId,
+    async () => {
+      const returned = await store.returnedUnits(tx, orderId);
+      let units = 0;
+      for (const line of await store.takenLines(tx, orderId)) {
+        const back = line.quantity - (returned.get(line.goods_id) ?? 0);
+        if (back > 0) await store.giveBackStock(tx, line.goods_id, back);
+        units += Math.max(back, 0);
+      }
+      await store.markReleased(tx, orderId);
+      await store.setReleasedUnits(tx, orderId, units);
+      return { releasedUnits: units };
+    },
+    { releasedUnits: 0 },
+  );
 }
 
 /** The planted defect (chaos harness only): gives back what the order ordered, every time, recording nothing. */
@@ -111,13 +109,6 @@ export async function returnStock(store: GoodsStore, input: { refundId: string; 
         throw error;
       }),
   );
-}
-
-/** Thrown inside the transaction to roll back the lines already taken. */
-class StockShortage extends Error {
-  constructor(readonly goodsId: string) {
-    super(`not enough stock for ${goodsId}`);
-  }
 }
 
 /** Thrown inside the transaction to roll back a return beyond what the order took. */

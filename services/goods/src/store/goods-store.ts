@@ -1,5 +1,5 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
-import { insertUnique, ReleaseLedger } from '@shop/common/db';
+import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export interface GoodsRow {
@@ -15,16 +15,13 @@ export interface TakenLine {
   quantity: number;
 }
 
-export class GoodsStore {
+export class GoodsStore extends SqlStore {
   /** Released orders, and tombstones of orders released before they took anything. */
   readonly releases: ReleaseLedger;
 
-  constructor(readonly sequelize: Sequelize) {
+  constructor(sequelize: Sequelize) {
+    super(sequelize);
     this.releases = new ReleaseLedger(sequelize, 'goods_order_release');
-  }
-
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
   }
 
   async insertGoods(row: { id: string; name: string; price: string; stock: number; requestId: string | null }): Promise<void> {

@@ -1,12 +1,10 @@
 /** SQL of the cart: one row per (user, goods). Quantities stay within 1..MAX_QUANTITY (a CHECK too). */
-import { withDeadlockRetry } from '@shop/common/db';
+import { SqlStore, withDeadlockRetry } from '@shop/common/db';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { CartRepository, CartRow } from '../domain/ports';
 
-export class CartStore implements CartRepository {
-  constructor(private readonly sequelize: Sequelize) {}
-
+export class CartStore extends SqlStore implements CartRepository {
   async items(userId: string, tx?: Transaction): Promise<CartRow[]> {
     const rows = await this.sequelize.query<{ goods_id: string; quantity: number; checked: number }>(
       'SELECT goods_id, quantity, checked FROM cart_item WHERE user_id = ? ORDER BY added_at, goods_id',

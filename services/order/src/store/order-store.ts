@@ -1,6 +1,6 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
-import { insertUnique } from '@shop/common/db';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { insertUnique, SqlStore } from '@shop/common/db';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { orderMachine, type OrderMove, type OrderStatus } from '../domain/order-status';
 import type { NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
@@ -9,15 +9,9 @@ import type { NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, S
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
 
-export class OrderStore implements OrderRepository {
-  constructor(readonly sequelize: Sequelize) {}
-
+export class OrderStore extends SqlStore implements OrderRepository {
   enqueue(tx: Transaction, id: string, message: OutgoingMessage): Promise<void> {
     return enqueueEvent(this.sequelize, tx, id, message);
-  }
-
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
   }
 
   /** Inserts a PENDING order and its items; false when the user's idempotency key was used. */

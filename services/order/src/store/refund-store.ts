@@ -1,6 +1,6 @@
 /** SQL of the order's refund holds (order_refund) and after-sales requests (after_sales). */
-import { insertUnique } from '@shop/common/db';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { insertUnique, SqlStore } from '@shop/common/db';
+import { QueryTypes, type Transaction } from 'sequelize';
 
 export type HoldKind = 'CUSTOMER' | 'AFTER_SALES';
 export type HoldStatus = 'OPEN' | 'SUCCEEDED' | 'FAILED';
@@ -46,9 +46,7 @@ export interface AfterSalesRow {
 const HOLD_COLUMNS = 'refund_id, order_id, kind, status, amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, after_sales_id';
 const AFTER_SALES_COLUMNS = 'id, order_id, user_id, status, reason, amount, idempotency_key, decided_by, note, refund_id, created_at, decided_at';
 
-export class RefundStore {
-  constructor(readonly sequelize: Sequelize) {}
-
+export class RefundStore extends SqlStore {
   async findHold(refundId: string, tx?: Transaction): Promise<HoldRow | undefined> {
     const [row] = await this.sequelize.query<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM order_refund WHERE refund_id = ?${tx ? ' FOR UPDATE' : ''}`, {
       replacements: [refundId],

@@ -1,6 +1,6 @@
 /** SQL of the pay service's payments. A payment's status moves only by conditional UPDATEs. */
-import { insertUnique } from '@shop/common/db';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { insertUnique, SqlStore } from '@shop/common/db';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { paymentMachine, type PaymentMove, type PaymentStatus } from '../domain/pay-status';
 
 export type { PaymentStatus } from '../domain/pay-status';
@@ -25,13 +25,7 @@ const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr
 /** 00:00 China time (UTC+8) of a day is 16:00 UTC the day before. */
 const CHINA_OFFSET_HOURS = 8;
 
-export class PayStore {
-  constructor(readonly sequelize: Sequelize) {}
-
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
-  }
-
+export class PayStore extends SqlStore {
   /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
   insertPayment(tx: Transaction, row: { id: string; orderId: string; userId: string; amount: string; balancePaid: string; expiresAt: Date }): Promise<boolean> {
     return insertUnique(

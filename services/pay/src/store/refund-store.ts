@@ -1,6 +1,6 @@
 /** SQL of the refunds: one row per (order, request id), its steps stamped as they are done. */
-import { insertUnique } from '@shop/common/db';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { insertUnique, SqlStore } from '@shop/common/db';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { refundMachine, type RefundMove, type RefundStatus } from '../domain/pay-status';
 
 export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
@@ -82,9 +82,7 @@ const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, re
   amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, alipay_done_at, balance_done_at,
   points_done_at, stock_done_at, coupon_done_at, alipay_attempts, attempts, last_error, failure_reason, created_at, finished_at`;
 
-export class RefundStore {
-  constructor(readonly sequelize: Sequelize) {}
-
+export class RefundStore extends SqlStore {
   /** Inserts a PENDING refund, leased to its creator; false when (order, request id) exists. */
   insert(refund: NewRefund): Promise<boolean> {
     const plan = refund.plan;

@@ -56,22 +56,17 @@ export async function reduceBalance(store: UserStore, ids: SnowflakeGenerator, i
   if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   const amount = positiveAmount(input.amount);
   if (amount instanceof DomainError) return amount;
-  return withDeadlockRetry(() =>
-    store
-      .transaction(async (tx) => {
-        const verdict = await store.releases.reserve(tx, orderId);
-        if (verdict === 'released') return new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; no balance is taken`);
-        const recorded = verdict === 'take' && (await store.recordMoney(tx, { id: ids.next(), userId, orderId, type: 'REDUCE', ref: orderId, amount }));
-        if (!recorded) return { applied: false, balance: await balanceOf(store, tx, userId) };
-        // The log row is written first; a shortfall throws to roll it back with the transaction.
-        if (!(await store.takeBalance(tx, userId, amount))) throw new BalanceShortage();
-        return { applied: true, balance: await balanceOf(store, tx, userId) };
-      })
-      .catch((error: unknown) => {
-        if (error instanceof BalanceShortage) return new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'balance too low');
-        throw error;
-      }),
-  );
+  return store.releases.reserveOnce(orderId, {
+    released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; no balance is taken`),
+    repeat: async (tx) => ({ applied: false, balance: await balanceOf(store, tx, userId) }),
+    async take(tx, refuse) {
+      const recorded = await store.recordMoney(tx, { id: ids.next(), userId, orderId, type: 'REDUCE', ref: orderId, amount });
+      if (!recorded) return { applied: false, balance: await balanceOf(store, tx, userId) };
+      // The log row is written first; a shortfall rolls it back with the transaction.
+      if (!(await store.takeBalance(tx, userId, amount))) refuse(new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'balance too low'));
+      return { applied: true, balance: await balanceOf(store, tx, userId) };
+    },
+  });
 }
 
 /**
@@ -114,21 +109,27 @@ export async function refundBalance(
 
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
 export async function releaseBalanceWithin(store: UserStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string): Promise<{ released: string }> {
-  if (!(await store.releases.recordRelease(tx, orderId))) return { released: '0.00' };
-  const [taken] = await store.moneyOfOrder(tx, orderId, 'REDUCE');
-  if (!taken) return { released: '0.00' };
-  // Refunds already given for this order are not given twice.
-  const remaining = parseCents(taken.amount)! - sum(await store.moneyOfOrder(tx, orderId, 'REFUND'));
-  if (remaining <= 0n) return { released: '0.00' };
-  const amount = formatCents(remaining);
-  await store.recordMoney(tx, { id: ids.next(), userId: taken.user_id, orderId, type: 'RELEASE', ref: orderId, amount });
-  await store.addBalance(tx, taken.user_id, amount);
-  return { released: amount };
+  const nothing = { released: '0.00' };
+  return store.releases.releaseOnce(
+    tx,
+    orderId,
+    async () => {
+      const [taken] = await store.moneyOfOrder(tx, orderId, 'REDUCE');
+      if (!taken) return nothing;
+      // Refunds already given for this order are not given twice.
+      const remaining = parseCents(taken.amount)! - sum(await store.moneyOfOrder(tx, orderId, 'REFUND'));
+      if (remaining <= 0n) return nothing;
+      const amount = formatCents(remaining);
+      await store.recordMoney(tx, { id: ids.next(), userId: taken.user_id, orderId, type: 'RELEASE', ref: orderId, amount });
+      await store.addBalance(tx, taken.user_id, amount);
+      return { released: amount };
+    },
+    nothing,
+  );
 }
 
 function sum(rows: { amount: string }[]): bigint {
   return rows.reduce((total, row) => total + parseCents(row.amount)!, 0n);
 }
 
-class BalanceShortage extends Error {}
 class RefundTooLarge extends Error {}

@@ -1,6 +1,6 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { insertUnique, ReleaseLedger } from '@shop/common/db';
+import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
 
 export interface UserRow {
   id: string;
@@ -16,16 +16,13 @@ export type PointsType = 'ADD' | 'DEDUCT';
 
 const USER_COLUMNS = 'id, username, password_hash, role, balance, points';
 
-export class UserStore {
+export class UserStore extends SqlStore {
   /** Released orders, and tombstones of orders released before their balance was taken. */
   readonly releases: ReleaseLedger;
 
-  constructor(readonly sequelize: Sequelize) {
+  constructor(sequelize: Sequelize) {
+    super(sequelize);
     this.releases = new ReleaseLedger(sequelize, 'user_order_release');
-  }
-
-  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.sequelize.transaction(work);
   }
 
   /** Inserts a user; false when the username is taken. */
