@@ -7,7 +7,7 @@
  */
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Migration } from '../db';
-import { consumeOnce } from './consume-log';
+import { consumeLogMigration, consumeOnce } from './consume-log';
 import type { ReceivedMessage } from './mq-message';
 
 export const deadLetterMigration: Migration = {
@@ -27,6 +27,9 @@ export const deadLetterMigration: Migration = {
       ) ENGINE=InnoDB`);
   },
 };
+
+/** The tables of every service that consumes messages: the consume log and the dead letters. */
+export const consumerMigrations: Migration[] = [consumeLogMigration, deadLetterMigration];
 
 /** Thrown by a handler's decode step: the message is malformed and goes to the dead-letter table. */
 export class MalformedMessage extends Error {

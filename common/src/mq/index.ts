@@ -6,4 +6,4 @@ export { TransactionalProducer, type HalfMessage, type TransactionCheck, type Tr
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';
 export { enqueueEvent, outboxMigration, outboxMigrations, OutboxRelay, type OutboxRelayOptions } from './outbox';
 export { startServiceConsumer, type AnyEventHandler, type EventHandler, type ServiceConsumerOptions } from './service-consumer';
-export { deadLetterMigration, MalformedMessage, recordDeadLetter } from './dead-letter';
+export { consumerMigrations, deadLetterMigration, MalformedMessage, recordDeadLetter } from './dead-letter';

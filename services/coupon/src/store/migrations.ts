@@ -1,5 +1,5 @@
 import { releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common/db';
-import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
+import { consumerMigrations } from '@shop/common/mq';
 
 /**
  * coupon: a fixed amount off one order; `order_id` is the record of which order used it (the
@@ -8,8 +8,7 @@ import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
  *   RELEASED with nothing taken is a tombstone).
  */
 export const couponMigrations: Migration[] = [
-  consumeLogMigration,
-  deadLetterMigration,
+  ...consumerMigrations,
   {
     id: '0001-coupon',
     async up({ sequelize }) {

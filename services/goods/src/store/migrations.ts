@@ -1,5 +1,5 @@
 import { reservationLedgerMigration, type Migration } from '@shop/common/db';
-import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
+import { consumerMigrations } from '@shop/common/mq';
 
 /**
  * goods: stock can never go below zero (CHECK), prices are exact (DECIMAL).
@@ -11,8 +11,7 @@ import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
  * goods_return_log: units a refund before shipment gave back, once per (refund, goods).
  */
 export const goodsMigrations: Migration[] = [
-  consumeLogMigration,
-  deadLetterMigration,
+  ...consumerMigrations,
   {
     id: '0001-goods',
     async up({ sequelize }) {

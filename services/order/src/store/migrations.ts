@@ -1,5 +1,5 @@
 import type { Migration } from '@shop/common/db';
-import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@shop/common/mq';
+import { consumerMigrations, outboxMigrations } from '@shop/common/mq';
 
 /**
  * order: one row per placement, moved between states only by conditional UPDATEs on the current
@@ -17,8 +17,7 @@ import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@sho
  */
 export const orderMigrations: Migration[] = [
   ...outboxMigrations,
-  consumeLogMigration,
-  deadLetterMigration,
+  ...consumerMigrations,
   {
     id: '0001-order',
     async up({ sequelize }) {

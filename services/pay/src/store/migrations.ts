@@ -1,5 +1,5 @@
 import type { Migration } from '@shop/common/db';
-import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@shop/common/mq';
+import { consumerMigrations, outboxMigrations } from '@shop/common/mq';
 
 /**
  * trade_pay: one payment per order (UNIQUE order_id), its id is Alipay's out_trade_no. Status
@@ -14,8 +14,7 @@ import { consumeLogMigration, deadLetterMigration, outboxMigrations } from '@sho
  */
 export const payMigrations: Migration[] = [
   ...outboxMigrations,
-  consumeLogMigration,
-  deadLetterMigration,
+  ...consumerMigrations,
   {
     id: '0001-pay',
     async up({ sequelize }) {

@@ -1,5 +1,5 @@
 import { releaseLedgerMigration, reservationLedgerMigration, type Migration } from '@shop/common/db';
-import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
+import { consumerMigrations } from '@shop/common/mq';
 
 /**
  * user: balance and points, never negative (CHECK), changed only by conditional UPDATEs.
@@ -11,8 +11,7 @@ import { consumeLogMigration, deadLetterMigration } from '@shop/common/mq';
  *   RELEASED with nothing taken is a tombstone).
  */
 export const userMigrations: Migration[] = [
-  consumeLogMigration,
-  deadLetterMigration,
+  ...consumerMigrations,
   {
     id: '0001-user',
     async up({ sequelize }) {
