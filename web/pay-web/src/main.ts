@@ -1,6 +1,7 @@
 /** Wiring only: pay-web on the common front-door runtime. */
 import { runFrontDoor } from '@shop/common/http';
-import { buildPayWeb, connectPay } from './app';
+import { buildPayWeb } from './app';
+import { connectPay } from './clients';
 import { loadPayWebConfig } from './config';
 
 runFrontDoor({

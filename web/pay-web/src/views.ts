@@ -1,0 +1,87 @@
+/** What pay-web answers: views of the pay service's messages, their JSON schemas, the QR image. */
+import { protoEnumNames } from '@shop/common/http';
+import { pay } from '@shop/proto';
+import QRCode from 'qrcode';
+
+export const paymentView = (p: pay.Payment) => ({ paymentId: p.paymentId, orderId: p.orderId, amount: p.amount, status: pay.paymentStatusToJSON(p.status) });
+
+const paymentProperties = {
+  paymentId: { type: 'string' },
+  orderId: { type: 'string' },
+  amount: { type: 'string', description: 'yuan, two decimals' },
+  status: { type: 'string', enum: protoEnumNames(pay.PaymentStatus) },
+} as const;
+export const paymentSchema = { type: 'object', properties: paymentProperties, required: Object.keys(paymentProperties) } as const;
+export const createdPaymentSchema = {
+  type: 'object',
+  properties: {
+    ...paymentProperties,
+    qrCode: { type: 'string', description: "the QR code's content (Alipay's qr_code): a link the buyer's Alipay app opens" },
+    qrImage: { type: 'string', description: 'the same QR code drawn as an SVG image, as a data: URL for an <img>' },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+  required: [...Object.keys(paymentProperties), 'qrCode', 'qrImage', 'expiresAt'],
+} as const;
+
+export const reconciliationSchema = {
+  type: 'object',
+  properties: {
+    date: { type: 'string' },
+    matched: { type: 'integer' },
+    differences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', enum: ['LOCAL_ONLY', 'THIRD_PARTY_ONLY', 'AMOUNT_MISMATCH'] },
+          outTradeNo: { type: 'string' },
+          localAmount: { type: 'string' },
+          alipayAmount: { type: 'string' },
+          action: { type: 'string', description: 'what reconciliation did about it (a payment Alipay took unrecorded is applied)' },
+        },
+        required: ['type', 'outTradeNo', 'localAmount', 'alipayAmount', 'action'],
+      },
+    },
+  },
+  required: ['date', 'matched', 'differences'],
+} as const;
+
+const refundLine = { type: 'object', properties: { goodsId: { type: 'string' }, quantity: { type: 'integer' } }, required: ['goodsId', 'quantity'] } as const;
+const refundProperties = {
+  refundId: { type: 'string' },
+  orderId: { type: 'string' },
+  status: { type: 'string', enum: protoEnumNames(pay.RefundStatus).map((name) => name.replace(/^REFUND_/, '')), description: 'PENDING -> SUCCEEDED, or FAILED (Alipay refused it)' },
+  kind: { type: 'string', enum: protoEnumNames(pay.RefundKind), description: 'CUSTOMER, AFTER_SALES (an approved request), PAYMENT_REJECTED (money paid after the order was cancelled)' },
+  amount: { type: 'string', description: 'yuan, two decimals' },
+  alipayAmount: { type: 'string', description: 'the part given back through Alipay' },
+  balanceAmount: { type: 'string', description: 'the part given back to the balance' },
+  points: { type: 'string', description: 'points taken back' },
+  items: { type: 'array', items: refundLine, description: 'stock given back' },
+  reason: { type: 'string' },
+  failureReason: { type: 'string', nullable: true, description: "why it FAILED (Alipay's sub_code), or what a PENDING refund waits for" },
+  createdAt: { type: 'string', format: 'date-time' },
+  finishedAt: { type: 'string', format: 'date-time', nullable: true },
+} as const;
+export const refundSchema = { type: 'object', properties: refundProperties, required: Object.keys(refundProperties) } as const;
+
+export const refundView = (r: pay.Refund) => ({
+  refundId: r.refundId,
+  orderId: r.orderId,
+  status: pay.refundStatusToJSON(r.status).replace(/^REFUND_/, ''),
+  kind: pay.refundKindToJSON(r.kind),
+  amount: r.amount,
+  alipayAmount: r.alipayAmount,
+  balanceAmount: r.balanceAmount,
+  points: r.points,
+  items: r.items.map(({ goodsId, quantity }) => ({ goodsId, quantity })),
+  reason: r.reason,
+  failureReason: r.failureReason || null,
+  createdAt: r.createdAt,
+  finishedAt: r.finishedAt || null,
+});
+
+/** The QR code as an SVG data: URL, so that any client can show it without a QR library. */
+export async function qrImageOf(content: string): Promise<string> {
+  const svg = await QRCode.toString(content, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
