@@ -13,17 +13,28 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console'].map((name) => [name, 'readonly']),
+        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console'].map(
+          (name) => [name, 'readonly'],
+        ),
       ),
     },
     rules: { eqeqeq: ['error', 'always'] },
   },
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: {
-        project: ['./tsconfig.test.json', './common/tsconfig.json', './contracts/tsconfig.json', './services/*/tsconfig.json', './web/*/tsconfig.json', './tools/*/tsconfig.json'],
+    languageOptions: {
+      parserOptions: {
+        project: [
+          './tsconfig.test.json',
+          './common/tsconfig.json',
+          './contracts/tsconfig.json',
+          './services/*/tsconfig.json',
+          './web/*/tsconfig.json',
+          './tools/*/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
-      }, },
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',

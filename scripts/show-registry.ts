@@ -43,4 +43,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => (console.error(error), process.exit(1)));
+main().then(
+  () => process.exit(0),
+  (error: unknown) => (console.error(error), process.exit(1)),
+);

@@ -17,7 +17,9 @@ describe('insertUnique against the real MySQL', function () {
   before(async () => {
     db = await openDatabase(infra.mysql, SCHEMA);
     await db.query('DROP TABLE IF EXISTS ledger');
-    await db.query('CREATE TABLE ledger (id BIGINT NOT NULL PRIMARY KEY, ref VARCHAR(8) NOT NULL, amount DECIMAL(6,2) NOT NULL, UNIQUE KEY uq_ref (ref)) ENGINE=InnoDB');
+    await db.query(
+      'CREATE TABLE ledger (id BIGINT NOT NULL PRIMARY KEY, ref VARCHAR(8) NOT NULL, amount DECIMAL(6,2) NOT NULL, UNIQUE KEY uq_ref (ref)) ENGINE=InnoDB',
+    );
   });
 
   after(async () => {
@@ -36,7 +38,7 @@ describe('insertUnique against the real MySQL', function () {
     await assert.rejects(insert(3, 'far-too-long-a-ref', '1.00'), 'a value too long for its column');
     await assert.rejects(insert(4, 'c', '123456.00'), 'an amount out of range');
     await assert.rejects(insert(5, 'd', null), 'a NULL into NOT NULL');
-    const [{ n }] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger', { type: QueryTypes.SELECT }) as [{ n: number }];
+    const [{ n }] = (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger', { type: QueryTypes.SELECT })) as [{ n: number }];
     assert.equal(Number(n), 1);
   });
 
@@ -46,7 +48,10 @@ describe('insertUnique against the real MySQL', function () {
       assert.equal(await insertUnique(db, 'INSERT INTO ledger (id, ref, amount) VALUES (?, ?, ?)', [6, 'e', '2.00'], transaction), true);
     });
     const rows = await db.query<{ id: string }>('SELECT id FROM ledger ORDER BY id', { type: QueryTypes.SELECT });
-    assert.deepEqual(rows.map((row) => String(row.id)), ['1', '6']);
+    assert.deepEqual(
+      rows.map((row) => String(row.id)),
+      ['1', '6'],
+    );
   });
 
   it('refuses anything but a plain INSERT INTO', async () => {

@@ -41,7 +41,10 @@ describe('MySQL bootstrap and migrations (real server)', () => {
     assert.deepEqual(await runMigrations(db, [migrations[1]!, migrations[0]!]), ['0001-create-widget', '0002-widget-stock']);
     assert.deepEqual(await runMigrations(db, migrations), []);
     const recorded = await db.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id', { type: QueryTypes.SELECT });
-    assert.deepEqual(recorded.map((r) => r.id), ['0001-create-widget', '0002-widget-stock']);
+    assert.deepEqual(
+      recorded.map((r) => r.id),
+      ['0001-create-widget', '0002-widget-stock'],
+    );
   });
 
   it('serves the migrated table through a Sequelize model, with exact decimals and big ids', async () => {

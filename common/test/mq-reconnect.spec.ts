@@ -46,7 +46,9 @@ describe('RocketMQ client reconnect backoff', function () {
         await sleep(500);
       }
       // Back: a gRPC server on the port (no services: a connected call answers UNIMPLEMENTED).
-      await new Promise<void>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+      );
       const back = Date.now();
       let code = await queryStatus(client);
       while (code === status.UNAVAILABLE && Date.now() - back < 15_000) {

@@ -3,7 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { openDatabase, runMigrations } from '../src/db';
 import { SnowflakeGenerator } from '../src/ids';
-import { consumeLogMigration, consumeOnce, enqueueEvent, MqConsumer, MqProducer, outboxMigrations, OutboxRelay, type OutgoingMessage, type ReceivedMessage } from '../src/mq';
+import {
+  consumeLogMigration,
+  consumeOnce,
+  enqueueEvent,
+  MqConsumer,
+  MqProducer,
+  outboxMigrations,
+  OutboxRelay,
+  type OutgoingMessage,
+  type ReceivedMessage,
+} from '../src/mq';
 import { runWithTrace } from '../src/trace';
 import { eventually, infra, mqConnection, sleep, testLogger } from './support/infra';
 
@@ -24,12 +34,17 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
   const counter = async (id: string) =>
     (await db.query<{ value: number }>('SELECT value FROM counter WHERE id = ?', { replacements: [id], type: QueryTypes.SELECT }))[0]?.value ?? 0;
   const bump = (id: string) => (transaction: import('sequelize').Transaction) =>
-    db.query('INSERT INTO counter (id, value) VALUES (?, 1) ON DUPLICATE KEY UPDATE value = value + 1', { replacements: [id], transaction }).then(() => undefined);
+    db
+      .query('INSERT INTO counter (id, value) VALUES (?, 1) ON DUPLICATE KEY UPDATE value = value + 1', { replacements: [id], transaction })
+      .then(() => undefined);
   const outboxRows = async (key: string) =>
-    db.query<{ sent_at: Date | null; properties: string; attempts: number }>('SELECT sent_at, properties, attempts FROM mq_producer_log WHERE message_keys = ? ORDER BY id', {
-      replacements: [JSON.stringify([key])],
-      type: QueryTypes.SELECT,
-    });
+    db.query<{ sent_at: Date | null; properties: string; attempts: number }>(
+      'SELECT sent_at, properties, attempts FROM mq_producer_log WHERE message_keys = ? ORDER BY id',
+      {
+        replacements: [JSON.stringify([key])],
+        type: QueryTypes.SELECT,
+      },
+    );
 
   before(async () => {
     db = await openDatabase(infra.mysql, SCHEMA);
@@ -66,7 +81,10 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       };
       await assert.rejects(consumeOnce(db, 'test-group', message(key), failing), /injected failure/);
       assert.equal(await counter(key), 0, 'the effect was rolled back');
-      const [log] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mq_consumer_log WHERE message_key = ?', { replacements: [key], type: QueryTypes.SELECT });
+      const [log] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mq_consumer_log WHERE message_key = ?', {
+        replacements: [key],
+        type: QueryTypes.SELECT,
+      });
       assert.equal(Number(log?.n), 0, 'no log row is left behind');
       assert.equal(await consumeOnce(db, 'test-group', message(key), bump(key)), 'applied');
       assert.equal(await counter(key), 1);
@@ -146,7 +164,8 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
     it('sends the rows of one key in id order, and stops a key at its first failed send', async () => {
       const [steady, failing] = [randomUUID(), randomUUID()];
       for (const n of [1, 2, 3]) {
-        for (const key of [steady, failing]) await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [key], body: { n } }));
+        for (const key of [steady, failing])
+          await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [key], body: { n } }));
       }
       const sends: string[] = [];
       const flaky = {
@@ -160,12 +179,29 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
         },
       };
       assert.equal(await new OutboxRelay({ sequelize: db, producer: flaky, logger: testLogger }).relayOnce(), 4);
-      assert.deepEqual(sends.filter((s) => s.startsWith('steady')), ['steady#1', 'steady#2', 'steady#3']);
-      assert.deepEqual(sends.filter((s) => s.startsWith('failing')), ['failing#1']);
+      assert.deepEqual(
+        sends.filter((s) => s.startsWith('steady')),
+        ['steady#1', 'steady#2', 'steady#3'],
+      );
+      assert.deepEqual(
+        sends.filter((s) => s.startsWith('failing')),
+        ['failing#1'],
+      );
       const rows = await outboxRows(failing);
-      assert.deepEqual(rows.map((row) => [row.sent_at === null, row.attempts]), [[false, 1], [true, 1], [true, 0]], 'the failed row and the one after it stay unsent');
+      assert.deepEqual(
+        rows.map((row) => [row.sent_at === null, row.attempts]),
+        [
+          [false, 1],
+          [true, 1],
+          [true, 0],
+        ],
+        'the failed row and the one after it stay unsent',
+      );
       await new OutboxRelay({ sequelize: db, producer, logger: testLogger }).relayOnce();
-      assert.ok((await outboxRows(failing)).every((row) => row.sent_at !== null), 'a later pass sends the rest');
+      assert.ok(
+        (await outboxRows(failing)).every((row) => row.sent_at !== null),
+        'a later pass sends the rest',
+      );
     });
 
     it('lets concurrent relays send each row once', async () => {
@@ -174,11 +210,14 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       const sentBy = await Promise.all(
         Array.from({ length: 3 }, () => new OutboxRelay({ sequelize: db, producer, logger: testLogger, batchSize: 5 })).map(async (relay) => {
           let total = 0;
-          for (let sent = -1; sent !== 0; ) total += sent = await relay.relayOnce();
+          for (let sent = -1; sent !== 0;) total += sent = await relay.relayOnce();
           return total;
         }),
       );
-      assert.equal(sentBy.reduce((a, b) => a + b, 0), 30);
+      assert.equal(
+        sentBy.reduce((a, b) => a + b, 0),
+        30,
+      );
       await eventually('all 30 events', 30_000, () => (keys.every((k) => received.some((m) => m.keys.includes(k))) ? true : undefined));
       for (const key of keys) assert.equal(received.filter((m) => m.keys.includes(key)).length, 1, `event ${key} sent once`);
     });

@@ -21,8 +21,7 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
   let producer: MqProducer;
 
   const receivedWithKey = (key: string) => received.filter((m) => m.keys.includes(key));
-  const waitForKey = (key: string, timeoutMs = 20_000) =>
-    eventually(`a message with key ${key}`, timeoutMs, () => receivedWithKey(key)[0]);
+  const waitForKey = (key: string, timeoutMs = 20_000) => eventually(`a message with key ${key}`, timeoutMs, () => receivedWithKey(key)[0]);
 
   before(async () => {
     // One group for the whole suite: every spec sees every message and filters on its keys.
@@ -62,7 +61,13 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
 
   it('delivers a sent message with its tag, keys, properties and JSON body', async () => {
     const key = `normal-${run}`;
-    await producer.send({ topic: NORMAL_TOPIC, tag: 'order.confirmed', keys: [key, 'second'], body: { orderId: '123', amount: '9.90' }, properties: { traceId: 't-1' } });
+    await producer.send({
+      topic: NORMAL_TOPIC,
+      tag: 'order.confirmed',
+      keys: [key, 'second'],
+      body: { orderId: '123', amount: '9.90' },
+      properties: { traceId: 't-1' },
+    });
     const message = await waitForKey(key);
     assert.equal(message.tag, 'order.confirmed');
     assert.deepEqual(message.keys, [key, 'second']);

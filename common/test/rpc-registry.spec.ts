@@ -28,7 +28,11 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
     clients.push(c);
     return c;
   };
-  const knownProviders = (c: EchoClient) => c.$providers().map((p) => p.id).sort();
+  const knownProviders = (c: EchoClient) =>
+    c
+      .$providers()
+      .map((p) => p.id)
+      .sort();
   const waitForProviders = (c: EchoClient, expected: string[]) =>
     eventually(`providers ${expected.join(',')}`, 20_000, () => (knownProviders(c).join() === [...expected].sort().join() ? true : undefined));
   /** Calls `echo` (or `record`) from `concurrency` loops until `stop` resolves; counts answers per provider. */
@@ -67,7 +71,7 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
     await zk?.stop();
   });
 
-  it('registers providers and consumers in Dubbo\'s interface-level layout', async () => {
+  it("registers providers and consumers in Dubbo's interface-level layout", async () => {
     const provider = await startProvider({ PROVIDER_WEIGHT: '150' });
     const c = await client();
     await waitForProviders(c, [provider.address]);
@@ -93,9 +97,14 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
       await waitForProviders(c, [a!.address, b!.address]);
       const served = new Map<string, number>();
       // Sequential for round robin (exact alternation); concurrent for least active.
-      const calls = balancer === 'leastactive'
-        ? await Promise.all(Array.from({ length: 200 }, () => c.echo({ message: 'x', delayMs: 20 })))
-        : await (async () => { const out = []; for (let i = 0; i < 200; i++) out.push(await c.echo({ message: 'x', delayMs: 0 })); return out; })();
+      const calls =
+        balancer === 'leastactive'
+          ? await Promise.all(Array.from({ length: 200 }, () => c.echo({ message: 'x', delayMs: 20 })))
+          : await (async () => {
+              const out = [];
+              for (let i = 0; i < 200; i++) out.push(await c.echo({ message: 'x', delayMs: 0 }));
+              return out;
+            })();
       for (const answer of calls) served.set(answer.provider, (served.get(answer.provider) ?? 0) + 1);
       const counts = [served.get(a!.address) ?? 0, served.get(b!.address) ?? 0];
       if (balancer === 'roundrobin') assert.deepEqual(counts, [100, 100]);
@@ -164,7 +173,9 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
     await eventually('the provider to re-register under a new session', 30_000, async () => {
       const current = await a.session();
       if (current.sessionId === before.sessionId) {
-        const thief = await ZkSession.open({ connect: zk.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, connectTimeoutMs: 2_000 }, current).catch(() => undefined);
+        const thief = await ZkSession.open({ connect: zk.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, connectTimeoutMs: 2_000 }, current).catch(
+          () => undefined,
+        );
         thief?.close();
         await sleep(300);
         return undefined;

@@ -25,9 +25,12 @@ describe('snowflake worker ids leased in ZooKeeper', function () {
     assert.equal(second, 0, 'wraps around to the next free id');
     a.close();
     // The ephemeral node goes with its session; the id can be leased again.
-    assert.equal(await eventually('the id to be free', 15_000, async () => {
-      const id = await leaseWorkerId(c, application, 1023, never);
-      return id === 1023 ? id : undefined;
-    }), 1023);
+    assert.equal(
+      await eventually('the id to be free', 15_000, async () => {
+        const id = await leaseWorkerId(c, application, 1023, never);
+        return id === 1023 ? id : undefined;
+      }),
+      1023,
+    );
   });
 });

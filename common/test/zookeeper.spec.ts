@@ -70,9 +70,6 @@ describe('ZooKeeper (real server)', () => {
   });
 
   it('fails with a clear error when ZooKeeper is not reachable', async () => {
-    await assert.rejects(
-      ZkSession.open({ connect: '127.0.0.1:1', connectTimeoutMs: 1_000 }),
-      /ZooKeeper 127\.0\.0\.1:1 not reachable within 1000 ms/,
-    );
+    await assert.rejects(ZkSession.open({ connect: '127.0.0.1:1', connectTimeoutMs: 1_000 }), /ZooKeeper 127\.0\.0\.1:1 not reachable within 1000 ms/);
   });
 });

@@ -43,7 +43,13 @@ export function decodeEvent<N extends EventName>(name: N, message: Pick<Received
 export function eventsOf<S extends ServiceName>(service: S): ServiceEvents<S> {
   void service; // the service only narrows the types: what it may send and receive
   return {
-    message: (name, body, options) => ({ topic: Events[name].topic, tag: name, keys: [keyOf(name, body)], body, ...(options?.deliverAt && { deliverAt: options.deliverAt }) }),
+    message: (name, body, options) => ({
+      topic: Events[name].topic,
+      tag: name,
+      keys: [keyOf(name, body)],
+      body,
+      ...(options?.deliverAt && { deliverAt: options.deliverAt }),
+    }),
     half: (name, body) => ({ tag: name, keys: [keyOf(name, body)], body }),
     on: (name, handler) => ({
       topic: Events[name].topic,

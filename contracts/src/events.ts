@@ -33,15 +33,50 @@ const releasers = ['goods', 'coupon', 'user'] as const;
 
 export const Events = {
   /** The half message of every placement: committed when it failed or was abandoned (release everything). */
-  [Tags.ORDER_CANCEL]: event({ topic: Topics.ORDER_PLACEMENT, delivery: 'half', body: orderCancelled, key: 'orderId', producer: 'order', consumers: releasers }),
+  [Tags.ORDER_CANCEL]: event({
+    topic: Topics.ORDER_PLACEMENT,
+    delivery: 'half',
+    body: orderCancelled,
+    key: 'orderId',
+    producer: 'order',
+    consumers: releasers,
+  }),
   /** Any move to CANCELLED: release, and close the order's open trade. */
-  [Tags.ORDER_CANCELLED]: event({ topic: Topics.ORDER_EVENTS, delivery: 'outbox', body: orderCancelled, key: 'orderId', producer: 'order', consumers: [...releasers, 'pay'] }),
+  [Tags.ORDER_CANCELLED]: event({
+    topic: Topics.ORDER_EVENTS,
+    delivery: 'outbox',
+    body: orderCancelled,
+    key: 'orderId',
+    producer: 'order',
+    consumers: [...releasers, 'pay'],
+  }),
   /** The order is paid: points are floor(balance paid + amount paid). */
-  [Tags.ORDER_PAID]: event({ topic: Topics.ORDER_EVENTS, delivery: 'outbox', body: { orderId: f.id, userId: f.id, points: f.count }, key: 'orderId', producer: 'order', consumers: ['user'] }),
+  [Tags.ORDER_PAID]: event({
+    topic: Topics.ORDER_EVENTS,
+    delivery: 'outbox',
+    body: { orderId: f.id, userId: f.id, points: f.count },
+    key: 'orderId',
+    producer: 'order',
+    consumers: ['user'],
+  }),
   /** The order's own timer, delivered after its pay deadline. */
-  [Tags.ORDER_PAY_DEADLINE]: event({ topic: Topics.ORDER_TIMERS, delivery: 'timer', body: { orderId: f.id, payDeadline: f.time }, key: 'orderId', producer: 'order', consumers: ['order'] }),
+  [Tags.ORDER_PAY_DEADLINE]: event({
+    topic: Topics.ORDER_TIMERS,
+    delivery: 'timer',
+    body: { orderId: f.id, payDeadline: f.time },
+    key: 'orderId',
+    producer: 'order',
+    consumers: ['order'],
+  }),
   /** A payment arrived for an order that cannot take it: refund it in full. orderStatus: the order's status then. */
-  [Tags.ORDER_PAYMENT_REJECTED]: event({ topic: Topics.ORDER_EVENTS, delivery: 'outbox', body: { paymentId: f.id, orderId: f.id, orderStatus: f.text }, key: 'paymentId', producer: 'order', consumers: ['pay'] }),
+  [Tags.ORDER_PAYMENT_REJECTED]: event({
+    topic: Topics.ORDER_EVENTS,
+    delivery: 'outbox',
+    body: { paymentId: f.id, orderId: f.id, orderStatus: f.text },
+    key: 'paymentId',
+    producer: 'order',
+    consumers: ['pay'],
+  }),
   /** An admin approved an after-sales request; amount empty: everything left. */
   [Tags.ORDER_AFTER_SALES_APPROVED]: event({
     topic: Topics.ORDER_EVENTS,

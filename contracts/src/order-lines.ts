@@ -28,6 +28,7 @@ export function normaliseLines(lines: OrderLineInput[]): OrderLineInput[] | Doma
     merged.set(goodsId, (merged.get(goodsId) ?? 0) + quantity);
   }
   const normalised = [...merged].map(([goodsId, quantity]) => ({ goodsId, quantity }));
-  if (normalised.some((line) => line.quantity > MAX_QUANTITY)) return new DomainError(ErrorCode.INVALID_ARGUMENT, `quantity must be 1 to ${MAX_QUANTITY} per goods`);
+  if (normalised.some((line) => line.quantity > MAX_QUANTITY))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, `quantity must be 1 to ${MAX_QUANTITY} per goods`);
   return normalised.sort((a, b) => (BigInt(a.goodsId) < BigInt(b.goodsId) ? -1 : 1));
 }

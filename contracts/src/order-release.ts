@@ -20,7 +20,8 @@ export type Releaser = 'goods' | 'coupon' | 'user';
 /** The two handlers that release an order: order.cancel (placement) and order.cancelled (later). */
 export function orderReleaseHandlers(service: Releaser, release: Release, logger: Logger): AnyEventHandler[] {
   const events = eventsOf(service);
-  const handle = async (tx: Transaction, body: { orderId: string }) => logger.info({ orderId: body.orderId, ...(await release(tx, body.orderId)) }, 'order released');
+  const handle = async (tx: Transaction, body: { orderId: string }) =>
+    logger.info({ orderId: body.orderId, ...(await release(tx, body.orderId)) }, 'order released');
   return [events.on(Tags.ORDER_CANCEL, { handle }), events.on(Tags.ORDER_CANCELLED, { handle })];
 }
 

@@ -14,7 +14,9 @@ export function readPayTimeout(env: EnvReader, fail: (problem: string) => void):
   const windowSeconds = (checks * intervalMs) / 1000;
   // Keep a fifth of the window (and at least a minute) for the checks after the deadline.
   if (seconds > windowSeconds * 0.8 || seconds > windowSeconds - 60) {
-    fail(`PAY_TIMEOUT_SECONDS=${seconds} must stay below the broker's check-back window (RMQ_TX_CHECK_MAX x RMQ_TX_CHECK_INTERVAL_MS = ${windowSeconds} s) with a margin: at most ${Math.floor(Math.min(windowSeconds * 0.8, windowSeconds - 60))} s`);
+    fail(
+      `PAY_TIMEOUT_SECONDS=${seconds} must stay below the broker's check-back window (RMQ_TX_CHECK_MAX x RMQ_TX_CHECK_INTERVAL_MS = ${windowSeconds} s) with a margin: at most ${Math.floor(Math.min(windowSeconds * 0.8, windowSeconds - 60))} s`,
+    );
   }
   return seconds;
 }

@@ -23,7 +23,11 @@ describe('the event catalogue', () => {
     assert.deepEqual(message, { topic: Topics.ORDER_EVENTS, tag: 'order.paid', keys: [orderId], body: { orderId, userId, points: '12' } });
     const deliverAt = new Date('2026-12-05T10:00:00Z');
     assert.equal(eventsOf('order').message(Tags.ORDER_PAY_DEADLINE, { orderId, payDeadline: deliverAt.toISOString() }, { deliverAt }).deliverAt, deliverAt);
-    assert.deepEqual(eventsOf('pay').half(Tags.PAY_TIMEOUT, { paymentId: userId, orderId }), { tag: 'pay.timeout', keys: [userId], body: { paymentId: userId, orderId } });
+    assert.deepEqual(eventsOf('pay').half(Tags.PAY_TIMEOUT, { paymentId: userId, orderId }), {
+      tag: 'pay.timeout',
+      keys: [userId],
+      body: { paymentId: userId, orderId },
+    });
   });
 
   it('a consumer decodes a well-formed body, optional fields left out, unknown fields allowed', () => {
@@ -44,7 +48,10 @@ describe('the event catalogue', () => {
   ];
   for (const [name, value, problem] of malformed) {
     it(`${name} ${JSON.stringify(value)} is malformed: ${problem.source}`, () => {
-      assert.throws(() => decodeEvent(name, body(value)), (error: unknown) => error instanceof MalformedMessage && problem.test(error.message));
+      assert.throws(
+        () => decodeEvent(name, body(value)),
+        (error: unknown) => error instanceof MalformedMessage && problem.test(error.message),
+      );
     });
   }
 

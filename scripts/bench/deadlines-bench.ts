@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   const placeEnded = Date.now();
   const cancellingOnly = { before: sampleProcesses() };
   const placeSeconds = (placeEnded - placeStarted) / 1000;
-  console.log(`${orderIds.length} orders placed in ${placeSeconds.toFixed(1)} s (${(orderIds.length / placeSeconds).toFixed(0)}/s); waiting for their deadlines`);
+  console.log(
+    `${orderIds.length} orders placed in ${placeSeconds.toFixed(1)} s (${(orderIds.length / placeSeconds).toFixed(0)}/s); waiting for their deadlines`,
+  );
 
   const db = await openDatabase({ ...loadInfraConfig().mysql, poolMax: 2 }, 'shop_order');
   const rows = async () =>
@@ -77,9 +79,14 @@ async function main(): Promise<void> {
   const final = await rows();
   const cancellingAfter = sampleProcesses();
   const cancelledInWindow = final.filter((row) => row.cancelled_at && row.cancelled_at.getTime() >= placeEnded).length;
-  const placementCost = placingOnly.after ? cpuTable(cpuPerUnit(placingOnly.before, placingOnly.after, placingOnly.orders ?? 0, idle), 'placement') : '(placing ended before the window closed)';
+  const placementCost = placingOnly.after
+    ? cpuTable(cpuPerUnit(placingOnly.before, placingOnly.after, placingOnly.orders ?? 0, idle), 'placement')
+    : '(placing ended before the window closed)';
   const cancellationCost = cpuTable(cpuPerUnit(cancellingOnly.before, cancellingAfter, cancelledInWindow, idle), 'cancellation');
-  const late = final.filter((row) => row.cancelled_at).map((row) => (row.cancelled_at!.getTime() - row.pay_deadline.getTime()) / 1000).sort((a, b) => a - b);
+  const late = final
+    .filter((row) => row.cancelled_at)
+    .map((row) => (row.cancelled_at!.getTime() - row.pay_deadline.getTime()) / 1000)
+    .sort((a, b) => a - b);
   const notCancelled = final.filter((row) => row.status !== 'CANCELLED').length;
   const within30 = late.filter((seconds) => seconds <= 30).length;
 
@@ -87,7 +94,10 @@ async function main(): Promise<void> {
   const baseline = customers.slice(0, Math.min(CONCURRENCY, 8));
   const cancelIds: string[] = [];
   for (let i = 0; i < 400; i++) {
-    const reply = await call('POST', '/api/v1/orders', { token: baseline[i % baseline.length]!.token, json: { items: [{ goodsId: goodsIds[i % 16], quantity: 1 }], address: 'b', consignee: 'b' } });
+    const reply = await call('POST', '/api/v1/orders', {
+      token: baseline[i % baseline.length]!.token,
+      json: { items: [{ goodsId: goodsIds[i % 16], quantity: 1 }], address: 'b', consignee: 'b' },
+    });
     if (reply.status === 201) cancelIds.push(`${i % baseline.length}:${reply.body.orderId}`);
   }
   const cancelStarted = Date.now();

@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   let next = 0;
   const notify = async () => {
     const form = forms[next++ % forms.length]!;
-    const response = await fetch(`${PAY_WEB}/api/v1/notify/alipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    const response = await fetch(`${PAY_WEB}/api/v1/notify/alipay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
     const answer = await response.text();
     if (answer !== 'success') throw new Error(`notify answered ${answer}`);
   };

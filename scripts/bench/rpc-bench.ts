@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   const viaRegistry = await createRpcClient(echoContract, { application: 'bench', registry, logger });
   const raw = new testing.EchoServiceClient(provider.address, credentials.createInsecure());
   const request = { message: 'hello', delayMs: 0 };
-  const rawEcho = () =>
-    new Promise((resolve, reject) => raw.echo(request, { deadline: Date.now() + 2_000 } as never, (e, r) => (e ? reject(e) : resolve(r))));
+  const rawEcho = () => new Promise((resolve, reject) => raw.echo(request, { deadline: Date.now() + 2_000 } as never, (e, r) => (e ? reject(e) : resolve(r))));
   const registryEcho = () => viaRegistry.echo(request);
 
   try {
@@ -42,7 +41,10 @@ async function main(): Promise<void> {
       results.push(...(await compare(ways, concurrency, SECONDS * 1_000)));
     }
     const ratios = [1, 64].map((c) => {
-      const [r, g] = [results.find((x) => x.concurrency === c && x.name === 'raw grpc-js')!, results.find((x) => x.concurrency === c && x.name === 'registry client')!];
+      const [r, g] = [
+        results.find((x) => x.concurrency === c && x.name === 'raw grpc-js')!,
+        results.find((x) => x.concurrency === c && x.name === 'registry client')!,
+      ];
       return { concurrency: c, ratio: g.perSecond / r.perSecond };
     });
     const markdown = [

@@ -87,7 +87,10 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
       const v = raw(name, opts);
       if (v === undefined) return [];
       if (typeof v !== 'string') return v.fallback;
-      return v.split(',').map((item) => item.trim()).filter(Boolean);
+      return v
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
     },
   };
 }
@@ -99,10 +102,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
  *   relations between settings and report them through `fail`.
  * @throws ConfigError listing every problem found, when there is at least one.
  */
-export function defineConfig<T>(
-  describe: (env: EnvReader, fail: (problem: string) => void) => T,
-  source: NodeJS.ProcessEnv = process.env,
-): T {
+export function defineConfig<T>(describe: (env: EnvReader, fail: (problem: string) => void) => T, source: NodeJS.ProcessEnv = process.env): T {
   const problems: string[] = [];
   const config = describe(createReader(source, problems), (problem) => problems.push(problem));
   if (problems.length > 0) throw new ConfigError(problems);

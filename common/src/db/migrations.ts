@@ -25,9 +25,7 @@ export async function runMigrations(sequelize: Sequelize, migrations: readonly M
   const ordered = [...migrations].sort((a, b) => a.id.localeCompare(b.id));
   const lockName = `${sequelize.getDatabaseName()}.migrations`;
 
-  await sequelize.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (id VARCHAR(191) NOT NULL PRIMARY KEY, applied_at DATETIME(3) NOT NULL)',
-  );
+  await sequelize.query('CREATE TABLE IF NOT EXISTS schema_migrations (id VARCHAR(191) NOT NULL PRIMARY KEY, applied_at DATETIME(3) NOT NULL)');
   // GET_LOCK belongs to a connection: a transaction pins one from the pool for lock and release.
   const pinned = await sequelize.transaction();
   const applied: string[] = [];
@@ -39,9 +37,7 @@ export async function runMigrations(sequelize: Sequelize, migrations: readonly M
     });
     if (lock?.got !== 1) throw new Error(`could not take the migration lock ${lockName} within ${LOCK_TIMEOUT_S}s`);
     try {
-      const done = new Set(
-        (await sequelize.query<{ id: string }>('SELECT id FROM schema_migrations', { type: QueryTypes.SELECT })).map((r) => r.id),
-      );
+      const done = new Set((await sequelize.query<{ id: string }>('SELECT id FROM schema_migrations', { type: QueryTypes.SELECT })).map((r) => r.id));
       for (const migration of ordered) {
         if (done.has(migration.id)) continue;
         logger?.info({ migration: migration.id }, 'applying migration');

@@ -46,9 +46,7 @@ export async function ensureSchema(mysqlConfig: InfraConfig['mysql'], schema: st
     connectTimeout: 10_000,
   });
   try {
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await connection.end();
   }

@@ -58,7 +58,12 @@ export class ReleaseLedger {
    * took already; 'released': the order was released first, take nothing.
    */
   async reserve(tx: Transaction, orderId: string): Promise<ReserveVerdict> {
-    const inserted = await insertUnique(this.sequelize, `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`, [orderId], tx);
+    const inserted = await insertUnique(
+      this.sequelize,
+      `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`,
+      [orderId],
+      tx,
+    );
     if (inserted) return 'take';
     return (await this.lockedStatus(tx, orderId)) === 'RELEASED' ? 'released' : 'repeat';
   }
@@ -105,10 +110,18 @@ export class ReleaseLedger {
    * give back what the service's own log says the order took (possibly nothing: a tombstone).
    */
   async recordRelease(tx: Transaction, orderId: string): Promise<boolean> {
-    const inserted = await insertUnique(this.sequelize, `INSERT INTO ${this.table} (order_id, status, released_at) VALUES (?, 'RELEASED', UTC_TIMESTAMP(3))`, [orderId], tx);
+    const inserted = await insertUnique(
+      this.sequelize,
+      `INSERT INTO ${this.table} (order_id, status, released_at) VALUES (?, 'RELEASED', UTC_TIMESTAMP(3))`,
+      [orderId],
+      tx,
+    );
     if (inserted) return true;
     if ((await this.lockedStatus(tx, orderId)) === 'RELEASED') return false;
-    await this.sequelize.query(`UPDATE ${this.table} SET status = 'RELEASED', released_at = UTC_TIMESTAMP(3) WHERE order_id = ?`, { replacements: [orderId], transaction: tx });
+    await this.sequelize.query(`UPDATE ${this.table} SET status = 'RELEASED', released_at = UTC_TIMESTAMP(3) WHERE order_id = ?`, {
+      replacements: [orderId],
+      transaction: tx,
+    });
     return true;
   }
 

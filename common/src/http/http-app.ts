@@ -55,7 +55,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return void socket.destroy(error);
       const body = JSON.stringify({ code: ErrorCode.INVALID_ARGUMENT, message: 'malformed HTTP request' });
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
   });
 
@@ -79,7 +81,12 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       if (error.code === ErrorCode.INTERNAL || error.code === ErrorCode.UNAVAILABLE) logger.warn({ err: error, url: request.url }, 'request failed');
       return send(reply, error.code, error.message);
     }
-    if (error.validation) return send(reply, ErrorCode.INVALID_ARGUMENT, `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`);
+    if (error.validation)
+      return send(
+        reply,
+        ErrorCode.INVALID_ARGUMENT,
+        `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`,
+      );
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: ErrorCode.INVALID_ARGUMENT, message: error.message });
@@ -110,7 +117,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   }
   addRoutes(app, (api) => {
     api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
-    api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => reply.type(register.contentType).send(await register.metrics()));
+    api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
+      reply.type(register.contentType).send(await register.metrics()),
+    );
   });
   return app;
 }

@@ -23,7 +23,11 @@ export const errorSchema = {
  * The documentation parts of a route's schema (OpenAPI): its group, one line on what it does,
  * whether it needs a bearer token, and what it answers. The answer's schema also serializes it.
  */
-export function documented(tag: string, summary: string, options: { auth?: boolean; status?: number; response?: object; description?: string; consumes?: string[] } = {}) {
+export function documented(
+  tag: string,
+  summary: string,
+  options: { auth?: boolean; status?: number; response?: object; description?: string; consumes?: string[] } = {},
+) {
   return {
     tags: [tag],
     summary,

@@ -52,11 +52,7 @@ export class SnowflakeGenerator {
       this.sequence = 0;
     }
     this.lastMs = ms;
-    return (
-      (BigInt(ms - SNOWFLAKE_EPOCH_MS) << (WORKER_BITS + SEQUENCE_BITS)) |
-      (BigInt(this.workerId) << SEQUENCE_BITS) |
-      BigInt(this.sequence)
-    );
+    return (BigInt(ms - SNOWFLAKE_EPOCH_MS) << (WORKER_BITS + SEQUENCE_BITS)) | (BigInt(this.workerId) << SEQUENCE_BITS) | BigInt(this.sequence);
   }
 
   private waitUntil(targetMs: number): number {

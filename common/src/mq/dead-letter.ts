@@ -45,7 +45,10 @@ export async function recordDeadLetter(sequelize: Sequelize, group: string, mess
     sequelize.query(
       `INSERT IGNORE INTO mq_dead_letter (message_id, consumer_group, topic, tag, message_key, body, problem, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
-      { replacements: [message.messageId, group, message.topic, message.tag, message.keys[0] ?? '', message.body, problem.slice(0, 512)], ...(transaction && { transaction }) },
+      {
+        replacements: [message.messageId, group, message.topic, message.tag, message.keys[0] ?? '', message.body, problem.slice(0, 512)],
+        ...(transaction && { transaction }),
+      },
     );
   if (message.keys[0]) await consumeOnce(sequelize, group, message, async (transaction) => void (await insert(transaction)));
   else await insert();

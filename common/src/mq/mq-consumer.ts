@@ -53,9 +53,7 @@ export class MqConsumer {
   static async start(connection: MqConnection, options: ConsumerOptions): Promise<MqConsumer> {
     const log = connection.logger.child({ component: 'mq-consumer', group: options.group });
     const slots = new Slots(options.maxConcurrency ?? 16);
-    const subscriptions = new Map<string, FilterExpression>(
-      Object.entries(options.subscriptions).map(([topic, tags]) => [topic, new FilterExpression(tags)]),
-    );
+    const subscriptions = new Map<string, FilterExpression>(Object.entries(options.subscriptions).map(([topic, tags]) => [topic, new FilterExpression(tags)]));
     const consumer = new PushConsumer({
       endpoints: connection.endpoints,
       namespace: connection.namespace,
@@ -70,7 +68,10 @@ export class MqConsumer {
             await slots.run(() => runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message)));
             return ConsumeResult.SUCCESS;
           } catch (error) {
-            log.warn({ err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt }, 'message handling failed; it will be redelivered');
+            log.warn(
+              { err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt },
+              'message handling failed; it will be redelivered',
+            );
             return ConsumeResult.FAILURE;
           }
         },

@@ -72,8 +72,10 @@ export async function shutdownWithin(client: { shutdown(): Promise<void> }, time
 export function clientLogger(logger: Logger): ILogger {
   const child = logger.child({ component: 'rocketmq-client' });
   // The client logs every receive and send at debug/info: format only what will be written.
-  const at = (level: 'trace' | 'debug' | 'warn' | 'error') => (message: string, ...args: unknown[]) => {
-    if (child.isLevelEnabled(level)) child[level](format(message, ...args));
-  };
+  const at =
+    (level: 'trace' | 'debug' | 'warn' | 'error') =>
+    (message: string, ...args: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](format(message, ...args));
+    };
   return { info: at('debug'), warn: at('warn'), error: at('error'), debug: at('trace') };
 }

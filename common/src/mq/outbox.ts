@@ -55,7 +55,15 @@ export async function enqueueEvent(sequelize: Sequelize, transaction: Transactio
     `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, deliver_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
     {
-      replacements: [id, message.topic, message.tag, JSON.stringify(message.keys), JSON.stringify(message.body), JSON.stringify(properties), message.deliverAt ?? null],
+      replacements: [
+        id,
+        message.topic,
+        message.tag,
+        JSON.stringify(message.keys),
+        JSON.stringify(message.body),
+        JSON.stringify(properties),
+        message.deliverAt ?? null,
+      ],
       type: QueryTypes.INSERT,
       transaction,
     },

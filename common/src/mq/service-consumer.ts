@@ -52,7 +52,10 @@ export function startServiceConsumer(connection: MqConnection, options: ServiceC
   const subscriptions: Record<string, string> = {};
   for (const { topic, tag } of handlers) subscriptions[topic] = subscriptions[topic] ? `${subscriptions[topic]}||${tag}` : tag;
   const deadLetter = async (message: ReceivedMessage, problem: string) => {
-    logger.error({ topic: message.topic, tag: message.tag, keys: message.keys, messageId: message.messageId, problem }, 'malformed message; recorded in mq_dead_letter and acknowledged');
+    logger.error(
+      { topic: message.topic, tag: message.tag, keys: message.keys, messageId: message.messageId, problem },
+      'malformed message; recorded in mq_dead_letter and acknowledged',
+    );
     await recordDeadLetter(sequelize, group, message, problem);
   };
   return MqConsumer.start(connection, {

@@ -1,5 +1,13 @@
 export { consumerNode, consumersPath, DUBBO_ROOT, formatProviderUrl, parseProviderNode, providerNode, providersPath, type ProviderUrl } from './dubbo-url';
-export { createBalancer, LeastActiveBalancer, RandomWeightedBalancer, RoundRobinBalancer, type BalancerName, type Candidate, type LoadBalancer } from './load-balancer';
+export {
+  createBalancer,
+  LeastActiveBalancer,
+  RandomWeightedBalancer,
+  RoundRobinBalancer,
+  type BalancerName,
+  type Candidate,
+  type LoadBalancer,
+} from './load-balancer';
 export type { Provider } from './provider-directory';
 export { createRpcClient, type CallOptions, type RpcClient, type RpcClientOptions } from './rpc-client';
 export { ERROR_CODE_KEY, fromServiceError, RpcError, toServiceError } from './rpc-errors';

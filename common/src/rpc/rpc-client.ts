@@ -47,10 +47,7 @@ export interface RpcClientOptions {
   interceptors?: CallInterceptor[];
 }
 
-export async function createRpcClient<D extends UnaryServiceDefinition>(
-  contract: ServiceContract<D>,
-  options: RpcClientOptions,
-): Promise<RpcClient<D>> {
+export async function createRpcClient<D extends UnaryServiceDefinition>(contract: ServiceContract<D>, options: RpcClientOptions): Promise<RpcClient<D>> {
   const { registry, logger } = options;
   const directory = new ProviderDirectory(contract.name, logger);
   const interceptors = [tracingInterceptor(options.application), ...(options.interceptors ?? [])];

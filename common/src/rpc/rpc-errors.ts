@@ -44,7 +44,6 @@ export function toServiceError(error: unknown): Partial<ServiceError> & { code: 
 /** Client side: the RpcError for a failed call. */
 export function fromServiceError(error: ServiceError): RpcError {
   const sent = error.metadata?.get(ERROR_CODE_KEY)[0];
-  const code =
-    typeof sent === 'string' && sent in ERROR_MAPPING ? (sent as ErrorCode) : (FROM_GRPC[error.code] ?? ErrorCode.INTERNAL);
+  const code = typeof sent === 'string' && sent in ERROR_MAPPING ? (sent as ErrorCode) : (FROM_GRPC[error.code] ?? ErrorCode.INTERNAL);
   return new RpcError(code, error.code, error.details || error.message);
 }

@@ -36,9 +36,6 @@ export function methodNamesOf(definition: UnaryServiceDefinition): string[] {
   return Object.values(definition).map((m) => m.path.split('/')[2]!);
 }
 
-export function defineContract<D extends UnaryServiceDefinition>(
-  definition: D,
-  policies: { [K in keyof D]: MethodPolicy },
-): ServiceContract<D> {
+export function defineContract<D extends UnaryServiceDefinition>(definition: D, policies: { [K in keyof D]: MethodPolicy }): ServiceContract<D> {
   return { name: serviceNameOf(definition), definition, policies };
 }

@@ -40,7 +40,8 @@ export interface ServiceProcess {
 
 export async function startService(definition: ServiceProcess): Promise<{ context: ServiceContext; stop(): Promise<void> }> {
   const config = definition.loadConfig();
-  if (plantedDefects().length > 0 && config.infra.env === 'production') throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
+  if (plantedDefects().length > 0 && config.infra.env === 'production')
+    throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
   const logger = createLogger(definition.application);
   if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
   const db = await openDatabase(config.infra.mysql, config.schema, logger);

@@ -69,13 +69,16 @@ export function watchZkConnections(): void {
     this.pendingBuffer = null;
     this.lastHeardAt = connectedAt;
     onSocketConnected.call(this);
-    const check = setInterval(() => {
-      if (this.socket !== socket || socket.destroyed) return clearInterval(check);
-      if (connectionVerdict(this, connectedAt, this.lastHeardAt ?? connectedAt, Date.now()) !== 'ok') {
-        clearInterval(check);
-        socket.destroy(); // the library reconnects on 'close'
-      }
-    }, Math.max(100, Math.min(this.connectTimeout, this.sessionTimeout) / 6));
+    const check = setInterval(
+      () => {
+        if (this.socket !== socket || socket.destroyed) return clearInterval(check);
+        if (connectionVerdict(this, connectedAt, this.lastHeardAt ?? connectedAt, Date.now()) !== 'ok') {
+          clearInterval(check);
+          socket.destroy(); // the library reconnects on 'close'
+        }
+      },
+      Math.max(100, Math.min(this.connectTimeout, this.sessionTimeout) / 6),
+    );
     check.unref();
     socket.once('close', () => clearInterval(check));
   };

@@ -104,9 +104,7 @@ export class ZkSession {
 
   /** Creates the path and any missing parents (persistent); no error when it exists. */
   mkdirp(path: string): Promise<string> {
-    return this.call(`mkdirp ${path}`, (resolve, reject) =>
-      this.client.mkdirp(path, (error, created) => (error ? reject(error) : resolve(created))),
-    );
+    return this.call(`mkdirp ${path}`, (resolve, reject) => this.client.mkdirp(path, (error, created) => (error ? reject(error) : resolve(created))));
   }
 
   exists(path: string, watcher?: (event: Event) => void): Promise<Stat | null> {
@@ -133,9 +131,7 @@ export class ZkSession {
   }
 
   remove(path: string, version = -1): Promise<void> {
-    return this.call(`remove ${path}`, (resolve, reject) =>
-      this.client.remove(path, version, (error) => (error ? reject(error) : resolve())),
-    );
+    return this.call(`remove ${path}`, (resolve, reject) => this.client.remove(path, version, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Ends the session: its ephemeral nodes disappear at once. Idempotent. */

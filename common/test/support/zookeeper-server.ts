@@ -40,7 +40,14 @@ export class ZooKeeperServer {
   private constructor(readonly port: number) {
     writeFileSync(
       join(this.dir, 'zoo.cfg'),
-      [`tickTime=500`, `dataDir=${this.dir}/data`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1', 'admin.enableServer=false', '4lw.commands.whitelist=srvr,ruok'].join('\n'),
+      [
+        `tickTime=500`,
+        `dataDir=${this.dir}/data`,
+        `clientPort=${port}`,
+        'clientPortAddress=127.0.0.1',
+        'admin.enableServer=false',
+        '4lw.commands.whitelist=srvr,ruok',
+      ].join('\n'),
     );
   }
 

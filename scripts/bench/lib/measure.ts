@@ -26,12 +26,7 @@ export async function measure(name: string, concurrency: number, durationMs: num
  * alternating which goes first, merged per way. A single long run per way is at the mercy of
  * drift (a JVM's GC, CPU frequency) and showed swings of 10% between identical runs.
  */
-export async function compare(
-  ways: { name: string; op: () => Promise<unknown> }[],
-  concurrency: number,
-  totalMs: number,
-  rounds = 6,
-): Promise<Result[]> {
+export async function compare(ways: { name: string; op: () => Promise<unknown> }[], concurrency: number, totalMs: number, rounds = 6): Promise<Result[]> {
   const runs = new Map<string, Run[]>(ways.map((w) => [w.name, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? ways : [...ways].reverse();

@@ -63,7 +63,12 @@ const cpuBetween = (before: ProcessSample[], now: ProcessSample) => {
  * consumers' long polls, the JVM's own threads) is taken off for the window's length, so the
  * figure is what the work itself cost.
  */
-export function cpuPerUnit(before: ProcessSample[], after: ProcessSample[], units: number, idle?: { before: ProcessSample[]; after: ProcessSample[] }): { name: string; msPerUnit: number; rssMb: number }[] {
+export function cpuPerUnit(
+  before: ProcessSample[],
+  after: ProcessSample[],
+  units: number,
+  idle?: { before: ProcessSample[]; after: ProcessSample[] },
+): { name: string; msPerUnit: number; rssMb: number }[] {
   return after
     .map((now) => {
       const spent = cpuBetween(before, now);

@@ -17,7 +17,12 @@ describe('coupon: use and release by order id against the real MySQL', function 
   let store: CouponStore;
 
   const row = async (couponId: string) =>
-    (await db.query<{ used: number; order_id: string | null }>('SELECT used, order_id FROM coupon WHERE id = ?', { replacements: [couponId], type: QueryTypes.SELECT }))[0]!;
+    (
+      await db.query<{ used: number; order_id: string | null }>('SELECT used, order_id FROM coupon WHERE id = ?', {
+        replacements: [couponId],
+        type: QueryTypes.SELECT,
+      })
+    )[0]!;
   const grant = async (userId: string): Promise<Coupon> => {
     const coupon = await grantCoupon(store, ids, { requestId: '', userId, amount: '5.00' });
     assert.ok(!(coupon instanceof DomainError));

@@ -37,7 +37,13 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     root.close();
     const zookeeper = { ...infra.zookeeper, connect: `${infra.zookeeper.connect}${CHROOT}` };
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
-      env: { ...process.env, GOODS_SCHEMA: 'shop_test_goods_process', GOODS_CONSUMER_GROUP: `shop-goods-test-${randomUUID().slice(0, 8)}`, ZK_CONNECT: zookeeper.connect, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        GOODS_SCHEMA: 'shop_test_goods_process',
+        GOODS_CONSUMER_GROUP: `shop-goods-test-${randomUUID().slice(0, 8)}`,
+        ZK_CONNECT: zookeeper.connect,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     registry = await ZkRegistry.connect({ ...zookeeper, logger });

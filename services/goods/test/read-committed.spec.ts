@@ -38,9 +38,15 @@ describe('goods: release tombstones under READ COMMITTED', function () {
   let db: Sequelize;
   let store: GoodsStore;
 
-  const stockOf = async (goodsId: string) => (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
+  const stockOf = async (goodsId: string) =>
+    (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
   const takenBy = async (orderId: string) =>
-    (await db.query<{ units: string | null }>("SELECT SUM(quantity) AS units FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN'", { replacements: [orderId], type: QueryTypes.SELECT }))[0]!.units;
+    (
+      await db.query<{ units: string | null }>("SELECT SUM(quantity) AS units FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN'", {
+        replacements: [orderId],
+        type: QueryTypes.SELECT,
+      })
+    )[0]!.units;
 
   before(async () => {
     db = await openDatabase(loadInfraConfig().mysql, SCHEMA, undefined, 'READ COMMITTED');
@@ -122,7 +128,9 @@ describe('goods: release tombstones under READ COMMITTED', function () {
     const goods = await createGoods(store, ids, { requestId: '', name: 'pen', price: '1.00', stock: 1_000 });
     assert.ok(!(goods instanceof DomainError));
     const orders = Array.from({ length: 200 }, () => ids.next());
-    await Promise.all(orders.map((orderId) => Promise.all([reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 1 }]), releaseStock(store, orderId)])));
+    await Promise.all(
+      orders.map((orderId) => Promise.all([reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 1 }]), releaseStock(store, orderId)])),
+    );
     assert.equal(await stockOf(goods.goodsId), 1_000);
   });
 });

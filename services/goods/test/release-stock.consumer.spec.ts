@@ -30,7 +30,8 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
   const stockOf = async (goodsId: string) =>
     (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
   const released = async (orderId: string) =>
-    (await db.query("SELECT 1 FROM goods_order_release WHERE order_id = ? AND status = 'RELEASED'", { replacements: [orderId], type: QueryTypes.SELECT })).length === 1;
+    (await db.query("SELECT 1 FROM goods_order_release WHERE order_id = ? AND status = 'RELEASED'", { replacements: [orderId], type: QueryTypes.SELECT }))
+      .length === 1;
   /** What the order service does when a placement fails: commit the order.cancel half message. */
   const cancel = async (orderId: string) => (await producer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId } })).commit();
   const eventually = async (what: string, check: () => Promise<boolean>) => {
@@ -85,7 +86,10 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
     await eventually('the marker', () => released(marker));
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(await stockOf(goods.goodsId), 20, 'stock given back once');
-    const [log] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mq_consumer_log WHERE message_key = ?', { replacements: [orderId], type: QueryTypes.SELECT });
+    const [log] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM mq_consumer_log WHERE message_key = ?', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
     assert.equal(Number(log?.n), 1);
   });
 

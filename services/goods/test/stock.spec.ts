@@ -20,10 +20,13 @@ describe('goods: stock reservations against the real MySQL', function () {
   const stockOf = async (goodsId: string) =>
     (await db.query<{ stock: number }>('SELECT stock FROM goods WHERE id = ?', { replacements: [goodsId], type: QueryTypes.SELECT }))[0]!.stock;
   const logOf = (orderId: string) =>
-    db.query<{ goods_id: string; quantity: number; status: string }>('SELECT goods_id, quantity, status FROM goods_number_log WHERE order_id = ? ORDER BY goods_id', {
-      replacements: [orderId],
-      type: QueryTypes.SELECT,
-    });
+    db.query<{ goods_id: string; quantity: number; status: string }>(
+      'SELECT goods_id, quantity, status FROM goods_number_log WHERE order_id = ? ORDER BY goods_id',
+      {
+        replacements: [orderId],
+        type: QueryTypes.SELECT,
+      },
+    );
   const newGoods = async (stock: number) => {
     const goods = await createGoods(store, ids, { requestId: '', name: 'pen', price: '1.50', stock });
     assert.ok(!(goods instanceof DomainError));
@@ -44,16 +47,38 @@ describe('goods: stock reservations against the real MySQL', function () {
   it('takes the stock of every line once, and a repeat takes nothing more', async () => {
     const [a, b] = [await newGoods(10), await newGoods(5)];
     const orderId = ids.next();
-    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: a, quantity: 2 }, { goodsId: b, quantity: 1 }, { goodsId: a, quantity: 1 }]), { applied: true });
-    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: a, quantity: 3 }, { goodsId: b, quantity: 1 }]), { applied: false });
+    assert.deepEqual(
+      await reduceStock(store, orderId, [
+        { goodsId: a, quantity: 2 },
+        { goodsId: b, quantity: 1 },
+        { goodsId: a, quantity: 1 },
+      ]),
+      { applied: true },
+    );
+    assert.deepEqual(
+      await reduceStock(store, orderId, [
+        { goodsId: a, quantity: 3 },
+        { goodsId: b, quantity: 1 },
+      ]),
+      { applied: false },
+    );
     assert.deepEqual([await stockOf(a), await stockOf(b)], [7, 4]);
-    assert.deepEqual((await logOf(orderId)).map((r) => [r.quantity, r.status]), [[3, 'TAKEN'], [1, 'TAKEN']]);
+    assert.deepEqual(
+      (await logOf(orderId)).map((r) => [r.quantity, r.status]),
+      [
+        [3, 'TAKEN'],
+        [1, 'TAKEN'],
+      ],
+    );
   });
 
   it('takes nothing when one line is short (all or nothing)', async () => {
     const [a, b] = [await newGoods(10), await newGoods(1)];
     const orderId = ids.next();
-    const result = await reduceStock(store, orderId, [{ goodsId: a, quantity: 2 }, { goodsId: b, quantity: 2 }]);
+    const result = await reduceStock(store, orderId, [
+      { goodsId: a, quantity: 2 },
+      { goodsId: b, quantity: 2 },
+    ]);
     assert.ok(result instanceof DomainError);
     assert.equal(result.code, ErrorCode.INSUFFICIENT_STOCK);
     assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 1]);
@@ -67,7 +92,10 @@ describe('goods: stock reservations against the real MySQL', function () {
     assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 4 });
     assert.deepEqual(await releaseStock(store, orderId), { releasedUnits: 0 });
     assert.equal(await stockOf(a), 10);
-    assert.deepEqual((await logOf(orderId)).map((r) => r.status), ['RELEASED']);
+    assert.deepEqual(
+      (await logOf(orderId)).map((r) => r.status),
+      ['RELEASED'],
+    );
   });
 
   it('never adds stock for an order that took nothing, and refuses its late reservation', async () => {
@@ -98,7 +126,10 @@ describe('goods: stock reservations against the real MySQL', function () {
       const took = !(reduced instanceof DomainError);
       // Whichever came first, the order ends holding nothing: taken then given back, or refused.
       assert.ok(took || reduced.code === ErrorCode.RELEASED, String(reduced));
-      assert.deepEqual((await logOf(orderId)).filter((r) => r.status === 'TAKEN'), []);
+      assert.deepEqual(
+        (await logOf(orderId)).filter((r) => r.status === 'TAKEN'),
+        [],
+      );
     }
     assert.equal(await stockOf(a), 100);
   });
@@ -106,7 +137,10 @@ describe('goods: stock reservations against the real MySQL', function () {
   it('a refund gives units back once per refund, never more than the order took; a later release gives back only the rest', async () => {
     const [a, b] = [await newGoods(10), await newGoods(10)];
     const orderId = ids.next();
-    await reduceStock(store, orderId, [{ goodsId: a, quantity: 3 }, { goodsId: b, quantity: 1 }]);
+    await reduceStock(store, orderId, [
+      { goodsId: a, quantity: 3 },
+      { goodsId: b, quantity: 1 },
+    ]);
     const refundId = ids.next();
     assert.deepEqual(await returnStock(store, { refundId, orderId, lines: [{ goodsId: a, quantity: 2 }] }), { returnedUnits: 2 });
     assert.deepEqual(await returnStock(store, { refundId, orderId, lines: [{ goodsId: a, quantity: 2 }] }), { returnedUnits: 0 }, 'a repeat');
@@ -121,7 +155,13 @@ describe('goods: stock reservations against the real MySQL', function () {
 
   it('rejects bad input without touching anything', async () => {
     const a = await newGoods(10);
-    for (const lines of [[], [{ goodsId: a, quantity: 0 }], [{ goodsId: a, quantity: 1000 }], [{ goodsId: 'abc', quantity: 1 }], [{ goodsId: a, quantity: 1.5 }]]) {
+    for (const lines of [
+      [],
+      [{ goodsId: a, quantity: 0 }],
+      [{ goodsId: a, quantity: 1000 }],
+      [{ goodsId: 'abc', quantity: 1 }],
+      [{ goodsId: a, quantity: 1.5 }],
+    ]) {
       const result = await reduceStock(store, ids.next(), lines);
       assert.ok(result instanceof DomainError && result.code === ErrorCode.INVALID_ARGUMENT, JSON.stringify(lines));
     }

@@ -65,7 +65,10 @@ runService({
       logger,
     };
     const afterSales = { store, refunds, ids, windowDays: config.afterSalesDays };
-    server.addService(orderContract, orderHandlers({ store, ids, placement, cart: { carts, catalogue }, afterSales, faultInjection: config.faultInjection, logger }));
+    server.addService(
+      orderContract,
+      orderHandlers({ store, ids, placement, cart: { carts, catalogue }, afterSales, faultInjection: config.faultInjection, logger }),
+    );
     const consumer = await startOrderConsumer(mq, { store, refunds, ids, pay, logger }, config.consumerGroup);
     const sweeper = startAbandonedOrderSweeper({ store, ids, pay, logger }, { ageMs: config.placementDeadlineMs * 3, intervalMs: config.sweepIntervalMs });
     const autoComplete = startAutoCompleteSweeper(store, { days: config.autoCompleteDays, intervalMs: config.sweepIntervalMs, logger });

@@ -40,7 +40,20 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
     const userId = ids.next();
     const goodsId = ids.next();
     assert.ok(
-      await store.insertPending({ id, userId, goodsAmount: '10.00', shippingFee: '0.00', couponId: null, couponPaid: '0.00', balancePaid: '0.00', payAmount: '10.00', address: 'a', consignee: 'b', idempotencyKey: null, items: [{ goodsId, name: 'g', price: '10.00', quantity: 1 }] }),
+      await store.insertPending({
+        id,
+        userId,
+        goodsAmount: '10.00',
+        shippingFee: '0.00',
+        couponId: null,
+        couponPaid: '0.00',
+        balancePaid: '0.00',
+        payAmount: '10.00',
+        address: 'a',
+        consignee: 'b',
+        idempotencyKey: null,
+        items: [{ goodsId, name: 'g', price: '10.00', quantity: 1 }],
+      }),
     );
     assert.ok(await store.transition(undefined, id, 'confirm', { actor: 'test', payDeadline: new Date(Date.now() - agoMs) }));
     return id;
@@ -48,11 +61,19 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
 
   const status = async (id: string) => (await store.findOrder(id))?.status;
   const outbox = async (id: string) =>
-    (await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ? ORDER BY id', { replacements: [JSON.stringify([id])], type: QueryTypes.SELECT })).map((row) => row.tag);
+    (
+      await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ? ORDER BY id', {
+        replacements: [JSON.stringify([id])],
+        type: QueryTypes.SELECT,
+      })
+    ).map((row) => row.tag);
 
   before(async () => {
     db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?", { replacements: [SCHEMA], type: QueryTypes.SELECT });
+    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
+      replacements: [SCHEMA],
+      type: QueryTypes.SELECT,
+    });
     for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
     await runMigrations(db, orderMigrations);
     store = new OrderStore(db);

@@ -26,7 +26,8 @@ async function refusalOr<T>(call: Promise<T>): Promise<T | DomainError> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof AppError && error.code !== ErrorCode.UNAVAILABLE && error.code !== ErrorCode.INTERNAL) return new DomainError(error.code, error.message);
+    if (error instanceof AppError && error.code !== ErrorCode.UNAVAILABLE && error.code !== ErrorCode.INTERNAL)
+      return new DomainError(error.code, error.message);
     throw error;
   }
 }
@@ -49,11 +50,24 @@ runService({
     const readOrder = async (orderId: string, userId: string): Promise<OrderFacts> => {
       const order = await clients.order.getOrder({ orderId, userId });
       const status = orderProto.orderStatusToJSON(order.status);
-      return { orderId: order.orderId, userId: order.userId, status, payAmount: order.payAmount, balancePaid: order.balancePaid, payDeadline: order.payDeadline, refundedAmount: order.refundedAmount };
+      return {
+        orderId: order.orderId,
+        userId: order.userId,
+        status,
+        payAmount: order.payAmount,
+        balancePaid: order.balancePaid,
+        payDeadline: order.payDeadline,
+        refundedAmount: order.refundedAmount,
+      };
     };
     const parties: RefundParties = {
       holdRefund: async ({ kind, ...request }) =>
-        refusalOr(clients.order.holdRefund({ ...request, kind: kind === 'CUSTOMER' ? orderProto.RefundKind.REFUND_CUSTOMER : orderProto.RefundKind.REFUND_AFTER_SALES })),
+        refusalOr(
+          clients.order.holdRefund({
+            ...request,
+            kind: kind === 'CUSTOMER' ? orderProto.RefundKind.REFUND_CUSTOMER : orderProto.RefundKind.REFUND_AFTER_SALES,
+          }),
+        ),
       refundBalance: async (input) => void (await clients.user.refundBalance(input)),
       deductPoints: async (input) => void (await clients.user.deductPoints(input)),
       returnStock: async (input) => void (await clients.goods.returnStock(input)),

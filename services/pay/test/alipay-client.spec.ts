@@ -34,12 +34,23 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
   let notifyUrl: string;
 
   const client = (overrides: Partial<ConstructorParameters<typeof AlipayClient>[0]> = {}) =>
-    new AlipayClient({ appId: APP_ID, appPrivateKey: key(KEY_FILES.appPrivateKey), alipayPublicKey: key(KEY_FILES.alipayPublicKey), gateway: `${gatewayUrl()}/gateway.do`, timeoutMs: 5_000, ...overrides });
+    new AlipayClient({
+      appId: APP_ID,
+      appPrivateKey: key(KEY_FILES.appPrivateKey),
+      alipayPublicKey: key(KEY_FILES.alipayPublicKey),
+      gateway: `${gatewayUrl()}/gateway.do`,
+      timeoutMs: 5_000,
+      ...overrides,
+    });
   const gatewayUrl = () => `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
   const precreate = (outTradeNo: string, amount = '12.34', expiresAt = new Date(Date.now() + 60_000)) =>
     alipay.precreate({ outTradeNo, amount, subject: 'test order', expiresAt, notifyUrl });
   const pay = (outTradeNo: string, notify = 'normal') =>
-    fetch(`${gatewayUrl()}/sandbox/trades/${outTradeNo}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notify }) });
+    fetch(`${gatewayUrl()}/sandbox/trades/${outTradeNo}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ notify }),
+    });
   const scan = async (outTradeNo: string) => assert.equal((await fetch(`${gatewayUrl()}/sandbox/trades/${outTradeNo}/scan`, { method: 'POST' })).status, 200);
   let n = 0;
   const tradeNo = () => `T${Date.now()}${n++}`;
@@ -76,7 +87,7 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
     assert.equal(((await precreate(outTradeNo, '12.35')) as AlipayRefusal).subCode, 'ACQ.CONTEXT_INCONSISTENT');
     assert.equal(((await alipay.query(outTradeNo)) as AlipayRefusal).subCode, 'ACQ.TRADE_NOT_EXIST', 'nobody scanned the QR code yet');
     await scan(outTradeNo);
-    assert.deepEqual(await alipay.query(outTradeNo), { status: 'WAIT_BUYER_PAY', amount: '12.34', tradeNo: (gateway.trades.get(outTradeNo)).tradeNo });
+    assert.deepEqual(await alipay.query(outTradeNo), { status: 'WAIT_BUYER_PAY', amount: '12.34', tradeNo: gateway.trades.get(outTradeNo).tradeNo });
     assert.equal(((await alipay.query('nope')) as AlipayRefusal).subCode, 'ACQ.TRADE_NOT_EXIST');
   });
 
@@ -138,7 +149,10 @@ describe('Alipay through alipay-sdk against the local gateway (real RSA2 keys)',
     await pay(outTradeNo, 'none');
     assert.deepEqual(await alipay.refund({ outTradeNo, refundId: 'R1', amount: '10.00', reason: 'test' }), { fundChange: true, refunded: '10.00' });
     assert.deepEqual(await alipay.refund({ outTradeNo, refundId: 'R1', amount: '10.00', reason: 'test' }), { fundChange: false, refunded: '10.00' });
-    assert.equal(((await alipay.refund({ outTradeNo, refundId: 'R2', amount: '20.01', reason: 'test' })) as AlipayRefusal).subCode, 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL');
+    assert.equal(
+      ((await alipay.refund({ outTradeNo, refundId: 'R2', amount: '20.01', reason: 'test' })) as AlipayRefusal).subCode,
+      'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+    );
     assert.deepEqual(await alipay.refund({ outTradeNo, refundId: 'R3', amount: '20.00', reason: 'test' }), { fundChange: true, refunded: formatCents(3000n) });
     assert.equal(((await alipay.query(outTradeNo)) as { status: string }).status, 'TRADE_CLOSED');
 

@@ -21,6 +21,9 @@ describe('pay configuration', () => {
       () => loadPayConfig({ NODE_ENV: 'production', ALIPAY_APP_ID: '2021', ALIPAY_GATEWAY: 'http://127.0.0.1:7009/gateway.do', ...base }),
       (error: unknown) => error instanceof ConfigError && /local emulator in production/.test(error.message),
     );
-    assert.throws(() => loadPayConfig({ NODE_ENV: 'production' }), (error: unknown) => error instanceof ConfigError && /ALIPAY_APP_PRIVATE_KEY_FILE is required/.test(error.message));
+    assert.throws(
+      () => loadPayConfig({ NODE_ENV: 'production' }),
+      (error: unknown) => error instanceof ConfigError && /ALIPAY_APP_PRIVATE_KEY_FILE is required/.test(error.message),
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('pay store: refunded amounts in exact decimals against the real MySQL',
 
   before(async () => {
     db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', { replacements: [SCHEMA], type: QueryTypes.SELECT });
+    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
+      replacements: [SCHEMA],
+      type: QueryTypes.SELECT,
+    });
     for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
     await runMigrations(db, payMigrations);
     store = new PayStore(db);
@@ -34,7 +37,9 @@ describe('pay store: refunded amounts in exact decimals against the real MySQL',
 
   it('two refunds of 27.21 and 50.78 add up to the 77.99 paid, and a cent more is refused', async () => {
     const id = ids.next();
-    await store.transaction((tx) => store.insertPayment(tx, { id, orderId: ids.next(), userId: ids.next(), amount: '77.99', balancePaid: '0.00', expiresAt: new Date() }));
+    await store.transaction((tx) =>
+      store.insertPayment(tx, { id, orderId: ids.next(), userId: ids.next(), amount: '77.99', balancePaid: '0.00', expiresAt: new Date() }),
+    );
     assert.equal(await store.transaction((tx) => store.addRefunded(tx, id, '27.21')), true);
     assert.equal(await store.transaction((tx) => store.addRefunded(tx, id, '50.78')), true);
     assert.equal(await store.transaction((tx) => store.addRefunded(tx, id, '0.01')), false);

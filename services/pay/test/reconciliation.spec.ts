@@ -35,7 +35,10 @@ describe('reconciliation by China day against the real MySQL', function () {
 
   before(async () => {
     db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', { replacements: [SCHEMA], type: QueryTypes.SELECT });
+    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
+      replacements: [SCHEMA],
+      type: QueryTypes.SELECT,
+    });
     for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
     await runMigrations(db, payMigrations);
     store = new PayStore(db);
@@ -52,10 +55,16 @@ describe('reconciliation by China day against the real MySQL', function () {
     const chinaEvening = await paidAt('2026-12-01T15:59:59.999Z');
     const nextChinaDay = await paidAt('2026-12-01T16:00:00.000Z');
     const ofDay = new Set((await store.paidOn('2026-12-01')).map((row) => row.id));
-    assert.deepEqual([beforeMidnight, chinaMidnight, chinaMorning, chinaEvening, nextChinaDay].map((id) => ofDay.has(id)), [false, true, true, true, false]);
+    assert.deepEqual(
+      [beforeMidnight, chinaMidnight, chinaMorning, chinaEvening, nextChinaDay].map((id) => ofDay.has(id)),
+      [false, true, true, true, false],
+    );
 
     // Alipay's bill of the China day lists the same three: no false difference.
-    const bill = ['trade_no,out_trade_no,trade_status,total_amount,refund_amount,paid_at', ...[chinaMidnight, chinaMorning, chinaEvening].map((id) => `T${id},${id},TRADE_SUCCESS,10.00,0.00,x`)].join('\n');
+    const bill = [
+      'trade_no,out_trade_no,trade_status,total_amount,refund_amount,paid_at',
+      ...[chinaMidnight, chinaMorning, chinaEvening].map((id) => `T${id},${id},TRADE_SUCCESS,10.00,0.00,x`),
+    ].join('\n');
     const alipay = { downloadBill: async () => bill } as unknown as AlipayClient;
     const report = await reconcile({ store, ids, alipay, logger: createLogger('test', 'silent'), expiryMarginMs: 0 }, '2026-12-01');
     assert.ok(!('code' in report), JSON.stringify(report));
@@ -71,9 +80,18 @@ describe('reconciliation by China day against the real MySQL', function () {
     } as unknown as AlipayClient;
     const report = await reconcile({ store, ids, alipay, logger: createLogger('test', 'silent'), expiryMarginMs: 0 }, '2026-12-05');
     assert.ok(!('code' in report), JSON.stringify(report));
-    assert.deepEqual(report.differences, [{ type: 'THIRD_PARTY_ONLY', outTradeNo: closed, localAmount: '', alipayAmount: '10.00', action: 'applied: its order takes it or it is refunded' }]);
+    assert.deepEqual(report.differences, [
+      { type: 'THIRD_PARTY_ONLY', outTradeNo: closed, localAmount: '', alipayAmount: '10.00', action: 'applied: its order takes it or it is refunded' },
+    ]);
     assert.equal((await store.findPayment(closed))?.status, 'PAID');
-    const events = await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ?', { replacements: [JSON.stringify([closed])], type: QueryTypes.SELECT });
-    assert.deepEqual(events.map((event) => event.tag), ['pay.succeeded'], 'the order service hears of it, and rejects it if the order was cancelled');
+    const events = await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ?', {
+      replacements: [JSON.stringify([closed])],
+      type: QueryTypes.SELECT,
+    });
+    assert.deepEqual(
+      events.map((event) => event.tag),
+      ['pay.succeeded'],
+      'the order service hears of it, and rejects it if the order was cancelled',
+    );
   });
 });

@@ -25,7 +25,9 @@ describe('user: accounts, balance and points against the real MySQL', function (
     return user;
   };
   const stateOf = async (userId: string) =>
-    (await db.query<{ balance: string; points: string }>('SELECT balance, points FROM user WHERE id = ?', { replacements: [userId], type: QueryTypes.SELECT }))[0]!;
+    (
+      await db.query<{ balance: string; points: string }>('SELECT balance, points FROM user WHERE id = ?', { replacements: [userId], type: QueryTypes.SELECT })
+    )[0]!;
   const codeOf = (result: unknown) => (result instanceof DomainError ? result.code : 'OK');
 
   before(async () => {
@@ -43,7 +45,10 @@ describe('user: accounts, balance and points against the real MySQL', function (
     const username = `alice${ids.next()}`;
     const user = await register(store, ids, { username, password: 'secret-pass', role: 'CUSTOMER' });
     assert.ok(!(user instanceof DomainError));
-    const [stored] = await db.query<{ password_hash: string }>('SELECT password_hash FROM user WHERE id = ?', { replacements: [user.userId], type: QueryTypes.SELECT });
+    const [stored] = await db.query<{ password_hash: string }>('SELECT password_hash FROM user WHERE id = ?', {
+      replacements: [user.userId],
+      type: QueryTypes.SELECT,
+    });
     assert.match(stored!.password_hash, /^scrypt\$/);
     assert.ok(!stored!.password_hash.includes('secret-pass'));
     assert.equal(codeOf(await authenticate(store, { username, password: 'secret-pass' })), 'OK');
@@ -69,7 +74,9 @@ describe('user: accounts, balance and points against the real MySQL', function (
 
   it('concurrent orders of one user never drive the balance negative', async () => {
     const user = await account('100.00');
-    const results = await Promise.all(Array.from({ length: 30 }, () => reduceBalance(store, ids, { orderId: ids.next(), userId: user.userId, amount: '7.00' })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => reduceBalance(store, ids, { orderId: ids.next(), userId: user.userId, amount: '7.00' })),
+    );
     const applied = results.filter((result) => !(result instanceof DomainError)).length;
     assert.equal(applied, 14);
     assert.equal((await stateOf(user.userId)).balance, '2.00');
@@ -119,7 +126,10 @@ describe('user: accounts, balance and points against the real MySQL', function (
     }
     assert.equal(codeOf(await reduceBalance(store, ids, { orderId: 'x', userId: user.userId, amount: '1.00' })), ErrorCode.INVALID_ARGUMENT);
     assert.equal((await stateOf(user.userId)).balance, '10.00');
-    const [logs] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM user_money_log WHERE user_id = ?', { replacements: [user.userId], type: QueryTypes.SELECT });
+    const [logs] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM user_money_log WHERE user_id = ?', {
+      replacements: [user.userId],
+      type: QueryTypes.SELECT,
+    });
     assert.equal(Number(logs!.n), 1);
   });
 });

@@ -14,13 +14,31 @@ describe('chaos: a short run under every kind of fault keeps every unit, cent, c
   this.timeout(15 * 60_000);
 
   it('0 invariant violations, settled within two minutes, every fault kind injected', async () => {
-    const config = { ...loadChaosConfig(), seconds: Number(process.env.CHAOS_SECONDS ?? 60), concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 8), seed: Number(process.env.CHAOS_SEED ?? 20261201), plant: '' };
+    const config = {
+      ...loadChaosConfig(),
+      seconds: Number(process.env.CHAOS_SECONDS ?? 60),
+      concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 8),
+      seed: Number(process.env.CHAOS_SEED ?? 20261201),
+      plant: '',
+    };
     const result = await runChaos(config);
     assert.ok(result.outcomes.ordersPlaced > 0, 'the load placed orders');
-    assert.deepEqual(FAULT_KINDS.filter((kind) => !result.faults.some((fault) => fault.kind === kind)), [], 'every fault kind in the schedule');
-    assert.deepEqual(result.faults.filter((fault) => fault.note.startsWith('failed')).map((fault) => `${fault.kind} ${fault.target}: ${fault.note}`), [], 'every fault carried out');
+    assert.deepEqual(
+      FAULT_KINDS.filter((kind) => !result.faults.some((fault) => fault.kind === kind)),
+      [],
+      'every fault kind in the schedule',
+    );
+    assert.deepEqual(
+      result.faults.filter((fault) => fault.note.startsWith('failed')).map((fault) => `${fault.kind} ${fault.target}: ${fault.note}`),
+      [],
+      'every fault carried out',
+    );
     assert.ok(result.settle.settled, `settled: ${result.settle.open.join(', ')}`);
     assert.ok(result.settle.settledInMs < 120_000, `settled in ${result.settle.settledInMs} ms`);
-    assert.deepEqual(result.invariants.filter((r) => r.violations.length > 0).map((r) => `${r.name}: ${r.violations.slice(0, 5).join('; ')}`), [], `report ${result.reportFile}`);
+    assert.deepEqual(
+      result.invariants.filter((r) => r.violations.length > 0).map((r) => `${r.name}: ${r.violations.slice(0, 5).join('; ')}`),
+      [],
+      `report ${result.reportFile}`,
+    );
   });
 });

@@ -33,7 +33,16 @@ const DOCUMENT: OpenApiDocument = {
   paths: {
     '/healthz': { get: { responses: ok } },
     '/docs/json': { get: { responses: ok } },
-    '/api/v1/goods': { get: { parameters: [{ name: 'page', in: 'query', schema: page }, { name: 'size', in: 'query', schema: page }, { name: 'q', in: 'query', schema: { type: 'string', maxLength: 64 } }], responses: ok } },
+    '/api/v1/goods': {
+      get: {
+        parameters: [
+          { name: 'page', in: 'query', schema: page },
+          { name: 'size', in: 'query', schema: page },
+          { name: 'q', in: 'query', schema: { type: 'string', maxLength: 64 } },
+        ],
+        responses: ok,
+      },
+    },
     '/api/v1/orders': {
       post: {
         security: bearer,
@@ -41,7 +50,17 @@ const DOCUMENT: OpenApiDocument = {
         requestBody: json({
           type: 'object',
           properties: {
-            items: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'object', properties: { goodsId: id, quantity: { type: 'integer', minimum: 1, maximum: 999 } }, required: ['goodsId', 'quantity'], additionalProperties: false } },
+            items: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 50,
+              items: {
+                type: 'object',
+                properties: { goodsId: id, quantity: { type: 'integer', minimum: 1, maximum: 999 } },
+                required: ['goodsId', 'quantity'],
+                additionalProperties: false,
+              },
+            },
             fromCart: { type: 'boolean', enum: [true] },
             couponId: id,
             balance: money,
@@ -56,13 +75,29 @@ const DOCUMENT: OpenApiDocument = {
       },
     },
     '/api/v1/orders/{orderId}/cancel': {
-      post: { security: bearer, parameters: [{ name: 'orderId', in: 'path', required: true, schema: id }], requestBody: json({ type: 'object', properties: { reason: { type: 'string', maxLength: 200 } }, required: [], additionalProperties: false, nullable: true }), responses: ok },
+      post: {
+        security: bearer,
+        parameters: [{ name: 'orderId', in: 'path', required: true, schema: id }],
+        requestBody: json({
+          type: 'object',
+          properties: { reason: { type: 'string', maxLength: 200 } },
+          required: [],
+          additionalProperties: false,
+          nullable: true,
+        }),
+        responses: ok,
+      },
     },
     '/api/v1/cart/items/{goodsId}': {
       put: {
         security: bearer,
         parameters: [{ name: 'goodsId', in: 'path', required: true, schema: id }],
-        requestBody: json({ type: 'object', properties: { quantity: { type: 'integer', minimum: 1, maximum: 999 }, checked: { type: 'boolean' } }, required: ['quantity'], additionalProperties: false }),
+        requestBody: json({
+          type: 'object',
+          properties: { quantity: { type: 'integer', minimum: 1, maximum: 999 }, checked: { type: 'boolean' } },
+          required: ['quantity'],
+          additionalProperties: false,
+        }),
         responses: ok,
       },
     },
@@ -70,11 +105,23 @@ const DOCUMENT: OpenApiDocument = {
       post: {
         tags: ['admin'],
         security: bearer,
-        requestBody: json({ type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, price: money, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } }, required: ['name', 'price', 'stock'], additionalProperties: false }),
+        requestBody: json({
+          type: 'object',
+          properties: { name: { type: 'string', minLength: 1, maxLength: 128 }, price: money, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } },
+          required: ['name', 'price', 'stock'],
+          additionalProperties: false,
+        }),
         responses: ok,
       },
     },
-    '/api/v1/admin/reconciliation': { get: { tags: ['admin'], security: bearer, parameters: [{ name: 'date', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }], responses: ok } },
+    '/api/v1/admin/reconciliation': {
+      get: {
+        tags: ['admin'],
+        security: bearer,
+        parameters: [{ name: 'date', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }],
+        responses: ok,
+      },
+    },
     '/api/v1/notify/alipay': { post: { responses: { '4XX': { description: 'error' } } } },
   },
 };
@@ -87,7 +134,11 @@ async function frontDoor(): Promise<FastifyInstance> {
   const app = createHttpApp({ logger: createLogger('fuzz-generator-test', 'silent') });
   addRoutes(app, (api) => {
     for (const documented of routes) {
-      const object = (names: Route['params']) => ({ type: 'object', properties: Object.fromEntries(names.map((param) => [param.name, param.schema])), required: names.filter((param) => param.required).map((param) => param.name) });
+      const object = (names: Route['params']) => ({
+        type: 'object',
+        properties: Object.fromEntries(names.map((param) => [param.name, param.schema])),
+        required: names.filter((param) => param.required).map((param) => param.name),
+      });
       const params = documented.params.filter((param) => param.in === 'path');
       const query = documented.params.filter((param) => param.in === 'query');
       const headers = documented.params.filter((param) => param.in === 'header');
@@ -131,10 +182,21 @@ describe('fuzz generator', () => {
   it('reads the routes of an OpenAPI document: /api only, with their parameters, body, security and role', () => {
     assert.deepEqual(
       routes.map((r) => `${r.method} ${r.path}`),
-      ['GET /api/v1/goods', 'POST /api/v1/orders', 'POST /api/v1/orders/{orderId}/cancel', 'PUT /api/v1/cart/items/{goodsId}', 'POST /api/v1/admin/goods', 'GET /api/v1/admin/reconciliation', 'POST /api/v1/notify/alipay'],
+      [
+        'GET /api/v1/goods',
+        'POST /api/v1/orders',
+        'POST /api/v1/orders/{orderId}/cancel',
+        'PUT /api/v1/cart/items/{goodsId}',
+        'POST /api/v1/admin/goods',
+        'GET /api/v1/admin/reconciliation',
+        'POST /api/v1/notify/alipay',
+      ],
     );
     const cancel = route('POST', '/api/v1/orders/{orderId}/cancel');
-    assert.deepEqual(cancel.params.map((param) => `${param.in}:${param.name}:${param.required}`), ['path:orderId:true']);
+    assert.deepEqual(
+      cancel.params.map((param) => `${param.in}:${param.name}:${param.required}`),
+      ['path:orderId:true'],
+    );
     assert.equal(cancel.secured, true);
     assert.equal(cancel.admin, false);
     assert.equal(route('POST', '/api/v1/admin/goods').admin, true);
@@ -157,14 +219,14 @@ describe('fuzz generator', () => {
     }
   });
 
-  it('mixes in the hint\'s values (real ids) by property name', () => {
+  it("mixes in the hint's values (real ids) by property name", () => {
     const hint = (name: string) => (name === 'goodsId' ? fc.constant(new PoolRef('goods', 0, false)) : undefined);
     const values = fc.sample(arbitraryOf(id, { hint, name: 'goodsId' }), { seed: 3, numRuns: 200 });
     const refs = values.filter((value) => value instanceof PoolRef).length;
     assert.ok(refs > 100 && refs < 200, `${refs} of 200 values are pool refs`);
   });
 
-  it('prepares valid requests that the front door\'s own validation lets through to the handler', async () => {
+  it("prepares valid requests that the front door's own validation lets through to the handler", async () => {
     const app = await frontDoor();
     try {
       for (const documented of routes) {
@@ -174,7 +236,11 @@ describe('fuzz generator', () => {
           const { bytes, contentType } = encodeBody(wire.body);
           const headers = { ...wire.headers, ...(contentType !== null && { 'content-type': contentType }) };
           const reply = await app.inject({ method: documented.method, url: wire.path, headers, ...(bytes && { payload: bytes }) });
-          assert.equal(reply.statusCode, 200, `${documented.method} ${documented.path} #${index}: ${wire.path} ${bytes?.toString('utf8') ?? ''} -> ${reply.statusCode} ${reply.body}`);
+          assert.equal(
+            reply.statusCode,
+            200,
+            `${documented.method} ${documented.path} #${index}: ${wire.path} ${bytes?.toString('utf8') ?? ''} -> ${reply.statusCode} ${reply.body}`,
+          );
         }
       }
     } finally {
@@ -182,7 +248,7 @@ describe('fuzz generator', () => {
     }
   });
 
-  it('resolves symbolic ids against the pools, preferring the caller\'s own in the wanted state', () => {
+  it("resolves symbolic ids against the pools, preferring the caller's own in the wanted state", () => {
     const all = pools();
     assert.equal(all.resolve(new PoolRef('order', 5, true, ['SHIPPED']), '11'), '802');
     assert.equal(all.resolve(new PoolRef('order', 0, true, ['REFUNDED']), '11'), '801');
@@ -192,7 +258,10 @@ describe('fuzz generator', () => {
   it('replaces exactly one field of a valid body with a hostile value', () => {
     const schema = route('PUT', '/api/v1/cart/items/{goodsId}').body!.schema!;
     const valid = { quantity: 2, checked: true };
-    assert.deepEqual(fieldSlots(valid, schema).map((slot) => slot.path.join('.')), ['quantity', 'checked']);
+    assert.deepEqual(
+      fieldSlots(valid, schema).map((slot) => slot.path.join('.')),
+      ['quantity', 'checked'],
+    );
     for (const { body, label } of fc.sample(hostileField(valid, schema)!, { seed: 5, numRuns: 200 })) {
       assert.equal(body.kind, 'json');
       const value = (body as { value: Record<string, unknown> }).value;
@@ -202,7 +271,16 @@ describe('fuzz generator', () => {
   });
 
   it('writes the JSON no serialiser writes: duplicated keys, own __proto__, overflowing numbers, deep nesting', () => {
-    assert.equal(toJsonText(new Entries([['a', 1], ['a', new RawJson('1e309')], ['__proto__', { admin: true }]])), '{"a":1,"a":1e309,"__proto__":{"admin":true}}');
+    assert.equal(
+      toJsonText(
+        new Entries([
+          ['a', 1],
+          ['a', new RawJson('1e309')],
+          ['__proto__', { admin: true }],
+        ]),
+      ),
+      '{"a":1,"a":1e309,"__proto__":{"admin":true}}',
+    );
     const deep = deeplyNested(5000, 'array').text;
     assert.equal(deep.length, 10_000);
     assert.equal(toJsonText({ a: undefined, b: [undefined] }), '{"b":[null]}');
@@ -212,7 +290,9 @@ describe('fuzz generator', () => {
     const tokens = new TokenService(credentials.secret, 3600);
     const customer = identity('11');
     assert.deepEqual(await tokens.verify(mintToken(customer, { secret: credentials.secret })), customer);
-    const bearer = (kind: Parameters<typeof authorization>[0]) => authorization(kind, { ...credentials, customers: [{ identity: customer, token: mintToken(customer, { secret: credentials.secret }), password: 'p' }] }, 0).header;
+    const bearer = (kind: Parameters<typeof authorization>[0]) =>
+      authorization(kind, { ...credentials, customers: [{ identity: customer, token: mintToken(customer, { secret: credentials.secret }), password: 'p' }] }, 0)
+        .header;
     for (const kind of ['expired', 'other-secret', 'other-secret-admin', 'alg-none', 'alg-none-admin', 'truncated-signature'] as const) {
       assert.equal(await tokens.verify(bearer(kind)!.slice('Bearer '.length)), undefined, kind);
     }
@@ -221,9 +301,22 @@ describe('fuzz generator', () => {
   });
 
   it('signs notify forms as the gateway does, and tells forged, tampered and unverifiable ones apart', () => {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const forged = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const keys: NotifyKeys = { appId: '2021000000000001', alipayPrivateKey: pair.privateKey, alipayPublicKey: pair.publicKey, forgedPrivateKey: forged.privateKey };
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const forged = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const keys: NotifyKeys = {
+      appId: '2021000000000001',
+      alipayPrivateKey: pair.privateKey,
+      alipayPublicKey: pair.publicKey,
+      forgedPrivateKey: forged.privateKey,
+    };
     const trades: Trade[] = [{ paymentId: '386000000000000001', amount: '50.00', tradeNo: '2026000000000001' }];
     const seen = new Map<string, Set<string>>();
     for (const plan of fc.sample(formArbitrary(trades, keys), { seed: 9, numRuns: 400 })) {
@@ -232,7 +325,8 @@ describe('fuzz generator', () => {
       seen.get(kind)!.add(expectedReply(plan, keys, trades).reply);
     }
     assert.deepEqual([...seen.get('replay-resigned')!], ['success']);
-    for (const refused of ['forged', 'wrong-app', 'wrong-amount', 'unknown-trade', 'sign-garbage', 'empty']) assert.deepEqual([...(seen.get(refused) ?? [])], ['failure'], refused);
+    for (const refused of ['forged', 'wrong-app', 'wrong-amount', 'unknown-trade', 'sign-garbage', 'empty'])
+      assert.deepEqual([...(seen.get(refused) ?? [])], ['failure'], refused);
     const form = { out_trade_no: '1', sign: 'x', sign_type: 'XYZ' };
     assert.equal(sdkSignatureValid(form, keys.alipayPublicKey), 'throws');
   });

@@ -14,7 +14,10 @@ const SEED = 20_261_201;
 const show = (findings: Finding[]) =>
   findings
     .slice(0, 5)
-    .map((finding) => `\n[${finding.kind}] ${finding.where}\n${finding.request.slice(0, 600)}\n-> ${finding.answer.slice(0, 300)}\n${finding.detail.slice(0, 8).join('\n')}`)
+    .map(
+      (finding) =>
+        `\n[${finding.kind}] ${finding.where}\n${finding.request.slice(0, 600)}\n-> ${finding.answer.slice(0, 300)}\n${finding.detail.slice(0, 8).join('\n')}`,
+    )
     .join('\n');
 
 describe('API fuzzers against the running system (bounded run)', function () {
@@ -29,7 +32,9 @@ describe('API fuzzers against the running system (bounded run)', function () {
       notifyForms: Number(env.FUZZ_SPEC_NOTIFY_FORMS ?? 200),
     });
     const command = `FUZZ_SEED=${config.seed} FUZZ_SPEC_REQUESTS=${config.requestsPerDoor} FUZZ_SPEC_NOTIFY_FORMS=${config.notifyForms} (tools/chaos/test/fuzz.spec.ts)`;
-    const log = env.FUZZ_VERBOSE ? (line: string) => console.log(line) : (line: string) => (/^(FAILURE|STATE CHANGE|report:|fuzz seed| {2})/.test(line) ? console.log(line) : undefined);
+    const log = env.FUZZ_VERBOSE
+      ? (line: string) => console.log(line)
+      : (line: string) => (/^(FAILURE|STATE CHANGE|report:|fuzz seed| {2})/.test(line) ? console.log(line) : undefined);
     ({ report } = await runFuzz(config, log, command));
   });
 
@@ -56,7 +61,10 @@ describe('API fuzzers against the running system (bounded run)', function () {
   it('reaches the handlers with at least half of the requests, with a valid token', () => {
     for (const [door, counts] of report.doors) {
       assert.ok(counts.requests > 0, `${door}: no request sent`);
-      assert.ok(counts.validTokenReached * 2 >= counts.requests, `${door}: only ${counts.validTokenReached} of ${counts.requests} requests carried a valid token and reached a handler`);
+      assert.ok(
+        counts.validTokenReached * 2 >= counts.requests,
+        `${door}: only ${counts.validTokenReached} of ${counts.requests} requests carried a valid token and reached a handler`,
+      );
     }
   });
 });

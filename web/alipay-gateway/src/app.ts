@@ -31,7 +31,13 @@ export function buildGateway(config: GatewayConfig, logger: Logger, options: Gat
   const trades = new TradeBook(options.now);
   const bills = new Bills(trades);
   const notificationSwitch = new NotificationSwitch();
-  const notifier = new Notifier({ appId: config.appId, alipayPrivateKey: config.alipayPrivateKey, timeScale: config.notifyTimeScale, logger, notificationSwitch });
+  const notifier = new Notifier({
+    appId: config.appId,
+    alipayPrivateKey: config.alipayPrivateKey,
+    timeScale: config.notifyTimeScale,
+    logger,
+    notificationSwitch,
+  });
   const buyer = new Buyer(trades, notifier, logger);
   const faults = new Faults();
   // With port 0 (tests) the port is known only once listening: the public URL follows it.
@@ -49,10 +55,17 @@ export function buildGateway(config: GatewayConfig, logger: Logger, options: Gat
     const authenticated = authenticate(config, { ...request.query, ...request.body });
     if ('refusal' in authenticated) return reply.type('application/json;charset=utf-8').send(authenticated.refusal);
     const { call } = authenticated;
-    return faults.serve(call.method, { execute: () => execute(openApi, call), refuse: (error) => signedRefusal(call.method, error, config.alipayPrivateKey) }, request, reply);
+    return faults.serve(
+      call.method,
+      { execute: () => execute(openApi, call), refuse: (error) => signedRefusal(call.method, error, config.alipayPrivateKey) },
+      request,
+      reply,
+    );
   });
 
-  app.get<{ Params: { date: string } }>('/bills/:date.csv', async (request, reply) => reply.type('text/csv; charset=utf-8').send(bills.csv(request.params.date)));
+  app.get<{ Params: { date: string } }>('/bills/:date.csv', async (request, reply) =>
+    reply.type('text/csv; charset=utf-8').send(bills.csv(request.params.date)),
+  );
 
   registerCashier(app, { trades, buyer, qrCode });
   registerSandbox(app, { trades, buyer, bills, notifier, notificationSwitch, faults });

@@ -39,10 +39,18 @@ export class Bills {
       .all()
       .filter((trade) => trade.paidAt && chinaDate(trade.paidAt) === date && !change.drop?.includes(trade.outTradeNo))
       .map((trade) =>
-        [trade.tradeNo, trade.outTradeNo, trade.status, change.amounts?.[trade.outTradeNo] ?? trade.totalAmount, formatCents(this.trades.refunded(trade)), trade.paidAt!.toISOString()].join(','),
+        [
+          trade.tradeNo,
+          trade.outTradeNo,
+          trade.status,
+          change.amounts?.[trade.outTradeNo] ?? trade.totalAmount,
+          formatCents(this.trades.refunded(trade)),
+          trade.paidAt!.toISOString(),
+        ].join(','),
       );
-    const planted = (change.add ?? []).map((row, i) => [`PLANTED${date.replace(/-/g, '')}${i}`, row.outTradeNo, 'TRADE_SUCCESS', row.amount, '0.00', `${date}T12:00:00.000Z`].join(','));
+    const planted = (change.add ?? []).map((row, i) =>
+      [`PLANTED${date.replace(/-/g, '')}${i}`, row.outTradeNo, 'TRADE_SUCCESS', row.amount, '0.00', `${date}T12:00:00.000Z`].join(','),
+    );
     return [BILL_HEADER, ...rows, ...planted].join('\n') + '\n';
   }
 }
-

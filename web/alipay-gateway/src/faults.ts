@@ -89,7 +89,13 @@ export class Faults {
 
   add(request: FaultRequest): Fault {
     const delayMs = request.delayMs ?? DEFAULT_DELAY_MS[request.mode];
-    const fault: Fault = { method: request.method, mode: request.mode, count: request.count ?? 1, ...(delayMs !== undefined && { delayMs }), ...refusalOf(request) };
+    const fault: Fault = {
+      method: request.method,
+      mode: request.mode,
+      count: request.count ?? 1,
+      ...(delayMs !== undefined && { delayMs }),
+      ...refusalOf(request),
+    };
     this.queue.push(fault);
     return { ...fault };
   }

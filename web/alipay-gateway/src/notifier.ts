@@ -83,7 +83,10 @@ export class Notifier {
         this.options.logger.warn({ outTradeNo: trade.outTradeNo }, 'notification never acknowledged; giving up like Alipay');
         return;
       }
-      this.options.logger.info({ outTradeNo: trade.outTradeNo, answer, retryInMs: delay * this.options.timeScale }, 'notification not acknowledged; will retry');
+      this.options.logger.info(
+        { outTradeNo: trade.outTradeNo, answer, retryInMs: delay * this.options.timeScale },
+        'notification not acknowledged; will retry',
+      );
       this.later(delay * this.options.timeScale, () => attempt(retry + 1));
     };
     this.later(firstAttemptDelayMs + (fault?.delayMs ?? 0), () => attempt(0));
@@ -114,7 +117,12 @@ export class Notifier {
 /** POSTs the form; the answer text, or a description of the failure. */
 async function post(url: string, form: Record<string, string>): Promise<string> {
   try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: new URLSearchParams(form).toString(), signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: new URLSearchParams(form).toString(),
+      signal: AbortSignal.timeout(10_000),
+    });
     const text = (await response.text()).trim();
     return response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 100)}`;
   } catch (error) {

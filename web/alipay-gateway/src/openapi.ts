@@ -144,7 +144,11 @@ function apply(deps: OpenApiDeps, { method, params }: MerchantCall): Answer {
     }
     case 'alipay.trade.refund': {
       requireBiz(biz, 'out_trade_no', 'out_request_no');
-      const { trade, refund, fundChange } = trades.refund(biz.out_trade_no as string, biz.out_request_no as string, amountOf(biz.refund_amount, 'refund_amount'));
+      const { trade, refund, fundChange } = trades.refund(
+        biz.out_trade_no as string,
+        biz.out_request_no as string,
+        amountOf(biz.refund_amount, 'refund_amount'),
+      );
       return {
         ...tradeFields(trade),
         buyer_logon_id: BUYER_LOGON_ID,
@@ -160,13 +164,19 @@ function apply(deps: OpenApiDeps, { method, params }: MerchantCall): Answer {
       return {
         ...tradeFields(trade),
         out_request_no: biz.out_request_no as string,
-        ...(refund && { total_amount: trade.totalAmount, refund_amount: refund.amount, refund_status: 'REFUND_SUCCESS', gmt_refund_pay: toAlipayTime(refund.at) }),
+        ...(refund && {
+          total_amount: trade.totalAmount,
+          refund_amount: refund.amount,
+          refund_status: 'REFUND_SUCCESS',
+          gmt_refund_pay: toAlipayTime(refund.at),
+        }),
       };
     }
     case 'alipay.data.dataservice.bill.downloadurl.query': {
       requireBiz(biz, 'bill_type', 'bill_date');
       const date = biz.bill_date as string;
-      if (biz.bill_type !== 'trade' || !isCalendarDate(date)) throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
+      if (biz.bill_type !== 'trade' || !isCalendarDate(date))
+        throw new BusinessError('isv.invalid-parameter', 'bill_type must be trade and bill_date yyyy-MM-dd', '40002');
       // Alipay serves a day's bill the next day; the emulator also serves today's so far (tests).
       // Days are China's, as in the bill itself.
       if (date > chinaDate(trades.now())) throw new BusinessError('ACQ.BILL_NOT_EXIST', 'no bill for a future day');

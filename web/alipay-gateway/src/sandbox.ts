@@ -76,8 +76,10 @@ export function registerSandbox(app: FastifyInstance, deps: SandboxDeps): void {
 
   app.post<TradeParams>('/sandbox/trades/:outTradeNo/scan', async (request, reply) => asBuyer(reply, () => buyer.scan(request.params.outTradeNo)));
 
-  app.post<TradeParams & { Body: PayOptions | null | undefined }>('/sandbox/trades/:outTradeNo/pay', { schema: { body: payBodySchema } }, async (request, reply) =>
-    asBuyer(reply, () => buyer.pay(request.params.outTradeNo, request.body ?? {})),
+  app.post<TradeParams & { Body: PayOptions | null | undefined }>(
+    '/sandbox/trades/:outTradeNo/pay',
+    { schema: { body: payBodySchema } },
+    async (request, reply) => asBuyer(reply, () => buyer.pay(request.params.outTradeNo, request.body ?? {})),
   );
 
   app.post<{ Params: { date: string }; Body: BillTampering }>('/sandbox/bills/:date/tamper', async (request) => {
@@ -86,12 +88,17 @@ export function registerSandbox(app: FastifyInstance, deps: SandboxDeps): void {
   });
 
   app.get('/sandbox/faults', async () => ({ faults: faults.pending() }));
-  app.post<{ Body: FaultRequest }>('/sandbox/faults', { schema: { body: faultRequestSchema } }, async (request) => ({ fault: faults.add(request.body), faults: faults.pending() }));
+  app.post<{ Body: FaultRequest }>('/sandbox/faults', { schema: { body: faultRequestSchema } }, async (request) => ({
+    fault: faults.add(request.body),
+    faults: faults.pending(),
+  }));
   app.delete('/sandbox/faults', async () => {
     faults.clear();
     return { faults: faults.pending() };
   });
 
   app.get('/sandbox/notifications', async () => notificationSwitch.current());
-  app.post<{ Body: NotificationSwitchState }>('/sandbox/notifications', { schema: { body: notificationSwitchSchema } }, async (request) => notificationSwitch.set(request.body));
+  app.post<{ Body: NotificationSwitchState }>('/sandbox/notifications', { schema: { body: notificationSwitchSchema } }, async (request) =>
+    notificationSwitch.set(request.body),
+  );
 }

@@ -164,7 +164,8 @@ export class TradeBook {
       return { trade, refund: earlier, fundChange: false };
     }
     if (trade.status !== 'TRADE_SUCCESS') throw new BusinessError('ACQ.TRADE_STATUS_ERROR', `trade status is ${trade.status}`);
-    if (this.refunded(trade) + cents > parseCents(trade.totalAmount)!) throw new BusinessError('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'refund amount exceeds what is left');
+    if (this.refunded(trade) + cents > parseCents(trade.totalAmount)!)
+      throw new BusinessError('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'refund amount exceeds what is left');
     const refund = { amount: formatCents(cents), at: this.now() };
     trade.refunds.set(outRequestNo, refund);
     if (this.refunded(trade) === parseCents(trade.totalAmount)) {

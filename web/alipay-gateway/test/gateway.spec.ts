@@ -41,9 +41,19 @@ describe('local Alipay gateway', function () {
 
   const gatewayUrl = () => `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
   const sdk = (overrides: { privateKey?: string; timeout?: number } = {}) =>
-    new AlipaySdk({ appId: APP_ID, privateKey: key(KEY_FILES.appPrivateKey), keyType: 'PKCS8', alipayPublicKey: key(KEY_FILES.alipayPublicKey), gateway: `${gatewayUrl()}/gateway.do`, timeout: 5_000, camelcase: false, ...overrides });
+    new AlipaySdk({
+      appId: APP_ID,
+      privateKey: key(KEY_FILES.appPrivateKey),
+      keyType: 'PKCS8',
+      alipayPublicKey: key(KEY_FILES.alipayPublicKey),
+      gateway: `${gatewayUrl()}/gateway.do`,
+      timeout: 5_000,
+      camelcase: false,
+      ...overrides,
+    });
   /** An OpenAPI call with Alipay's own field names; the answer's signature is verified. */
-  const call = async (method: string, biz: Json, caller = sdk()) => (await caller.exec(method, { bizContent: biz, notifyUrl }, { validateSign: true })) as Answer;
+  const call = async (method: string, biz: Json, caller = sdk()) =>
+    (await caller.exec(method, { bizContent: biz, notifyUrl }, { validateSign: true })) as Answer;
   const subCodeOf = async (answer: Promise<Answer>) => {
     const { code, msg, sub_code } = await answer;
     return { code, msg, sub_code };
@@ -52,7 +62,10 @@ describe('local Alipay gateway', function () {
 
   /** A call of the control API: its status and JSON answer. */
   const sandbox = async (method: string, path: string, body?: Json) => {
-    const response = await fetch(`${gatewayUrl()}${path}`, { method, ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const response = await fetch(`${gatewayUrl()}${path}`, {
+      method,
+      ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
     return { status: response.status, body: (await response.json()) as Json };
   };
   /** The buyer opens the cashier page (GET) or presses Pay (POST): its status and HTML. */
@@ -65,12 +78,18 @@ describe('local Alipay gateway', function () {
   let n = 0;
   const newTradeNo = () => `G${Date.now()}${n++}`;
   const precreate = (outTradeNo: string, amount = '30.00', expiresInMs = 60_000) =>
-    call('alipay.trade.precreate', { out_trade_no: outTradeNo, total_amount: amount, subject: 'gateway test', time_expire: toAlipayTime(new Date(Date.now() + clockOffsetMs + expiresInMs)) });
+    call('alipay.trade.precreate', {
+      out_trade_no: outTradeNo,
+      total_amount: amount,
+      subject: 'gateway test',
+      time_expire: toAlipayTime(new Date(Date.now() + clockOffsetMs + expiresInMs)),
+    });
   const query = (outTradeNo: string) => call('alipay.trade.query', { out_trade_no: outTradeNo });
   const close = (outTradeNo: string) => call('alipay.trade.close', { out_trade_no: outTradeNo });
   const refund = (outTradeNo: string, outRequestNo: string, amount: string, caller = sdk()) =>
     call('alipay.trade.refund', { out_trade_no: outTradeNo, out_request_no: outRequestNo, refund_amount: amount }, caller);
-  const refundQuery = (outTradeNo: string, outRequestNo: string) => call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRequestNo });
+  const refundQuery = (outTradeNo: string, outRequestNo: string) =>
+    call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo, out_request_no: outRequestNo });
   /** A trade the buyer paid, without a notification unless asked. */
   const paidTrade = async (amount = '30.00', notify = 'none') => {
     const outTradeNo = newTradeNo();
@@ -122,7 +141,10 @@ describe('local Alipay gateway', function () {
       const scanned = await sandbox('POST', `/sandbox/trades/${outTradeNo}/scan`);
       assert.deepEqual([scanned.status, scanned.body.status], [200, 'WAIT_BUYER_PAY']);
       const answer = await query(outTradeNo);
-      assert.deepEqual([answer.code, answer.trade_status, answer.total_amount, answer.trade_no], ['10000', 'WAIT_BUYER_PAY', '30.00', (await ledger(outTradeNo)).tradeNo]);
+      assert.deepEqual(
+        [answer.code, answer.trade_status, answer.total_amount, answer.trade_no],
+        ['10000', 'WAIT_BUYER_PAY', '30.00', (await ledger(outTradeNo)).tradeNo],
+      );
       assert.equal((await sandbox('POST', `/sandbox/trades/${outTradeNo}/scan`)).status, 200, 'scanning again changes nothing');
       assert.equal((await close(outTradeNo)).code, '10000');
       assert.equal((await query(outTradeNo)).trade_status, 'TRADE_CLOSED');
@@ -178,8 +200,14 @@ describe('local Alipay gateway', function () {
       now = new Date(expiresAt.getTime() - 1);
       assert.equal(book.scan('A').status, 'WAIT_BUYER_PAY');
       now = expiresAt;
-      assert.throws(() => book.scan('B'), (error: unknown) => error instanceof BusinessError && error.subCode === QR_CODE_EXPIRED);
-      assert.throws(() => book.get('B'), (error: unknown) => error instanceof BusinessError && error.subCode === 'ACQ.TRADE_NOT_EXIST');
+      assert.throws(
+        () => book.scan('B'),
+        (error: unknown) => error instanceof BusinessError && error.subCode === QR_CODE_EXPIRED,
+      );
+      assert.throws(
+        () => book.get('B'),
+        (error: unknown) => error instanceof BusinessError && error.subCode === 'ACQ.TRADE_NOT_EXIST',
+      );
       assert.equal(book.get('A').status, 'TRADE_CLOSED', 'a scanned trade still closes at its expiry');
     });
 
@@ -209,7 +237,13 @@ describe('local Alipay gateway', function () {
         refund_status: 'REFUND_SUCCESS',
         gmt_refund_pay: made.gmt_refund_pay,
       });
-      assert.deepEqual(await refundQuery(outTradeNo, 'R2'), { code: '10000', msg: 'Success', trade_no: made.trade_no, out_trade_no: outTradeNo, out_request_no: 'R2' });
+      assert.deepEqual(await refundQuery(outTradeNo, 'R2'), {
+        code: '10000',
+        msg: 'Success',
+        trade_no: made.trade_no,
+        out_trade_no: outTradeNo,
+        out_request_no: 'R2',
+      });
       assert.deepEqual(await subCodeOf(refundQuery(newTradeNo(), 'R1')), notExist);
       const missing = await call('alipay.trade.fastpay.refund.query', { out_trade_no: outTradeNo });
       assert.deepEqual([missing.code, missing.sub_code], ['40002', 'isv.missing-parameter']);
@@ -390,7 +424,13 @@ describe('local Alipay gateway', function () {
       };
       payAt('BEFORE-MIDNIGHT', '2026-11-30T15:59:59Z'); // 23:59:59 on Nov 30 in China
       payAt('AFTER-MIDNIGHT', '2026-11-30T16:30:00Z'); // 00:30 on Dec 1 in China
-      const outTradeNos = (date: string) => bills.csv(date).trim().split('\n').slice(1).map((row) => row.split(',')[1]);
+      const outTradeNos = (date: string) =>
+        bills
+          .csv(date)
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((row) => row.split(',')[1]);
       assert.deepEqual(outTradeNos('2026-11-30'), ['BEFORE-MIDNIGHT']);
       assert.deepEqual(outTradeNos('2026-12-01'), ['AFTER-MIDNIGHT']);
     });
@@ -413,7 +453,20 @@ describe('local Alipay gateway', function () {
     await refund(refunded, 'R1', '2.50');
     const { trades } = (await sandbox('GET', '/sandbox/trades')).body as { trades: Json[] };
     const row = (outTradeNo: string) => trades.find((trade) => trade.outTradeNo === outTradeNo)!;
-    assert.deepEqual({ ...row(unscanned), tradeNo: '', expiresAt: '' }, { outTradeNo: unscanned, tradeNo: '', status: 'NOT_SCANNED', scanned: false, totalAmount: '3.00', refundedAmount: '0.00', refunds: {}, paidAt: null, expiresAt: '' });
+    assert.deepEqual(
+      { ...row(unscanned), tradeNo: '', expiresAt: '' },
+      {
+        outTradeNo: unscanned,
+        tradeNo: '',
+        status: 'NOT_SCANNED',
+        scanned: false,
+        totalAmount: '3.00',
+        refundedAmount: '0.00',
+        refunds: {},
+        paidAt: null,
+        expiresAt: '',
+      },
+    );
     const paid = row(refunded);
     assert.deepEqual([paid.status, paid.scanned, paid.totalAmount, paid.refundedAmount, paid.refunds], ['TRADE_SUCCESS', true, '8.00', '2.50', { R1: '2.50' }]);
     assert.equal(paid.tradeNo, (await query(refunded)).trade_no);

@@ -9,7 +9,14 @@ runFrontDoor({
   loadConfig: loadOrderWebConfig,
   async setup({ config, logger, registry, tokens }) {
     const services = await connectServices(registry, logger);
-    const app = buildOrderWeb({ services, tokens, logger, faultInjection: config.faultInjection, corsOrigins: config.corsOrigins, payWebUrl: config.payWebUrl });
+    const app = buildOrderWeb({
+      services,
+      tokens,
+      logger,
+      faultInjection: config.faultInjection,
+      corsOrigins: config.corsOrigins,
+      payWebUrl: config.payWebUrl,
+    });
     return { app, close: () => closeServices(services) };
   },
 });

@@ -85,7 +85,13 @@ export const orderDetailSchema = {
     history: {
       type: 'array',
       description: 'every status change, oldest first',
-      items: shape({ from: nullable(status), to: status, actor: { type: 'string', description: 'user:<id>, admin:<id> or system:<what>' }, reason: nullable({ type: 'string' }), at: time }),
+      items: shape({
+        from: nullable(status),
+        to: status,
+        actor: { type: 'string', description: 'user:<id>, admin:<id> or system:<what>' },
+        reason: nullable({ type: 'string' }),
+        at: time,
+      }),
     },
   },
   required: [...orderSchema.required, 'history'],
@@ -97,7 +103,16 @@ export const cartView = (c: orderProto.Cart) => ({
 });
 
 export const cartSchema = shape({
-  items: { type: 'array', items: shape({ goodsId: id, name: { type: 'string' }, price: { ...money, description: "today's unit price" }, quantity: { type: 'integer' }, checked: { type: 'boolean' } }) },
+  items: {
+    type: 'array',
+    items: shape({
+      goodsId: id,
+      name: { type: 'string' },
+      price: { ...money, description: "today's unit price" },
+      quantity: { type: 'integer' },
+      checked: { type: 'boolean' },
+    }),
+  },
   checkedAmount: { ...money, description: 'sum of the checked lines at today’s prices' },
 });
 

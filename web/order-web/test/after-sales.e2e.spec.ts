@@ -21,8 +21,10 @@ describe('after-sales requests', function () {
   });
 
   const ship = (orderId: string) => call('POST', `/api/v1/admin/orders/${orderId}/ship`, { token: admin });
-  const ask = (token: string, orderId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) => call('POST', `/api/v1/orders/${orderId}/after-sales`, { token, json: body, headers });
-  const decide = (id: string, decision: 'approve' | 'reject', note?: string) => call('POST', `/api/v1/admin/after-sales/${id}/${decision}`, { token: admin, json: note ? { note } : undefined });
+  const ask = (token: string, orderId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call('POST', `/api/v1/orders/${orderId}/after-sales`, { token, json: body, headers });
+  const decide = (id: string, decision: 'approve' | 'reject', note?: string) =>
+    call('POST', `/api/v1/admin/after-sales/${id}/${decision}`, { token: admin, json: note ? { note } : undefined });
 
   it('approved: the refund runs after shipment (money and points back, no stock, the coupon stays spent), the order REFUNDED', async () => {
     const { goodsId, customer, orderId, paymentId } = await paidOrder(admin, state, { coupon: true });
@@ -38,7 +40,10 @@ describe('after-sales requests', function () {
     assert.ok(listed.body.items.some((item: { afterSalesId: string }) => item.afterSalesId === asked.body.afterSalesId));
 
     const approved = await decide(asked.body.afterSalesId, 'approve', 'sorry about that');
-    assert.deepEqual([approved.status, approved.body.status, approved.body.decidedBy], [200, 'APPROVED', `admin:${(await call('GET', '/api/v1/me', { token: admin })).body.userId}`]);
+    assert.deepEqual(
+      [approved.status, approved.body.status, approved.body.decidedBy],
+      [200, 'APPROVED', `admin:${(await call('GET', '/api/v1/me', { token: admin })).body.userId}`],
+    );
     await until('the order to be REFUNDED', async () => (await state.order(orderId))?.status === 'REFUNDED');
     await until('the request to say REFUNDED', async () => (await state.afterSales(asked.body.afterSalesId))?.status === 'REFUNDED');
     assert.deepEqual(Object.values(await refundsAtGateway(paymentId)), ['45.00']);
@@ -47,9 +52,15 @@ describe('after-sales requests', function () {
     assert.equal(await state.stock(goodsId), 8, 'shipped goods are with the customer: no stock comes back');
     assert.equal((await state.coupon(customer.couponIds[0]!)).used, 1, 'the coupon stays spent after shipment');
     const refunds = await refundsOf(customer.token, orderId);
-    assert.deepEqual(refunds.map((r: { kind: string; status: string; amount: string }) => [r.kind, r.status, r.amount]), [['AFTER_SALES', 'SUCCEEDED', '65.00']]);
+    assert.deepEqual(
+      refunds.map((r: { kind: string; status: string; amount: string }) => [r.kind, r.status, r.amount]),
+      [['AFTER_SALES', 'SUCCEEDED', '65.00']],
+    );
     assert.equal((await state.afterSales(asked.body.afterSalesId))?.refund_id, refunds[0].refundId);
-    assert.deepEqual([(await decide(asked.body.afterSalesId, 'approve')).status, (await decide(asked.body.afterSalesId, 'reject')).body.code], [200, 'AFTER_SALES_STATE']);
+    assert.deepEqual(
+      [(await decide(asked.body.afterSalesId, 'approve')).status, (await decide(asked.body.afterSalesId, 'reject')).body.code],
+      [200, 'AFTER_SALES_STATE'],
+    );
   });
 
   it('rejected: nothing moves, and the customer may ask again', async () => {

@@ -53,7 +53,17 @@ describe('bad input at order-web changes nothing', function () {
       ['quantity 1000', { items: [{ goodsId, quantity: 1000 }] }, 400, 'INVALID_ARGUMENT'],
       ['quantity as a string', { items: [{ goodsId, quantity: '2' }] }, 400, 'INVALID_ARGUMENT'],
       ['quantity fractional', { items: [{ goodsId, quantity: 1.5 }] }, 400, 'INVALID_ARGUMENT'],
-      ['two lines of one goods above 999', { items: [{ goodsId, quantity: 600 }, { goodsId, quantity: 600 }] }, 400, 'INVALID_ARGUMENT'],
+      [
+        'two lines of one goods above 999',
+        {
+          items: [
+            { goodsId, quantity: 600 },
+            { goodsId, quantity: 600 },
+          ],
+        },
+        400,
+        'INVALID_ARGUMENT',
+      ],
       ['51 lines', { items: Array.from({ length: 51 }, () => line) }, 400, 'INVALID_ARGUMENT'],
       ['goods id not numeric', { items: [{ goodsId: 'abc', quantity: 1 }] }, 400, 'INVALID_ARGUMENT'],
       ['goods id as a number', { items: [{ goodsId: 12, quantity: 1 }] }, 400, 'INVALID_ARGUMENT'],
@@ -71,7 +81,12 @@ describe('bad input at order-web changes nothing', function () {
       ['unknown field', { items: [line], price: '0.01' }, 400, 'INVALID_ARGUMENT'],
     ];
     for (const [what, body, status, code] of cases) expectError(await placeOrder(customer.token, body), status, code, what);
-    expectError(await placeOrder(customer.token, { items: [line] }, { 'idempotency-key': 'k'.repeat(65) }), 400, 'INVALID_ARGUMENT', 'idempotency key too long');
+    expectError(
+      await placeOrder(customer.token, { items: [line] }, { 'idempotency-key': 'k'.repeat(65) }),
+      400,
+      'INVALID_ARGUMENT',
+      'idempotency key too long',
+    );
     assert.deepEqual(await snapshot(), before);
   });
 
@@ -80,8 +95,18 @@ describe('bad input at order-web changes nothing', function () {
     expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: '{"items": [' }), 400, 'INVALID_ARGUMENT', 'invalid JSON');
     expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: 'null' }), 400, 'INVALID_ARGUMENT', 'null body');
     expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: '[]' }), 400, 'INVALID_ARGUMENT', 'array body');
-    expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: 'items=1', headers: { 'content-type': 'text/plain' } }), 400, 'INVALID_ARGUMENT', 'text body');
-    expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: '<items/>', headers: { 'content-type': 'application/xml' } }), 415, 'INVALID_ARGUMENT', 'xml body');
+    expectError(
+      await call('POST', '/api/v1/orders', { token: customer.token, raw: 'items=1', headers: { 'content-type': 'text/plain' } }),
+      400,
+      'INVALID_ARGUMENT',
+      'text body',
+    );
+    expectError(
+      await call('POST', '/api/v1/orders', { token: customer.token, raw: '<items/>', headers: { 'content-type': 'application/xml' } }),
+      415,
+      'INVALID_ARGUMENT',
+      'xml body',
+    );
     const huge = JSON.stringify({ items: [{ goodsId, quantity: 1 }], address: 'x'.repeat(200_000), consignee: 'y' });
     expectError(await call('POST', '/api/v1/orders', { token: customer.token, raw: huge }), 413, 'PAYLOAD_TOO_LARGE', 'oversized body');
     assert.deepEqual(await snapshot(), before);
@@ -90,10 +115,15 @@ describe('bad input at order-web changes nothing', function () {
   it("malformed URLs, parameters past the router's limit and raw bytes in the path: 4xx in the API's shape", async () => {
     expectError(await call('GET', '/api/v1/goods/%ff'), 400, 'INVALID_ARGUMENT', 'a path that does not decode');
     const long = await call('POST', `/api/v1/admin/orders/${'9'.repeat(5_000)}/ship`, { token: admin });
-    assert.ok(long.status >= 400 && long.status < 500 && long.body.code === 'INVALID_ARGUMENT', `a 5,000-digit id: ${long.status} ${JSON.stringify(long.body)}`);
+    assert.ok(
+      long.status >= 400 && long.status < 500 && long.body.code === 'INVALID_ARGUMENT',
+      `a 5,000-digit id: ${long.status} ${JSON.stringify(long.body)}`,
+    );
     // Node's HTTP parser refuses these bytes before fastify sees them.
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(BASE_URL).port), '127.0.0.1', () => socket.end(Buffer.concat([Buffer.from('GET /api/v1/goods/'), Buffer.from([0xe4, 0xb8, 0x00, 0x7f]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')])));
+      const socket = connect(Number(new URL(BASE_URL).port), '127.0.0.1', () =>
+        socket.end(Buffer.concat([Buffer.from('GET /api/v1/goods/'), Buffer.from([0xe4, 0xb8, 0x00, 0x7f]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')])),
+      );
       let answer = '';
       socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
       socket.on('end', () => resolve(answer));
@@ -106,7 +136,11 @@ describe('bad input at order-web changes nothing', function () {
   it('missing, malformed, forged and expired tokens: 401 UNAUTHENTICATED; customers cannot use admin routes: 403', async () => {
     const before = await snapshot();
     const body = { items: [{ goodsId, quantity: 1 }], address: 'a', consignee: 'b' };
-    const forged = await new SignJWT({ username: 'x', role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject(customer.userId).setExpirationTime('1h').sign(new TextEncoder().encode('not-the-secret-not-the-secret-not-the-secret'));
+    const forged = await new SignJWT({ username: 'x', role: 'ADMIN' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(customer.userId)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('not-the-secret-not-the-secret-not-the-secret'));
     const expired = await new SignJWT({ username: 'x', role: 'CUSTOMER' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(customer.userId)
@@ -115,13 +149,33 @@ describe('bad input at order-web changes nothing', function () {
       .sign(secret);
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: customer.userId, username: 'x', role: 'ADMIN' })).toString('base64url')}.`;
     expectError(await call('POST', '/api/v1/orders', { json: body }), 401, 'UNAUTHENTICATED', 'no token');
-    for (const [what, token] of [['garbage', 'abc.def.ghi'], ['forged', forged], ['expired', expired], ['alg none', unsigned]] as const) {
+    for (const [what, token] of [
+      ['garbage', 'abc.def.ghi'],
+      ['forged', forged],
+      ['expired', expired],
+      ['alg none', unsigned],
+    ] as const) {
       expectError(await call('POST', '/api/v1/orders', { token, json: body }), 401, 'UNAUTHENTICATED', what);
       expectError(await call('GET', '/api/v1/me', { token }), 401, 'UNAUTHENTICATED', what);
     }
-    expectError(await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, { token: customer.token, json: { amount: '1000.00' } }), 403, 'FORBIDDEN', 'customer recharging');
-    expectError(await call('POST', '/api/v1/admin/goods', { token: customer.token, json: { name: 'free', price: '0.01', stock: 5 } }), 403, 'FORBIDDEN', 'customer adding goods');
-    expectError(await call('POST', '/api/v1/auth/login', { json: { username: 'admin', password: 'wrong-password' } }), 401, 'UNAUTHENTICATED', 'wrong password');
+    expectError(
+      await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, { token: customer.token, json: { amount: '1000.00' } }),
+      403,
+      'FORBIDDEN',
+      'customer recharging',
+    );
+    expectError(
+      await call('POST', '/api/v1/admin/goods', { token: customer.token, json: { name: 'free', price: '0.01', stock: 5 } }),
+      403,
+      'FORBIDDEN',
+      'customer adding goods',
+    );
+    expectError(
+      await call('POST', '/api/v1/auth/login', { json: { username: 'admin', password: 'wrong-password' } }),
+      401,
+      'UNAUTHENTICATED',
+      'wrong password',
+    );
     assert.deepEqual(await snapshot(), before);
   });
 
@@ -131,16 +185,36 @@ describe('bad input at order-web changes nothing', function () {
     const other = await newCustomer(admin);
     const before = await snapshot();
     expectError(await call('GET', `/api/v1/orders/${placed.body.orderId}`, { token: other.token }), 404, 'NOT_FOUND', "another user's order");
-    expectError(await call('POST', `/api/v1/orders/${placed.body.orderId}/cancel`, { token: other.token }), 404, 'NOT_FOUND', "cancelling another user's order");
+    expectError(
+      await call('POST', `/api/v1/orders/${placed.body.orderId}/cancel`, { token: other.token }),
+      404,
+      'NOT_FOUND',
+      "cancelling another user's order",
+    );
     expectError(await call('GET', '/api/v1/orders/not-a-number', { token: customer.token }), 400, 'INVALID_ARGUMENT', 'order id not numeric');
-    expectError(await call('POST', `/api/v1/orders/${placed.body.orderId}/receipt`, { token: customer.token }), 409, 'ORDER_STATE', 'receipt of an unshipped order');
+    expectError(
+      await call('POST', `/api/v1/orders/${placed.body.orderId}/receipt`, { token: customer.token }),
+      409,
+      'ORDER_STATE',
+      'receipt of an unshipped order',
+    );
     expectError(await call('POST', `/api/v1/admin/orders/${placed.body.orderId}/ship`, { token: admin }), 409, 'ORDER_STATE', 'shipping an unpaid order');
     for (const amount of ['0', '-5', 'ten', '1e9', '0.001']) {
       const reply = await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, { token: admin, json: { amount } });
       expectError(reply, 400, 'INVALID_ARGUMENT', `recharge ${amount}`);
     }
-    expectError(await call('POST', '/api/v1/admin/users/123456789012345678/coupons', { token: admin, json: { amount: '5.00' } }), 404, 'NOT_FOUND', 'coupon for a missing user');
-    expectError(await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: 'x', price: '1.00', stock: -1 } }), 400, 'INVALID_ARGUMENT', 'negative stock');
+    expectError(
+      await call('POST', '/api/v1/admin/users/123456789012345678/coupons', { token: admin, json: { amount: '5.00' } }),
+      404,
+      'NOT_FOUND',
+      'coupon for a missing user',
+    );
+    expectError(
+      await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: 'x', price: '1.00', stock: -1 } }),
+      400,
+      'INVALID_ARGUMENT',
+      'negative stock',
+    );
     expectError(await call('GET', '/api/v1/goods?page=0', {}), 400, 'INVALID_ARGUMENT', 'page 0');
     expectError(await call('GET', '/api/v1/nowhere', {}), 404, 'NOT_FOUND', 'unknown route');
     assert.deepEqual(await snapshot(), before);

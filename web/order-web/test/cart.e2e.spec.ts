@@ -42,13 +42,19 @@ describe('cart end to end', function () {
 
     const changed = await put(token, pen, { quantity: 10, checked: false });
     assert.equal(changed.body.checkedAmount, '30.00');
-    assert.deepEqual(await state.cart(userId), [
-      { goods_id: pen, quantity: 10, checked: 0 },
-      { goods_id: book, quantity: 1, checked: 1 },
-    ].sort((a, b) => (BigInt(a.goods_id) < BigInt(b.goods_id) ? -1 : 1)));
+    assert.deepEqual(
+      await state.cart(userId),
+      [
+        { goods_id: pen, quantity: 10, checked: 0 },
+        { goods_id: book, quantity: 1, checked: 1 },
+      ].sort((a, b) => (BigInt(a.goods_id) < BigInt(b.goods_id) ? -1 : 1)),
+    );
 
     const removed = await call('DELETE', `/api/v1/cart/items/${book}`, { token });
-    assert.deepEqual(removed.body.items.map((i: { goodsId: string }) => i.goodsId), [pen]);
+    assert.deepEqual(
+      removed.body.items.map((i: { goodsId: string }) => i.goodsId),
+      [pen],
+    );
     assert.deepEqual(await state.cart(userId), [{ goods_id: pen, quantity: 10, checked: 0 }]);
 
     const cleared = await call('DELETE', '/api/v1/cart', { token });
@@ -64,7 +70,13 @@ describe('cart end to end', function () {
 
     const merged = await call('POST', '/api/v1/cart/merge', {
       token,
-      json: { items: [{ goodsId: pen, quantity: 20 }, { goodsId: book, quantity: 2, checked: false }, { goodsId: '999999999999999', quantity: 1 }] },
+      json: {
+        items: [
+          { goodsId: pen, quantity: 20 },
+          { goodsId: book, quantity: 2, checked: false },
+          { goodsId: '999999999999999', quantity: 1 },
+        ],
+      },
     });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     const rows = new Map((await state.cart(userId)).map((row) => [row.goods_id, row]));
@@ -87,7 +99,12 @@ describe('cart end to end', function () {
       ['bad goods id', put(token, 'abc', { quantity: 1 }), 400, 'INVALID_ARGUMENT'],
       ['unknown goods', put(token, '999999999999999', { quantity: 1 }), 404, 'NOT_FOUND'],
       ['no token', call('PUT', `/api/v1/cart/items/${pen}`, { json: { quantity: 1 } }), 401, 'UNAUTHENTICATED'],
-      ['merge of 51 lines', call('POST', '/api/v1/cart/merge', { token, json: { items: Array.from({ length: 51 }, (_, i) => ({ goodsId: String(1000 + i), quantity: 1 })) } }), 400, 'INVALID_ARGUMENT'],
+      [
+        'merge of 51 lines',
+        call('POST', '/api/v1/cart/merge', { token, json: { items: Array.from({ length: 51 }, (_, i) => ({ goodsId: String(1000 + i), quantity: 1 })) } }),
+        400,
+        'INVALID_ARGUMENT',
+      ],
       ['merge without items', call('POST', '/api/v1/cart/merge', { token, json: {} }), 400, 'INVALID_ARGUMENT'],
     ];
     for (const [name, reply, status, code] of cases) {
@@ -130,7 +147,10 @@ describe('cart end to end', function () {
       ].sort(),
     );
     // 10.00 + 60.00 = 70.00 goods, under the free-shipping threshold: + 10.00 shipping.
-    assert.deepEqual([placed.body.goodsAmount, placed.body.shippingFee, placed.body.couponPaid, placed.body.balancePaid, placed.body.payAmount], ['70.00', '10.00', '5.00', '10.00', '65.00']);
+    assert.deepEqual(
+      [placed.body.goodsAmount, placed.body.shippingFee, placed.body.couponPaid, placed.body.balancePaid, placed.body.payAmount],
+      ['70.00', '10.00', '5.00', '10.00', '65.00'],
+    );
     assert.equal(await state.stock(pen), 96);
     assert.equal(await state.stock(book), 98);
     assert.equal(await state.stock(lamp), 100);

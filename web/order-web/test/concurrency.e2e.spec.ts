@@ -43,7 +43,9 @@ describe('concurrent orders end to end', function () {
   it('200 concurrent orders for goods with stock 50: exactly 50 confirmed, stock never negative', async () => {
     const goodsId = await newGoods(admin, '9.90', 50);
     const customers = await Promise.all(Array.from({ length: 20 }, () => newCustomer(admin)));
-    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => settledOrder(customers[i % customers.length]!.token, { items: [{ goodsId, quantity: 1 }] })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => settledOrder(customers[i % customers.length]!.token, { items: [{ goodsId, quantity: 1 }] })),
+    );
     const byOutcome = new Map<string, number>();
     for (const outcome of outcomes) {
       // A refusal seen again through its idempotency key is the cancelled order it left.
@@ -63,7 +65,10 @@ describe('concurrent orders end to end', function () {
     });
     assert.equal(await state.stock(goodsId), 0);
     const held = await Promise.all(orders.map((order) => state.unitsTaken(order.id)));
-    assert.equal(held.reduce((sum, units) => sum + units, 0), 50);
+    assert.equal(
+      held.reduce((sum, units) => sum + units, 0),
+      50,
+    );
   });
 
   it('concurrent orders of one user never drive the balance negative', async () => {

@@ -96,6 +96,12 @@ describe('order lifecycle end to end', function () {
     const placed = await placeOrder(token, { items: [{ goodsId, quantity: 1 }] });
     const cancelled = await call('POST', `/api/v1/orders/${placed.body.orderId}/cancel`, { token, json: { reason: 'changed my mind' } });
     assert.equal(cancelled.body.status, 'CANCELLED');
-    assert.deepEqual(cancelled.body.history.at(-1), { from: 'CONFIRMED', to: 'CANCELLED', actor: `user:${userId}`, reason: 'changed my mind', at: cancelled.body.history.at(-1).at });
+    assert.deepEqual(cancelled.body.history.at(-1), {
+      from: 'CONFIRMED',
+      to: 'CANCELLED',
+      actor: `user:${userId}`,
+      reason: 'changed my mind',
+      at: cancelled.body.history.at(-1).at,
+    });
   });
 });

@@ -43,7 +43,9 @@ function routerApiRoutes(app: FastifyInstance): string[] {
 }
 
 /** Builds the app with no service behind it (only its routes are looked at) and collects them. */
-async function routesAndDocument(build: () => FastifyInstance): Promise<{ routes: RouteOptions[]; router: string[]; document: { paths: Record<string, Record<string, Operation>> } }> {
+async function routesAndDocument(
+  build: () => FastifyInstance,
+): Promise<{ routes: RouteOptions[]; router: string[]; document: { paths: Record<string, Record<string, Operation>> } }> {
   const app = build();
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => void routes.push(route));
@@ -73,7 +75,11 @@ function checkDocumented(routes: RouteOptions[], document: { paths: Record<strin
       if (schema.body) assert.ok(operation.requestBody, `${method} ${route.url}: request body schema missing`);
       for (const where of ['params', 'querystring'] as const) {
         const names = Object.keys((schema[where] as { properties?: object } | undefined)?.properties ?? {});
-        for (const name of names) assert.ok(operation.parameters?.some((p) => p.name === name), `${method} ${route.url}: ${where} ${name} missing`);
+        for (const name of names)
+          assert.ok(
+            operation.parameters?.some((p) => p.name === name),
+            `${method} ${route.url}: ${where} ${name} missing`,
+          );
       }
       assert.ok(operation.responses['4XX'] ?? operation.responses['4xx'], `${method} ${route.url}: no error answer documented`);
       const answers = Object.keys(operation.responses).filter((code) => code.startsWith('2'));
@@ -90,7 +96,9 @@ describe('OpenAPI documents', () => {
   const tokens = new TokenService(DEVELOPMENT_JWT_SECRET, 3600);
 
   it('order-web documents every API route with its schemas', async () => {
-    const { routes, router, document } = await routesAndDocument(() => buildOrderWeb({ services: {} as Services, tokens, logger, faultInjection: false, corsOrigins: [], payWebUrl: '' }));
+    const { routes, router, document } = await routesAndDocument(() =>
+      buildOrderWeb({ services: {} as Services, tokens, logger, faultInjection: false, corsOrigins: [], payWebUrl: '' }),
+    );
     assert.ok(router.length >= 20, `only ${router.length} routes seen`);
     assert.deepEqual(documentedRoutes(document), router);
     assert.equal(checkDocumented(routes, document), router.length);
@@ -100,7 +108,9 @@ describe('OpenAPI documents', () => {
   });
 
   it('pay-web documents every API route with its schemas', async () => {
-    const { routes, router, document } = await routesAndDocument(() => buildPayWeb({ payments: {} as PayClient, tokens, logger, corsOrigins: [], faultInjection: false }));
+    const { routes, router, document } = await routesAndDocument(() =>
+      buildPayWeb({ payments: {} as PayClient, tokens, logger, corsOrigins: [], faultInjection: false }),
+    );
     assert.ok(router.length >= 5, `only ${router.length} routes seen`);
     assert.deepEqual(documentedRoutes(document), router);
     assert.equal(checkDocumented(routes, document), router.length);
@@ -119,7 +129,10 @@ describe('OpenAPI documents', () => {
 
   it('pay-web lets the storefront call it from its origin (CORS), and no unknown origin', async () => {
     const preflight = (origin: string) =>
-      fetch(`${PAY_WEB_URL}/api/v1/payments`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(`${PAY_WEB_URL}/api/v1/payments`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     const allowed = await preflight(BASE_URL);
     assert.equal(allowed.status, 204);
     assert.equal(allowed.headers.get('access-control-allow-origin'), BASE_URL);

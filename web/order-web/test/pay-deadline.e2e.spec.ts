@@ -44,7 +44,10 @@ describe('pay deadlines and cancellations', function () {
     });
     for (const id of orderIds) {
       const order = (await state.order(id))!;
-      assert.ok(order.updated_at.getTime() <= deadlines.get(id)! + 30_000, `order ${id} cancelled ${order.updated_at.getTime() - deadlines.get(id)!} ms after its deadline`);
+      assert.ok(
+        order.updated_at.getTime() <= deadlines.get(id)! + 30_000,
+        `order ${id} cancelled ${order.updated_at.getTime() - deadlines.get(id)!} ms after its deadline`,
+      );
       assert.ok(order.updated_at.getTime() >= deadlines.get(id)!, `order ${id} cancelled before its deadline`);
     }
     await eventually('every unit back', 60_000, async () => ((await state.stock(goodsId)) === 1_000 ? true : undefined));

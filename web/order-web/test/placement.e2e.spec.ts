@@ -44,7 +44,14 @@ describe('order placement end to end', function () {
     const placed = await placeOrder(customer.token, { items: [{ goodsId, quantity: 3 }], couponId: customer.couponIds[0], balance: '25.00' });
     assert.equal(placed.status, 201, JSON.stringify(placed.body));
     assert.deepEqual(
-      { status: placed.body.status, goodsAmount: placed.body.goodsAmount, shippingFee: placed.body.shippingFee, couponPaid: placed.body.couponPaid, balancePaid: placed.body.balancePaid, payAmount: placed.body.payAmount },
+      {
+        status: placed.body.status,
+        goodsAmount: placed.body.goodsAmount,
+        shippingFee: placed.body.shippingFee,
+        couponPaid: placed.body.couponPaid,
+        balancePaid: placed.body.balancePaid,
+        payAmount: placed.body.payAmount,
+      },
       { status: 'CONFIRMED', goodsAmount: '59.70', shippingFee: '10.00', couponPaid: '5.00', balancePaid: '25.00', payAmount: '39.70' },
     );
     const { orderId } = placed.body;
@@ -98,7 +105,13 @@ describe('order placement end to end', function () {
 
   describe('a failed step cancels the order and gives back exactly what was taken', () => {
     /** Places an order expected to fail with `code`; returns its (cancelled) order id. */
-    async function failingOrder(token: string, userId: string, body: Record<string, unknown>, code: string, headers: Record<string, string> = {}): Promise<string> {
+    async function failingOrder(
+      token: string,
+      userId: string,
+      body: Record<string, unknown>,
+      code: string,
+      headers: Record<string, string> = {},
+    ): Promise<string> {
       const reply = await placeOrder(token, body, headers);
       assert.equal(reply.body.code, code, JSON.stringify(reply.body));
       assert.equal(reply.status, code === 'UNAVAILABLE' ? 503 : 409);
@@ -112,7 +125,12 @@ describe('order placement end to end', function () {
     it('insufficient stock: coupon and balance come back, stock is untouched', async () => {
       const goodsId = await newGoods(admin, '10.00', 2);
       const customer = await newCustomer(admin, { balance: '20.00', coupons: ['3.00'] });
-      const orderId = await failingOrder(customer.token, customer.userId, { items: [{ goodsId, quantity: 3 }], couponId: customer.couponIds[0], balance: '20.00' }, 'INSUFFICIENT_STOCK');
+      const orderId = await failingOrder(
+        customer.token,
+        customer.userId,
+        { items: [{ goodsId, quantity: 3 }], couponId: customer.couponIds[0], balance: '20.00' },
+        'INSUFFICIENT_STOCK',
+      );
       assert.equal(await state.stock(goodsId), 2);
       assert.deepEqual(await state.coupon(customer.couponIds[0]!), { used: 0, order_id: null });
       assert.equal(await state.balance(customer.userId), '20.00');
@@ -146,7 +164,12 @@ describe('order placement end to end', function () {
     it('insufficient balance: stock and coupon come back', async () => {
       const goodsId = await newGoods(admin, '40.00', 5);
       const customer = await newCustomer(admin, { balance: '10.00', coupons: ['3.00'] });
-      await failingOrder(customer.token, customer.userId, { items: [{ goodsId, quantity: 1 }], couponId: customer.couponIds[0], balance: '30.00' }, 'INSUFFICIENT_BALANCE');
+      await failingOrder(
+        customer.token,
+        customer.userId,
+        { items: [{ goodsId, quantity: 1 }], couponId: customer.couponIds[0], balance: '30.00' },
+        'INSUFFICIENT_BALANCE',
+      );
       assert.equal(await state.stock(goodsId), 5);
       assert.deepEqual(await state.coupon(customer.couponIds[0]!), { used: 0, order_id: null });
       assert.equal(await state.balance(customer.userId), '10.00');
@@ -174,13 +197,18 @@ describe('order placement end to end', function () {
     this.timeout(120_000);
     const goodsId = await newGoods(admin, '10.00', 5);
     const customer = await newCustomer(admin, { balance: '20.00', coupons: ['3.00'] });
-    const pending = placeOrder(customer.token, { items: [{ goodsId, quantity: 2 }], couponId: customer.couponIds[0], balance: '15.00' }, { [FAULT_HEADER]: Faults.HANG_BEFORE_CONFIRM });
+    const pending = placeOrder(
+      customer.token,
+      { items: [{ goodsId, quantity: 2 }], couponId: customer.couponIds[0], balance: '15.00' },
+      { [FAULT_HEADER]: Faults.HANG_BEFORE_CONFIRM },
+    );
 
     // Wait until the placement has taken everything and stopped before its confirm step.
     const orderId = await eventually('the reservations', 15_000, async () => {
       const [order] = await state.ordersOf(customer.userId);
       if (!order) return undefined;
-      const taken = (await state.unitsTaken(order.id)) === 2 && (await state.balanceTaken(order.id)) === '15.00' && (await state.coupon(customer.couponIds[0]!)).used === 1;
+      const taken =
+        (await state.unitsTaken(order.id)) === 2 && (await state.balanceTaken(order.id)) === '15.00' && (await state.coupon(customer.couponIds[0]!)).used === 1;
       return taken ? order.id : undefined;
     });
     assert.equal((await state.order(orderId))?.status, 'PENDING');
@@ -263,7 +291,12 @@ describe('order placement end to end', function () {
       const producer = await MqProducer.start({ ...loadInfraConfig().rocketmq, logger }, [Topics.ORDER_EVENTS]);
       try {
         for (let i = 0; i < 2; i++) {
-          await producer.send({ topic: Topics.ORDER_EVENTS, tag: Tags.ORDER_CANCELLED, keys: [orderId], body: { orderId, userId: customer.userId, reason: 'redelivered' } });
+          await producer.send({
+            topic: Topics.ORDER_EVENTS,
+            tag: Tags.ORDER_CANCELLED,
+            keys: [orderId],
+            body: { orderId, userId: customer.userId, reason: 'redelivered' },
+          });
         }
       } finally {
         await producer.shutdown();

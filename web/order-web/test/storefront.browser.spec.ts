@@ -186,7 +186,10 @@ describe('storefront in headless Chromium', function () {
   it('search finds goods by name, 24 to a page, and pages through them', async () => {
     const prefix = uniqueName('Lamp');
     for (let i = 0; i < 26; i++) {
-      const created = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: `${prefix} ${String(i).padStart(2, '0')}`, price: '12.00', stock: 3 } });
+      const created = await call('POST', '/api/v1/admin/goods', {
+        token: admin,
+        json: { name: `${prefix} ${String(i).padStart(2, '0')}`, price: '12.00', stock: 3 },
+      });
       assert.equal(created.status, 201);
     }
     await page.goto(`${BASE_URL}/`);

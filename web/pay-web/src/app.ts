@@ -24,7 +24,11 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     logger,
     forms: true,
     corsOrigins: deps.corsOrigins,
-    docs: { title: 'Shop pay-web', description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.", version: '1' },
+    docs: {
+      title: 'Shop pay-web',
+      description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.",
+      version: '1',
+    },
   });
   addRoutes(app, (api) => {
     paymentRoutes(api, payments, tokens);

@@ -9,6 +9,9 @@ runFrontDoor({
   loadConfig: loadPayWebConfig,
   async setup({ config, logger, registry, tokens }) {
     const payments = await connectPay(registry, logger);
-    return { app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins, faultInjection: config.faultInjection }), close: () => payments.$close() };
+    return {
+      app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins, faultInjection: config.faultInjection }),
+      close: () => payments.$close(),
+    };
   },
 });

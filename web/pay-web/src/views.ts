@@ -50,8 +50,16 @@ const refundLine = { type: 'object', properties: { goodsId: { type: 'string' }, 
 const refundProperties = {
   refundId: { type: 'string' },
   orderId: { type: 'string' },
-  status: { type: 'string', enum: protoEnumNames(pay.RefundStatus).map((name) => name.replace(/^REFUND_/, '')), description: 'PENDING -> SUCCEEDED, or FAILED (Alipay refused it)' },
-  kind: { type: 'string', enum: protoEnumNames(pay.RefundKind), description: 'CUSTOMER, AFTER_SALES (an approved request), PAYMENT_REJECTED (money paid after the order was cancelled)' },
+  status: {
+    type: 'string',
+    enum: protoEnumNames(pay.RefundStatus).map((name) => name.replace(/^REFUND_/, '')),
+    description: 'PENDING -> SUCCEEDED, or FAILED (Alipay refused it)',
+  },
+  kind: {
+    type: 'string',
+    enum: protoEnumNames(pay.RefundKind),
+    description: 'CUSTOMER, AFTER_SALES (an approved request), PAYMENT_REJECTED (money paid after the order was cancelled)',
+  },
   amount: { type: 'string', description: 'yuan, two decimals' },
   alipayAmount: { type: 'string', description: 'the part given back through Alipay' },
   balanceAmount: { type: 'string', description: 'the part given back to the balance' },

@@ -28,7 +28,11 @@ describe('a payment for a cancelled order is refunded, whatever the timing', fun
   /** The money the gateway took came back in full, automatically, and the order stays CANCELLED with everything released. */
   async function expectRefundedInFull(fixture: { customer: { userId: string }; orderId: string; goodsId: string }, paymentId: string) {
     // One sweep interval (5 s in the test profile) plus the messages' way: generous, not tight.
-    await until('the automatic refund', async () => (await state.refunds(fixture.orderId)).some((r) => r.kind === 'PAYMENT_REJECTED' && r.status === 'SUCCEEDED'), 45_000);
+    await until(
+      'the automatic refund',
+      async () => (await state.refunds(fixture.orderId)).some((r) => r.kind === 'PAYMENT_REJECTED' && r.status === 'SUCCEEDED'),
+      45_000,
+    );
     assert.deepEqual(Object.values(await refundsAtGateway(paymentId)), ['50.00']);
     assert.equal((await trade(paymentId)).status, 'TRADE_CLOSED');
     assert.equal((await state.payment(paymentId))?.status, 'REFUNDED');

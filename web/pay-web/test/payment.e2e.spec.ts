@@ -29,7 +29,11 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
   async function confirmedOrder(options: { coupon?: string } = {}) {
     const goodsId = await newGoods(admin, '30.00', 10);
     const customer = await newCustomer(admin, { balance: '50.00', coupons: options.coupon ? [options.coupon] : [] });
-    const placed = await placeOrder(customer.token, { items: [{ goodsId, quantity: 2 }], balance: '20.00', ...(options.coupon && { couponId: customer.couponIds[0] }) });
+    const placed = await placeOrder(customer.token, {
+      items: [{ goodsId, quantity: 2 }],
+      balance: '20.00',
+      ...(options.coupon && { couponId: customer.couponIds[0] }),
+    });
     assert.equal(placed.body.status, 'CONFIRMED', JSON.stringify(placed.body));
     return { goodsId, customer, order: placed.body as { orderId: string; payAmount: string; balancePaid: string } };
   }
@@ -71,7 +75,10 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     await until('the points', async () => (await state.points(customer.userId)) === '70');
     await sleep(2_000);
     assert.equal(await state.points(customer.userId), '70');
-    assert.deepEqual((await state.payLog(paymentId)).filter((event) => event === 'PAID'), ['PAID']);
+    assert.deepEqual(
+      (await state.payLog(paymentId)).filter((event) => event === 'PAID'),
+      ['PAID'],
+    );
   });
 
   it('notify lost: the check-back finds the payment at Alipay and the order becomes PAID', async () => {
@@ -155,7 +162,8 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     const { paymentId } = (await createPayment(customer.token, order.orderId)).body;
     await buyerPays(paymentId, 'normal');
     await until('the points', async () => (await state.points(customer.userId)) === '70');
-    const refund = (json: unknown, key: string) => http('POST', `${PAY_WEB}/api/v1/orders/${order.orderId}/refund`, { token: customer.token, json, headers: { 'idempotency-key': key } });
+    const refund = (json: unknown, key: string) =>
+      http('POST', `${PAY_WEB}/api/v1/orders/${order.orderId}/refund`, { token: customer.token, json, headers: { 'idempotency-key': key } });
 
     const partial = await refund({ amount: '15.50', reason: 'one item damaged' }, 'p1');
     assert.equal(partial.status, 201, JSON.stringify(partial.body));
@@ -189,14 +197,28 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     }
     // Alipay's bill counts days in China time (UTC+8).
     const date = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-    await http('POST', `${GATEWAY}/sandbox/bills/${date}/tamper`, { json: { drop: [paid[0]], add: [{ outTradeNo: 'STRANGER-1', amount: '9.99' }], amounts: { [paid[1]!]: '49.00' } } });
+    await http('POST', `${GATEWAY}/sandbox/bills/${date}/tamper`, {
+      json: { drop: [paid[0]], add: [{ outTradeNo: 'STRANGER-1', amount: '9.99' }], amounts: { [paid[1]!]: '49.00' } },
+    });
     const report = await http('GET', `${PAY_WEB}/api/v1/admin/reconciliation?date=${date}`, { token: admin });
     assert.equal(report.status, 200, JSON.stringify(report.body));
     const differences = report.body.differences as { type: string; outTradeNo: string; localAmount: string; alipayAmount: string }[];
-    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[0]), { type: 'LOCAL_ONLY', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '', action: '' });
-    assert.deepEqual(differences.find((d) => d.outTradeNo === 'STRANGER-1'), { type: 'THIRD_PARTY_ONLY', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99', action: 'not a payment of this shop' });
-    assert.deepEqual(differences.find((d) => d.outTradeNo === paid[1]), { type: 'AMOUNT_MISMATCH', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00', action: '' });
-    assert.equal(differences.find((d) => d.outTradeNo === paid[2]), undefined);
+    assert.deepEqual(
+      differences.find((d) => d.outTradeNo === paid[0]),
+      { type: 'LOCAL_ONLY', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '', action: '' },
+    );
+    assert.deepEqual(
+      differences.find((d) => d.outTradeNo === 'STRANGER-1'),
+      { type: 'THIRD_PARTY_ONLY', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99', action: 'not a payment of this shop' },
+    );
+    assert.deepEqual(
+      differences.find((d) => d.outTradeNo === paid[1]),
+      { type: 'AMOUNT_MISMATCH', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00', action: '' },
+    );
+    assert.equal(
+      differences.find((d) => d.outTradeNo === paid[2]),
+      undefined,
+    );
     assert.ok(report.body.matched >= 1);
   });
 
@@ -205,9 +227,12 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     const other = await newCustomer(admin);
     const { paymentId } = (await createPayment(customer.token, order.orderId)).body;
     const expect404 = (reply: Reply, what: string) => assert.deepEqual([reply.status, reply.body.code], [404, 'NOT_FOUND'], what);
-    expect404(await createPayment(other.token, order.orderId), 'payment for another user\'s order');
-    expect404(await http('GET', `${PAY_WEB}/api/v1/payments/${paymentId}`, { token: other.token }), 'another user\'s payment');
-    expect404(await http('POST', `${PAY_WEB}/api/v1/orders/${order.orderId}/refund`, { token: other.token, json: { reason: 'mine now' } }), 'refund of another user\'s order');
+    expect404(await createPayment(other.token, order.orderId), "payment for another user's order");
+    expect404(await http('GET', `${PAY_WEB}/api/v1/payments/${paymentId}`, { token: other.token }), "another user's payment");
+    expect404(
+      await http('POST', `${PAY_WEB}/api/v1/orders/${order.orderId}/refund`, { token: other.token, json: { reason: 'mine now' } }),
+      "refund of another user's order",
+    );
     const reconcile = await http('GET', `${PAY_WEB}/api/v1/admin/reconciliation?date=2026-01-01`, { token: customer.token });
     assert.deepEqual([reconcile.status, reconcile.body.code], [403, 'FORBIDDEN']);
     // A day the calendar does not have (found by the fuzzer: MySQL refused it after Alipay's bill was fetched: 500).

@@ -49,7 +49,8 @@ describe('refunds interrupted at any step finish exactly once', function () {
       const fixture = await paidOrder(admin, state);
       const pending = refund(fixture.customer.token, fixture.orderId, { reason: 'broken' }, { [FAULT_HEADER]: fault, 'idempotency-key': `kill-${fault}` });
       await eventually('the Alipay refund', 15_000, async () => (Object.keys(await refundsAtGateway(fixture.paymentId)).length > 0 ? true : undefined));
-      if (fault === Faults.REFUND_HANG_AFTER_BALANCE) await until('the balance step', async () => (await state.balance(fixture.customer.userId)) === '50.00', 15_000);
+      if (fault === Faults.REFUND_HANG_AFTER_BALANCE)
+        await until('the balance step', async () => (await state.balance(fixture.customer.userId)) === '50.00', 15_000);
       assert.equal((await state.refunds(fixture.orderId))[0]?.status, 'PENDING');
       kill('pay');
       const reply = await pending;

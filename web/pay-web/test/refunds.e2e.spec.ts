@@ -25,8 +25,13 @@ describe('refunds: one per key, the order REFUNDED only when all succeeded, stoc
 
   it('20 parallel refunds with one Idempotency-Key refund once at the gateway, and once everywhere else', async () => {
     const { customer, orderId, paymentId } = await paidOrder(admin, state);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => refund(customer.token, orderId, { amount: '10.00', reason: 'one of two damaged' }, { 'idempotency-key': 'same-key' })));
-    assert.ok(answers.every((answer) => answer.status === 201 || answer.status === 202), JSON.stringify(answers.map((answer) => [answer.status, answer.body])));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => refund(customer.token, orderId, { amount: '10.00', reason: 'one of two damaged' }, { 'idempotency-key': 'same-key' })),
+    );
+    assert.ok(
+      answers.every((answer) => answer.status === 201 || answer.status === 202),
+      JSON.stringify(answers.map((answer) => [answer.status, answer.body])),
+    );
     const refundIds = new Set(answers.map((answer) => answer.body.refundId));
     assert.equal(refundIds.size, 1, 'every answer names the same refund');
     await until('the refund to succeed', async () => (await state.refunds(orderId))[0]?.status === 'SUCCEEDED');
@@ -102,7 +107,11 @@ describe('refunds: one per key, the order REFUNDED only when all succeeded, stoc
     assert.equal(await state.stock(goodsId), 8);
     assert.equal((await state.coupon(customer.couponIds[0]!)).used, 1);
     const full = await refund(customer.token, orderId, { reason: 'changed my mind' });
-    assert.deepEqual([full.status, full.body.status, full.body.amount, full.body.items], [201, 'SUCCEEDED', '65.00', [{ goodsId, quantity: 2 }]], JSON.stringify(full.body));
+    assert.deepEqual(
+      [full.status, full.body.status, full.body.amount, full.body.items],
+      [201, 'SUCCEEDED', '65.00', [{ goodsId, quantity: 2 }]],
+      JSON.stringify(full.body),
+    );
     assert.equal(await state.stock(goodsId), 10);
     assert.deepEqual(await state.coupon(customer.couponIds[0]!), { used: 0, order_id: null });
     assert.equal(await state.balance(customer.userId), '50.00');
@@ -136,7 +145,10 @@ describe('refunds: one per key, the order REFUNDED only when all succeeded, stoc
     assert.deepEqual([failed.status, failed.body.status], [201, 'FAILED'], JSON.stringify(failed.body));
     assert.match(failed.body.failureReason, /ACQ\.TRADE_NOT_ALLOW_REFUND/);
     const listed = await refundsOf(customer.token, orderId);
-    assert.deepEqual(listed.map((r: { status: string }) => r.status), ['FAILED']);
+    assert.deepEqual(
+      listed.map((r: { status: string }) => r.status),
+      ['FAILED'],
+    );
     assert.deepEqual(await refundsAtGateway(paymentId), {});
     assert.equal(await state.balance(customer.userId), '30.00');
     assert.equal(await state.points(customer.userId), '70');

@@ -20,7 +20,11 @@ function toCoupon(row: CouponRow): Coupon {
 }
 
 /** Grants a coupon to a user. The same request id returns the coupon granted the first time. */
-export async function grantCoupon(store: CouponStore, ids: SnowflakeGenerator, input: { requestId: string; userId: string; amount: string }): Promise<Coupon | DomainError> {
+export async function grantCoupon(
+  store: CouponStore,
+  ids: SnowflakeGenerator,
+  input: { requestId: string; userId: string; amount: string },
+): Promise<Coupon | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   if (!AMOUNT.test(input.amount) || Number(input.amount) <= 0) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be positive, like 10.00');
   return createOnce(

@@ -8,5 +8,11 @@ import type { CouponStore } from '../store/coupon-store';
 export const COUPON_CONSUMER_GROUP = 'shop-coupon';
 
 export function startReleaseCouponConsumer(connection: MqConnection, store: CouponStore, logger: Logger, group = COUPON_CONSUMER_GROUP): Promise<MqConsumer> {
-  return startOrderCancelConsumer(connection, { service: 'coupon', group, sequelize: store.sequelize, logger, release: (tx, orderId) => releaseCouponWithin(store, tx, orderId) });
+  return startOrderCancelConsumer(connection, {
+    service: 'coupon',
+    group,
+    sequelize: store.sequelize,
+    logger,
+    release: (tx, orderId) => releaseCouponWithin(store, tx, orderId),
+  });
 }

@@ -29,7 +29,8 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
     repeat: async () => ({ applied: false }),
     async take(tx, refuse) {
       for (const line of normalised) {
-        if (!(await store.takeStock(tx, line.goodsId, line.quantity))) refuse(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId }));
+        if (!(await store.takeStock(tx, line.goodsId, line.quantity)))
+          refuse(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId }));
         await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
       }
       return { applied: true };
@@ -85,7 +86,10 @@ async function releaseWithoutLog(store: GoodsStore, tx: Transaction, orderId: st
  *
  * @returns the units given back by this call.
  */
-export async function returnStock(store: GoodsStore, input: { refundId: string; orderId: string; lines: StockLine[] }): Promise<{ returnedUnits: number } | DomainError> {
+export async function returnStock(
+  store: GoodsStore,
+  input: { refundId: string; orderId: string; lines: StockLine[] },
+): Promise<{ returnedUnits: number } | DomainError> {
   const { refundId, orderId } = input;
   if (!isSnowflakeId(orderId) || !/^[\x21-\x7e]{1,64}$/.test(refundId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid refund or order id');
   const normalised = normaliseLines(input.lines);
@@ -105,7 +109,8 @@ export async function returnStock(store: GoodsStore, input: { refundId: string; 
         return { returnedUnits: units };
       })
       .catch((error: unknown) => {
-        if (error instanceof TooManyReturned) return new DomainError(ErrorCode.INVALID_ARGUMENT, `order ${orderId} did not take that many of goods ${error.goodsId}`);
+        if (error instanceof TooManyReturned)
+          return new DomainError(ErrorCode.INVALID_ARGUMENT, `order ${orderId} did not take that many of goods ${error.goodsId}`);
         throw error;
       }),
   );

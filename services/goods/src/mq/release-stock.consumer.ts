@@ -8,5 +8,11 @@ import type { GoodsStore } from '../store/goods-store';
 export const GOODS_CONSUMER_GROUP = 'shop-goods';
 
 export function startReleaseStockConsumer(connection: MqConnection, store: GoodsStore, logger: Logger, group = GOODS_CONSUMER_GROUP): Promise<MqConsumer> {
-  return startOrderCancelConsumer(connection, { service: 'goods', group, sequelize: store.sequelize, logger, release: (tx, orderId) => releaseStockWithin(store, tx, orderId) });
+  return startOrderCancelConsumer(connection, {
+    service: 'goods',
+    group,
+    sequelize: store.sequelize,
+    logger,
+    release: (tx, orderId) => releaseStockWithin(store, tx, orderId),
+  });
 }

@@ -69,7 +69,11 @@ export class GoodsStore extends SqlStore {
 
   /** Every line the order took, released or not (only the planted defect of the chaos harness reads it). */
   orderedLines(tx: Transaction, orderId: string): Promise<TakenLine[]> {
-    return this.sequelize.query<TakenLine>('SELECT goods_id, quantity FROM goods_number_log WHERE order_id = ?', { replacements: [orderId], type: QueryTypes.SELECT, transaction: tx });
+    return this.sequelize.query<TakenLine>('SELECT goods_id, quantity FROM goods_number_log WHERE order_id = ?', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
   }
 
   /** Takes `quantity` units if that many are left and the goods are on sale. */
@@ -87,10 +91,10 @@ export class GoodsStore extends SqlStore {
   }
 
   async recordTaken(tx: Transaction, goodsId: string, orderId: string, quantity: number): Promise<void> {
-    await this.sequelize.query(
-      "INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))",
-      { replacements: [goodsId, orderId, quantity], transaction: tx },
-    );
+    await this.sequelize.query("INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))", {
+      replacements: [goodsId, orderId, quantity],
+      transaction: tx,
+    });
   }
 
   async markReleased(tx: Transaction, orderId: string): Promise<void> {

@@ -17,7 +17,8 @@ async function refusalOf(call: Promise<unknown>): Promise<void | DomainError> {
   try {
     await call;
   } catch (error) {
-    if (error instanceof AppError && error.code !== ErrorCode.INTERNAL && error.code !== ErrorCode.UNAVAILABLE) return new DomainError(error.code, error.message);
+    if (error instanceof AppError && error.code !== ErrorCode.INTERNAL && error.code !== ErrorCode.UNAVAILABLE)
+      return new DomainError(error.code, error.message);
     throw error;
   }
 }

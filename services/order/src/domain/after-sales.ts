@@ -69,7 +69,9 @@ const refuse = (code: ErrorCode, message: string): never => {
 };
 
 const sameRequest = (row: AfterSalesRow, input: { orderId: string; reason: string; amount: string }) =>
-  row.order_id === input.orderId && row.reason === input.reason && (row.amount === null ? '' : formatCents(parseCents(row.amount)!)) === (input.amount ? formatCents(parseCents(input.amount)!) : '');
+  row.order_id === input.orderId &&
+  row.reason === input.reason &&
+  (row.amount === null ? '' : formatCents(parseCents(row.amount)!)) === (input.amount ? formatCents(parseCents(input.amount)!) : '');
 
 /** The customer asks for a refund of a shipped or completed order of hers. */
 export async function openAfterSales(
@@ -80,12 +82,16 @@ export async function openAfterSales(
   const reason = input.reason.trim().slice(0, 200);
   if (!reason) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a reason is required');
   const amount = input.amount ? parseCents(input.amount) : undefined;
-  if (input.amount && (amount === undefined || amount <= 0n)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
-  if (input.idempotencyKey && !KEY.test(input.idempotencyKey)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
+  if (input.amount && (amount === undefined || amount <= 0n))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
+  if (input.idempotencyKey && !KEY.test(input.idempotencyKey))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
   const repeat = async (): Promise<AfterSalesView | DomainError | undefined> => {
     const earlier = input.idempotencyKey ? await deps.refunds.findAfterSalesByKey(input.userId, input.idempotencyKey) : undefined;
     if (!earlier) return undefined;
-    return sameRequest(earlier, { ...input, reason }) ? toAfterSalesView(earlier) : new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another request');
+    return sameRequest(earlier, { ...input, reason })
+      ? toAfterSalesView(earlier)
+      : new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another request');
   };
   const earlier = await repeat();
   if (earlier) return earlier;
@@ -97,15 +103,24 @@ export async function openAfterSales(
         const order = await deps.store.lockOrder(tx, input.orderId);
         if (!order || order.user_id !== input.userId) return refuse(ErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
         if (order.status === 'PAID') refuse(ErrorCode.ORDER_STATE, 'order is PAID and not shipped: refund it directly');
-        if (order.status !== 'SHIPPED' && order.status !== 'COMPLETED') refuse(ErrorCode.ORDER_STATE, `order is ${order.status}; after-sales requests are for shipped orders`);
+        if (order.status !== 'SHIPPED' && order.status !== 'COMPLETED')
+          refuse(ErrorCode.ORDER_STATE, `order is ${order.status}; after-sales requests are for shipped orders`);
         if (order.status === 'COMPLETED' && order.completed_at && order.completed_at.getTime() + deps.windowDays * DAY_MS < Date.now()) {
           refuse(ErrorCode.ORDER_STATE, `the after-sales window of this order closed ${deps.windowDays} days after it completed`);
         }
-        if ((await deps.refunds.activeAfterSalesOf(tx, order.id)).length > 0) refuse(ErrorCode.REFUND_IN_PROGRESS, 'an after-sales request of this order is being handled');
+        if ((await deps.refunds.activeAfterSalesOf(tx, order.id)).length > 0)
+          refuse(ErrorCode.REFUND_IN_PROGRESS, 'an after-sales request of this order is being handled');
         const left = parseCents(order.pay_amount)! + parseCents(order.balance_paid)! - parseCents(order.refunded_amount)!;
         if (left <= 0n) refuse(ErrorCode.ORDER_STATE, 'nothing is left to refund on this order');
         if (amount !== undefined && amount > left) refuse(ErrorCode.INVALID_ARGUMENT, `at most ${formatCents(left)} can still be refunded`);
-        const inserted = await deps.refunds.insertAfterSales(tx, { id, orderId: order.id, userId: input.userId, reason, amount: amount === undefined ? null : formatCents(amount), idempotencyKey: input.idempotencyKey || null });
+        const inserted = await deps.refunds.insertAfterSales(tx, {
+          id,
+          orderId: order.id,
+          userId: input.userId,
+          reason,
+          amount: amount === undefined ? null : formatCents(amount),
+          idempotencyKey: input.idempotencyKey || null,
+        });
         return inserted ? toAfterSalesView((await deps.refunds.findAfterSales(id, tx))!) : undefined;
       })
       .catch((error: unknown) => {
@@ -138,7 +153,10 @@ export async function listAfterSales(
  * An admin approves (order.after-sales-approved, in the same transaction: the pay service
  * refunds) or rejects an OPEN request. Deciding the same way again answers the request as it is.
  */
-export async function decideAfterSales(deps: AfterSalesDeps, input: { afterSalesId: string; operatorId: string; approve: boolean; note: string }): Promise<AfterSalesView | DomainError> {
+export async function decideAfterSales(
+  deps: AfterSalesDeps,
+  input: { afterSalesId: string; operatorId: string; approve: boolean; note: string },
+): Promise<AfterSalesView | DomainError> {
   if (!isSnowflakeId(input.afterSalesId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid after-sales id');
   if (input.operatorId && !isSnowflakeId(input.operatorId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id');
   const note = input.note.trim().slice(0, 200);
@@ -149,7 +167,17 @@ export async function decideAfterSales(deps: AfterSalesDeps, input: { afterSales
     const decidedBy = input.operatorId ? `admin:${input.operatorId}` : 'system:admin';
     if (await deps.refunds.moveAfterSales(tx, row.id, ['OPEN'], to, { decidedBy, note })) {
       if (input.approve) {
-        await deps.store.enqueue(tx, deps.ids.next(), afterSalesApproved({ afterSalesId: row.id, orderId: row.order_id, userId: row.user_id, amount: row.amount === null ? '' : formatCents(parseCents(row.amount)!), reason: row.reason }));
+        await deps.store.enqueue(
+          tx,
+          deps.ids.next(),
+          afterSalesApproved({
+            afterSalesId: row.id,
+            orderId: row.order_id,
+            userId: row.user_id,
+            amount: row.amount === null ? '' : formatCents(parseCents(row.amount)!),
+            reason: row.reason,
+          }),
+        );
       }
       return toAfterSalesView((await deps.refunds.findAfterSales(row.id, tx))!);
     }

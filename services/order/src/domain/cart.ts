@@ -63,7 +63,8 @@ async function checkOnSale(deps: CartDeps, goodsIds: string[]): Promise<Set<stri
 export async function putCartItem(deps: CartDeps, userId: string, line: CartLineInput): Promise<proto.Cart | DomainError> {
   const invalid = checkLine(userId, line);
   if (invalid) return invalid;
-  if (!(await checkOnSale(deps, [line.goodsId])).has(line.goodsId)) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found or not on sale`);
+  if (!(await checkOnSale(deps, [line.goodsId])).has(line.goodsId))
+    return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found or not on sale`);
   const refused = await deps.carts.locked(userId, async (tx, current) => {
     if (current.length >= MAX_LINES && !current.some((row) => row.goods_id === line.goodsId)) return tooManyLines();
     await deps.carts.put(tx, userId, line.goodsId, line.quantity, line.checked);
@@ -96,7 +97,12 @@ export async function mergeCart(deps: CartDeps, userId: string, lines: CartLineI
     const invalid = checkLine(userId, line);
     if (invalid) return invalid;
   }
-  const onSale = lines.length ? await checkOnSale(deps, lines.map((line) => line.goodsId)) : new Set<string>();
+  const onSale = lines.length
+    ? await checkOnSale(
+        deps,
+        lines.map((line) => line.goodsId),
+      )
+    : new Set<string>();
   const merging = lines.filter((line) => onSale.has(line.goodsId));
   const refused = await deps.carts.locked(userId, async (tx, current) => {
     const goodsIds = new Set([...current.map((row) => row.goods_id), ...merging.map((line) => line.goodsId)]);

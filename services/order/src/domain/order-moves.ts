@@ -19,7 +19,14 @@ export type CancelMove = Exclude<{ [M in OrderMove]: (typeof orderMachine.moves)
  * also commits its half message; the release ledgers make the two release once).
  * @returns true when this call cancelled it.
  */
-export async function cancelWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, move: CancelMove, change: StatusChange & { reason: string }): Promise<boolean> {
+export async function cancelWithin(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  orderId: string,
+  move: CancelMove,
+  change: StatusChange & { reason: string },
+): Promise<boolean> {
   const row = await store.findOrder(orderId, tx);
   if (!row || !(await store.transition(tx, orderId, move, change))) return false;
   await store.enqueue(tx, ids.next(), orderCancelled(row, change.reason));
@@ -27,7 +34,14 @@ export async function cancelWithin(store: OrderRepository, ids: SnowflakeGenerat
 }
 
 /** Cancels an abandoned placement (PENDING older than `ageMs`), with order.cancelled. */
-export async function cancelAbandonedWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean> {
+export async function cancelAbandonedWithin(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  orderId: string,
+  ageMs: number,
+  change: StatusChange & { reason: string },
+): Promise<boolean> {
   const row = await store.findOrder(orderId, tx);
   if (!row || !(await store.cancelAbandoned(tx, orderId, ageMs, change))) return false;
   await store.enqueue(tx, ids.next(), orderCancelled(row, change.reason));
@@ -38,7 +52,13 @@ export async function cancelAbandonedWithin(store: OrderRepository, ids: Snowfla
  * CONFIRMED -> PAID, announcing order.paid (points).
  * @returns whether this call moved it, and the order's status afterwards.
  */
-export async function markPaidWithin(store: OrderRepository, ids: SnowflakeGenerator, tx: Transaction, orderId: string, actor: string): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
+export async function markPaidWithin(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  orderId: string,
+  actor: string,
+): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
   if (await store.transition(tx, orderId, 'pay', { actor })) {
     const row = (await store.findOrder(orderId, tx))!;
     await store.enqueue(tx, ids.next(), orderPaid(row));

@@ -53,7 +53,12 @@ const toChange = (change: StatusChangeRow): proto.StatusChange => ({
 /** Orders with their items, in the order given. */
 export async function withItems(store: OrderRepository, rows: OrderRow[]): Promise<proto.Order[]> {
   const items = await store.itemsOf(rows.map((row) => row.id));
-  return rows.map((row) => toOrder(row, items.filter((item) => item.order_id === row.id)));
+  return rows.map((row) =>
+    toOrder(
+      row,
+      items.filter((item) => item.order_id === row.id),
+    ),
+  );
 }
 
 /** One order with its items and its status history. */

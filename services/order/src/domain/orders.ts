@@ -25,11 +25,15 @@ export async function getOrder(store: OrderRepository, orderId: string, userId: 
   return row instanceof DomainError ? row : viewOrder(store, row.id);
 }
 
-export async function listOrders(store: OrderRepository, input: { userId: string; status: OrderStatus | undefined; page: number; size: number }): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
+export async function listOrders(
+  store: OrderRepository,
+  input: { userId: string; status: OrderStatus | undefined; page: number; size: number },
+): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const page = input.page || 1;
   const size = input.size || 20;
-  if (page < 1 || page > 10_000 || size < 1 || size > MAX_PAGE_SIZE) return new DomainError(ErrorCode.INVALID_ARGUMENT, `page must be 1 to 10000 and size 1 to ${MAX_PAGE_SIZE}`);
+  if (page < 1 || page > 10_000 || size < 1 || size > MAX_PAGE_SIZE)
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, `page must be 1 to 10000 and size 1 to ${MAX_PAGE_SIZE}`);
   const { rows, total } = await store.listOrders(input.userId, input.status, (page - 1) * size, size);
   return { orders: await withItems(store, rows), total };
 }
@@ -41,7 +45,11 @@ export async function listOrders(store: OrderRepository, input: { userId: string
  * fails its confirm and commits its half message; the release ledgers release once in all.
  * Cancelling a cancelled order changes nothing.
  */
-export async function cancelOrder(store: OrderRepository, ids: SnowflakeGenerator, input: { orderId: string; userId: string; reason: string }): Promise<proto.Order | DomainError> {
+export async function cancelOrder(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  input: { orderId: string; userId: string; reason: string },
+): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
@@ -53,7 +61,12 @@ export async function cancelOrder(store: OrderRepository, ids: SnowflakeGenerato
 }
 
 /** A move that repeats harmlessly: already where the move leads answers the order as it is. */
-async function advance(store: OrderRepository, input: { orderId: string; userId: string }, move: OrderMove, change: StatusChange): Promise<proto.Order | DomainError> {
+async function advance(
+  store: OrderRepository,
+  input: { orderId: string; userId: string },
+  move: OrderMove,
+  change: StatusChange,
+): Promise<proto.Order | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   await store.transition(undefined, row.id, move, change);
@@ -68,7 +81,11 @@ async function advance(store: OrderRepository, input: { orderId: string; userId:
  * order is open: the refund gives the stock back on the understanding that nothing shipped
  * (both take the order's row lock first, so they cannot interleave).
  */
-export async function shipOrder(store: OrderRepository, refunds: RefundStore, input: { orderId: string; operatorId: string }): Promise<proto.Order | DomainError> {
+export async function shipOrder(
+  store: OrderRepository,
+  refunds: RefundStore,
+  input: { orderId: string; operatorId: string },
+): Promise<proto.Order | DomainError> {
   if (input.operatorId && !isSnowflakeId(input.operatorId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id');
   const row = await ownedOrder(store, input.orderId, '');
   if (row instanceof DomainError) return row;
@@ -76,7 +93,8 @@ export async function shipOrder(store: OrderRepository, refunds: RefundStore, in
     const order = (await store.lockOrder(tx, row.id))!;
     if (order.status === orderMachine.moves.ship.to) return undefined;
     if (!orderMachine.can('ship', order.status)) return new DomainError(ErrorCode.ORDER_STATE, `order is ${order.status}; expected PAID`);
-    if ((await refunds.holdsOf(tx, order.id)).some((hold) => hold.status === 'OPEN')) return new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'a refund of this order is in progress; ship it once the refund has finished');
+    if ((await refunds.holdsOf(tx, order.id)).some((hold) => hold.status === 'OPEN'))
+      return new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'a refund of this order is in progress; ship it once the refund has finished');
     await store.transition(tx, order.id, 'ship', { actor: input.operatorId ? `admin:${input.operatorId}` : 'system:admin' });
     return undefined;
   });

@@ -48,7 +48,13 @@ export async function askAboutOverdueOrder(deps: DeadlineDeps, orderId: string):
  * there first stands.
  * @returns the order's status afterwards, or 'OPEN' when it must be asked about again.
  */
-export async function applySettlementWithin(deps: DeadlineDeps, tx: Transaction, orderId: string, settlement: Settlement, actor: string): Promise<OrderStatus | 'OPEN' | undefined> {
+export async function applySettlementWithin(
+  deps: DeadlineDeps,
+  tx: Transaction,
+  orderId: string,
+  settlement: Settlement,
+  actor: string,
+): Promise<OrderStatus | 'OPEN' | undefined> {
   const { store, ids } = deps;
   if (settlement === 'OPEN') return 'OPEN';
   if (settlement === 'PAID') return (await markPaidWithin(store, ids, tx, orderId, actor)).status;

@@ -13,13 +13,19 @@ import type { TransactionVerdict } from '@shop/common/mq';
 import type { OrderRepository } from './ports';
 import { cancelAbandonedWithin } from './order-moves';
 
-export async function checkPlacement(store: OrderRepository, ids: SnowflakeGenerator, orderId: string, placementDeadlineMs: number): Promise<TransactionVerdict> {
+export async function checkPlacement(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  orderId: string,
+  placementDeadlineMs: number,
+): Promise<TransactionVerdict> {
   const row = await store.findOrder(orderId);
   if (!row) return 'ROLLBACK';
   if (row.status === 'CANCELLED') return 'COMMIT';
   if (row.status !== 'PENDING') return 'ROLLBACK';
   const reason = 'placement abandoned (no confirmation before the deadline)';
-  if (await store.transaction((tx) => cancelAbandonedWithin(store, ids, tx, orderId, placementDeadlineMs, { actor: 'system:check-back', reason }))) return 'COMMIT';
+  if (await store.transaction((tx) => cancelAbandonedWithin(store, ids, tx, orderId, placementDeadlineMs, { actor: 'system:check-back', reason })))
+    return 'COMMIT';
   // Still PENDING and young, or a concurrent confirm/cancel just moved it: read again next time.
   const now = await store.findOrder(orderId);
   return now?.status === 'CANCELLED' ? 'COMMIT' : now?.status === 'PENDING' ? 'UNKNOWN' : 'ROLLBACK';

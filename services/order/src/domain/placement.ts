@@ -83,7 +83,8 @@ function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: s
 export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, beforeConfirm?: BeforeConfirm): Promise<proto.Order | DomainError> {
   const { store, ids, logger } = deps;
   if (input.idempotencyKey) {
-    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
+    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey))
+      return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
     const existing = isSnowflakeId(input.userId) ? await store.findByIdempotencyKey(input.userId, input.idempotencyKey) : undefined;
     if (existing) return viewOrder(store, existing.id);
   }
@@ -129,7 +130,11 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
-  const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid }, beforeConfirm);
+  const failure = await reserveAll(
+    deps,
+    { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid },
+    beforeConfirm,
+  );
   if (failure) {
     await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, 'failPlacement', { actor: PLACEMENT, reason: failure.message }));
     await resolve(half, 'commit', log);
@@ -177,7 +182,9 @@ async function reserveAll(
   try {
     await beforeConfirm?.(orderId);
   } catch (error) {
-    return error instanceof AppError ? new DomainError(error.code, error.message) : new DomainError(ErrorCode.UNAVAILABLE, 'the order could not be confirmed; nothing was charged');
+    return error instanceof AppError
+      ? new DomainError(error.code, error.message)
+      : new DomainError(ErrorCode.UNAVAILABLE, 'the order could not be confirmed; nothing was charged');
   }
   return undefined;
 }

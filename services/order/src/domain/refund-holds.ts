@@ -96,7 +96,8 @@ export async function holdRefund(deps: HoldDeps, request: HoldRequest): Promise<
         // Another user's order answers like a missing one.
         if (!order || (request.userId && order.user_id !== request.userId)) return refuse(ErrorCode.NOT_FOUND, `order ${request.orderId} not found`);
         const existing = await deps.refunds.findHold(request.refundId, tx);
-        if (existing) return existing.order_id === order.id ? planOf(existing, order.user_id) : refuse(ErrorCode.INVALID_ARGUMENT, 'refund id used for another order');
+        if (existing)
+          return existing.order_id === order.id ? planOf(existing, order.user_id) : refuse(ErrorCode.INVALID_ARGUMENT, 'refund id used for another order');
         const hold = await planHold(deps, tx, order, request);
         await deps.refunds.insertHold(tx, hold);
         if (hold.after_sales_id) await deps.refunds.moveAfterSales(tx, hold.after_sales_id, ['APPROVED'], 'APPROVED', { refundId: hold.refund_id });
@@ -117,7 +118,8 @@ export async function holdRefund(deps: HoldDeps, request: HoldRequest): Promise<
 function validate(request: HoldRequest): DomainError | undefined {
   if (!isSnowflakeId(request.refundId) || !isSnowflakeId(request.orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid refund or order id');
   if (request.userId && !isSnowflakeId(request.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
-  if (request.amount && parseCents(request.amount) === undefined) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a decimal with at most two places');
+  if (request.amount && parseCents(request.amount) === undefined)
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a decimal with at most two places');
   if (request.kind === 'AFTER_SALES' && (!isSnowflakeId(request.afterSalesId) || request.lines.length > 0)) {
     return new DomainError(ErrorCode.INVALID_ARGUMENT, 'an after-sales refund names its request and gives no stock back');
   }
@@ -130,15 +132,21 @@ async function planHold(deps: HoldDeps, tx: Transaction, order: OrderRow, reques
   const beforeShipment = request.kind === 'CUSTOMER';
   if (beforeShipment && order.status !== 'PAID') {
     const after = order.status === 'SHIPPED' || order.status === 'COMPLETED';
-    refuse(ErrorCode.ORDER_STATE, after ? `order is ${order.status}; after shipment, open an after-sales request` : `order is ${order.status}; only paid orders can be refunded`);
+    refuse(
+      ErrorCode.ORDER_STATE,
+      after ? `order is ${order.status}; after shipment, open an after-sales request` : `order is ${order.status}; only paid orders can be refunded`,
+    );
   }
   if (!beforeShipment) {
-    if (order.status !== 'SHIPPED' && order.status !== 'COMPLETED') refuse(ErrorCode.ORDER_STATE, `order is ${order.status}; after-sales refunds are for shipped orders`);
+    if (order.status !== 'SHIPPED' && order.status !== 'COMPLETED')
+      refuse(ErrorCode.ORDER_STATE, `order is ${order.status}; after-sales refunds are for shipped orders`);
     const afterSales = await deps.refunds.findAfterSales(request.afterSalesId, tx);
-    if (afterSales?.order_id !== order.id || afterSales.status !== 'APPROVED') refuse(ErrorCode.AFTER_SALES_STATE, 'the after-sales request is not approved for this order');
+    if (afterSales?.order_id !== order.id || afterSales.status !== 'APPROVED')
+      refuse(ErrorCode.AFTER_SALES_STATE, 'the after-sales request is not approved for this order');
   }
   const holds = await deps.refunds.holdsOf(tx, order.id);
-  if (holds.some((hold) => hold.status === 'OPEN')) refuse(ErrorCode.REFUND_IN_PROGRESS, 'another refund of this order is in progress; try again when it has finished');
+  if (holds.some((hold) => hold.status === 'OPEN'))
+    refuse(ErrorCode.REFUND_IN_PROGRESS, 'another refund of this order is in progress; try again when it has finished');
   const done = holds.filter((hold) => hold.status === 'SUCCEEDED');
   const sum = (pick: (hold: HoldRow) => string) => done.reduce((total, hold) => total + parseCents(pick(hold))!, 0n);
 
@@ -184,7 +192,8 @@ async function restockLines(deps: HoldDeps, tx: Transaction, orderId: string, do
   const lines = normaliseLines(asked);
   if (lines instanceof DomainError) throw new Refusal(lines);
   for (const line of lines) {
-    if (line.quantity > (left.get(line.goodsId) ?? 0)) refuse(ErrorCode.INVALID_ARGUMENT, `the order has at most ${Math.max(left.get(line.goodsId) ?? 0, 0)} of goods ${line.goodsId} left to give back`);
+    if (line.quantity > (left.get(line.goodsId) ?? 0))
+      refuse(ErrorCode.INVALID_ARGUMENT, `the order has at most ${Math.max(left.get(line.goodsId) ?? 0, 0)} of goods ${line.goodsId} left to give back`);
   }
   return lines.map(({ goodsId, quantity }) => ({ goodsId, quantity }));
 }
@@ -194,12 +203,22 @@ async function restockLines(deps: HoldDeps, tx: Transaction, orderId: string, do
  * the hold ends; a succeeded refund counts in the order's refunded amount, and the one that
  * completes the order makes it REFUNDED; its after-sales request says how it ended.
  */
-export async function finishRefundWithin(deps: HoldDeps, tx: Transaction, finished: { refundId: string; status: 'SUCCEEDED' | 'FAILED'; reason: string }): Promise<'FINISHED' | 'REPEAT' | 'UNKNOWN'> {
+export async function finishRefundWithin(
+  deps: HoldDeps,
+  tx: Transaction,
+  finished: { refundId: string; status: 'SUCCEEDED' | 'FAILED'; reason: string },
+): Promise<'FINISHED' | 'REPEAT' | 'UNKNOWN'> {
   const hold = await deps.refunds.findHold(finished.refundId, tx);
   if (!hold) return 'UNKNOWN';
   if (!(await deps.refunds.finishHold(tx, hold.refund_id, finished.status, finished.reason))) return 'REPEAT';
   if (hold.after_sales_id) {
-    await deps.refunds.moveAfterSales(tx, hold.after_sales_id, ['APPROVED'], finished.status === 'SUCCEEDED' ? 'REFUNDED' : 'REFUND_FAILED', finished.status === 'FAILED' ? { note: finished.reason } : {});
+    await deps.refunds.moveAfterSales(
+      tx,
+      hold.after_sales_id,
+      ['APPROVED'],
+      finished.status === 'SUCCEEDED' ? 'REFUNDED' : 'REFUND_FAILED',
+      finished.status === 'FAILED' ? { note: finished.reason } : {},
+    );
   }
   if (finished.status === 'SUCCEEDED') {
     await deps.refunds.addRefunded(tx, hold.order_id, hold.amount);

@@ -71,6 +71,7 @@ export async function sweepAbandonedOrders(deps: SweepDeps, ageMs: number): Prom
 export function startAbandonedOrderSweeper(deps: SweepDeps, options: { ageMs: number; intervalMs: number }): Stoppable {
   return startPeriodic('order sweep', options.intervalMs, deps.logger, async () => {
     const result = await sweepAbandonedOrders(deps, options.ageMs);
-    if (result.abandoned + result.overdue.paid + result.overdue.cancelled + result.overdue.failed > 0) deps.logger.warn(result, 'sweeper settled abandoned or overdue orders');
+    if (result.abandoned + result.overdue.paid + result.overdue.cancelled + result.overdue.failed > 0)
+      deps.logger.warn(result, 'sweeper settled abandoned or overdue orders');
   });
 }

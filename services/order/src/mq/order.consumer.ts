@@ -45,7 +45,10 @@ export function startOrderConsumer(connection: MqConnection, deps: OrderConsumer
           const outcome = await acceptPaymentWithin(store, ids, tx, paid);
           if (outcome === 'NOT_YET') throw new Error(`order ${paid.orderId} is not confirmed yet; payment ${paid.paymentId} waits`);
           const log = outcome === 'REJECTED' ? logger.warn.bind(logger) : logger.info.bind(logger);
-          log({ orderId: paid.orderId, paymentId: paid.paymentId, outcome }, outcome === 'REJECTED' ? 'payment for an order that cannot take it; the pay service refunds it' : 'payment accepted');
+          log(
+            { orderId: paid.orderId, paymentId: paid.paymentId, outcome },
+            outcome === 'REJECTED' ? 'payment for an order that cannot take it; the pay service refunds it' : 'payment accepted',
+          );
         },
       }),
       events.on(Tags.PAY_TIMEOUT, { handle: (tx, closed) => cancelUnpaid(tx, closed.orderId) }),

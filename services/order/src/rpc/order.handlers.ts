@@ -42,7 +42,15 @@ const AFTER_SALES_FROM_PROTO = new Map(Object.entries(AFTER_SALES_STATUS).map(([
 const toAfterSales = (view: AfterSalesView): proto.AfterSales => ({ ...view, status: AFTER_SALES_STATUS[view.status] });
 const toPlan = (plan: RefundPlan): proto.RefundPlan => ({ ...plan });
 
-export function orderHandlers({ store, ids, placement, cart, afterSales, faultInjection, logger }: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
+export function orderHandlers({
+  store,
+  ids,
+  placement,
+  cart,
+  afterSales,
+  faultInjection,
+  logger,
+}: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
   return {
     placeOrder: async (request, context) => orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger))),
     getOrder: async ({ orderId, userId }) => orThrow(await getOrder(store, orderId, userId)),

@@ -20,7 +20,11 @@ export class CartStore extends SqlStore implements CartRepository {
   locked<T>(userId: string, change: (tx: Transaction, current: CartRow[]) => Promise<T>): Promise<T> {
     return withDeadlockRetry(() =>
       this.sequelize.transaction(async (tx) => {
-        await this.sequelize.query('SELECT goods_id FROM cart_item WHERE user_id = ? FOR UPDATE', { replacements: [userId], type: QueryTypes.SELECT, transaction: tx });
+        await this.sequelize.query('SELECT goods_id FROM cart_item WHERE user_id = ? FOR UPDATE', {
+          replacements: [userId],
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        });
         return change(tx, await this.items(userId, tx));
       }),
     );

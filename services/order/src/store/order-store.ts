@@ -5,7 +5,6 @@ import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { orderMachine, type OrderMove, type OrderStatus } from '../domain/order-status';
 import type { NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
-
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
 
@@ -22,7 +21,19 @@ export class OrderStore extends SqlStore implements OrderRepository {
         `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
            address, consignee, idempotency_key, created_at, updated_at)
          VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-        [order.id, order.userId, order.goodsAmount, order.shippingFee, order.couponId, order.couponPaid, order.balancePaid, order.payAmount, order.address, order.consignee, order.idempotencyKey],
+        [
+          order.id,
+          order.userId,
+          order.goodsAmount,
+          order.shippingFee,
+          order.couponId,
+          order.couponPaid,
+          order.balancePaid,
+          order.payAmount,
+          order.address,
+          order.consignee,
+          order.idempotencyKey,
+        ],
         tx,
       );
       if (!inserted) return false;
@@ -70,7 +81,10 @@ export class OrderStore extends SqlStore implements OrderRepository {
       replacements: [...params, limit, offset],
       type: QueryTypes.SELECT,
     });
-    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM \`order\` WHERE ${where}`, { replacements: params, type: QueryTypes.SELECT });
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM \`order\` WHERE ${where}`, {
+      replacements: params,
+      type: QueryTypes.SELECT,
+    });
     return { rows, total: Number(count?.total ?? 0) };
   }
 
@@ -124,10 +138,13 @@ export class OrderStore extends SqlStore implements OrderRepository {
 
   /** The order's status changes, oldest first. */
   history(orderId: string): Promise<StatusChangeRow[]> {
-    return this.sequelize.query<StatusChangeRow>('SELECT from_status, to_status, actor, reason, created_at FROM order_status_history WHERE order_id = ? ORDER BY id', {
-      replacements: [orderId],
-      type: QueryTypes.SELECT,
-    });
+    return this.sequelize.query<StatusChangeRow>(
+      'SELECT from_status, to_status, actor, reason, created_at FROM order_status_history WHERE order_id = ? ORDER BY id',
+      {
+        replacements: [orderId],
+        type: QueryTypes.SELECT,
+      },
+    );
   }
 
   /** SHIPPED orders shipped more than `ageMs` ago, oldest first. */
@@ -140,11 +157,14 @@ export class OrderStore extends SqlStore implements OrderRepository {
   }
 
   private async recordChange(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): Promise<void> {
-    await this.sequelize.query('INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', {
-      replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null],
-      type: QueryTypes.INSERT,
-      transaction: tx,
-    });
+    await this.sequelize.query(
+      'INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      {
+        replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null],
+        type: QueryTypes.INSERT,
+        transaction: tx,
+      },
+    );
   }
 
   /** PENDING orders older than `ageMs`, oldest first. */

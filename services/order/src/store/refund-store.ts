@@ -43,7 +43,8 @@ export interface AfterSalesRow {
   decided_at: Date | null;
 }
 
-const HOLD_COLUMNS = 'refund_id, order_id, kind, status, amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, after_sales_id';
+const HOLD_COLUMNS =
+  'refund_id, order_id, kind, status, amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, after_sales_id';
 const AFTER_SALES_COLUMNS = 'id, order_id, user_id, status, reason, amount, idempotency_key, decided_by, note, refund_id, created_at, decided_at';
 
 export class RefundStore extends SqlStore {
@@ -66,32 +67,50 @@ export class RefundStore extends SqlStore {
   }
 
   async insertHold(tx: Transaction, row: Omit<HoldRow, 'status'>): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO order_refund (${HOLD_COLUMNS}, created_at) VALUES (?, ?, ?, 'OPEN', ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
-      {
-        replacements: [row.refund_id, row.order_id, row.kind, row.amount, row.alipay_amount, row.balance_amount, row.points, row.restock, row.release_coupon, row.completes_order, row.after_sales_id],
-        type: QueryTypes.INSERT,
-        transaction: tx,
-      },
-    );
+    await this.sequelize.query(`INSERT INTO order_refund (${HOLD_COLUMNS}, created_at) VALUES (?, ?, ?, 'OPEN', ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`, {
+      replacements: [
+        row.refund_id,
+        row.order_id,
+        row.kind,
+        row.amount,
+        row.alipay_amount,
+        row.balance_amount,
+        row.points,
+        row.restock,
+        row.release_coupon,
+        row.completes_order,
+        row.after_sales_id,
+      ],
+      type: QueryTypes.INSERT,
+      transaction: tx,
+    });
   }
 
   /** OPEN -> SUCCEEDED or FAILED; false when it had ended already. */
   async finishHold(tx: Transaction, refundId: string, status: Exclude<HoldStatus, 'OPEN'>, reason: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query("UPDATE order_refund SET status = ?, reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE refund_id = ? AND status = 'OPEN'", {
-      replacements: [status, reason.slice(0, 200) || null, refundId],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    const [, affected] = await this.sequelize.query(
+      "UPDATE order_refund SET status = ?, reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE refund_id = ? AND status = 'OPEN'",
+      {
+        replacements: [status, reason.slice(0, 200) || null, refundId],
+        type: QueryTypes.UPDATE,
+        transaction: tx,
+      },
+    );
     return affected === 1;
   }
 
   async addRefunded(tx: Transaction, orderId: string, amount: string): Promise<void> {
-    await this.sequelize.query('UPDATE `order` SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ?', { replacements: [amount, orderId], transaction: tx });
+    await this.sequelize.query('UPDATE `order` SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ?', {
+      replacements: [amount, orderId],
+      transaction: tx,
+    });
   }
 
   /** Inserts an OPEN after-sales request; false when the user's idempotency key was used. */
-  insertAfterSales(tx: Transaction, row: { id: string; orderId: string; userId: string; reason: string; amount: string | null; idempotencyKey: string | null }): Promise<boolean> {
+  insertAfterSales(
+    tx: Transaction,
+    row: { id: string; orderId: string; userId: string; reason: string; amount: string | null; idempotencyKey: string | null },
+  ): Promise<boolean> {
     return insertUnique(
       this.sequelize,
       "INSERT INTO after_sales (id, order_id, user_id, status, reason, amount, idempotency_key, created_at) VALUES (?, ?, ?, 'OPEN', ?, ?, ?, UTC_TIMESTAMP(3))",
@@ -126,7 +145,11 @@ export class RefundStore extends SqlStore {
     });
   }
 
-  async listAfterSales(filter: { orderId?: string; status?: AfterSalesStatus }, offset: number, limit: number): Promise<{ rows: AfterSalesRow[]; total: number }> {
+  async listAfterSales(
+    filter: { orderId?: string; status?: AfterSalesStatus },
+    offset: number,
+    limit: number,
+  ): Promise<{ rows: AfterSalesRow[]; total: number }> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.orderId) {
@@ -142,12 +165,21 @@ export class RefundStore extends SqlStore {
       replacements: [...params, limit, offset],
       type: QueryTypes.SELECT,
     });
-    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM after_sales ${where}`, { replacements: params, type: QueryTypes.SELECT });
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM after_sales ${where}`, {
+      replacements: params,
+      type: QueryTypes.SELECT,
+    });
     return { rows, total: Number(count?.total ?? 0) };
   }
 
   /** Moves a request from one status to another; false when it was elsewhere. */
-  async moveAfterSales(tx: Transaction, id: string, from: AfterSalesStatus[], to: AfterSalesStatus, extra: { decidedBy?: string; note?: string; refundId?: string } = {}): Promise<boolean> {
+  async moveAfterSales(
+    tx: Transaction,
+    id: string,
+    from: AfterSalesStatus[],
+    to: AfterSalesStatus,
+    extra: { decidedBy?: string; note?: string; refundId?: string } = {},
+  ): Promise<boolean> {
     const sets = ['status = ?'];
     const params: unknown[] = [to];
     if (extra.decidedBy !== undefined) {

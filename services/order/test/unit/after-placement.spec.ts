@@ -17,7 +17,20 @@ const PLACEMENT_DEADLINE_MS = 60_000;
 
 async function orderIn(orders: MemoryOrders, moves: OrderMove[], change: { payDeadline?: Date } = {}): Promise<string> {
   const id = ids.next();
-  await orders.insertPending({ id, userId, goodsAmount: '10.00', shippingFee: '0.00', couponId: null, couponPaid: '0.00', balancePaid: '2.00', payAmount: '8.00', address: 'a', consignee: 'c', idempotencyKey: null, items: [] });
+  await orders.insertPending({
+    id,
+    userId,
+    goodsAmount: '10.00',
+    shippingFee: '0.00',
+    couponId: null,
+    couponPaid: '0.00',
+    balancePaid: '2.00',
+    payAmount: '8.00',
+    address: 'a',
+    consignee: 'c',
+    idempotencyKey: null,
+    items: [],
+  });
   for (const move of moves) assert.ok(await orders.transition(undefined, id, move, { actor: 'test', reason: 'test', ...change }), move);
   return id;
 }
@@ -46,7 +59,10 @@ describe('the placement check-back (unit)', () => {
     clock.advance(PLACEMENT_DEADLINE_MS + 1);
     assert.equal(await checkPlacement(orders, ids, id, PLACEMENT_DEADLINE_MS), 'COMMIT');
     assert.equal(await statusOf(orders, id), 'CANCELLED');
-    assert.deepEqual(orders.outbox.map((m) => m.tag), [Tags.ORDER_CANCELLED]);
+    assert.deepEqual(
+      orders.outbox.map((m) => m.tag),
+      [Tags.ORDER_CANCELLED],
+    );
     const history = await orders.history(id);
     assert.equal(history.at(-1)!.actor, 'system:check-back');
     // Asked again (the commit was lost): the same verdict, nothing announced twice.
@@ -56,7 +72,13 @@ describe('the placement check-back (unit)', () => {
 });
 
 describe('the pay deadline (unit)', () => {
-  const pay = (answer: Settlement) => ({ asked: 0, async settle() { this.asked++; return answer; } });
+  const pay = (answer: Settlement) => ({
+    asked: 0,
+    async settle() {
+      this.asked++;
+      return answer;
+    },
+  });
 
   it('does not ask about an order whose deadline is ahead: the timer comes back later', async () => {
     const orders = new MemoryOrders();
@@ -83,7 +105,10 @@ describe('the pay deadline (unit)', () => {
       const orders = new MemoryOrders();
       const id = await orderIn(orders, ['confirm'], { payDeadline: new Date(Date.now() - 1) });
       assert.equal(await settleOverdueOrder({ store: orders, ids, pay: pay(answer) }, id, 'system:test'), status);
-      assert.deepEqual(orders.outbox.map((m) => m.tag), announced);
+      assert.deepEqual(
+        orders.outbox.map((m) => m.tag),
+        announced,
+      );
     });
   }
 
@@ -103,12 +128,19 @@ describe('a payment arriving (unit)', () => {
     const orders = new MemoryOrders();
     const id = await orderIn(orders, ['confirm']);
     assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'PAID');
-    assert.deepEqual(orders.outbox.map((m) => [m.tag, (m.body as { points: string }).points]), [[Tags.ORDER_PAID, '10']]);
+    assert.deepEqual(
+      orders.outbox.map((m) => [m.tag, (m.body as { points: string }).points]),
+      [[Tags.ORDER_PAID, '10']],
+    );
   });
 
   it('is the same payment seen again for an order paid already', async () => {
     const orders = new MemoryOrders();
-    for (const moves of [['confirm', 'pay'], ['confirm', 'pay', 'ship'], ['confirm', 'pay', 'refundInFull']] as OrderMove[][]) {
+    for (const moves of [
+      ['confirm', 'pay'],
+      ['confirm', 'pay', 'ship'],
+      ['confirm', 'pay', 'refundInFull'],
+    ] as OrderMove[][]) {
       const id = await orderIn(orders, moves);
       assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'ALREADY_PAID');
     }
@@ -129,7 +161,10 @@ describe('a payment arriving (unit)', () => {
     assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, missing)), 'REJECTED');
     assert.deepEqual(
       orders.outbox.map((m) => [m.tag, m.keys[0], (m.body as { orderStatus: string }).orderStatus]),
-      [[Tags.ORDER_PAYMENT_REJECTED, cancelled.paymentId, 'CANCELLED'], [Tags.ORDER_PAYMENT_REJECTED, missing.paymentId, 'MISSING']],
+      [
+        [Tags.ORDER_PAYMENT_REJECTED, cancelled.paymentId, 'CANCELLED'],
+        [Tags.ORDER_PAYMENT_REJECTED, missing.paymentId, 'MISSING'],
+      ],
     );
   });
 });

@@ -24,17 +24,29 @@ describe('order amounts', () => {
       balancePaid: '0.00',
       payAmount: '0.00',
     });
-    assert.deepEqual(computeAmounts([{ price: '19.90', quantity: 2 }, { price: '0.01', quantity: 999 }], '5.00', '40.00', rules), {
-      goodsAmount: '49.79',
-      shippingFee: '10.00',
-      couponPaid: '5.00',
-      balancePaid: '40.00',
-      payAmount: '14.79',
-    });
+    assert.deepEqual(
+      computeAmounts(
+        [
+          { price: '19.90', quantity: 2 },
+          { price: '0.01', quantity: 999 },
+        ],
+        '5.00',
+        '40.00',
+        rules,
+      ),
+      {
+        goodsAmount: '49.79',
+        shippingFee: '10.00',
+        couponPaid: '5.00',
+        balancePaid: '40.00',
+        payAmount: '14.79',
+      },
+    );
   });
 
   it('refuses more balance than is left to pay, and malformed balances', () => {
     assert.ok(computeAmounts([{ price: '10.00', quantity: 1 }], '5.00', '15.01', rules) instanceof DomainError);
-    for (const bad of ['-1', '1e2', 'abc', '0.001']) assert.ok(computeAmounts([{ price: '10.00', quantity: 1 }], undefined, bad, rules) instanceof DomainError, bad);
+    for (const bad of ['-1', '1e2', 'abc', '0.001'])
+      assert.ok(computeAmounts([{ price: '10.00', quantity: 1 }], undefined, bad, rules) instanceof DomainError, bad);
   });
 });

@@ -26,12 +26,18 @@ const cart = (result: proto.Cart | DomainError): proto.Cart => {
 };
 
 describe('cart rules (unit)', () => {
-  it('sums the checked lines only, at today\'s prices', async () => {
+  it("sums the checked lines only, at today's prices", async () => {
     const { deps } = setup();
     await putCartItem(deps, userId, { goodsId: apple, quantity: 3, checked: true });
     const view = cart(await putCartItem(deps, userId, { goodsId: pear, quantity: 1, checked: false }));
     assert.equal(view.checkedAmount, '9.30');
-    assert.deepEqual(view.items.map((item) => [item.goodsId, item.quantity, item.price]), [[apple, 3, '3.10'], [pear, 1, '2.00']]);
+    assert.deepEqual(
+      view.items.map((item) => [item.goodsId, item.quantity, item.price]),
+      [
+        [apple, 3, '3.10'],
+        [pear, 1, '2.00'],
+      ],
+    );
   });
 
   it('refuses quantities outside 1..max, malformed ids and goods not on sale, changing nothing', async () => {
@@ -48,8 +54,16 @@ describe('cart rules (unit)', () => {
   it('merges a guest cart: quantities summed up to the maximum, goods off sale left out', async () => {
     const { deps } = setup();
     await putCartItem(deps, userId, { goodsId: apple, quantity: MAX_QUANTITY - 1, checked: false });
-    const view = cart(await mergeCart(deps, userId, [{ goodsId: apple, quantity: 5, checked: true }, { goodsId: retired, quantity: 1, checked: true }]));
-    assert.deepEqual(view.items.map((item) => [item.goodsId, item.quantity, item.checked]), [[apple, MAX_QUANTITY, true]]);
+    const view = cart(
+      await mergeCart(deps, userId, [
+        { goodsId: apple, quantity: 5, checked: true },
+        { goodsId: retired, quantity: 1, checked: true },
+      ]),
+    );
+    assert.deepEqual(
+      view.items.map((item) => [item.goodsId, item.quantity, item.checked]),
+      [[apple, MAX_QUANTITY, true]],
+    );
   });
 
   it('refuses a merge that would pass the line limit, whole', async () => {

@@ -5,7 +5,7 @@ describe('the order status machine', () => {
   it('ends only in CANCELLED and REFUNDED, and reaches every status from PENDING', () => {
     assert.deepEqual(orderMachine.final().sort(), ['CANCELLED', 'REFUNDED']);
     const reached = new Set<OrderStatus>(['PENDING']);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const move of Object.values(orderMachine.moves)) {
         if (move.from.some((status) => reached.has(status)) && !reached.has(move.to)) grew = reached.add(move.to) !== undefined;
@@ -28,7 +28,13 @@ describe('the order status machine', () => {
   });
 
   it('ships only PAID orders and completes only SHIPPED ones', () => {
-    assert.deepEqual(ORDER_STATUSES.filter((s) => orderMachine.can('ship', s)), ['PAID']);
-    assert.deepEqual(ORDER_STATUSES.filter((s) => orderMachine.can('receive', s)), ['SHIPPED']);
+    assert.deepEqual(
+      ORDER_STATUSES.filter((s) => orderMachine.can('ship', s)),
+      ['PAID'],
+    );
+    assert.deepEqual(
+      ORDER_STATUSES.filter((s) => orderMachine.can('receive', s)),
+      ['SHIPPED'],
+    );
   });
 });

@@ -39,7 +39,21 @@ function setup() {
     logger: silentLogger,
   };
   const place = (input: Partial<PlaceOrderInput> = {}, beforeConfirm?: (orderId: string) => Promise<void>) =>
-    placeOrder(deps, { userId, lines: [{ goodsId: apple, quantity: 2 }], fromCart: false, couponId: '', balance: '', address: '1 Main St', consignee: 'Ann', idempotencyKey: '', ...input }, beforeConfirm);
+    placeOrder(
+      deps,
+      {
+        userId,
+        lines: [{ goodsId: apple, quantity: 2 }],
+        fromCart: false,
+        couponId: '',
+        balance: '',
+        address: '1 Main St',
+        consignee: 'Ann',
+        idempotencyKey: '',
+        ...input,
+      },
+      beforeConfirm,
+    );
   return { clock, orders, carts, world, broker, deps, place };
 }
 
@@ -67,10 +81,13 @@ describe('placement (unit, in memory)', () => {
       assert.equal(timer.deliverAt!.getTime(), Date.parse(order.payDeadline) + 11_000, 'the deadline plus the expiry margin and a second');
       assert.equal(world.stockOf(apple), 8);
       assert.equal(world.balanceOf(userId), '80.00');
-      assert.deepEqual(order.history.map((change) => [change.fromStatus, change.toStatus]), [
-        [proto.OrderStatus.ORDER_STATUS_UNSPECIFIED, proto.OrderStatus.PENDING],
-        [proto.OrderStatus.PENDING, proto.OrderStatus.CONFIRMED],
-      ]);
+      assert.deepEqual(
+        order.history.map((change) => [change.fromStatus, change.toStatus]),
+        [
+          [proto.OrderStatus.ORDER_STATUS_UNSPECIFIED, proto.OrderStatus.PENDING],
+          [proto.OrderStatus.PENDING, proto.OrderStatus.CONFIRMED],
+        ],
+      );
     });
 
     it('makes an order that coupon and balance pay in full PAID at once, announcing order.paid with its points', async () => {
@@ -92,8 +109,19 @@ describe('placement (unit, in memory)', () => {
 
     it('merges repeated goods into one line and reserves them in goods-id order', async () => {
       const { world, place } = setup();
-      const order = placed(await place({ lines: [{ goodsId: pear, quantity: 1 }, { goodsId: apple, quantity: 1 }, { goodsId: pear, quantity: 1 }] }));
-      assert.deepEqual(world.taken.stock.get(order.orderId), [{ goodsId: apple, quantity: 1 }, { goodsId: pear, quantity: 2 }]);
+      const order = placed(
+        await place({
+          lines: [
+            { goodsId: pear, quantity: 1 },
+            { goodsId: apple, quantity: 1 },
+            { goodsId: pear, quantity: 1 },
+          ],
+        }),
+      );
+      assert.deepEqual(world.taken.stock.get(order.orderId), [
+        { goodsId: apple, quantity: 1 },
+        { goodsId: pear, quantity: 2 },
+      ]);
       assert.equal(world.stockOf(pear), 0);
     });
   });
@@ -147,7 +175,7 @@ describe('placement (unit, in memory)', () => {
       ['an empty address', { address: '   ' }, ErrorCode.INVALID_ARGUMENT],
       ['a balance with three decimals', { balance: '1.005' }, ErrorCode.INVALID_ARGUMENT],
       ['more balance than is due', { balance: '500.00' }, ErrorCode.INVALID_ARGUMENT],
-      ['another user\'s coupon', { couponId: ids.next() }, ErrorCode.COUPON_UNAVAILABLE],
+      ["another user's coupon", { couponId: ids.next() }, ErrorCode.COUPON_UNAVAILABLE],
       ['an idempotency key with a space', { idempotencyKey: 'a b' }, ErrorCode.INVALID_ARGUMENT],
       ['lines and fromCart together', { fromCart: true }, ErrorCode.INVALID_ARGUMENT],
     ];
@@ -190,7 +218,12 @@ describe('placement (unit, in memory)', () => {
   describe('crash points and races', () => {
     it('a fault before the confirm step (after every reservation) cancels with its code and commits the release', async () => {
       const { orders, broker, place } = setup();
-      refused(await place({}, async () => { throw new AppError(ErrorCode.UNAVAILABLE, 'injected'); }), ErrorCode.UNAVAILABLE);
+      refused(
+        await place({}, async () => {
+          throw new AppError(ErrorCode.UNAVAILABLE, 'injected');
+        }),
+        ErrorCode.UNAVAILABLE,
+      );
       const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
       assert.equal(order!.status, 'CANCELLED');
       assert.equal(broker.resolutionOf(order!.id), 'commit');
@@ -231,11 +264,12 @@ describe('placement (unit, in memory)', () => {
       await carts.put({} as never, userId, apple, 2, true);
       const original = orders.transaction.bind(orders);
       let confirms = 0;
-      orders.transaction = async (work) => original(async (tx) => {
-        const result = await work(tx);
-        if (++confirms === 1) orders.failNextCommit = true;
-        return result;
-      });
+      orders.transaction = async (work) =>
+        original(async (tx) => {
+          const result = await work(tx);
+          if (++confirms === 1) orders.failNextCommit = true;
+          return result;
+        });
       await assert.rejects(place({ lines: [], fromCart: true }), /connection lost at commit/);
       const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
       assert.equal(order!.status, 'PENDING', 'the check-back decides it later');

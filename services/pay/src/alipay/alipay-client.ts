@@ -51,7 +51,13 @@ export class AlipayClient {
   }
 
   /** A QR code for the trade, valid until `expiresAt`. */
-  async precreate(input: { outTradeNo: string; amount: string; subject: string; expiresAt: Date; notifyUrl: string }): Promise<{ qrCode: string } | AlipayRefusal> {
+  async precreate(input: {
+    outTradeNo: string;
+    amount: string;
+    subject: string;
+    expiresAt: Date;
+    notifyUrl: string;
+  }): Promise<{ qrCode: string } | AlipayRefusal> {
     const result = await this.call(
       'alipay.trade.precreate',
       { outTradeNo: input.outTradeNo, totalAmount: input.amount, subject: input.subject, timeExpire: toAlipayTime(input.expiresAt) },
@@ -71,8 +77,18 @@ export class AlipayClient {
   }
 
   /** Refunds `amount` once per `refundId` (out_request_no): a repeat answers fundChange false. */
-  async refund(input: { outTradeNo: string; refundId: string; amount: string; reason: string }): Promise<{ fundChange: boolean; refunded: string } | AlipayRefusal> {
-    const result = await this.call('alipay.trade.refund', { outTradeNo: input.outTradeNo, outRequestNo: input.refundId, refundAmount: input.amount, refundReason: input.reason });
+  async refund(input: {
+    outTradeNo: string;
+    refundId: string;
+    amount: string;
+    reason: string;
+  }): Promise<{ fundChange: boolean; refunded: string } | AlipayRefusal> {
+    const result = await this.call('alipay.trade.refund', {
+      outTradeNo: input.outTradeNo,
+      outRequestNo: input.refundId,
+      refundAmount: input.amount,
+      refundReason: input.reason,
+    });
     return result instanceof AlipayRefusal ? result : { fundChange: result.fundChange === 'Y', refunded: result.refundFee! };
   }
 
@@ -103,4 +119,3 @@ export class AlipayClient {
     return this.sdk.checkNotifySignV2(form);
   }
 }
-

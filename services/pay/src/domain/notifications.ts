@@ -22,7 +22,10 @@ function verified(alipay: AlipayClient, fields: Record<string, string>): boolean
   }
 }
 
-export async function handleNotification(deps: { store: PayStore; ids: SnowflakeGenerator; alipay: AlipayClient; logger: Logger }, fields: Record<string, string>): Promise<'success' | 'failure'> {
+export async function handleNotification(
+  deps: { store: PayStore; ids: SnowflakeGenerator; alipay: AlipayClient; logger: Logger },
+  fields: Record<string, string>,
+): Promise<'success' | 'failure'> {
   const { store, alipay, logger } = deps;
   const log = logger.child({ outTradeNo: fields.out_trade_no, notifyId: fields.notify_id });
   if (!verified(alipay, fields)) {
@@ -43,7 +46,9 @@ export async function handleNotification(deps: { store: PayStore; ids: Snowflake
     return 'failure';
   }
   if (fields.trade_status === 'TRADE_SUCCESS' || fields.trade_status === 'TRADE_FINISHED') {
-    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE) ? await applyAgain(deps, payment, fields) : await applyPayment(store, deps.ids, payment, fields.trade_no ?? '');
+    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE)
+      ? await applyAgain(deps, payment, fields)
+      : await applyPayment(store, deps.ids, payment, fields.trade_no ?? '');
     log.info({ applied }, applied ? 'payment applied from the notification' : 'notification repeated; nothing to do');
   }
   // Other statuses (TRADE_CLOSED...) carry nothing to apply; acknowledging stops the retries.

@@ -65,7 +65,15 @@ export interface PaymentView {
 const MIN_TIME_TO_PAY_MS = 5_000;
 
 export function toView(row: PaymentRow): PaymentView {
-  return { paymentId: row.id, orderId: row.order_id, userId: row.user_id, amount: row.amount, status: row.status, qrCode: row.qr_code, expiresAt: row.expires_at.toISOString() };
+  return {
+    paymentId: row.id,
+    orderId: row.order_id,
+    userId: row.user_id,
+    amount: row.amount,
+    status: row.status,
+    qrCode: row.qr_code,
+    expiresAt: row.expires_at.toISOString(),
+  };
 }
 
 const cancelledMeanwhile = (status: string) => new DomainError(ErrorCode.ORDER_STATE, `order is ${status}; only confirmed unpaid orders can be paid`);
@@ -89,20 +97,38 @@ export async function createPayment(deps: PaymentDeps, input: { orderId: string;
     if (!(expiresAt.getTime() - Date.now() > MIN_TIME_TO_PAY_MS)) return new DomainError(ErrorCode.ORDER_STATE, 'the pay deadline of this order has passed');
     const id = deps.ids.next();
     // The row first: from here on, whatever Alipay does with this trade, the shop knows of it.
-    const inserted = await store.transaction((tx) => store.insertPayment(tx, { id, orderId: order.orderId, userId: order.userId, amount: order.payAmount, balancePaid: order.balancePaid, expiresAt }));
+    const inserted = await store.transaction((tx) =>
+      store.insertPayment(tx, { id, orderId: order.orderId, userId: order.userId, amount: order.payAmount, balancePaid: order.balancePaid, expiresAt }),
+    );
     payment = (await store.findByOrder(input.orderId))!;
     if (inserted) {
       // The broker asks about the payment until it is settled (a lost notification is found by query).
-      await deps.sendTimeoutHalf(id, order.orderId).catch((error: unknown) => logger.warn({ err: error, paymentId: id }, 'pay.timeout half message not sent; the order deadline settles the payment'));
-      await store.log(undefined, { id: deps.ids.next(), paymentId: id, orderId: order.orderId, event: 'CREATED', amount: order.payAmount, detail: 'payment row written' });
+      await deps
+        .sendTimeoutHalf(id, order.orderId)
+        .catch((error: unknown) => logger.warn({ err: error, paymentId: id }, 'pay.timeout half message not sent; the order deadline settles the payment'));
+      await store.log(undefined, {
+        id: deps.ids.next(),
+        paymentId: id,
+        orderId: order.orderId,
+        event: 'CREATED',
+        amount: order.payAmount,
+        detail: 'payment row written',
+      });
     }
     if (payment.qr_code || payment.status !== 'UNPAID') return toView(payment);
   }
 
   const log = logger.child({ paymentId: payment.id, orderId: payment.order_id });
   // Finishing a payment whose trade was never made (Alipay failed): only while it can still be paid.
-  if (!(payment.expires_at.getTime() - Date.now() > MIN_TIME_TO_PAY_MS)) return new DomainError(ErrorCode.ORDER_STATE, 'the pay deadline of this order has passed');
-  const qr = await deps.alipay.precreate({ outTradeNo: payment.id, amount: payment.amount, subject: `Shop order ${payment.order_id}`, expiresAt: payment.expires_at, notifyUrl: deps.notifyUrl });
+  if (!(payment.expires_at.getTime() - Date.now() > MIN_TIME_TO_PAY_MS))
+    return new DomainError(ErrorCode.ORDER_STATE, 'the pay deadline of this order has passed');
+  const qr = await deps.alipay.precreate({
+    outTradeNo: payment.id,
+    amount: payment.amount,
+    subject: `Shop order ${payment.order_id}`,
+    expiresAt: payment.expires_at,
+    notifyUrl: deps.notifyUrl,
+  });
   if (qr instanceof AlipayRefusal) {
     log.error({ subCode: qr.subCode }, 'Alipay refused the precreate');
     return new DomainError(ErrorCode.UNAVAILABLE, 'Alipay refused to create the payment; try again');
@@ -155,7 +181,11 @@ export type Settlement = 'PAID' | 'CLOSED' | 'OPEN';
  * Alipay failing) leaves it UNPAID, so CLOSED never hides money Alipay took.
  * `onClosed` runs in the transaction that closes it.
  */
-export async function settleUnpaid(deps: SettleDeps, paymentId: string, options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> } = {}): Promise<Settlement> {
+export async function settleUnpaid(
+  deps: SettleDeps,
+  paymentId: string,
+  options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> } = {},
+): Promise<Settlement> {
   const { store, alipay, logger } = deps;
   const payment = await store.findPayment(paymentId);
   if (!payment) throw new AppError(ErrorCode.NOT_FOUND, `payment ${paymentId} not found`);
@@ -168,7 +198,8 @@ export async function settleUnpaid(deps: SettleDeps, paymentId: string, options:
   const trade = await queryTrade(alipay, paymentId, log);
   if (trade === 'UNKNOWN') return 'OPEN';
   if (trade.kind === 'PAID') {
-    if (trade.amount !== payment.amount) log.error({ alipayAmount: trade.amount, amount: payment.amount }, 'Alipay reports another amount; applied, reconciliation will show it');
+    if (trade.amount !== payment.amount)
+      log.error({ alipayAmount: trade.amount, amount: payment.amount }, 'Alipay reports another amount; applied, reconciliation will show it');
     if (await applyPayment(store, deps.ids, payment, trade.tradeNo)) log.info('payment found by query (the notification was missed or is late)');
     return 'PAID';
   }
@@ -184,11 +215,22 @@ export async function settleUnpaid(deps: SettleDeps, paymentId: string, options:
   return close(deps, payment, options);
 }
 
-async function close(deps: SettleDeps, payment: PaymentRow, options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> }): Promise<Settlement> {
+async function close(
+  deps: SettleDeps,
+  payment: PaymentRow,
+  options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> },
+): Promise<Settlement> {
   const { store, ids } = deps;
   await store.transaction(async (tx) => {
     if (await store.transition(tx, payment.id, 'close')) {
-      await store.log(tx, { id: ids.next(), paymentId: payment.id, orderId: payment.order_id, event: 'CLOSED', amount: payment.amount, detail: options.force ? 'order cancelled' : 'pay deadline passed' });
+      await store.log(tx, {
+        id: ids.next(),
+        paymentId: payment.id,
+        orderId: payment.order_id,
+        event: 'CLOSED',
+        amount: payment.amount,
+        detail: options.force ? 'order cancelled' : 'pay deadline passed',
+      });
       await options.onClosed?.(tx, payment);
     }
   });
@@ -228,7 +270,8 @@ async function queryTrade(alipay: AlipayClient, paymentId: string, log: Logger):
 export async function recoverPayment(deps: SettleDeps, payment: PaymentRow): Promise<boolean> {
   const trade = await queryTrade(deps.alipay, payment.id, deps.logger.child({ paymentId: payment.id }));
   if (trade === 'UNKNOWN' || trade.kind !== 'PAID') return false;
-  if (await applyPayment(deps.store, deps.ids, payment, trade.tradeNo)) deps.logger.warn({ paymentId: payment.id, orderId: payment.order_id }, 'payment found by reconciliation; applied');
+  if (await applyPayment(deps.store, deps.ids, payment, trade.tradeNo))
+    deps.logger.warn({ paymentId: payment.id, orderId: payment.order_id }, 'payment found by reconciliation; applied');
   return true;
 }
 

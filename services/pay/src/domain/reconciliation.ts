@@ -48,7 +48,8 @@ export function parseBill(csv: string): Map<string, string> {
 export async function reconcile(deps: SettleDeps, date: string): Promise<ReconcileReport | DomainError> {
   if (!isCalendarDate(date)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be a day of the calendar, YYYY-MM-DD');
   const bill = await deps.alipay.downloadBill(date);
-  if (bill instanceof AlipayRefusal) return new DomainError(bill.subCode === 'ACQ.BILL_NOT_EXIST' ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, `no bill for ${date}: ${bill.subCode}`);
+  if (bill instanceof AlipayRefusal)
+    return new DomainError(bill.subCode === 'ACQ.BILL_NOT_EXIST' ? ErrorCode.NOT_FOUND : ErrorCode.UNAVAILABLE, `no bill for ${date}: ${bill.subCode}`);
   const alipay = parseBill(bill);
   const local = new Map((await deps.store.paidOn(date)).map((row) => [row.id, formatCents(parseCents(row.amount)!)]));
 
@@ -57,11 +58,13 @@ export async function reconcile(deps: SettleDeps, date: string): Promise<Reconci
   for (const [outTradeNo, localAmount] of local) {
     const alipayAmount = alipay.get(outTradeNo);
     if (alipayAmount === undefined) differences.push({ type: 'LOCAL_ONLY', outTradeNo, localAmount, alipayAmount: '', action: '' });
-    else if (parseCents(alipayAmount) !== parseCents(localAmount)) differences.push({ type: 'AMOUNT_MISMATCH', outTradeNo, localAmount, alipayAmount, action: '' });
+    else if (parseCents(alipayAmount) !== parseCents(localAmount))
+      differences.push({ type: 'AMOUNT_MISMATCH', outTradeNo, localAmount, alipayAmount, action: '' });
     else matched++;
   }
   for (const [outTradeNo, alipayAmount] of alipay) {
-    if (!local.has(outTradeNo)) differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount, action: await recover(deps, outTradeNo) });
+    if (!local.has(outTradeNo))
+      differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount, action: await recover(deps, outTradeNo) });
   }
   await store(deps, date, matched, differences);
   return { date, matched, differences };
@@ -80,12 +83,18 @@ async function store(deps: SettleDeps, date: string, matched: number, difference
   await sequelize.transaction(async (transaction) => {
     await sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
     for (const d of differences) {
-      await sequelize.query('INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', {
-        replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
-        type: QueryTypes.INSERT,
-        transaction,
-      });
+      await sequelize.query(
+        'INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+        {
+          replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
+          type: QueryTypes.INSERT,
+          transaction,
+        },
+      );
     }
-    await sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', { replacements: [date, matched, differences.length], transaction });
+    await sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', {
+      replacements: [date, matched, differences.length],
+      transaction,
+    });
   });
 }

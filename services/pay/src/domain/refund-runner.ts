@@ -29,7 +29,15 @@ import { refundFinished } from './pay-events';
 
 /** The other services a refund's steps call; refusals of the hold come back as values. */
 export interface RefundParties {
-  holdRefund(request: { refundId: string; orderId: string; userId: string; kind: 'CUSTOMER' | 'AFTER_SALES'; amount: string; lines: RefundLine[]; afterSalesId: string }): Promise<Plan | DomainError>;
+  holdRefund(request: {
+    refundId: string;
+    orderId: string;
+    userId: string;
+    kind: 'CUSTOMER' | 'AFTER_SALES';
+    amount: string;
+    lines: RefundLine[];
+    afterSalesId: string;
+  }): Promise<Plan | DomainError>;
   refundBalance(input: { orderId: string; userId: string; refundId: string; amount: string }): Promise<void>;
   deductPoints(input: { refundId: string; orderId: string; userId: string; points: string }): Promise<void>;
   returnStock(input: { refundId: string; orderId: string; lines: RefundLine[] }): Promise<void>;
@@ -81,8 +89,12 @@ export async function runRefund(deps: RefundRunnerDeps, refundId: string, hook?:
     await hook?.('alipay', row.id);
     if (needs(row, 'balance')) await step(deps, row, 'balance', () => refundBalance(deps, row!));
     await hook?.('balance', row.id);
-    if (needs(row, 'points')) await step(deps, row, 'points', () => deps.parties.deductPoints({ refundId: row!.id, orderId: row!.order_id, userId: row!.user_id, points: row!.points }));
-    if (needs(row, 'stock')) await step(deps, row, 'stock', () => deps.parties.returnStock({ refundId: row!.id, orderId: row!.order_id, lines: restockOf(row!) }));
+    if (needs(row, 'points'))
+      await step(deps, row, 'points', () =>
+        deps.parties.deductPoints({ refundId: row!.id, orderId: row!.order_id, userId: row!.user_id, points: row!.points }),
+      );
+    if (needs(row, 'stock'))
+      await step(deps, row, 'stock', () => deps.parties.returnStock({ refundId: row!.id, orderId: row!.order_id, lines: restockOf(row!) }));
     if (needs(row, 'coupon')) await step(deps, row, 'coupon', () => deps.parties.releaseCoupon(row!.order_id));
     await end(deps, row, 'SUCCEEDED', null);
     log.info({ amount: row.amount, kind: row.kind }, 'refund succeeded');
@@ -164,7 +176,9 @@ async function alipayStep(deps: RefundRunnerDeps, row: RefundRow): Promise<void>
   if (row.alipay_attempts > 0 && (await alipayDidIt(alipay, payment, row))) return recordAlipayPart(deps, row, payment);
   // Counted before the call: if its answer is lost (a crash, a timeout), the next runner asks first.
   await refunds.countAlipayAttempt(row.id);
-  const result = await alipay.refund({ outTradeNo: payment.id, refundId: row.id, amount: row.alipay_amount, reason: row.reason.slice(0, 100) || 'refund' }).catch((error: unknown) => new AlipayRefusal('TRANSPORT', String(error)));
+  const result = await alipay
+    .refund({ outTradeNo: payment.id, refundId: row.id, amount: row.alipay_amount, reason: row.reason.slice(0, 100) || 'refund' })
+    .catch((error: unknown) => new AlipayRefusal('TRANSPORT', String(error)));
   if (result instanceof AlipayRefusal) {
     if (RETRYABLE_SUB_CODES.has(result.subCode)) throw new Error(`Alipay could not refund now: ${result.subCode} ${result.message}`);
     throw new RefusedByAlipay(`Alipay refused the refund: ${result.subCode} ${result.message}`);
@@ -187,7 +201,14 @@ async function recordAlipayPart(deps: RefundRunnerDeps, row: RefundRow, payment:
     await store.addRefunded(tx, payment.id, row.alipay_amount);
     const now = (await store.findPayment(payment.id, tx))!;
     if (parseCents(now.refunded_amount) === parseCents(now.amount)) await store.transition(tx, payment.id, 'refundInFull');
-    await store.log(tx, { id: ids.next(), paymentId: payment.id, orderId: payment.order_id, event: `REFUND ${row.id}`, amount: row.alipay_amount, detail: `${row.kind.toLowerCase()} refund through Alipay` });
+    await store.log(tx, {
+      id: ids.next(),
+      paymentId: payment.id,
+      orderId: payment.order_id,
+      event: `REFUND ${row.id}`,
+      amount: row.alipay_amount,
+      detail: `${row.kind.toLowerCase()} refund through Alipay`,
+    });
   });
 }
 
@@ -206,5 +227,8 @@ async function end(deps: RefundRunnerDeps, row: RefundRow, status: 'SUCCEEDED' |
     await enqueueEvent(store.sequelize, tx, ids.next(), refundFinished(finished));
     return true;
   });
-  if (announced) await deps.parties.finishRefund(finished).catch((error: unknown) => deps.logger.warn({ err: error, refundId: row.id }, 'order service not told at once; pay.refund-finished tells it'));
+  if (announced)
+    await deps.parties
+      .finishRefund(finished)
+      .catch((error: unknown) => deps.logger.warn({ err: error, refundId: row.id }, 'order service not told at once; pay.refund-finished tells it'));
 }

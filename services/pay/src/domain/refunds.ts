@@ -60,7 +60,9 @@ export function toRefundView(row: RefundRow): RefundView {
 
 /** What makes two requests with one id the same request. */
 function requestHash(request: { amount: string; reason: string; items: RefundLine[] }): string {
-  return createHash('sha256').update(JSON.stringify([request.amount, request.reason, request.items])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([request.amount, request.reason, request.items]))
+    .digest('hex');
 }
 
 export interface CustomerRefundInput {
@@ -84,7 +86,8 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
   const reason = input.reason.trim().slice(0, 200);
   if (!reason) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a reason is required');
   const amount = input.amount ? parseCents(input.amount) : undefined;
-  if (input.amount && (amount === undefined || amount <= 0n)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
+  if (input.amount && (amount === undefined || amount <= 0n))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places');
   const items = input.items.length ? normaliseLines(input.items) : [];
   if (items instanceof DomainError) return items;
   const request = { amount: amount === undefined ? '' : formatCents(amount), reason, items: items.map(({ goodsId, quantity }) => ({ goodsId, quantity })) };
@@ -94,7 +97,8 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
     const earlier = input.requestId ? await refunds.findByRequest(input.orderId, input.requestId) : undefined;
     if (!earlier) return undefined;
     if (earlier.user_id !== input.userId) return new DomainError(ErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
-    if (earlier.kind !== 'CUSTOMER' || earlier.request_hash !== hash) return new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another refund request');
+    if (earlier.kind !== 'CUSTOMER' || earlier.request_hash !== hash)
+      return new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another refund request');
     return toRefundView(await resume(deps, earlier.id, hook));
   };
   const earlier = await repeat();
@@ -104,7 +108,10 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
   const order = await deps.readOrder(input.orderId, input.userId);
   if (order.status !== 'PAID') {
     const shipped = order.status === 'SHIPPED' || order.status === 'COMPLETED';
-    return new DomainError(ErrorCode.ORDER_STATE, shipped ? `order is ${order.status}; after shipment, open an after-sales request` : `order is ${order.status}; only paid orders can be refunded`);
+    return new DomainError(
+      ErrorCode.ORDER_STATE,
+      shipped ? `order is ${order.status}; after shipment, open an after-sales request` : `order is ${order.status}; only paid orders can be refunded`,
+    );
   }
   if ((await refunds.pendingOfOrder(order.orderId)).length > 0) {
     // Perhaps this very request, sent concurrently with the same id and inserted meanwhile.
@@ -153,8 +160,12 @@ async function resume(deps: RefundRunnerDeps, refundId: string, hook?: StepHook)
 }
 
 /** The refunds of an order, oldest first (its owner's, or any order's for an admin: userId ''). */
-export async function listRefunds(deps: Pick<RefundRequestDeps, 'refunds' | 'readOrder'>, input: { orderId: string; userId: string }): Promise<RefundView[] | DomainError> {
-  if (!isSnowflakeId(input.orderId) || (input.userId && !isSnowflakeId(input.userId))) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
+export async function listRefunds(
+  deps: Pick<RefundRequestDeps, 'refunds' | 'readOrder'>,
+  input: { orderId: string; userId: string },
+): Promise<RefundView[] | DomainError> {
+  if (!isSnowflakeId(input.orderId) || (input.userId && !isSnowflakeId(input.userId)))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   await deps.readOrder(input.orderId, input.userId);
   return (await deps.refunds.listOfOrder(input.orderId)).map(toRefundView);
 }

@@ -27,13 +27,21 @@ export function startPayConsumer(connection: MqConnection, deps: SettleDeps & Re
     handlers: [
       payEvents.on(Tags.PAY_SUCCEEDED, {
         async handle(tx, paid) {
-          await store.log(tx, { id: ids.next(), paymentId: paid.paymentId, orderId: paid.orderId, event: 'PAID', amount: paid.amount, detail: `alipay trade ${paid.tradeNo}` });
+          await store.log(tx, {
+            id: ids.next(),
+            paymentId: paid.paymentId,
+            orderId: paid.orderId,
+            event: 'PAID',
+            amount: paid.amount,
+            detail: `alipay trade ${paid.tradeNo}`,
+          });
         },
       }),
       payEvents.on(Tags.ORDER_CANCELLED, {
         async before({ orderId }) {
           const payment = await store.findByOrder(orderId);
-          if (payment?.status === 'UNPAID') logger.info({ orderId, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+          if (payment?.status === 'UNPAID')
+            logger.info({ orderId, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
         },
         handle: async () => undefined,
       }),

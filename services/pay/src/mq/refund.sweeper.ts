@@ -17,8 +17,14 @@ export async function resumeRefunds(deps: RefundRunnerDeps, limit = 100): Promis
 }
 
 export function startRefundSweeper(deps: RefundRunnerDeps, options: { intervalMs: number }): Stoppable {
-  return startPeriodic('refund sweep', options.intervalMs, deps.logger, async () => {
-    const resumed = await resumeRefunds(deps);
-    if (resumed > 0) deps.logger.info({ resumed }, 'refunds carried on');
-  }, { immediately: true });
+  return startPeriodic(
+    'refund sweep',
+    options.intervalMs,
+    deps.logger,
+    async () => {
+      const resumed = await resumeRefunds(deps);
+      if (resumed > 0) deps.logger.info({ resumed }, 'refunds carried on');
+    },
+    { immediately: true },
+  );
 }

@@ -40,7 +40,9 @@ const SETTLEMENT: Record<OrderSettlement, pay.Settlement> = {
 const toPayment = (view: PaymentView): pay.Payment => ({ ...view, status: STATUS[view.status] });
 const toRefund = (view: RefundView): pay.Refund => ({ ...view, status: REFUND_STATUS[view.status], kind: REFUND_KIND[view.kind] });
 
-export function payHandlers(deps: PaymentDeps & RefundRequestDeps & { faultInjection: boolean; logger: Logger }): ServiceHandlers<typeof payContract.definition> {
+export function payHandlers(
+  deps: PaymentDeps & RefundRequestDeps & { faultInjection: boolean; logger: Logger },
+): ServiceHandlers<typeof payContract.definition> {
   return {
     createPayment: async ({ orderId, userId, channel }) => {
       if (channel !== pay.Channel.ALIPAY_QR) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'channel must be ALIPAY_QR');
@@ -48,7 +50,8 @@ export function payHandlers(deps: PaymentDeps & RefundRequestDeps & { faultInjec
     },
     getPayment: async (request) => toPayment(orThrow(await getPayment(deps.store, request))),
     handleAlipayNotify: async ({ fields }) => ({ reply: await handleNotification(deps, fields) }),
-    requestRefund: async (request, context) => toRefund(orThrow(await requestRefund(deps, request, refundFaultHook(deps.faultInjection, context, deps.logger)))),
+    requestRefund: async (request, context) =>
+      toRefund(orThrow(await requestRefund(deps, request, refundFaultHook(deps.faultInjection, context, deps.logger)))),
     listRefunds: async (request) => ({ refunds: orThrow(await listRefunds(deps, request)).map(toRefund) }),
     reconcile: async ({ date }) => orThrow(await reconcile(deps, date)),
     settleOrderPayment: async ({ orderId }) => {

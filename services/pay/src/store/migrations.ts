@@ -117,7 +117,7 @@ export const payMigrations: Migration[] = [
             ADD KEY idx_pending (status, next_attempt_at)`);
       }
       // Refunds made before the steps were recorded: their plan is the row, already held.
-      await sequelize.query('UPDATE refund SET held_at = created_at, next_attempt_at = created_at WHERE held_at IS NULL AND request_hash = \'\'');
+      await sequelize.query("UPDATE refund SET held_at = created_at, next_attempt_at = created_at WHERE held_at IS NULL AND request_hash = ''");
     },
   },
 ];

@@ -75,16 +75,22 @@ export class PayStore extends SqlStore {
 
   /** Adds to the refunded amount if it stays within the payment; false otherwise. */
   async addRefunded(tx: Transaction, id: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE trade_pay SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ? AND refunded_amount + CAST(? AS DECIMAL(14,2)) <= amount', {
-      replacements: [amount, id, amount],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    const [, affected] = await this.sequelize.query(
+      'UPDATE trade_pay SET refunded_amount = refunded_amount + CAST(? AS DECIMAL(14,2)) WHERE id = ? AND refunded_amount + CAST(? AS DECIMAL(14,2)) <= amount',
+      {
+        replacements: [amount, id, amount],
+        type: QueryTypes.UPDATE,
+        transaction: tx,
+      },
+    );
     return affected === 1;
   }
 
   /** Records an event of a payment for people reading the log, once per (payment, event). */
-  async log(tx: Transaction | undefined, row: { id: string; paymentId: string; orderId: string; event: string; amount: string; detail: string }): Promise<void> {
+  async log(
+    tx: Transaction | undefined,
+    row: { id: string; paymentId: string; orderId: string; event: string; amount: string; detail: string },
+  ): Promise<void> {
     await insertUnique(
       this.sequelize,
       'INSERT INTO pay_log (id, payment_id, order_id, event, amount, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',

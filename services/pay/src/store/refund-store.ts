@@ -124,7 +124,10 @@ export class RefundStore extends SqlStore {
   }
 
   listOfOrder(orderId: string): Promise<RefundRow[]> {
-    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? ORDER BY id`, { replacements: [orderId], type: QueryTypes.SELECT });
+    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? ORDER BY id`, {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   /** Deletes a refund that never moved money (its hold was refused). */
@@ -136,7 +139,18 @@ export class RefundStore extends SqlStore {
     await this.sequelize.query(
       `UPDATE refund SET amount = ?, alipay_amount = ?, balance_amount = ?, points = ?, restock = ?, release_coupon = ?, completes_order = ?, held_at = UTC_TIMESTAMP(3)
        WHERE id = ? AND held_at IS NULL`,
-      { replacements: [plan.amount, plan.alipayAmount, plan.balanceAmount, plan.points, JSON.stringify(plan.restock), plan.releaseCoupon, plan.completesOrder, id] },
+      {
+        replacements: [
+          plan.amount,
+          plan.alipayAmount,
+          plan.balanceAmount,
+          plan.points,
+          JSON.stringify(plan.restock),
+          plan.releaseCoupon,
+          plan.completesOrder,
+          id,
+        ],
+      },
     );
   }
 
@@ -159,11 +173,14 @@ export class RefundStore extends SqlStore {
   /** Ends the refund by the move (pay-status.ts); false when it had ended already. */
   async finish(tx: Transaction, id: string, move: RefundMove, failureReason: string | null): Promise<boolean> {
     const { from, to } = refundMachine.moves[move];
-    const [, affected] = await this.sequelize.query('UPDATE refund SET status = ?, failure_reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status IN (?)', {
-      replacements: [to, failureReason?.slice(0, 255) ?? null, id, [...from]],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    const [, affected] = await this.sequelize.query(
+      'UPDATE refund SET status = ?, failure_reason = ?, finished_at = UTC_TIMESTAMP(3) WHERE id = ? AND status IN (?)',
+      {
+        replacements: [to, failureReason?.slice(0, 255) ?? null, id, [...from]],
+        type: QueryTypes.UPDATE,
+        transaction: tx,
+      },
+    );
     return affected === 1;
   }
 
@@ -195,7 +212,10 @@ export class RefundStore extends SqlStore {
 
   /** The order's refunds still PENDING. */
   async pendingOfOrder(orderId: string): Promise<RefundRow[]> {
-    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? AND status = 'PENDING'`, { replacements: [orderId], type: QueryTypes.SELECT });
+    return this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund WHERE order_id = ? AND status = 'PENDING'`, {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<RefundRow | undefined> {

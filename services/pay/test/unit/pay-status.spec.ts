@@ -3,12 +3,21 @@ import { PAYMENT_STATUSES, paymentMachine, refundMachine } from '../../src/domai
 
 describe('the payment and refund status machines', () => {
   it('a payment Alipay took is applied even after the shop closed it', () => {
-    assert.deepEqual(PAYMENT_STATUSES.filter((s) => paymentMachine.can('pay', s)), ['UNPAID', 'CLOSED']);
+    assert.deepEqual(
+      PAYMENT_STATUSES.filter((s) => paymentMachine.can('pay', s)),
+      ['UNPAID', 'CLOSED'],
+    );
   });
 
   it('only an unpaid payment closes, only a paid one is refunded in full, and REFUNDED is final', () => {
-    assert.deepEqual(PAYMENT_STATUSES.filter((s) => paymentMachine.can('close', s)), ['UNPAID']);
-    assert.deepEqual(PAYMENT_STATUSES.filter((s) => paymentMachine.can('refundInFull', s)), ['PAID']);
+    assert.deepEqual(
+      PAYMENT_STATUSES.filter((s) => paymentMachine.can('close', s)),
+      ['UNPAID'],
+    );
+    assert.deepEqual(
+      PAYMENT_STATUSES.filter((s) => paymentMachine.can('refundInFull', s)),
+      ['PAID'],
+    );
     assert.deepEqual(paymentMachine.final(), ['REFUNDED']);
   });
 

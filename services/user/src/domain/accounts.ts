@@ -31,7 +31,11 @@ export function toUser(row: UserRow): User {
 }
 
 /** Creates a user with a hashed password. Invariant: usernames are unique (ALREADY_EXISTS). */
-export async function register(store: UserStore, ids: SnowflakeGenerator, input: { username: string; password: string; role: Role }): Promise<User | DomainError> {
+export async function register(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  input: { username: string; password: string; role: Role },
+): Promise<User | DomainError> {
   if (!USERNAME.test(input.username)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'username must be 3 to 32 letters, digits, "_", "." or "-"');
   if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
     return new DomainError(ErrorCode.INVALID_ARGUMENT, `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);

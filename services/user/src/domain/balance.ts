@@ -19,7 +19,8 @@ const REF = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function positiveAmount(amount: string): string | DomainError {
   const cents = parseCents(amount);
-  if (cents === undefined || cents <= 0n) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places, like 10.00');
+  if (cents === undefined || cents <= 0n)
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'amount must be a positive decimal with at most two places, like 10.00');
   return formatCents(cents);
 }
 
@@ -29,7 +30,11 @@ async function balanceOf(store: UserStore, tx: Transaction, userId: string): Pro
 }
 
 /** Adds to the balance; the same request id adds once. */
-export async function recharge(store: UserStore, ids: SnowflakeGenerator, input: { requestId: string; userId: string; amount: string }): Promise<MoneyChange | DomainError> {
+export async function recharge(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  input: { requestId: string; userId: string; amount: string },
+): Promise<MoneyChange | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   if (input.requestId && !REF.test(input.requestId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid request id');
   const amount = positiveAmount(input.amount);
@@ -51,7 +56,11 @@ export async function recharge(store: UserStore, ids: SnowflakeGenerator, input:
  * takes nothing (RELEASED). The order's ledger row is written first, so a concurrent release of
  * the same order waits for this transaction.
  */
-export async function reduceBalance(store: UserStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; amount: string }): Promise<MoneyChange | DomainError> {
+export async function reduceBalance(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  input: { orderId: string; userId: string; amount: string },
+): Promise<MoneyChange | DomainError> {
   const { orderId, userId } = input;
   if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   const amount = positiveAmount(input.amount);
@@ -83,7 +92,10 @@ export async function refundBalance(
   if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   if (!refundId) {
     return withDeadlockRetry(() =>
-      store.transaction(async (tx) => ({ applied: (await releaseBalanceWithin(store, ids, tx, orderId)).released !== '0.00', balance: await balanceOf(store, tx, userId) })),
+      store.transaction(async (tx) => ({
+        applied: (await releaseBalanceWithin(store, ids, tx, orderId)).released !== '0.00',
+        balance: await balanceOf(store, tx, userId),
+      })),
     );
   }
   if (!REF.test(refundId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid refund id');

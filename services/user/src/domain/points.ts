@@ -21,7 +21,11 @@ async function pointsOf(store: UserStore, userId: string, tx: Transaction): Prom
 }
 
 /** Adds points for a paid order; a repeat for the order adds nothing. */
-export async function addPoints(store: UserStore, ids: SnowflakeGenerator, input: { orderId: string; userId: string; points: string }): Promise<PointsChange | DomainError> {
+export async function addPoints(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  input: { orderId: string; userId: string; points: string },
+): Promise<PointsChange | DomainError> {
   const { orderId, userId, points } = input;
   if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   if (!validPoints(points)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'points must be a positive integer');
@@ -34,7 +38,12 @@ export async function addPoints(store: UserStore, ids: SnowflakeGenerator, input
 }
 
 /** The addition inside a caller's transaction (the order.paid consumer's, with its consume log). */
-export async function addPointsWithin(store: UserStore, ids: SnowflakeGenerator, tx: Transaction, input: { orderId: string; userId: string; points: string }): Promise<PointsChange> {
+export async function addPointsWithin(
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  input: { orderId: string; userId: string; points: string },
+): Promise<PointsChange> {
   const { orderId, userId, points } = input;
   const recorded = await store.recordPoints(tx, { id: ids.next(), userId, orderId, type: 'ADD', ref: orderId, points });
   if (recorded) await store.addPoints(tx, userId, points);

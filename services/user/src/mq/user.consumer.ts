@@ -14,7 +14,13 @@ export const USER_CONSUMER_GROUP = 'shop-user';
 
 const events = eventsOf('user');
 
-export function startUserConsumer(connection: MqConnection, store: UserStore, ids: SnowflakeGenerator, logger: Logger, group = USER_CONSUMER_GROUP): Promise<MqConsumer> {
+export function startUserConsumer(
+  connection: MqConnection,
+  store: UserStore,
+  ids: SnowflakeGenerator,
+  logger: Logger,
+  group = USER_CONSUMER_GROUP,
+): Promise<MqConsumer> {
   return startOrderCancelConsumer(connection, {
     service: 'user',
     group,

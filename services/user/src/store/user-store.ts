@@ -47,7 +47,10 @@ export class UserStore extends SqlStore {
    * Records a balance movement; false when this (user, type, ref) movement exists already. It is
    * written before the balance changes, so a concurrent repeat waits on the key and then sees it.
    */
-  async recordMoney(tx: Transaction, row: { id: string; userId: string; orderId: string | null; type: MoneyType; ref: string; amount: string }): Promise<boolean> {
+  async recordMoney(
+    tx: Transaction,
+    row: { id: string; userId: string; orderId: string | null; type: MoneyType; ref: string; amount: string },
+  ): Promise<boolean> {
     return insertUnique(
       this.sequelize,
       'INSERT INTO user_money_log (id, user_id, order_id, type, ref, amount, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
@@ -67,11 +70,14 @@ export class UserStore extends SqlStore {
 
   /** Takes `amount` if the balance covers it; false (nothing changed) otherwise. */
   async takeBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE user SET balance = balance - CAST(? AS DECIMAL(14,2)) WHERE id = ? AND balance >= CAST(? AS DECIMAL(14,2))', {
-      replacements: [amount, userId, amount],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    const [, affected] = await this.sequelize.query(
+      'UPDATE user SET balance = balance - CAST(? AS DECIMAL(14,2)) WHERE id = ? AND balance >= CAST(? AS DECIMAL(14,2))',
+      {
+        replacements: [amount, userId, amount],
+        type: QueryTypes.UPDATE,
+        transaction: tx,
+      },
+    );
     return affected === 1;
   }
 

@@ -34,7 +34,12 @@ export class Client {
     const route = options.route ?? `${method} ${new URL(url).pathname.replace(/\d{6,}/g, ':id')}`;
     let answer: Answer;
     try {
-      const response = await fetch(url, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json), signal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await fetch(url, {
+        method,
+        headers,
+        body: options.json === undefined ? undefined : JSON.stringify(options.json),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       const text = await response.text();
       let body: unknown = text;
       try {

@@ -12,9 +12,28 @@ import type { ChaosConfig } from './config';
 import { FRONT_DOORS, infraUp, SERVICES, signal, stackOwnsMysql, startProcess, whenRunning, type AppProcess } from './processes';
 import type { Random } from './random';
 
-export type FaultKind = 'kill' | 'freeze' | 'proxy-restart' | 'zookeeper-restart' | 'mysql-connections' | 'mysql-restart' | 'gateway-errors' | 'gateway-timeouts' | 'notifications-lost';
+export type FaultKind =
+  | 'kill'
+  | 'freeze'
+  | 'proxy-restart'
+  | 'zookeeper-restart'
+  | 'mysql-connections'
+  | 'mysql-restart'
+  | 'gateway-errors'
+  | 'gateway-timeouts'
+  | 'notifications-lost';
 
-export const FAULT_KINDS: FaultKind[] = ['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-connections', 'mysql-restart', 'gateway-errors', 'gateway-timeouts', 'notifications-lost'];
+export const FAULT_KINDS: FaultKind[] = [
+  'kill',
+  'freeze',
+  'proxy-restart',
+  'zookeeper-restart',
+  'mysql-connections',
+  'mysql-restart',
+  'gateway-errors',
+  'gateway-timeouts',
+  'notifications-lost',
+];
 
 export interface PlannedFault {
   /** Milliseconds after the load started. */
@@ -60,7 +79,16 @@ export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] 
     fault('notifications-lost', 'notify', random.int(3, 10)),
   ];
   for (let extra = 0; extra < Math.floor(config.seconds / 30) - 8; extra++) {
-    const kind = random.weighted({ kill: 4, freeze: 2, 'mysql-connections': 1, 'gateway-errors': 2, 'gateway-timeouts': 1, 'notifications-lost': 1, 'proxy-restart': 0.5, 'zookeeper-restart': 0.5 } as const);
+    const kind = random.weighted({
+      kill: 4,
+      freeze: 2,
+      'mysql-connections': 1,
+      'gateway-errors': 2,
+      'gateway-timeouts': 1,
+      'notifications-lost': 1,
+      'proxy-restart': 0.5,
+      'zookeeper-restart': 0.5,
+    } as const);
     const target = kind === 'kill' || kind === 'freeze' ? random.pick(PROCESSES) : kind.startsWith('gateway') ? random.pick(GATEWAY_METHODS) : kind;
     plan.push(fault(kind, target, kind === 'kill' ? random.int(500, 4_000) : kind === 'freeze' ? random.int(2_000, 6_000) : random.int(2, 8)));
   }
@@ -131,7 +159,10 @@ export class FaultRunner {
         await this.gatewayFault({ method: fault.target, mode: 'timeout', count: fault.size, delayMs: 7_000 });
         return `${fault.size} calls get no answer`;
       case 'notifications-lost': {
-        const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/notifications`, { json: { mode: 'drop', count: fault.size }, route: 'chaos control' });
+        const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/notifications`, {
+          json: { mode: 'drop', count: fault.size },
+          route: 'chaos control',
+        });
         if (answer.status >= 300) throw new Error(`gateway: ${answer.status} ${JSON.stringify(answer.body)}`);
         return `the next ${fault.size} notifications are lost`;
       }
@@ -165,7 +196,10 @@ async function killServiceConnections(): Promise<number> {
   const { host, port, user, password } = loadInfraConfig().mysql;
   const connection = await mysql.createConnection({ host, port, user, password });
   try {
-    const [rows] = await connection.query<mysql.RowDataPacket[]>("SELECT id FROM information_schema.processlist WHERE user = ? AND db IN ('shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay') AND id <> CONNECTION_ID()", [user]);
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(
+      "SELECT id FROM information_schema.processlist WHERE user = ? AND db IN ('shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay') AND id <> CONNECTION_ID()",
+      [user],
+    );
     let killed = 0;
     for (const row of rows) {
       // A connection may have ended meanwhile.

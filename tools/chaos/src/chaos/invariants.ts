@@ -36,14 +36,22 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
   const itemsOf = groupBy(snapshot.items, (item) => item.order_id);
   const sumHolds = (orderId: string, pick: (hold: HoldRow) => bigint) => (holdsOf.get(orderId) ?? []).reduce((total, hold) => total + pick(hold), 0n);
 
-  check('no order left PENDING', snapshot.orders.length, snapshot.orders.filter((order) => order.status === 'PENDING').map((order) => `order ${order.id} PENDING`));
+  check(
+    'no order left PENDING',
+    snapshot.orders.length,
+    snapshot.orders.filter((order) => order.status === 'PENDING').map((order) => `order ${order.id} PENDING`),
+  );
   check(
     'no CONFIRMED order past its pay deadline',
     snapshot.orders.length,
-    snapshot.orders.filter((order) => order.status === 'CONFIRMED' && order.pay_deadline && order.pay_deadline.getTime() < snapshot.takenAt).map((order) => `order ${order.id} CONFIRMED, deadline ${order.pay_deadline!.toISOString()}`),
+    snapshot.orders
+      .filter((order) => order.status === 'CONFIRMED' && order.pay_deadline && order.pay_deadline.getTime() < snapshot.takenAt)
+      .map((order) => `order ${order.id} CONFIRMED, deadline ${order.pay_deadline!.toISOString()}`),
   );
   check('no refund unfinished', snapshot.refunds.length + snapshot.holds.length, [
-    ...snapshot.refunds.filter((refund) => refund.status === 'PENDING').map((refund) => `refund ${refund.id} (${refund.kind}) of order ${refund.order_id} PENDING: ${refund.last_error ?? ''}`),
+    ...snapshot.refunds
+      .filter((refund) => refund.status === 'PENDING')
+      .map((refund) => `refund ${refund.id} (${refund.kind}) of order ${refund.order_id} PENDING: ${refund.last_error ?? ''}`),
     ...snapshot.holds.filter((hold) => hold.status === 'OPEN').map((hold) => `hold of refund ${hold.refund_id} (order ${hold.order_id}) OPEN`),
   ]);
 
@@ -52,7 +60,8 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
   for (const order of snapshot.orders.filter(isLive)) {
     for (const item of itemsOf.get(order.id) ?? []) unitsOut.set(item.goods_id, (unitsOut.get(item.goods_id) ?? 0) + item.quantity);
     for (const hold of holdsOf.get(order.id) ?? []) {
-      for (const line of JSON.parse(hold.restock) as { goodsId: string; quantity: number }[]) unitsOut.set(line.goodsId, (unitsOut.get(line.goodsId) ?? 0) - line.quantity);
+      for (const line of JSON.parse(hold.restock) as { goodsId: string; quantity: number }[])
+        unitsOut.set(line.goodsId, (unitsOut.get(line.goodsId) ?? 0) - line.quantity);
     }
   }
   check(
@@ -61,7 +70,11 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
     fixture.goods.flatMap((goods) => {
       const stock = snapshot.goods.find((row) => row.id === goods.goodsId)?.stock;
       const expected = goods.initialStock - (unitsOut.get(goods.goodsId) ?? 0);
-      return stock === expected ? [] : [`goods ${goods.goodsId}${goods.hot ? ' (hot)' : ''}: stock ${stock}, expected ${expected} (${goods.initialStock} - ${unitsOut.get(goods.goodsId) ?? 0} held)`];
+      return stock === expected
+        ? []
+        : [
+            `goods ${goods.goodsId}${goods.hot ? ' (hot)' : ''}: stock ${stock}, expected ${expected} (${goods.initialStock} - ${unitsOut.get(goods.goodsId) ?? 0} held)`,
+          ];
     }),
   );
 
@@ -71,7 +84,9 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
     fixture.customers.length,
     fixture.customers.flatMap((customer) => {
       const orders = (ordersOf.get(customer.userId) ?? []).filter(isLive);
-      const expected = cents(customer.initialBalance) - orders.reduce((total, order) => total + cents(order.balance_paid) - sumHolds(order.id, (hold) => cents(hold.balance_amount)), 0n);
+      const expected =
+        cents(customer.initialBalance) -
+        orders.reduce((total, order) => total + cents(order.balance_paid) - sumHolds(order.id, (hold) => cents(hold.balance_amount)), 0n);
       const balance = snapshot.users.find((user) => user.id === customer.userId)?.balance;
       return cents(balance) === expected ? [] : [`user ${customer.userId}: balance ${balance}, expected ${formatCents(expected)}`];
     }),
@@ -81,7 +96,10 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
     fixture.customers.length,
     fixture.customers.flatMap((customer) => {
       const paid = (ordersOf.get(customer.userId) ?? []).filter((order) => LIVE_AFTER_PAYMENT.has(order.status));
-      const expected = paid.reduce((total, order) => total + (cents(order.balance_paid) + cents(order.pay_amount)) / 100n - sumHolds(order.id, (hold) => BigInt(hold.points)), 0n);
+      const expected = paid.reduce(
+        (total, order) => total + (cents(order.balance_paid) + cents(order.pay_amount)) / 100n - sumHolds(order.id, (hold) => BigInt(hold.points)),
+        0n,
+      );
       const points = snapshot.users.find((user) => user.id === customer.userId)?.points;
       return BigInt(points ?? '-1') === expected ? [] : [`user ${customer.userId}: ${points} points, expected ${expected}`];
     }),
@@ -98,7 +116,10 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
     snapshot.coupons.length,
     snapshot.coupons.flatMap((coupon) => {
       const order = holder.get(coupon.id);
-      if (order) return coupon.used === 1 && coupon.order_id === order.id ? [] : [`coupon ${coupon.id}: should be used by order ${order.id} (${order.status}), is ${coupon.used ? `used by ${coupon.order_id}` : 'free'}`];
+      if (order)
+        return coupon.used === 1 && coupon.order_id === order.id
+          ? []
+          : [`coupon ${coupon.id}: should be used by order ${order.id} (${order.status}), is ${coupon.used ? `used by ${coupon.order_id}` : 'free'}`];
       return coupon.used === 0 ? [] : [`coupon ${coupon.id}: used by order ${coupon.order_id}, which does not hold it`];
     }),
   );
@@ -112,10 +133,13 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
       const order = orderById.get(payment.order_id)!;
       const trade = snapshot.trades.get(payment.id);
       const kept = trade?.paidAt ? cents(trade.totalAmount) - cents(trade.refundedAmount) : 0n;
-      const expected = isLive(order) && LIVE_AFTER_PAYMENT.has(order.status) ? cents(order.pay_amount) - sumHolds(order.id, (hold) => cents(hold.alipay_amount)) : 0n;
+      const expected =
+        isLive(order) && LIVE_AFTER_PAYMENT.has(order.status) ? cents(order.pay_amount) - sumHolds(order.id, (hold) => cents(hold.alipay_amount)) : 0n;
       const problems: string[] = [];
-      if (kept !== expected) problems.push(`payment ${payment.id} of order ${order.id} (${order.status}): Alipay kept ${formatCents(kept)}, expected ${formatCents(expected)}`);
-      if (trade?.paidAt && cents(trade.refundedAmount) !== cents(payment.refunded_amount)) problems.push(`payment ${payment.id}: refunded ${payment.refunded_amount} here, ${trade.refundedAmount} at Alipay`);
+      if (kept !== expected)
+        problems.push(`payment ${payment.id} of order ${order.id} (${order.status}): Alipay kept ${formatCents(kept)}, expected ${formatCents(expected)}`);
+      if (trade?.paidAt && cents(trade.refundedAmount) !== cents(payment.refunded_amount))
+        problems.push(`payment ${payment.id}: refunded ${payment.refunded_amount} here, ${trade.refundedAmount} at Alipay`);
       return problems;
     }),
   );
@@ -143,7 +167,8 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
   for (const payment of snapshot.payments.filter((p) => p.status === 'PAID' || p.status === 'REFUNDED')) {
     const announced = snapshot.paymentAnnouncements.get(payment.id) ?? 0;
     if (announced !== 1) missing.push(`payment ${payment.id} announced ${announced} times (pay.succeeded)`);
-    for (const group of [GROUP.order, GROUP.pay]) if (!snapshot.consumed.has(consumedKey(group, 'pay.succeeded', payment.id))) missing.push(`pay.succeeded of ${payment.id} not consumed by ${group}`);
+    for (const group of [GROUP.order, GROUP.pay])
+      if (!snapshot.consumed.has(consumedKey(group, 'pay.succeeded', payment.id))) missing.push(`pay.succeeded of ${payment.id} not consumed by ${group}`);
   }
   for (const order of snapshot.orders.filter((o) => LIVE_AFTER_PAYMENT.has(o.status))) {
     if (!snapshot.consumed.has(consumedKey(GROUP.user, 'order.paid', order.id))) missing.push(`order.paid of ${order.id} not consumed by ${GROUP.user}`);

@@ -36,25 +36,41 @@ export function writeReport(summary: RunSummary): string {
   const t = (at: number) => `+${((at - summary.startedAt) / 1000).toFixed(1)} s`;
   const lines: string[] = [];
   lines.push(`# Chaos run, seed ${config.seed}`, '');
-  lines.push(`Replay: \`CHAOS_SEED=${config.seed} CHAOS_SECONDS=${config.seconds} CHAOS_CONCURRENCY=${config.concurrency}${config.plant ? ` CHAOS_PLANT=${config.plant}` : ''} npm run chaos\``, '');
-  lines.push(`- load: ${config.seconds} s at concurrency ${config.concurrency}; ${outcomes.ordersPlaced} orders placed (answered HTTP 201, their reservations taken; refused placements not counted); ${attempts.length} HTTP requests`);
+  lines.push(
+    `Replay: \`CHAOS_SEED=${config.seed} CHAOS_SECONDS=${config.seconds} CHAOS_CONCURRENCY=${config.concurrency}${config.plant ? ` CHAOS_PLANT=${config.plant}` : ''} npm run chaos\``,
+    '',
+  );
+  lines.push(
+    `- load: ${config.seconds} s at concurrency ${config.concurrency}; ${outcomes.ordersPlaced} orders placed (answered HTTP 201, their reservations taken; refused placements not counted); ${attempts.length} HTTP requests`,
+  );
   lines.push(`- planted defect: ${config.plant || 'none'}`);
-  lines.push(`- settled: ${settle.settled ? `yes, ${(settle.settledInMs / 1000).toFixed(1)} s after the load` : `NO, still in flight after ${(settle.settledInMs / 1000).toFixed(0)} s: ${settle.open.join(', ')}`}`);
+  lines.push(
+    `- settled: ${settle.settled ? `yes, ${(settle.settledInMs / 1000).toFixed(1)} s after the load` : `NO, still in flight after ${(settle.settledInMs / 1000).toFixed(0)} s: ${settle.open.join(', ')}`}`,
+  );
   lines.push(`- invariant violations: **${violationsOf(summary)}**`, '');
 
   lines.push('## Invariants', '', '| invariant | checked | result |', '|---|---:|---|');
-  for (const result of invariants) lines.push(`| ${result.name} | ${result.checked} | ${result.violations.length === 0 ? 'ok' : `**${result.violations.length} violations**`} |`);
+  for (const result of invariants)
+    lines.push(`| ${result.name} | ${result.checked} | ${result.violations.length === 0 ? 'ok' : `**${result.violations.length} violations**`} |`);
   for (const result of invariants.filter((r) => r.violations.length > 0)) {
     lines.push('', `### ${result.name}`, '', ...result.violations.slice(0, 50).map((violation) => `- ${violation}`));
     if (result.violations.length > 50) lines.push(`- ... and ${result.violations.length - 50} more`);
   }
 
   const whole = availability(attempts, summary.startedAt, summary.loadEndedAt);
-  lines.push('', '## Faults', '', `Every kind at least once: ${FAULT_KINDS.every((kind) => faults.some((fault) => fault.kind === kind)) ? 'yes' : 'NO'}. Availability outside any fault window and in each: requests answered 2xx/4xx vs 5xx or no answer.`, '');
+  lines.push(
+    '',
+    '## Faults',
+    '',
+    `Every kind at least once: ${FAULT_KINDS.every((kind) => faults.some((fault) => fault.kind === kind)) ? 'yes' : 'NO'}. Availability outside any fault window and in each: requests answered 2xx/4xx vs 5xx or no answer.`,
+    '',
+  );
   lines.push('| at | until | fault | target | what happened | requests | answered | 5xx / none |', '|---|---|---|---|---|---:|---:|---:|');
   for (const fault of [...faults].sort((a, b) => a.startedAt - b.startedAt)) {
     const window = availability(attempts, fault.startedAt, fault.endedAt);
-    lines.push(`| ${t(fault.startedAt)} | ${t(fault.endedAt)} | ${fault.kind} | ${fault.target} | ${fault.note} | ${window.total} | ${share(window.answered, window.total)} | ${window.failed} |`);
+    lines.push(
+      `| ${t(fault.startedAt)} | ${t(fault.endedAt)} | ${fault.kind} | ${fault.target} | ${fault.note} | ${window.total} | ${share(window.answered, window.total)} | ${window.failed} |`,
+    );
   }
   lines.push(`| whole load | | | | | ${whole.total} | ${share(whole.answered, whole.total)} | ${whole.failed} |`);
 

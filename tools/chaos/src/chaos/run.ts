@@ -30,7 +30,9 @@ export async function runChaos(config: ChaosConfig): Promise<RunSummary & { repo
   try {
     const client = new Client();
     const fixture = await createFixture(client, config, random.fork());
-    log(`fixture: ${fixture.customers.length} customers, ${fixture.goods.length} goods (one hot SKU of ${fixture.goods.find((g) => g.hot)!.initialStock} units)`);
+    log(
+      `fixture: ${fixture.customers.length} customers, ${fixture.goods.length} goods (one hot SKU of ${fixture.goods.find((g) => g.hot)!.initialStock} units)`,
+    );
     const outcomes = new Outcomes();
     const scenarios = new Scenarios({ client, config, fixture, outcomes });
     const startedAt = Date.now();
@@ -39,7 +41,9 @@ export async function runChaos(config: ChaosConfig): Promise<RunSummary & { repo
     const faulting = faults.run(plan, startedAt);
     const progress = setInterval(() => {
       const failed = client.attempts.filter((attempt) => attempt.status === 0 || attempt.status >= 500).length;
-      log(`+${Math.round((Date.now() - startedAt) / 1000)}s: ${outcomes.ordersPlaced} orders placed, ${client.attempts.length} requests, ${failed} answered 5xx or not at all`);
+      log(
+        `+${Math.round((Date.now() - startedAt) / 1000)}s: ${outcomes.ordersPlaced} orders placed, ${client.attempts.length} requests, ${failed} answered 5xx or not at all`,
+      );
     }, 10_000);
     const worker = async (index: number) => {
       const workerRandom = random.fork();
@@ -47,7 +51,9 @@ export async function runChaos(config: ChaosConfig): Promise<RunSummary & { repo
       const own = fixture.customers.filter((_, i) => i % config.concurrency === index);
       while (Date.now() < endsAt) {
         const customer: Customer = workerRandom.chance(0.9) && own.length ? workerRandom.pick(own) : workerRandom.pick(fixture.customers);
-        await scenarios.run(workerRandom.weighted(SCENARIO_WEIGHTS), customer, workerRandom).catch((error: unknown) => outcomes.add('harness error', String(error).slice(0, 80)));
+        await scenarios
+          .run(workerRandom.weighted(SCENARIO_WEIGHTS), customer, workerRandom)
+          .catch((error: unknown) => outcomes.add('harness error', String(error).slice(0, 80)));
       }
     };
     await Promise.all(Array.from({ length: config.concurrency }, (_, index) => worker(index)));
@@ -59,11 +65,27 @@ export async function runChaos(config: ChaosConfig): Promise<RunSummary & { repo
     const reader = await SnapshotReader.open();
     try {
       const settled = await settle(reader, fixture, client, config);
-      log(settled.settled ? `settled ${(settled.settledInMs / 1000).toFixed(1)} s after the faults were lifted` : `NOT settled after ${Math.round(settled.settledInMs / 1000)} s: ${settled.open.join(', ')}`);
-      const summary: RunSummary = { config, startedAt, loadEndedAt, outcomes, faults: faults.records, attempts: client.attempts, settle: settled, invariants: checkInvariants(settled.snapshot, fixture) };
+      log(
+        settled.settled
+          ? `settled ${(settled.settledInMs / 1000).toFixed(1)} s after the faults were lifted`
+          : `NOT settled after ${Math.round(settled.settledInMs / 1000)} s: ${settled.open.join(', ')}`,
+      );
+      const summary: RunSummary = {
+        config,
+        startedAt,
+        loadEndedAt,
+        outcomes,
+        faults: faults.records,
+        attempts: client.attempts,
+        settle: settled,
+        invariants: checkInvariants(settled.snapshot, fixture),
+      };
       const reportFile = writeReport(summary);
       const violations = violationsOf(summary);
-      for (const result of summary.invariants) log(`${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.name} (${result.checked} checked${result.violations.length ? `; ${result.violations.length} violations, e.g. ${result.violations[0]}` : ''})`);
+      for (const result of summary.invariants)
+        log(
+          `${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.name} (${result.checked} checked${result.violations.length ? `; ${result.violations.length} violations, e.g. ${result.violations[0]}` : ''})`,
+        );
       log(`report: ${reportFile}; ${violations} invariant violations`);
       return { ...summary, reportFile, violations };
     } finally {

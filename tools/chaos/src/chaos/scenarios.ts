@@ -115,7 +115,10 @@ export class Scenarios {
 
   private async place(customer: Customer, random: Random): Promise<void> {
     const body = { items: this.lines(random), ...this.extras(customer, random), address: '1 Chaos Street', consignee: 'Chaos' };
-    const answer = this.record('place order', await this.ctx.client.call('POST', this.orderWeb('/orders'), { token: customer.token, json: body, headers: { 'idempotency-key': key(random, 'o') } }));
+    const answer = this.record(
+      'place order',
+      await this.ctx.client.call('POST', this.orderWeb('/orders'), { token: customer.token, json: body, headers: { 'idempotency-key': key(random, 'o') } }),
+    );
     this.ctx.outcomes.countPlaced(answer);
   }
 
@@ -124,19 +127,27 @@ export class Scenarios {
       await this.ctx.client.call('PUT', this.orderWeb(`/cart/items/${line.goodsId}`), { token: customer.token, json: { quantity: line.quantity } });
     }
     const body = { fromCart: true, ...this.extras(customer, random), address: '2 Chaos Street', consignee: 'Chaos' };
-    const answer = this.record('cart checkout', await this.ctx.client.call('POST', this.orderWeb('/orders'), { token: customer.token, json: body, headers: { 'idempotency-key': key(random, 'c') } }));
+    const answer = this.record(
+      'cart checkout',
+      await this.ctx.client.call('POST', this.orderWeb('/orders'), { token: customer.token, json: body, headers: { 'idempotency-key': key(random, 'c') } }),
+    );
     this.ctx.outcomes.countPlaced(answer);
   }
 
   private async createPayment(customer: Customer, orderId: string): Promise<string | undefined> {
-    const answer = this.record('create payment', await this.ctx.client.call('POST', this.payWeb('/payments'), { token: customer.token, json: { orderId, channel: 'ALIPAY_QR' } }));
+    const answer = this.record(
+      'create payment',
+      await this.ctx.client.call('POST', this.payWeb('/payments'), { token: customer.token, json: { orderId, channel: 'ALIPAY_QR' } }),
+    );
     return answer.status === 201 && answer.body.status === 'UNPAID' ? (answer.body.paymentId as string) : undefined;
   }
 
   /** The buyer at the cashier: pays with a notification that arrives, twice, never, or late. */
   private async buyerPays(paymentId: string, random: Random): Promise<void> {
     const notify = random.weighted({ normal: 60, duplicate: 15, none: 15, delayed: 10 });
-    const answer = await this.ctx.client.call('POST', `${this.ctx.config.gateway}/sandbox/trades/${paymentId}/pay`, { json: { notify, ...(notify === 'delayed' && { delayMs: random.int(1_000, 15_000) }) } });
+    const answer = await this.ctx.client.call('POST', `${this.ctx.config.gateway}/sandbox/trades/${paymentId}/pay`, {
+      json: { notify, ...(notify === 'delayed' && { delayMs: random.int(1_000, 15_000) }) },
+    });
     this.ctx.outcomes.add(`buyer pays (notify ${notify})`, this.ctx.outcomes.of(answer));
   }
 
@@ -151,7 +162,10 @@ export class Scenarios {
   private async cancel(customer: Customer, random: Random): Promise<void> {
     const orders = await this.ordersIn(customer, 'CONFIRMED');
     if (orders.length === 0) return;
-    this.record('cancel', await this.ctx.client.call('POST', this.orderWeb(`/orders/${random.pick(orders).orderId}/cancel`), { token: customer.token, json: { reason: 'chaos' } }));
+    this.record(
+      'cancel',
+      await this.ctx.client.call('POST', this.orderWeb(`/orders/${random.pick(orders).orderId}/cancel`), { token: customer.token, json: { reason: 'chaos' } }),
+    );
   }
 
   private async cancelRacingPay(customer: Customer, random: Random): Promise<void> {
@@ -159,7 +173,10 @@ export class Scenarios {
     if (!order) return;
     const paymentId = await this.createPayment(customer, order.orderId);
     if (!paymentId) return;
-    const cancelling = this.ctx.client.call('POST', this.orderWeb(`/orders/${order.orderId}/cancel`), { token: customer.token, json: { reason: 'chaos race' } });
+    const cancelling = this.ctx.client.call('POST', this.orderWeb(`/orders/${order.orderId}/cancel`), {
+      token: customer.token,
+      json: { reason: 'chaos race' },
+    });
     await Promise.all([this.buyerPays(paymentId, random), cancelling.then((answer) => this.record('cancel racing a payment', answer))]);
   }
 
@@ -186,13 +203,19 @@ export class Scenarios {
   private async ship(customer: Customer, random: Random): Promise<void> {
     const orders = await this.ordersIn(customer, 'PAID');
     if (orders.length === 0) return;
-    this.record('ship (admin)', await this.ctx.client.call('POST', this.orderWeb(`/admin/orders/${random.pick(orders).orderId}/ship`), { token: this.ctx.fixture.admin.token }));
+    this.record(
+      'ship (admin)',
+      await this.ctx.client.call('POST', this.orderWeb(`/admin/orders/${random.pick(orders).orderId}/ship`), { token: this.ctx.fixture.admin.token }),
+    );
   }
 
   private async receipt(customer: Customer, random: Random): Promise<void> {
     const orders = await this.ordersIn(customer, 'SHIPPED');
     if (orders.length === 0) return;
-    this.record('confirm receipt', await this.ctx.client.call('POST', this.orderWeb(`/orders/${random.pick(orders).orderId}/receipt`), { token: customer.token }));
+    this.record(
+      'confirm receipt',
+      await this.ctx.client.call('POST', this.orderWeb(`/orders/${random.pick(orders).orderId}/receipt`), { token: customer.token }),
+    );
   }
 
   private async afterSales(customer: Customer, random: Random): Promise<void> {
@@ -201,9 +224,22 @@ export class Scenarios {
     const order = random.pick(orders);
     const body: Record<string, string> = { reason: 'chaos after-sales' };
     if (random.chance(0.4)) body.amount = '1.00';
-    const opened = this.record('after-sales request', await this.ctx.client.call('POST', this.orderWeb(`/orders/${order.orderId}/after-sales`), { token: customer.token, json: body, headers: { 'idempotency-key': key(random, 'a') } }));
+    const opened = this.record(
+      'after-sales request',
+      await this.ctx.client.call('POST', this.orderWeb(`/orders/${order.orderId}/after-sales`), {
+        token: customer.token,
+        json: body,
+        headers: { 'idempotency-key': key(random, 'a') },
+      }),
+    );
     if (opened.status !== 201) return;
     const decision = random.chance(0.7) ? 'approve' : 'reject';
-    this.record(`after-sales ${decision} (admin)`, await this.ctx.client.call('POST', this.orderWeb(`/admin/after-sales/${opened.body.afterSalesId}/${decision}`), { token: this.ctx.fixture.admin.token, json: { note: 'chaos' } }));
+    this.record(
+      `after-sales ${decision} (admin)`,
+      await this.ctx.client.call('POST', this.orderWeb(`/admin/after-sales/${opened.body.afterSalesId}/${decision}`), {
+        token: this.ctx.fixture.admin.token,
+        json: { note: 'chaos' },
+      }),
+    );
   }
 }

@@ -18,14 +18,25 @@ export function inFlight(snapshot: Snapshot): string[] {
   count('refund holds OPEN', snapshot.holds.filter((hold) => hold.status === 'OPEN').length);
   count('outbox rows unsent', snapshot.unsentOutbox.length);
   const cancelled = snapshot.orders.filter((order) => order.status === 'CANCELLED');
-  count('cancelled orders not released everywhere', cancelled.filter((order) => ['shop-goods', 'shop-coupon', 'shop-user', 'shop-pay'].some((group) => !snapshot.consumed.has(consumedKey(group, 'order.cancelled', order.id)))).length);
+  count(
+    'cancelled orders not released everywhere',
+    cancelled.filter((order) =>
+      ['shop-goods', 'shop-coupon', 'shop-user', 'shop-pay'].some((group) => !snapshot.consumed.has(consumedKey(group, 'order.cancelled', order.id))),
+    ).length,
+  );
   const paid = snapshot.orders.filter((order) => ['PAID', 'SHIPPED', 'COMPLETED', 'REFUNDED'].includes(order.status));
   count('paid orders whose points are not added', paid.filter((order) => !snapshot.consumed.has(consumedKey('shop-user', 'order.paid', order.id))).length);
   count('payments UNPAID', snapshot.payments.filter((payment) => payment.status === 'UNPAID').length);
   const taken = snapshot.payments.filter((payment) => payment.status === 'PAID' || payment.status === 'REFUNDED');
-  count('payments whose pay.succeeded is not consumed everywhere', taken.filter((payment) => ['shop-order', 'shop-pay'].some((group) => !snapshot.consumed.has(consumedKey(group, 'pay.succeeded', payment.id)))).length);
+  count(
+    'payments whose pay.succeeded is not consumed everywhere',
+    taken.filter((payment) => ['shop-order', 'shop-pay'].some((group) => !snapshot.consumed.has(consumedKey(group, 'pay.succeeded', payment.id)))).length,
+  );
   const cancelledIds = new Set(cancelled.map((order) => order.id));
-  count('payments of cancelled orders not refunded yet', snapshot.payments.filter((payment) => payment.status === 'PAID' && cancelledIds.has(payment.order_id)).length);
+  count(
+    'payments of cancelled orders not refunded yet',
+    snapshot.payments.filter((payment) => payment.status === 'PAID' && cancelledIds.has(payment.order_id)).length,
+  );
   return open;
 }
 
@@ -48,7 +59,12 @@ export async function liftFaults(client: Client, config: ChaosConfig): Promise<v
 }
 
 /** Polls until nothing is in flight; answers the last snapshot and how long it took. */
-export async function settle(reader: SnapshotReader, fixture: Fixture, client: Client, config: ChaosConfig): Promise<{ snapshot: Snapshot; settledInMs: number; settled: boolean; open: string[] }> {
+export async function settle(
+  reader: SnapshotReader,
+  fixture: Fixture,
+  client: Client,
+  config: ChaosConfig,
+): Promise<{ snapshot: Snapshot; settledInMs: number; settled: boolean; open: string[] }> {
   const began = Date.now();
   let last = '';
   for (;;) {

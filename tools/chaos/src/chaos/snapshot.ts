@@ -65,7 +65,9 @@ export class SnapshotReader {
 
   static async open(): Promise<SnapshotReader> {
     const { host, port, user, password } = loadInfraConfig().mysql;
-    return new SnapshotReader(await mysql.createConnection({ host, port, user, password, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' }));
+    return new SnapshotReader(
+      await mysql.createConnection({ host, port, user, password, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' }),
+    );
   }
 
   async close(): Promise<void> {
@@ -79,24 +81,42 @@ export class SnapshotReader {
 
   async read(fixture: Fixture, client: Client, config: ChaosConfig): Promise<Snapshot> {
     const userIds = fixture.customers.map((customer) => customer.userId);
-    const orders = await this.rows<OrderRow>('SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM shop_order.`order` WHERE user_id IN (?)', [userIds]);
+    const orders = await this.rows<OrderRow>(
+      'SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM shop_order.`order` WHERE user_id IN (?)',
+      [userIds],
+    );
     const orderIds = orders.length ? orders.map((order) => order.id) : ['0'];
-    const payments = await this.rows<Snapshot['payments'][number]>('SELECT id, order_id, status, amount, refunded_amount FROM shop_pay.trade_pay WHERE order_id IN (?)', [orderIds]);
+    const payments = await this.rows<Snapshot['payments'][number]>(
+      'SELECT id, order_id, status, amount, refunded_amount FROM shop_pay.trade_pay WHERE order_id IN (?)',
+      [orderIds],
+    );
     const paymentIds = payments.length ? payments.map((payment) => payment.id) : ['0'];
     const keys = [...orderIds, ...paymentIds];
     const consumed = new Set<string>();
     for (const schema of ['shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay']) {
-      for (const row of await this.rows<{ consumer_group: string; tag: string; message_key: string }>(`SELECT consumer_group, tag, message_key FROM ${schema}.mq_consumer_log WHERE message_key IN (?)`, [keys])) {
+      for (const row of await this.rows<{ consumer_group: string; tag: string; message_key: string }>(
+        `SELECT consumer_group, tag, message_key FROM ${schema}.mq_consumer_log WHERE message_key IN (?)`,
+        [keys],
+      )) {
         consumed.add(consumedKey(row.consumer_group, row.tag, row.message_key));
       }
     }
     const announcements = new Map<string, number>();
-    for (const row of await this.rows<{ payment_id: string }>("SELECT JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) AS payment_id FROM shop_pay.mq_producer_log WHERE tag = 'pay.succeeded' AND JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) IN (?)", [paymentIds])) {
+    for (const row of await this.rows<{ payment_id: string }>(
+      "SELECT JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) AS payment_id FROM shop_pay.mq_producer_log WHERE tag = 'pay.succeeded' AND JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) IN (?)",
+      [paymentIds],
+    )) {
       announcements.set(row.payment_id, (announcements.get(row.payment_id) ?? 0) + 1);
     }
     const unsent = [
-      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_order.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({ schema: 'shop_order', ...row })),
-      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_pay.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({ schema: 'shop_pay', ...row })),
+      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_order.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({
+        schema: 'shop_order',
+        ...row,
+      })),
+      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_pay.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({
+        schema: 'shop_pay',
+        ...row,
+      })),
     ];
     const ledger = await client.once('GET', `${config.gateway}/sandbox/trades`, { route: 'chaos control' });
     if (ledger.status !== 200) throw new Error(`the gateway's ledger: HTTP ${ledger.status}`);
@@ -104,7 +124,10 @@ export class SnapshotReader {
       takenAt: Date.now(),
       orders,
       items: await this.rows('SELECT order_id, goods_id, quantity FROM shop_order.order_item WHERE order_id IN (?)', [orderIds]),
-      holds: await this.rows('SELECT refund_id, order_id, status, amount, alipay_amount, balance_amount, points, restock, release_coupon FROM shop_order.order_refund WHERE order_id IN (?)', [orderIds]),
+      holds: await this.rows(
+        'SELECT refund_id, order_id, status, amount, alipay_amount, balance_amount, points, restock, release_coupon FROM shop_order.order_refund WHERE order_id IN (?)',
+        [orderIds],
+      ),
       goods: await this.rows('SELECT id, stock FROM shop_goods.goods WHERE id IN (?)', [fixture.goods.map((goods) => goods.goodsId)]),
       users: await this.rows('SELECT id, balance, points FROM shop_user.user WHERE id IN (?)', [userIds]),
       coupons: await this.rows('SELECT id, user_id, used, order_id FROM shop_coupon.coupon WHERE user_id IN (?)', [userIds]),

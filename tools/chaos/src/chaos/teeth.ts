@@ -15,10 +15,16 @@ async function main(): Promise<void> {
   for (const plant of Object.values(PlantedDefects)) {
     // A planted defect may keep the run from settling (money never refunded): no need to wait long.
     const result = await runChaos({ ...base, seconds, plant, settleTimeoutMs: Math.min(base.settleTimeoutMs, 90_000) });
-    results.push({ plant, violations: result.violations, failing: result.invariants.filter((r) => r.violations.length > 0).map((r) => r.name), report: result.reportFile });
+    results.push({
+      plant,
+      violations: result.violations,
+      failing: result.invariants.filter((r) => r.violations.length > 0).map((r) => r.name),
+      report: result.reportFile,
+    });
   }
   console.log('\n[chaos] planted defect -> what the harness reported');
-  for (const result of results) console.log(`[chaos] ${result.plant}: ${result.violations} violations (${result.failing.join('; ') || 'NONE'}) ${result.report}`);
+  for (const result of results)
+    console.log(`[chaos] ${result.plant}: ${result.violations} violations (${result.failing.join('; ') || 'NONE'}) ${result.report}`);
   process.exit(results.every((result) => result.violations > 0) ? 0 : 1);
 }
 

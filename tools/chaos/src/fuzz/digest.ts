@@ -30,25 +30,109 @@ const ORDERS = 'SELECT id FROM shop_order.`order` WHERE user_id IN (:users)';
 /** Scoped by the run's users (:users) and goods (:goods). */
 const OWNED_PARTS: Part[] = [
   { name: 'user.user', table: 'shop_user.user', key: 'id', columns: ['username', 'role', 'balance', 'points', 'password_hash'], where: 'id IN (:users)' },
-  { name: 'user.user_money_log', table: 'shop_user.user_money_log', key: 'id', columns: ['user_id', 'order_id', 'type', 'ref', 'amount'], where: 'user_id IN (:users)' },
-  { name: 'user.user_points_log', table: 'shop_user.user_points_log', key: 'id', columns: ['user_id', 'order_id', 'type', 'ref', 'points'], where: 'user_id IN (:users)' },
-  { name: 'user.user_order_release', table: 'shop_user.user_order_release', key: 'order_id', columns: ['status', 'released_at', 'taken_at'], where: `order_id IN (${ORDERS})` },
-  { name: 'coupon.coupon', table: 'shop_coupon.coupon', key: 'id', columns: ['user_id', 'amount', 'used', 'order_id', 'grant_request_id', 'used_at'], where: 'user_id IN (:users)' },
-  { name: 'coupon.coupon_order_release', table: 'shop_coupon.coupon_order_release', key: 'order_id', columns: ['status', 'released_at', 'taken_at'], where: `order_id IN (${ORDERS})` },
+  {
+    name: 'user.user_money_log',
+    table: 'shop_user.user_money_log',
+    key: 'id',
+    columns: ['user_id', 'order_id', 'type', 'ref', 'amount'],
+    where: 'user_id IN (:users)',
+  },
+  {
+    name: 'user.user_points_log',
+    table: 'shop_user.user_points_log',
+    key: 'id',
+    columns: ['user_id', 'order_id', 'type', 'ref', 'points'],
+    where: 'user_id IN (:users)',
+  },
+  {
+    name: 'user.user_order_release',
+    table: 'shop_user.user_order_release',
+    key: 'order_id',
+    columns: ['status', 'released_at', 'taken_at'],
+    where: `order_id IN (${ORDERS})`,
+  },
+  {
+    name: 'coupon.coupon',
+    table: 'shop_coupon.coupon',
+    key: 'id',
+    columns: ['user_id', 'amount', 'used', 'order_id', 'grant_request_id', 'used_at'],
+    where: 'user_id IN (:users)',
+  },
+  {
+    name: 'coupon.coupon_order_release',
+    table: 'shop_coupon.coupon_order_release',
+    key: 'order_id',
+    columns: ['status', 'released_at', 'taken_at'],
+    where: `order_id IN (${ORDERS})`,
+  },
   { name: 'goods.goods', table: 'shop_goods.goods', key: 'id', columns: ['name', 'price', 'stock', 'on_sale', 'create_request_id'], where: 'id IN (:goods)' },
-  { name: 'goods.goods_number_log', table: 'shop_goods.goods_number_log', key: "CONCAT(goods_id, '/', order_id)", columns: ['quantity', 'status', 'released_at'], where: `order_id IN (${ORDERS})` },
-  { name: 'goods.goods_return_log', table: 'shop_goods.goods_return_log', key: "CONCAT(refund_id, '/', goods_id)", columns: ['order_id', 'quantity'], where: `order_id IN (${ORDERS})` },
-  { name: 'goods.goods_order_release', table: 'shop_goods.goods_order_release', key: 'order_id', columns: ['released_units', 'status', 'released_at', 'taken_at'], where: `order_id IN (${ORDERS})` },
+  {
+    name: 'goods.goods_number_log',
+    table: 'shop_goods.goods_number_log',
+    key: "CONCAT(goods_id, '/', order_id)",
+    columns: ['quantity', 'status', 'released_at'],
+    where: `order_id IN (${ORDERS})`,
+  },
+  {
+    name: 'goods.goods_return_log',
+    table: 'shop_goods.goods_return_log',
+    key: "CONCAT(refund_id, '/', goods_id)",
+    columns: ['order_id', 'quantity'],
+    where: `order_id IN (${ORDERS})`,
+  },
+  {
+    name: 'goods.goods_order_release',
+    table: 'shop_goods.goods_order_release',
+    key: 'order_id',
+    columns: ['released_units', 'status', 'released_at', 'taken_at'],
+    where: `order_id IN (${ORDERS})`,
+  },
   {
     name: 'order.order',
     table: 'shop_order.`order`',
     key: 'id',
-    columns: ['user_id', 'status', 'goods_amount', 'shipping_fee', 'coupon_id', 'coupon_paid', 'balance_paid', 'pay_amount', 'address', 'consignee', 'idempotency_key', 'cancel_reason', 'updated_at', 'pay_deadline', 'shipped_at', 'completed_at', 'refunded_amount'],
+    columns: [
+      'user_id',
+      'status',
+      'goods_amount',
+      'shipping_fee',
+      'coupon_id',
+      'coupon_paid',
+      'balance_paid',
+      'pay_amount',
+      'address',
+      'consignee',
+      'idempotency_key',
+      'cancel_reason',
+      'updated_at',
+      'pay_deadline',
+      'shipped_at',
+      'completed_at',
+      'refunded_amount',
+    ],
     where: 'user_id IN (:users)',
   },
-  { name: 'order.order_item', table: 'shop_order.order_item', key: "CONCAT(order_id, '/', goods_id)", columns: ['name', 'price', 'quantity'], where: `order_id IN (${ORDERS})` },
-  { name: 'order.order_status_history', table: 'shop_order.order_status_history', key: 'id', columns: ['order_id', 'from_status', 'to_status', 'actor', 'reason'], where: `order_id IN (${ORDERS})` },
-  { name: 'order.cart_item', table: 'shop_order.cart_item', key: "CONCAT(user_id, '/', goods_id)", columns: ['quantity', 'checked'], where: 'user_id IN (:users)' },
+  {
+    name: 'order.order_item',
+    table: 'shop_order.order_item',
+    key: "CONCAT(order_id, '/', goods_id)",
+    columns: ['name', 'price', 'quantity'],
+    where: `order_id IN (${ORDERS})`,
+  },
+  {
+    name: 'order.order_status_history',
+    table: 'shop_order.order_status_history',
+    key: 'id',
+    columns: ['order_id', 'from_status', 'to_status', 'actor', 'reason'],
+    where: `order_id IN (${ORDERS})`,
+  },
+  {
+    name: 'order.cart_item',
+    table: 'shop_order.cart_item',
+    key: "CONCAT(user_id, '/', goods_id)",
+    columns: ['quantity', 'checked'],
+    where: 'user_id IN (:users)',
+  },
   {
     name: 'order.after_sales',
     table: 'shop_order.after_sales',
@@ -60,16 +144,65 @@ const OWNED_PARTS: Part[] = [
     name: 'order.order_refund',
     table: 'shop_order.order_refund',
     key: 'refund_id',
-    columns: ['order_id', 'kind', 'status', 'amount', 'alipay_amount', 'balance_amount', 'points', 'restock', 'release_coupon', 'completes_order', 'after_sales_id', 'reason', 'finished_at'],
+    columns: [
+      'order_id',
+      'kind',
+      'status',
+      'amount',
+      'alipay_amount',
+      'balance_amount',
+      'points',
+      'restock',
+      'release_coupon',
+      'completes_order',
+      'after_sales_id',
+      'reason',
+      'finished_at',
+    ],
     where: `order_id IN (${ORDERS})`,
   },
-  { name: 'pay.trade_pay', table: 'shop_pay.trade_pay', key: 'id', columns: ['order_id', 'user_id', 'amount', 'balance_paid', 'status', 'alipay_trade_no', 'refunded_amount', 'paid_at', 'closed_at'], where: 'user_id IN (:users)' },
-  { name: 'pay.pay_log', table: 'shop_pay.pay_log', key: 'id', columns: ['payment_id', 'order_id', 'event', 'amount', 'detail'], where: `order_id IN (${ORDERS})` },
+  {
+    name: 'pay.trade_pay',
+    table: 'shop_pay.trade_pay',
+    key: 'id',
+    columns: ['order_id', 'user_id', 'amount', 'balance_paid', 'status', 'alipay_trade_no', 'refunded_amount', 'paid_at', 'closed_at'],
+    where: 'user_id IN (:users)',
+  },
+  {
+    name: 'pay.pay_log',
+    table: 'shop_pay.pay_log',
+    key: 'id',
+    columns: ['payment_id', 'order_id', 'event', 'amount', 'detail'],
+    where: `order_id IN (${ORDERS})`,
+  },
   {
     name: 'pay.refund',
     table: 'shop_pay.refund',
     key: 'id',
-    columns: ['request_id', 'order_id', 'payment_id', 'user_id', 'amount', 'alipay_amount', 'balance_amount', 'points', 'reason', 'status', 'kind', 'requested_amount', 'items', 'restock', 'after_sales_id', 'finished_at', 'alipay_done_at', 'balance_done_at', 'points_done_at', 'stock_done_at', 'coupon_done_at', 'failure_reason'],
+    columns: [
+      'request_id',
+      'order_id',
+      'payment_id',
+      'user_id',
+      'amount',
+      'alipay_amount',
+      'balance_amount',
+      'points',
+      'reason',
+      'status',
+      'kind',
+      'requested_amount',
+      'items',
+      'restock',
+      'after_sales_id',
+      'finished_at',
+      'alipay_done_at',
+      'balance_done_at',
+      'points_done_at',
+      'stock_done_at',
+      'coupon_done_at',
+      'failure_reason',
+    ],
     where: `user_id IN (:users) OR order_id IN (${ORDERS})`,
   },
 ];
@@ -100,7 +233,14 @@ const MESSAGE_PARTS: Part[] = [
     name: `${schema}.mq_producer_log`,
     table: `shop_${schema}.mq_producer_log`,
     key: 'id',
-    columns: ['topic', 'tag', 'message_keys', 'body', 'sent_at IS NOT NULL AS sent', '(sent_at IS NULL AND (deliver_at IS NULL OR deliver_at <= UTC_TIMESTAMP(3))) AS due'],
+    columns: [
+      'topic',
+      'tag',
+      'message_keys',
+      'body',
+      'sent_at IS NOT NULL AS sent',
+      '(sent_at IS NULL AND (deliver_at IS NULL OR deliver_at <= UTC_TIMESTAMP(3))) AS due',
+    ],
     // Only rows written since the reader opened (ids grow with time; the fixture comes after):
     // JSON_OVERLAPS cannot use an index, and the outbox keeps every event ever sent.
     where: `id > :outboxFloor_${schema} AND JSON_OVERLAPS(message_keys, :keysJson)`,
@@ -113,7 +253,10 @@ const columnExpression = (column: string) => `CAST(${column.split(' AS ')[0]!.tr
 
 function unionOf(parts: Part[]): string {
   return parts
-    .map((part) => `SELECT '${part.name}' AS p, CAST(${part.key} AS CHAR) AS k, JSON_ARRAY(${part.columns.map(columnExpression).join(', ')}) AS v FROM ${part.table} WHERE ${part.where}`)
+    .map(
+      (part) =>
+        `SELECT '${part.name}' AS p, CAST(${part.key} AS CHAR) AS k, JSON_ARRAY(${part.columns.map(columnExpression).join(', ')}) AS v FROM ${part.table} WHERE ${part.where}`,
+    )
     .join('\nUNION ALL\n');
 }
 
@@ -176,7 +319,9 @@ export class StateReader {
     for (const part of [...owned, ...messages]) PART_COLUMNS.set(part.name, part.columns.map(columnName));
     const outboxFloors: Record<string, string> = {};
     for (const schema of OUTBOX_SCHEMAS) {
-      const [row] = await db.query<{ floor: string }>(`SELECT CAST(COALESCE(MAX(id), 0) AS CHAR) AS floor FROM shop_${schema}.mq_producer_log`, { type: QueryTypes.SELECT });
+      const [row] = await db.query<{ floor: string }>(`SELECT CAST(COALESCE(MAX(id), 0) AS CHAR) AS floor FROM shop_${schema}.mq_producer_log`, {
+        type: QueryTypes.SELECT,
+      });
       outboxFloors[`outboxFloor_${schema}`] = row?.floor ?? '0';
     }
     return new StateReader(db, owned, messages, outboxFloors);
@@ -200,7 +345,11 @@ export class StateReader {
     const users = scope.users.length ? scope.users : ['0'];
     const goods = scope.goods.length ? scope.goods : ['0'];
     return this.db.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (transaction) => {
-      const owned = await this.db.query<{ p: string; k: string; v: string }>(unionOf(this.owned), { replacements: { users, goods }, type: QueryTypes.SELECT, transaction });
+      const owned = await this.db.query<{ p: string; k: string; v: string }>(unionOf(this.owned), {
+        replacements: { users, goods },
+        type: QueryTypes.SELECT,
+        transaction,
+      });
       const snapshot: Snapshot = new Map();
       const add = (rows: { p: string; k: string; v: string }[]) => {
         for (const row of rows) {
@@ -214,7 +363,10 @@ export class StateReader {
       // The groups and tags present, read in the same snapshot (a loose index scan of the key).
       const groupsAndTags: Record<string, string[]> = {};
       for (const schema of CONSUMER_SCHEMAS) {
-        const pairs = await this.db.query<{ g: string; t: string }>(`SELECT DISTINCT consumer_group AS g, tag AS t FROM shop_${schema}.mq_consumer_log`, { type: QueryTypes.SELECT, transaction });
+        const pairs = await this.db.query<{ g: string; t: string }>(`SELECT DISTINCT consumer_group AS g, tag AS t FROM shop_${schema}.mq_consumer_log`, {
+          type: QueryTypes.SELECT,
+          transaction,
+        });
         groupsAndTags[`groups_${schema}`] = pairs.length ? [...new Set(pairs.map((pair) => pair.g))] : ['-'];
         groupsAndTags[`tags_${schema}`] = pairs.length ? [...new Set(pairs.map((pair) => pair.t))] : ['-'];
       }
@@ -282,7 +434,8 @@ export function inFlight(snapshot: Snapshot): string[] {
   each('order.after_sales', (row) => row.status === 'APPROVED', 'approved after-sales request');
   each('pay.trade_pay', (row) => row.status === 'UNPAID', 'UNPAID payment');
   // `due` leaves out timer messages not yet due; a schema without deliver_at has only `sent`.
-  for (const part of ['order.mq_producer_log', 'pay.mq_producer_log']) each(part, (row) => (row.due === undefined ? String(row.sent) === '0' : String(row.due) === '1'), 'unsent outbox row');
+  for (const part of ['order.mq_producer_log', 'pay.mq_producer_log'])
+    each(part, (row) => (row.due === undefined ? String(row.sent) === '0' : String(row.due) === '1'), 'unsent outbox row');
   return found;
 }
 
@@ -306,7 +459,8 @@ export async function waitStable(reader: StateReader, scope: () => Scope, option
   let previous = await reader.snapshot(scope());
   for (;;) {
     const pending = inFlight(previous);
-    if (Date.now() - started > timeoutMs) return { snapshot: previous, stable: false, pending: pending.length ? pending : ['still changing'], ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs)
+      return { snapshot: previous, stable: false, pending: pending.length ? pending : ['still changing'], ms: Date.now() - started };
     await sleep(pending.length ? Math.min(intervalMs, 250) : intervalMs);
     const next = await reader.snapshot(scope());
     if (pending.length === 0 && diff(previous, next).length === 0) return { snapshot: next, stable: true, pending: [], ms: Date.now() - started };

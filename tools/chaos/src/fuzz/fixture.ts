@@ -87,7 +87,13 @@ export class FixtureApi {
   /** A placed order: CONFIRMED (with something left to pay through Alipay). */
   async place(token: string, goodsId: string, couponId?: string): Promise<string> {
     const body = expectStatus(
-      await this.order('POST', '/api/v1/orders', token, { items: [{ goodsId, quantity: 2 }], balance: '20.00', address: '1 Fuzz Street', consignee: 'Fuzz', ...(couponId && { couponId }) }),
+      await this.order('POST', '/api/v1/orders', token, {
+        items: [{ goodsId, quantity: 2 }],
+        balance: '20.00',
+        address: '1 Fuzz Street',
+        consignee: 'Fuzz',
+        ...(couponId && { couponId }),
+      }),
       [201],
       'place an order',
     );
@@ -109,8 +115,14 @@ export class FixtureApi {
 
   /** Pays the order's rest through Alipay (the buyer pays at the local gateway) and waits for PAID. */
   async payThroughAlipay(token: string, orderId: string): Promise<string> {
-    const paymentId = String(expectStatus(await this.pay('POST', '/api/v1/payments', token, { orderId, channel: 'ALIPAY_QR' }), [201], `payment of ${orderId}`).paymentId);
-    expectStatus(await this.call(this.config.gateway, 'POST', `/sandbox/trades/${paymentId}/pay`, undefined, { notify: 'normal' }), [200], `buyer pays ${paymentId}`);
+    const paymentId = String(
+      expectStatus(await this.pay('POST', '/api/v1/payments', token, { orderId, channel: 'ALIPAY_QR' }), [201], `payment of ${orderId}`).paymentId,
+    );
+    expectStatus(
+      await this.call(this.config.gateway, 'POST', `/sandbox/trades/${paymentId}/pay`, undefined, { notify: 'normal' }),
+      [200],
+      `buyer pays ${paymentId}`,
+    );
     await this.until(`order ${orderId} PAID`, async () => (await this.orderStatus(token, orderId)) === 'PAID');
     return paymentId;
   }
@@ -128,11 +140,21 @@ export class FixtureApi {
   }
 
   async openAfterSales(token: string, orderId: string): Promise<string> {
-    return String(expectStatus(await this.order('POST', `/api/v1/orders/${orderId}/after-sales`, token, { reason: 'fuzz fixture: broken on arrival' }), [201], `after-sales of ${orderId}`).afterSalesId);
+    return String(
+      expectStatus(
+        await this.order('POST', `/api/v1/orders/${orderId}/after-sales`, token, { reason: 'fuzz fixture: broken on arrival' }),
+        [201],
+        `after-sales of ${orderId}`,
+      ).afterSalesId,
+    );
   }
 
   async rejectAfterSales(admin: string, afterSalesId: string): Promise<void> {
-    expectStatus(await this.order('POST', `/api/v1/admin/after-sales/${afterSalesId}/reject`, admin, { note: 'fuzz fixture' }), [200], `reject ${afterSalesId}`);
+    expectStatus(
+      await this.order('POST', `/api/v1/admin/after-sales/${afterSalesId}/reject`, admin, { note: 'fuzz fixture' }),
+      [200],
+      `reject ${afterSalesId}`,
+    );
   }
 
   async refund(token: string, orderId: string): Promise<void> {
@@ -163,7 +185,14 @@ export interface Fixture {
 type Actor = { token: string; identity: Identity };
 
 /** The order's way to a state, each step checked. */
-async function orderIn(api: FixtureApi, admin: string, customer: Actor, goodsId: string, state: 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED', couponId?: string): Promise<string> {
+async function orderIn(
+  api: FixtureApi,
+  admin: string,
+  customer: Actor,
+  goodsId: string,
+  state: 'PAID' | 'SHIPPED' | 'COMPLETED' | 'CANCELLED' | 'REFUNDED',
+  couponId?: string,
+): Promise<string> {
   const orderId = await api.place(customer.token, goodsId, couponId);
   if (state === 'CANCELLED') {
     expectStatus(await api.cancel(customer.token, orderId), [200], `cancel ${orderId}`);
@@ -181,12 +210,17 @@ export async function buildFixture(config: FuzzConfig, features: Features, world
   // Unique to the run and short enough for a username (3-32 characters).
   const runTag = `fz${(config.seed % 46_656).toString(36)}${Date.now().toString(36).slice(-6)}`;
   const realAdmin = await api.login(config.admin.username, config.admin.password);
-  const [c1, c2, c3, adminSubject] = [await api.register(`${runTag}c1`), await api.register(`${runTag}c2`), await api.register(`${runTag}c3`), await api.register(`${runTag}ad`)];
+  const [c1, c2, c3, adminSubject] = [
+    await api.register(`${runTag}c1`),
+    await api.register(`${runTag}c2`),
+    await api.register(`${runTag}c3`),
+    await api.register(`${runTag}ad`),
+  ];
   const secret = jwtSecret();
   const adminIdentity: Identity = { ...adminSubject.identity, role: 'ADMIN' };
   const admin = { identity: adminIdentity, token: mintToken(adminIdentity, { secret }) };
   if (!(await api.accepts(admin.token))) {
-    throw new Error('fixture: the front doors refuse a token signed with the development secret; run the fuzzer with JWT_SECRET set to the system\'s secret');
+    throw new Error("fixture: the front doors refuse a token signed with the development secret; run the fuzzer with JWT_SECRET set to the system's secret");
   }
   for (const user of [c1, c2, c3, adminSubject]) world.users.add(user.identity.userId);
 
@@ -233,10 +267,17 @@ export async function buildFixture(config: FuzzConfig, features: Features, world
       if (customer === c2 && orders.SHIPPED) await api.openAfterSales(customer.token, orders.SHIPPED);
     }),
   );
-  log(`fixture: users ${[c1, c2, c3, adminSubject].map((user) => `${user.identity.username}=${user.identity.userId}`).join(' ')}; goods ${Object.values(goods).join(' ')}`);
+  log(
+    `fixture: users ${[c1, c2, c3, adminSubject].map((user) => `${user.identity.username}=${user.identity.userId}`).join(' ')}; goods ${Object.values(goods).join(' ')}`,
+  );
   return {
     features,
-    credentials: { secret, customers: [c1, c2, c3].map((user) => ({ ...user, password: FUZZ_PASSWORD })), admin, realAdmin: { identity: realAdmin.identity, token: realAdmin.token } },
+    credentials: {
+      secret,
+      customers: [c1, c2, c3].map((user) => ({ ...user, password: FUZZ_PASSWORD })),
+      admin,
+      realAdmin: { identity: realAdmin.identity, token: realAdmin.token },
+    },
     runTag,
     goods,
     api,

@@ -50,61 +50,77 @@ export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Numbers that make the whole text invalid JSON (a parser must refuse it, not crash). */
-export const invalidJsonNumber = fc.constantFrom(raw('NaN'), raw('Infinity'), raw('-Infinity'), raw('0x10'), raw('01'), raw('+1'), raw('.5'), raw('1.'), raw('1e'));
+export const invalidJsonNumber = fc.constantFrom(
+  raw('NaN'),
+  raw('Infinity'),
+  raw('-Infinity'),
+  raw('0x10'),
+  raw('01'),
+  raw('+1'),
+  raw('.5'),
+  raw('1.'),
+  raw('1e'),
+);
 
 /** Strings: unicode oddities, injections, numbers in disguise, lengths past every maxLength. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    'a\u0000b',
-    '\uD800',
-    '\uDFFF',
-    'x\uDBFFy',
-    '\uFFFE',
-    '🛒',
-    '👨‍👩‍👧‍👦',
-    '\u202Eevil\u202C',
-    'مرحبا بالعالم',
-    '\u200B',
-    'e\u0301\u0301\u0301',
-    '\uFEFF1',
-    '𝟙𝟚𝟛',
-    '１２３',
-    '١٢٣',
-    "' OR '1'='1",
-    '"; DROP TABLE `user`; --',
-    '\\',
-    '%00',
-    '%s%n%x',
-    '../../../etc/passwd',
-    '<script>alert(1)</script>',
-    '${jndi:ldap://127.0.0.1/x}',
-    '{{7*7}}',
-    '\r\n',
-    'null',
-    'undefined',
-    'true',
-    'NaN',
-    'Infinity',
-    '1',
-    '-1',
-    '0',
-    '1e309',
-    '00',
-    '0123',
-    ' 1',
-    '1 ',
-    '1.5',
-    '-0.01',
-    '0.001',
-    '1e2',
-    '99999999999999999999999',
-    '18446744073709551616',
-    '9223372036854775808',
-  ) },
-  { weight: 2, arbitrary: fc.constantFrom(65, 129, 201, 1000, 20_000).chain((length) => fc.constantFrom('A', '🛒', 'é', '\u0000').map((unit) => unit.repeat(length))) },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      '\uDFFF',
+      'x\uDBFFy',
+      '\uFFFE',
+      '🛒',
+      '👨‍👩‍👧‍👦',
+      '\u202Eevil\u202C',
+      'مرحبا بالعالم',
+      '\u200B',
+      'e\u0301\u0301\u0301',
+      '\uFEFF1',
+      '𝟙𝟚𝟛',
+      '１２３',
+      '١٢٣',
+      "' OR '1'='1",
+      '"; DROP TABLE `user`; --',
+      '\\',
+      '%00',
+      '%s%n%x',
+      '../../../etc/passwd',
+      '<script>alert(1)</script>',
+      '${jndi:ldap://127.0.0.1/x}',
+      '{{7*7}}',
+      '\r\n',
+      'null',
+      'undefined',
+      'true',
+      'NaN',
+      'Infinity',
+      '1',
+      '-1',
+      '0',
+      '1e309',
+      '00',
+      '0123',
+      ' 1',
+      '1 ',
+      '1.5',
+      '-0.01',
+      '0.001',
+      '1e2',
+      '99999999999999999999999',
+      '18446744073709551616',
+      '9223372036854775808',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(65, 129, 201, 1000, 20_000).chain((length) => fc.constantFrom('A', '🛒', 'é', '\u0000').map((unit) => unit.repeat(length))),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 100 }) },
 );
@@ -134,12 +150,62 @@ const MONEY = /\\\.\[0-9\]\{1,2\}/;
 function patternNearMisses(schema: JsonSchema): fc.Arbitrary<string> {
   const pattern = schema.pattern ?? '';
   if (NUMERIC_ID.test(pattern) && !MONEY.test(pattern)) {
-    return fc.constantFrom('0', '00', '0123', '-1', '+1', '1e3', ' 1', '1 ', '1.0', '１', '١', '1'.repeat(21), '1'.repeat(25), '99999999999999999999', '18446744073709551616', '9223372036854775808', '9223372036854775807', '1;1', '1/1');
+    return fc.constantFrom(
+      '0',
+      '00',
+      '0123',
+      '-1',
+      '+1',
+      '1e3',
+      ' 1',
+      '1 ',
+      '1.0',
+      '１',
+      '١',
+      '1'.repeat(21),
+      '1'.repeat(25),
+      '99999999999999999999',
+      '18446744073709551616',
+      '9223372036854775808',
+      '9223372036854775807',
+      '1;1',
+      '1/1',
+    );
   }
   if (MONEY.test(pattern)) {
-    return fc.constantFrom('1.001', '-1.00', '+1.00', '1e2', '.5', '00.10', '1,00', '1.', ' 1.00', '999999999999.99', '9999999999999', '0.00', '0', '0.01', '１.００', 'NaN', 'Infinity');
+    return fc.constantFrom(
+      '1.001',
+      '-1.00',
+      '+1.00',
+      '1e2',
+      '.5',
+      '00.10',
+      '1,00',
+      '1.',
+      ' 1.00',
+      '999999999999.99',
+      '9999999999999',
+      '0.00',
+      '0',
+      '0.01',
+      '１.００',
+      'NaN',
+      'Infinity',
+    );
   }
-  return fc.constantFrom('', ' ', '0000-00-00', '9999-99-99', '2026-02-30', '2026-13-01', '1970-01-01', '٢٠٢٦-٠١-٠١', '2026-1-1', '20260101', '2026-01-01T00:00:00Z');
+  return fc.constantFrom(
+    '',
+    ' ',
+    '0000-00-00',
+    '9999-99-99',
+    '2026-02-30',
+    '2026-13-01',
+    '1970-01-01',
+    '٢٠٢٦-٠١-٠١',
+    '2026-1-1',
+    '20260101',
+    '2026-01-01T00:00:00Z',
+  );
 }
 
 /** A hostile value for a property of this schema: type-aware near misses first, then anything. */
@@ -148,19 +214,28 @@ export function hostileValueFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   const specific: fc.Arbitrary<unknown>[] = [];
   if (schema.enum) {
     const texts = schema.enum.filter((value): value is string => typeof value === 'string');
-    if (texts.length) specific.push(fc.constantFrom(...texts).chain((value) => fc.constantFrom(value.toLowerCase(), ` ${value}`, `${value}\u0000`, `${value}X`, value.replace(/[AEIOU]/, '\u0130'))));
+    if (texts.length)
+      specific.push(
+        fc
+          .constantFrom(...texts)
+          .chain((value) => fc.constantFrom(value.toLowerCase(), ` ${value}`, `${value}\u0000`, `${value}X`, value.replace(/[AEIOU]/, '\u0130'))),
+      );
     specific.push(fc.constantFrom('UNKNOWN', '', 'true', 1));
   }
   switch (type) {
     case 'integer':
     case 'number': {
       const { minimum = 0, maximum = 1000 } = schema;
-      specific.push(fc.constantFrom<unknown>(minimum - 1, maximum + 1, minimum + 0.5, String(minimum), String(maximum), `${minimum}`.padStart(3, '0'), null, true), hostileNumber);
+      specific.push(
+        fc.constantFrom<unknown>(minimum - 1, maximum + 1, minimum + 0.5, String(minimum), String(maximum), `${minimum}`.padStart(3, '0'), null, true),
+        hostileNumber,
+      );
       break;
     }
     case 'string':
       if (schema.pattern) specific.push(patternNearMisses(schema));
-      if (schema.maxLength !== undefined) specific.push(fc.constantFrom('x'.repeat(schema.maxLength + 1), '🛒'.repeat(schema.maxLength + 1), 'é'.repeat(schema.maxLength)));
+      if (schema.maxLength !== undefined)
+        specific.push(fc.constantFrom('x'.repeat(schema.maxLength + 1), '🛒'.repeat(schema.maxLength + 1), 'é'.repeat(schema.maxLength)));
       if ((schema.minLength ?? 0) > 0) specific.push(fc.constant(''));
       specific.push(fc.constantFrom<unknown>(1, 0, -1, 1.5, null, true, raw('1e309')));
       break;
@@ -177,7 +252,12 @@ export function hostileValueFor(schema: JsonSchema): fc.Arbitrary<unknown> {
       specific.push(fc.constantFrom<unknown>([], 'object', 1, null));
       break;
   }
-  return fc.oneof({ weight: 3, arbitrary: specific.length ? fc.oneof(...specific) : hostileString }, { weight: 1, arbitrary: hostileString }, { weight: 1, arbitrary: hostileNumber }, { weight: 1, arbitrary: hostileContainer });
+  return fc.oneof(
+    { weight: 3, arbitrary: specific.length ? fc.oneof(...specific) : hostileString },
+    { weight: 1, arbitrary: hostileString },
+    { weight: 1, arbitrary: hostileNumber },
+    { weight: 1, arbitrary: hostileContainer },
+  );
 }
 
 /** A field of a generated body: where it is and the schema it must follow. */
@@ -212,8 +292,14 @@ export interface HostileBody {
   label: string;
 }
 
-const jsonBody = (value: unknown, label: string, contentType?: string | null): HostileBody => ({ body: { kind: 'json', value, ...(contentType !== undefined && { contentType }) }, label });
-const rawBody = (text: string, label: string, contentType: string | null = 'application/json', encoding: 'utf8' | 'latin1' = 'utf8'): HostileBody => ({ body: { kind: 'raw', text, encoding, contentType }, label });
+const jsonBody = (value: unknown, label: string, contentType?: string | null): HostileBody => ({
+  body: { kind: 'json', value, ...(contentType !== undefined && { contentType }) },
+  label,
+});
+const rawBody = (text: string, label: string, contentType: string | null = 'application/json', encoding: 'utf8' | 'latin1' = 'utf8'): HostileBody => ({
+  body: { kind: 'raw', text, encoding, contentType },
+  label,
+});
 
 /** One field of a valid body replaced by a hostile value for its schema; undefined for a body without fields. */
 export function hostileField(valid: unknown, schema: JsonSchema | undefined): fc.Arbitrary<HostileBody> | undefined {
@@ -232,44 +318,62 @@ export function hostileBody(valid: unknown, schema: JsonSchema | undefined): fc.
   const keys = Object.keys(object);
   const required = schema?.required ?? [];
   const choices: fc.Arbitrary<HostileBody>[] = [];
-  if (required.length) choices.push(fc.constantFrom(...required).map((name) => jsonBody(Object.fromEntries(Object.entries(object).filter(([key]) => key !== name)), `missing:${name}`)));
+  if (required.length)
+    choices.push(
+      fc.constantFrom(...required).map((name) => jsonBody(Object.fromEntries(Object.entries(object).filter(([key]) => key !== name)), `missing:${name}`)),
+    );
   choices.push(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'unknownField', 'isAdmin', 'userId', 'price', 'status').chain((key) =>
-      fc.constantFrom<unknown>({ admin: true }, { prototype: { admin: true } }, 'x', 1, null).map((value) => jsonBody(new Entries([...Object.entries(object), [key, value]]), `extra-key:${key}`)),
-    ),
+    fc
+      .constantFrom('__proto__', 'constructor', 'prototype', 'unknownField', 'isAdmin', 'userId', 'price', 'status')
+      .chain((key) =>
+        fc
+          .constantFrom<unknown>({ admin: true }, { prototype: { admin: true } }, 'x', 1, null)
+          .map((value) => jsonBody(new Entries([...Object.entries(object), [key, value]]), `extra-key:${key}`)),
+      ),
   );
   if (keys.length) {
     choices.push(
       fc.tuple(fc.constantFrom(...keys), hostileValueFor(schema?.properties?.[keys[0]!] ?? {}), fc.boolean()).map(([key, value, hostileFirst]) => {
         const entries = Object.entries(object);
         const duplicate: [string, unknown] = [key, value];
-        return jsonBody(new Entries(hostileFirst ? [duplicate, ...entries] : [...entries, duplicate]), `duplicate-key:${key}:${hostileFirst ? 'hostile-first' : 'hostile-last'}`);
+        return jsonBody(
+          new Entries(hostileFirst ? [duplicate, ...entries] : [...entries, duplicate]),
+          `duplicate-key:${key}:${hostileFirst ? 'hostile-first' : 'hostile-last'}`,
+        );
       }),
     );
   }
   choices.push(
     fc.constantFrom(5000, 20_000, 32_000).map((depth) => jsonBody(deeplyNested(depth, 'array'), `deep-array:${depth}`)),
     fc.constantFrom(1000, 5000, 10_000).map((depth) => jsonBody(deeplyNested(depth, 'object'), `deep-object:${depth}`)),
-    fc.constantFrom(1000, 5000).chain((depth) => (keys.length ? fc.constantFrom(...keys) : fc.constant('x')).map((key) => jsonBody({ ...object, [key]: deeplyNested(depth, 'array') }, `deep-field:${key}:${depth}`))),
+    fc
+      .constantFrom(1000, 5000)
+      .chain((depth) =>
+        (keys.length ? fc.constantFrom(...keys) : fc.constant('x')).map((key) =>
+          jsonBody({ ...object, [key]: deeplyNested(depth, 'array') }, `deep-field:${key}:${depth}`),
+        ),
+      ),
     fc.constantFrom<unknown>([], 'text', 1, null, true, [valid]).map((value) => jsonBody(value, `top-level:${Array.isArray(value) ? 'array' : String(value)}`)),
-    fc.constantFrom(
-      validText.slice(0, Math.max(1, validText.length - 1)),
-      `${validText.slice(0, -1)},}`,
-      validText.replaceAll('"', "'"),
-      `/* c */${validText}`,
-      `\uFEFF${validText}`,
-      `${validText}garbage`,
-      `${validText}${validText}`,
-      '',
-      ' ',
-      '{',
-      '}',
-      '{"a":}',
-      '{"a" 1}',
-      '\u0000',
-      '{"a":"\u0001\u0002"}',
-      '[' + ','.repeat(1000) + ']',
-    ).map((body) => rawBody(body, 'invalid-json')),
+    fc
+      .constantFrom(
+        validText.slice(0, Math.max(1, validText.length - 1)),
+        `${validText.slice(0, -1)},}`,
+        validText.replaceAll('"', "'"),
+        `/* c */${validText}`,
+        `\uFEFF${validText}`,
+        `${validText}garbage`,
+        `${validText}${validText}`,
+        '',
+        ' ',
+        '{',
+        '}',
+        '{"a":}',
+        '{"a" 1}',
+        '\u0000',
+        '{"a":"\u0001\u0002"}',
+        '[' + ','.repeat(1000) + ']',
+      )
+      .map((body) => rawBody(body, 'invalid-json')),
     invalidJsonNumber.map((number) => jsonBody(keys.length ? { ...object, [keys[0]!]: number } : number, 'invalid-json-number')),
     fc.constantFrom(BODY_LIMIT + 1, BODY_LIMIT + 1024, 200 * 1024, 1024 * 1024).map((size) => rawBody(padded(object, size), `oversized:${size}`)),
     fc.constantFrom(BODY_LIMIT - 200).map((size) => rawBody(padded(object, size), `near-limit:${size}`)),
@@ -290,9 +394,21 @@ export function hostileBody(valid: unknown, schema: JsonSchema | undefined): fc.
         '',
       )
       .map((contentType) => jsonBody(valid, `content-type:${contentType ?? 'none'}`, contentType)),
-    fc.constant(rawBody(new URLSearchParams(Object.entries(object).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : toJsonText(value)])).toString(), 'form-encoded', 'application/x-www-form-urlencoded')),
-    fc.constant(rawBody(`--fuzz\r\nContent-Disposition: form-data; name="body"\r\n\r\n${validText}\r\n--fuzz--\r\n`, 'multipart', 'multipart/form-data; boundary=fuzz')),
-    fc.constantFrom('\xff\xfe', '\xc3\x28', '\xed\xa0\x80', '\xf0\x28\x8c\x28').map((bytes) => rawBody(`{"${keys[0] ?? 'x'}":"${bytes}"}`, 'invalid-utf8', 'application/json', 'latin1')),
+    fc.constant(
+      rawBody(
+        new URLSearchParams(
+          Object.entries(object).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : toJsonText(value)]),
+        ).toString(),
+        'form-encoded',
+        'application/x-www-form-urlencoded',
+      ),
+    ),
+    fc.constant(
+      rawBody(`--fuzz\r\nContent-Disposition: form-data; name="body"\r\n\r\n${validText}\r\n--fuzz--\r\n`, 'multipart', 'multipart/form-data; boundary=fuzz'),
+    ),
+    fc
+      .constantFrom('\xff\xfe', '\xc3\x28', '\xed\xa0\x80', '\xf0\x28\x8c\x28')
+      .map((bytes) => rawBody(`{"${keys[0] ?? 'x'}":"${bytes}"}`, 'invalid-utf8', 'application/json', 'latin1')),
   );
   return fc.oneof(...choices);
 }

@@ -94,7 +94,12 @@ export async function send(baseUrl: string, wire: WireRequest, timeoutMs: number
       });
       response.on('error', (error) => {
         clearTimeout(timer);
-        finish({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8'), failure: `answer cut: ${error.message}` });
+        finish({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+          failure: `answer cut: ${error.message}`,
+        });
       });
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
@@ -106,10 +111,19 @@ export async function send(baseUrl: string, wire: WireRequest, timeoutMs: number
 }
 
 /** JSON helper for the fixture and the checks (not for fuzzing): status and parsed body. */
-export async function callJson<T = unknown>(baseUrl: string, method: string, path: string, options: { token?: string; json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ status: number; body: T }> {
+export async function callJson<T = unknown>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const answer = await send(baseUrl, { method, path, headers, body: options.json === undefined ? { kind: 'none' } : { kind: 'json', value: options.json } }, options.timeoutMs ?? 30_000);
+  const answer = await send(
+    baseUrl,
+    { method, path, headers, body: options.json === undefined ? { kind: 'none' } : { kind: 'json', value: options.json } },
+    options.timeoutMs ?? 30_000,
+  );
   if (answer.failure) throw new Error(`${method} ${baseUrl}${path}: ${answer.failure}`);
   let body: unknown = answer.text;
   try {

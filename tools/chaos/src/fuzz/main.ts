@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const failing = report.failing();
   if (failing.length) {
     console.log(`\n${failing.length} failing findings (seed ${config.seed}); the first:`);
-    for (const finding of failing.slice(0, 5)) console.log(`\n[${finding.kind}] ${finding.where}\n${finding.request.slice(0, 800)}\n-> ${finding.answer}\n${finding.detail.join('\n')}`);
+    for (const finding of failing.slice(0, 5))
+      console.log(`\n[${finding.kind}] ${finding.where}\n${finding.request.slice(0, 800)}\n-> ${finding.answer}\n${finding.detail.join('\n')}`);
     process.exitCode = 1;
   }
 }

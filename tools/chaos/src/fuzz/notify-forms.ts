@@ -33,7 +33,11 @@ export interface NotifyKeys {
 }
 
 export function loadNotifyKeys(keysDir: string, appId: string): NotifyKeys {
-  const forged = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const forged = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   return {
     appId,
     alipayPrivateKey: readFileSync(join(keysDir, 'alipay-private-key.pem'), 'utf8'),
@@ -59,7 +63,8 @@ function signed(fields: Fields, privateKey: string, algorithm = 'RSA-SHA256'): F
   return [...fields.filter(([key]) => key !== 'sign'), ['sign', sign]];
 }
 
-const set = (fields: Fields, key: string, value: unknown): Fields => (fields.some(([name]) => name === key) ? fields.map(([name, old]) => [name, name === key ? value : old] as [string, unknown]) : [...fields, [key, value]]);
+const set = (fields: Fields, key: string, value: unknown): Fields =>
+  fields.some(([name]) => name === key) ? fields.map(([name, old]) => [name, name === key ? value : old] as [string, unknown]) : [...fields, [key, value]];
 const without = (fields: Fields, key: string): Fields => fields.filter(([name]) => name !== key);
 
 /** A notification of the trade as the gateway writes one (notifier.ts), unsigned. */
@@ -101,44 +106,106 @@ export function formArbitrary(trades: Trade[], keys: NotifyKeys): fc.Arbitrary<F
   const fresh = fc.tuple(trade, notifyId).map(([chosen, id]) => ({ trade: chosen, fields: freshFields(chosen, keys.appId, id) }));
   const real = (fields: Fields) => signed(fields, keys.alipayPrivateKey);
   const plan = (scenario: string, fields: Fields, encoding: Encoding = 'form'): FormPlan => ({ scenario, fields, encoding });
-  const otherAmount = (amount: string) => fc.constantFrom('0.01', '0.00', `${amount}0`, String(Number(amount)), `${Number(amount) + 0.01}`, `-${amount}`, ` ${amount}`, `${amount} `, '5e1', '999999999999.99', '', 'NaN');
-  const unknownTrade = fc.oneof(fc.stringMatching(/^9[0-9]{17}$/), fc.constantFrom('0', '1', '-1', 'abc', '1'.repeat(25), '99999999999999999999', '18446744073709551616', '', ' ', '%00', '386000000000000000;1'));
-  const field = fc.constantFrom('total_amount', 'trade_status', 'out_trade_no', 'trade_no', 'app_id', 'buyer_pay_amount', 'receipt_amount', 'subject', 'gmt_payment', 'notify_id', 'notify_time', 'seller_id');
+  const otherAmount = (amount: string) =>
+    fc.constantFrom(
+      '0.01',
+      '0.00',
+      `${amount}0`,
+      String(Number(amount)),
+      `${Number(amount) + 0.01}`,
+      `-${amount}`,
+      ` ${amount}`,
+      `${amount} `,
+      '5e1',
+      '999999999999.99',
+      '',
+      'NaN',
+    );
+  const unknownTrade = fc.oneof(
+    fc.stringMatching(/^9[0-9]{17}$/),
+    fc.constantFrom('0', '1', '-1', 'abc', '1'.repeat(25), '99999999999999999999', '18446744073709551616', '', ' ', '%00', '386000000000000000;1'),
+  );
+  const field = fc.constantFrom(
+    'total_amount',
+    'trade_status',
+    'out_trade_no',
+    'trade_no',
+    'app_id',
+    'buyer_pay_amount',
+    'receipt_amount',
+    'subject',
+    'gmt_payment',
+    'notify_id',
+    'notify_time',
+    'seller_id',
+  );
   const withGenuine = trades.filter((candidate) => candidate.genuine !== undefined);
   const scenarios: fc.Arbitrary<FormPlan>[] = [
     // Genuine notifications sent again: acknowledged ("success"), nothing applied twice.
     ...(withGenuine.length ? [fc.constantFrom(...withGenuine).map((chosen) => plan('replay', Object.entries(chosen.genuine!)))] : []),
     fresh.map(({ fields }) => plan('replay-resigned', real(fields))),
-    fc.tuple(fresh, fc.constantFrom('TRADE_CLOSED', 'TRADE_FINISHED', 'WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'trade_success', '', 'X'.repeat(100))).map(([{ fields }, status]) => plan(`status:${status.slice(0, 20) || 'empty'}`, real(set(fields, 'trade_status', status)))),
+    fc
+      .tuple(fresh, fc.constantFrom('TRADE_CLOSED', 'TRADE_FINISHED', 'WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'trade_success', '', 'X'.repeat(100)))
+      .map(([{ fields }, status]) => plan(`status:${status.slice(0, 20) || 'empty'}`, real(set(fields, 'trade_status', status)))),
     // Signed with a key that is not Alipay's.
     fc.tuple(fresh, fc.constantFrom('as-is', 'closed', 'amount')).map(([{ fields }, change]) => {
       const changed = change === 'closed' ? set(fields, 'trade_status', 'TRADE_CLOSED') : change === 'amount' ? set(fields, 'total_amount', '0.01') : fields;
       return plan(`forged:${change}`, signed(changed, keys.forgedPrivateKey));
     }),
     // Signed by Alipay, then changed.
-    fc.tuple(fresh, field, fc.oneof(fc.constantFrom('0.01', 'TRADE_SUCCESS', '2021000000000002', '1', ''), unknownTrade)).map(([{ fields }, name, value]) => plan(`tampered:${name}`, set(real(fields), name, value))),
-    fc.tuple(fresh, fc.constantFrom('2021000000000002', '', `${keys.appId} `, 'x', keys.appId + '0')).map(([{ fields }, appId]) => plan('wrong-app', real(set(fields, 'app_id', appId)))),
+    fc
+      .tuple(fresh, field, fc.oneof(fc.constantFrom('0.01', 'TRADE_SUCCESS', '2021000000000002', '1', ''), unknownTrade))
+      .map(([{ fields }, name, value]) => plan(`tampered:${name}`, set(real(fields), name, value))),
+    fc
+      .tuple(fresh, fc.constantFrom('2021000000000002', '', `${keys.appId} `, 'x', keys.appId + '0'))
+      .map(([{ fields }, appId]) => plan('wrong-app', real(set(fields, 'app_id', appId)))),
     fresh.chain(({ trade: chosen, fields }) => otherAmount(chosen.amount).map((amount) => plan('wrong-amount', real(set(fields, 'total_amount', amount))))),
     fc.tuple(fresh, unknownTrade).map(([{ fields }, id]) => plan('unknown-trade', real(set(fields, 'out_trade_no', id)))),
-    fc.tuple(fresh, fc.constantFrom('sign', 'sign_type', 'out_trade_no', 'total_amount', 'app_id', 'trade_status', 'notify_id', 'trade_no')).map(([{ fields }, name]) =>
-      plan(`missing:${name}`, name === 'sign' ? without(real(fields), 'sign') : name === 'sign_type' ? without(real(fields), 'sign_type') : real(without(fields, name))),
-    ),
-    fc.tuple(fresh, fc.constantFrom('fund_bill_list', '__proto__', 'constructor', 'hasOwnProperty', 'toString', 'x'), fc.boolean()).map(([{ fields }, name, signedAfter]) =>
-      plan(`extra:${name}:${signedAfter ? 'signed' : 'unsigned'}`, signedAfter ? real([...fields, [name, 'x']]) : [...real(fields), [name, 'x']]),
-    ),
+    fc
+      .tuple(fresh, fc.constantFrom('sign', 'sign_type', 'out_trade_no', 'total_amount', 'app_id', 'trade_status', 'notify_id', 'trade_no'))
+      .map(([{ fields }, name]) =>
+        plan(
+          `missing:${name}`,
+          name === 'sign' ? without(real(fields), 'sign') : name === 'sign_type' ? without(real(fields), 'sign_type') : real(without(fields, name)),
+        ),
+      ),
+    fc
+      .tuple(fresh, fc.constantFrom('fund_bill_list', '__proto__', 'constructor', 'hasOwnProperty', 'toString', 'x'), fc.boolean())
+      .map(([{ fields }, name, signedAfter]) =>
+        plan(`extra:${name}:${signedAfter ? 'signed' : 'unsigned'}`, signedAfter ? real([...fields, [name, 'x']]) : [...real(fields), [name, 'x']]),
+      ),
     fc.tuple(fresh, field).map(([{ fields }, name]) => plan(`empty:${name}`, real(set(fields, name, '')))),
-    fc.tuple(fresh, fc.constantFrom(20_000, 60_000, 70_000)).map(([{ fields }, size]) => plan(`huge:subject:${size}`, real(set(fields, 'subject', 'x'.repeat(size))))),
-    fc.tuple(fresh, fc.constantFrom('', 'abc', '!!!', 'null', 'A'.repeat(10_000), Buffer.alloc(256, 7).toString('base64'))).map(([{ fields }, sign]) => plan('sign-garbage', set(real(fields), 'sign', sign))),
-    fc.tuple(fresh, fc.constantFrom('RSA', 'XYZ', '', 'rsa2', 'RSA2 ', '__proto__', 'constructor', 'toString', 'hasOwnProperty')).map(([{ fields }, signType]) => plan(`sign-type:${signType || 'empty'}`, set(real(fields), 'sign_type', signType))),
+    fc
+      .tuple(fresh, fc.constantFrom(20_000, 60_000, 70_000))
+      .map(([{ fields }, size]) => plan(`huge:subject:${size}`, real(set(fields, 'subject', 'x'.repeat(size))))),
+    fc
+      .tuple(fresh, fc.constantFrom('', 'abc', '!!!', 'null', 'A'.repeat(10_000), Buffer.alloc(256, 7).toString('base64')))
+      .map(([{ fields }, sign]) => plan('sign-garbage', set(real(fields), 'sign', sign))),
+    fc
+      .tuple(fresh, fc.constantFrom('RSA', 'XYZ', '', 'rsa2', 'RSA2 ', '__proto__', 'constructor', 'toString', 'hasOwnProperty'))
+      .map(([{ fields }, signType]) => plan(`sign-type:${signType || 'empty'}`, set(real(fields), 'sign_type', signType))),
     fc.tuple(fresh, unknownTrade, fc.boolean()).map(([{ fields }, id, realLast]) => {
       const base = real(fields);
       const realId = base.find(([name]) => name === 'out_trade_no')![1];
       const rest = without(base, 'out_trade_no');
-      return plan(`duplicate:out_trade_no:${realLast ? 'real-last' : 'real-first'}`, realLast ? [['out_trade_no', id], ...rest, ['out_trade_no', realId]] : [['out_trade_no', realId], ...rest, ['out_trade_no', id]]);
+      return plan(
+        `duplicate:out_trade_no:${realLast ? 'real-last' : 'real-first'}`,
+        realLast ? [['out_trade_no', id], ...rest, ['out_trade_no', realId]] : [['out_trade_no', realId], ...rest, ['out_trade_no', id]],
+      );
     }),
-    fc.tuple(fresh, fc.constantFrom<Encoding>('json', 'text/plain', 'multipart', 'none', 'form-gbk')).map(([{ fields }, encoding]) => plan(`encoding:${encoding}`, real(fields), encoding)),
-    fresh.map(({ fields }) => plan('json-numbers', real(fields).map(([name, value]) => [name, name === 'total_amount' ? Number(value) : value] as [string, unknown]), 'json')),
-    fc.tuple(fresh, fc.constantFrom('a+b c', '100%', 'é🛒', '\u0000', '&sign=x', '=', '\uD800')).map(([{ fields }, subject]) => plan('encoded-subject', real(set(fields, 'subject', subject)))),
+    fc
+      .tuple(fresh, fc.constantFrom<Encoding>('json', 'text/plain', 'multipart', 'none', 'form-gbk'))
+      .map(([{ fields }, encoding]) => plan(`encoding:${encoding}`, real(fields), encoding)),
+    fresh.map(({ fields }) =>
+      plan(
+        'json-numbers',
+        real(fields).map(([name, value]) => [name, name === 'total_amount' ? Number(value) : value] as [string, unknown]),
+        'json',
+      ),
+    ),
+    fc
+      .tuple(fresh, fc.constantFrom('a+b c', '100%', 'é🛒', '\u0000', '&sign=x', '=', '\uD800'))
+      .map(([{ fields }, subject]) => plan('encoded-subject', real(set(fields, 'subject', subject)))),
   ];
   return fc.oneof(...scenarios);
 }
@@ -159,14 +226,23 @@ export function encodeForm(plan: FormPlan): BodyPlan {
   switch (plan.encoding) {
     case 'form':
     case 'form-gbk':
-      return { kind: 'raw', text: formParams(plan.fields).toString(), encoding: 'utf8', contentType: plan.encoding === 'form' ? 'application/x-www-form-urlencoded; charset=utf-8' : 'application/x-www-form-urlencoded; charset=gbk' };
+      return {
+        kind: 'raw',
+        text: formParams(plan.fields).toString(),
+        encoding: 'utf8',
+        contentType: plan.encoding === 'form' ? 'application/x-www-form-urlencoded; charset=utf-8' : 'application/x-www-form-urlencoded; charset=gbk',
+      };
     case 'json':
       return { kind: 'json', value: new Entries(plan.fields) };
     case 'text/plain':
     case 'multipart':
       return {
         kind: 'raw',
-        text: plan.encoding === 'multipart' ? plan.fields.map(([name, value]) => `--fuzz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`).join('') + '--fuzz--\r\n' : formParams(plan.fields).toString(),
+        text:
+          plan.encoding === 'multipart'
+            ? plan.fields.map(([name, value]) => `--fuzz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`).join('') +
+              '--fuzz--\r\n'
+            : formParams(plan.fields).toString(),
         encoding: 'utf8',
         contentType: plan.encoding === 'multipart' ? 'multipart/form-data; boundary=fuzz' : 'text/plain',
       };

@@ -85,7 +85,12 @@ export function routesOf(door: Door, document: OpenApiDocument): Route[] {
       if (!METHODS.has(method)) continue;
       const params: Parameter[] = (operation.parameters ?? [])
         .filter((parameter) => parameter.in === 'path' || parameter.in === 'query' || parameter.in === 'header')
-        .map((parameter) => ({ name: parameter.name, in: parameter.in as Parameter['in'], required: parameter.required === true || parameter.in === 'path', schema: parameter.schema ?? {} }));
+        .map((parameter) => ({
+          name: parameter.name,
+          in: parameter.in as Parameter['in'],
+          required: parameter.required === true || parameter.in === 'path',
+          schema: parameter.schema ?? {},
+        }));
       const content = operation.requestBody?.content;
       const contentTypes = content ? Object.keys(content) : [];
       routes.push({
@@ -96,7 +101,9 @@ export function routesOf(door: Door, document: OpenApiDocument): Route[] {
         ...(content && { body: { contentTypes, schema: content['application/json']?.schema ?? content[contentTypes[0] ?? '']?.schema } }),
         secured: (operation.security?.length ?? 0) > 0,
         admin: (operation.tags ?? []).includes('admin') || path.includes('/admin/'),
-        textAnswer: !Object.entries(operation.responses ?? {}).some(([status, response]) => status.startsWith('2') && response.content?.['application/json'] !== undefined),
+        textAnswer: !Object.entries(operation.responses ?? {}).some(
+          ([status, response]) => status.startsWith('2') && response.content?.['application/json'] !== undefined,
+        ),
       });
     }
   }

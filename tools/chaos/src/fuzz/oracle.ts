@@ -23,7 +23,8 @@ export type Gate = 'schema' | 'json' | 'auth' | 'forbidden' | 'size' | 'content-
 const CODES = new Set<string>(Object.values(ErrorCode));
 
 /** fastify's own refusals (body parsing): answered with INVALID_ARGUMENT by the error handler. */
-const PARSER_MESSAGE = /JSON|[Bb]ody|content-type|Content-Type|prototype|Unexpected|Unsupported|[Mm]edia [Tt]ype|[Pp]ayload|Unterminated|position \d+|Bad control character|is not valid|Expected/;
+const PARSER_MESSAGE =
+  /JSON|[Bb]ody|content-type|Content-Type|prototype|Unexpected|Unsupported|[Mm]edia [Tt]ype|[Pp]ayload|Unterminated|position \d+|Bad control character|is not valid|Expected/;
 
 /** ajv's messages as the error handler spells them: `body/items/0/quantity must be <= 999`. */
 const VALIDATION_MESSAGE = /^(body|params|querystring|headers)([/ .]|$)/;
@@ -53,8 +54,10 @@ export function judge(answer: Answer, secured = true): Verdict {
   if (answer.text === '' && [400, 413, 414, 431].includes(status)) return { accepted: false, gate: 'http-parser' };
   const body = parseJson(answer.text) as { code?: unknown; message?: unknown } | undefined;
   const contentType = String(answer.headers['content-type'] ?? '');
-  if (!contentType.startsWith('application/json') || typeof body !== 'object' || body === null) return { failure: `HTTP ${status} error answer is not JSON: ${answer.text.slice(0, 120)}`, accepted: false };
-  if (typeof body.code !== 'string' || typeof body.message !== 'string') return { failure: `HTTP ${status} error answer is not {code, message}: ${answer.text.slice(0, 120)}`, accepted: false };
+  if (!contentType.startsWith('application/json') || typeof body !== 'object' || body === null)
+    return { failure: `HTTP ${status} error answer is not JSON: ${answer.text.slice(0, 120)}`, accepted: false };
+  if (typeof body.code !== 'string' || typeof body.message !== 'string')
+    return { failure: `HTTP ${status} error answer is not {code, message}: ${answer.text.slice(0, 120)}`, accepted: false };
   if (!CODES.has(body.code)) return { failure: `HTTP ${status} with an unknown code ${body.code}`, accepted: false, code: body.code };
   const expected = ERROR_MAPPING[body.code as ErrorCode].http;
   // fastify's own 4xx (415, a 404 of an unknown method...) keep their status under INVALID_ARGUMENT.

@@ -41,8 +41,15 @@ const BY_ID: Record<string, { what: string; sql: string }[]> = {
 /** Ids named by the request (path parameters, top-level body fields) outside the world's scope. */
 function namedIds(prepared: Prepared, world: World): [string, string][] {
   const named: [string, string][] = Object.entries(prepared.pathValues);
-  if (isPlainObject(prepared.validBody)) for (const [name, value] of Object.entries(prepared.validBody)) if (typeof value === 'string') named.push([name, value]);
-  const owned = new Set([...world.users, ...world.pools.ids('order'), ...world.pools.ids('afterSales'), ...world.pools.ids('payment'), ...world.pools.ids('coupon')]);
+  if (isPlainObject(prepared.validBody))
+    for (const [name, value] of Object.entries(prepared.validBody)) if (typeof value === 'string') named.push([name, value]);
+  const owned = new Set([
+    ...world.users,
+    ...world.pools.ids('order'),
+    ...world.pools.ids('afterSales'),
+    ...world.pools.ids('payment'),
+    ...world.pools.ids('coupon'),
+  ]);
   return named.filter(([name, value]) => BY_ID[name] && ID.test(value) && !owned.has(value));
 }
 
@@ -51,17 +58,36 @@ export function probesFor(route: Route, prepared: Prepared, world: World): Probe
   for (const [name, id] of namedIds(prepared, world)) for (const { what, sql } of BY_ID[name]!) probes.push({ what: `${what} ${id}`, sql, params: [id] });
   const body = isPlainObject(prepared.validBody) ? prepared.validBody : {};
   if (route.path.endsWith('/auth/register') && typeof body.username === 'string') {
-    probes.push({ what: `users named ${JSON.stringify(body.username).slice(0, 60)}`, sql: 'SELECT COUNT(*) AS n FROM shop_user.user WHERE username = ?', params: [body.username] });
+    probes.push({
+      what: `users named ${JSON.stringify(body.username).slice(0, 60)}`,
+      sql: 'SELECT COUNT(*) AS n FROM shop_user.user WHERE username = ?',
+      params: [body.username],
+    });
   }
   if (route.path.endsWith('/admin/goods')) {
-    if (typeof body.name === 'string') probes.push({ what: `goods named ${JSON.stringify(body.name).slice(0, 60)}`, sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE name = ?', params: [body.name] });
+    if (typeof body.name === 'string')
+      probes.push({
+        what: `goods named ${JSON.stringify(body.name).slice(0, 60)}`,
+        sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE name = ?',
+        params: [body.name],
+      });
     const key = prepared.wire.headers['idempotency-key'];
-    if (typeof key === 'string') probes.push({ what: `goods of key ${JSON.stringify(key).slice(0, 60)}`, sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE create_request_id = ?', params: [Buffer.from(key, 'latin1').toString('utf8')] });
+    if (typeof key === 'string')
+      probes.push({
+        what: `goods of key ${JSON.stringify(key).slice(0, 60)}`,
+        sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE create_request_id = ?',
+        params: [Buffer.from(key, 'latin1').toString('utf8')],
+      });
   }
   if (route.path.endsWith('/admin/reconciliation')) {
     const date = new URLSearchParams(prepared.wire.path.split('?')[1] ?? '').get('date');
     if (date) {
-      probes.push({ what: `reconciliation of ${date.slice(0, 20)}`, sql: 'SELECT * FROM shop_pay.reconciliation_run WHERE bill_date = ?', params: [date], refusedOnly: true });
+      probes.push({
+        what: `reconciliation of ${date.slice(0, 20)}`,
+        sql: 'SELECT * FROM shop_pay.reconciliation_run WHERE bill_date = ?',
+        params: [date],
+        refusedOnly: true,
+      });
     }
   }
   return probes;
@@ -82,5 +108,7 @@ export async function readProbes(reader: StateReader, probes: Probe[]): Promise<
 
 /** What changed between two readings of the same probes (an accepted request may write the refusedOnly ones). */
 export function probeChanges(probes: Probe[], before: string[], after: string[], accepted: boolean): string[] {
-  return probes.flatMap((probe, index) => (before[index] === after[index] || (accepted && probe.refusedOnly) ? [] : [`${probe.what}: ${before[index]} -> ${after[index]}`]));
+  return probes.flatMap((probe, index) =>
+    before[index] === after[index] || (accepted && probe.refusedOnly) ? [] : [`${probe.what}: ${before[index]} -> ${after[index]}`],
+  );
 }

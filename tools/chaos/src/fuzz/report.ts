@@ -35,7 +35,8 @@ export function describeRequest(base: string, wire: WireRequest): string {
   return `${wire.method} ${base}${truncate(wire.path, 300)}\n${headers}\n\n${body}`;
 }
 
-export const describeAnswer = (answer: Answer) => (answer.failure ? `no answer: ${answer.failure} (${answer.ms} ms)` : `HTTP ${answer.status} (${answer.ms} ms) ${truncate(answer.text, 400)}`);
+export const describeAnswer = (answer: Answer) =>
+  answer.failure ? `no answer: ${answer.failure} (${answer.ms} ms)` : `HTTP ${answer.status} (${answer.ms} ms) ${truncate(answer.text, 400)}`;
 
 interface DoorCounts {
   requests: number;
@@ -51,7 +52,19 @@ interface DoorCounts {
   ms: number;
 }
 
-const newCounts = (): DoorCounts => ({ requests: 0, validToken: 0, reached: 0, validTokenReached: 0, accepted: 0, fiveXX: 0, stateChanges: 0, documentedRefusals: 0, acceptedChangingState: 0, unsendable: 0, ms: 0 });
+const newCounts = (): DoorCounts => ({
+  requests: 0,
+  validToken: 0,
+  reached: 0,
+  validTokenReached: 0,
+  accepted: 0,
+  fiveXX: 0,
+  stateChanges: 0,
+  documentedRefusals: 0,
+  acceptedChangingState: 0,
+  unsendable: 0,
+  ms: 0,
+});
 
 const bump = <K>(map: Map<K, number>, key: K, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
@@ -125,7 +138,10 @@ export class FuzzReport {
       );
     }
     const notify = this.notifyCounts;
-    if (notify.forms) lines.push(`  notify: ${notify.forms} forms, ${notify.success} success, ${notify.failure} failure, ${notify.refused} refused before the handler, ${notify.fiveXX} 5xx, ${notify.stateChanges} state changes, ${notify.differs} answers other than expected`);
+    if (notify.forms)
+      lines.push(
+        `  notify: ${notify.forms} forms, ${notify.success} success, ${notify.failure} failure, ${notify.refused} refused before the handler, ${notify.fiveXX} 5xx, ${notify.stateChanges} state changes, ${notify.differs} answers other than expected`,
+      );
     const byKind = new Map<string, number>();
     for (const finding of this.findings) bump(byKind, finding.kind);
     lines.push(`  findings: ${[...byKind].map(([kind, count]) => `${count} ${kind}`).join(', ') || 'none'}`);
@@ -136,30 +152,52 @@ export class FuzzReport {
     const out: string[] = [];
     out.push(`# Fuzz run ${this.seed}`, '');
     out.push(`Started ${this.startedAt.toISOString()}, ${((Date.now() - this.startedAt.getTime()) / 1000).toFixed(0)} s. Replay: \`${command}\`.`, '');
-    out.push('## Totals', '', '| front door | requests | valid token | reached a handler | valid token and reached | accepted (2xx) | accepted that changed state | documented refusals that left rows | 5xx | state changes by refused requests | time |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    out.push(
+      '## Totals',
+      '',
+      '| front door | requests | valid token | reached a handler | valid token and reached | accepted (2xx) | accepted that changed state | documented refusals that left rows | 5xx | state changes by refused requests | time |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const [name, c] of this.doors) {
-      out.push(`| ${name} | ${c.requests} | ${c.validToken} | ${c.reached} (${share(c.reached, c.requests)}) | ${c.validTokenReached} (${share(c.validTokenReached, c.requests)}) | ${c.accepted} | ${c.acceptedChangingState} | ${c.documentedRefusals} | ${c.fiveXX} | ${c.stateChanges} | ${(c.ms / 1000).toFixed(0)} s |`);
+      out.push(
+        `| ${name} | ${c.requests} | ${c.validToken} | ${c.reached} (${share(c.reached, c.requests)}) | ${c.validTokenReached} (${share(c.validTokenReached, c.requests)}) | ${c.accepted} | ${c.acceptedChangingState} | ${c.documentedRefusals} | ${c.fiveXX} | ${c.stateChanges} | ${(c.ms / 1000).toFixed(0)} s |`,
+      );
     }
     const n = this.notifyCounts;
     if (n.forms) {
-      out.push('', `Alipay notify: ${n.forms} forms, ${n.success} success, ${n.failure} failure, ${n.refused} refused before the handler (413, 415...), ${n.fiveXX} 5xx, ${n.stateChanges} state changes, ${n.differs} answers other than the contract's (${(n.ms / 1000).toFixed(0)} s).`);
+      out.push(
+        '',
+        `Alipay notify: ${n.forms} forms, ${n.success} success, ${n.failure} failure, ${n.refused} refused before the handler (413, 415...), ${n.fiveXX} 5xx, ${n.stateChanges} state changes, ${n.differs} answers other than the contract's (${(n.ms / 1000).toFixed(0)} s).`,
+      );
     }
     out.push('', '## Answers by route', '', '| route | requests | reached a handler | statuses |', '|---|---:|---:|---|');
     for (const [route, statuses] of [...this.statuses].sort(([a], [b]) => a.localeCompare(b))) {
       const total = [...statuses.values()].reduce((sum, count) => sum + count, 0);
-      out.push(`| \`${route}\` | ${total} | ${share(this.reachedByRoute.get(route) ?? 0, total)} | ${[...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}×${count}`).join(' ')} |`);
+      out.push(
+        `| \`${route}\` | ${total} | ${share(this.reachedByRoute.get(route) ?? 0, total)} | ${[...statuses]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([status, count]) => `${status}×${count}`)
+          .join(' ')} |`,
+      );
     }
     out.push('', '## Requests by kind', '', '| kind | requests | reached a handler | statuses |', '|---|---:|---:|---|');
     for (const [mode, counts] of [...this.modes].sort(([a], [b]) => a.localeCompare(b))) {
-      out.push(`| ${mode.replaceAll('|', '\\|')} | ${counts.requests} | ${share(counts.reached, counts.requests)} | ${[...counts.statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}×${count}`).join(' ')} |`);
+      out.push(
+        `| ${mode.replaceAll('|', '\\|')} | ${counts.requests} | ${share(counts.reached, counts.requests)} | ${[...counts.statuses]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([status, count]) => `${status}×${count}`)
+          .join(' ')} |`,
+      );
     }
     out.push('', '## Refused at the gates', '', '| gate | requests |', '|---|---:|');
     for (const [gate, count] of [...this.gates].sort(([, a], [, b]) => b - a)) out.push(`| ${gate} | ${count} |`);
     out.push('', '## Errors answered by handlers', '', '| status, code and message | requests | an example |', '|---|---:|---|');
-    for (const [key, { count, sample }] of [...this.handlerErrors].sort(([, a], [, b]) => b.count - a.count)) out.push(`| ${key} | ${count} | ${sample.replaceAll('|', '\\|').slice(0, 120)} |`);
+    for (const [key, { count, sample }] of [...this.handlerErrors].sort(([, a], [, b]) => b.count - a.count))
+      out.push(`| ${key} | ${count} | ${sample.replaceAll('|', '\\|').slice(0, 120)} |`);
     if (this.notifyScenarios.size) {
       out.push('', '## Notify forms by scenario', '', '| scenario | answers |', '|---|---|');
-      for (const [scenario, replies] of [...this.notifyScenarios].sort(([a], [b]) => a.localeCompare(b))) out.push(`| ${scenario} | ${[...replies].map(([reply, count]) => `${reply}×${count}`).join(' ')} |`);
+      for (const [scenario, replies] of [...this.notifyScenarios].sort(([a], [b]) => a.localeCompare(b)))
+        out.push(`| ${scenario} | ${[...replies].map(([reply, count]) => `${reply}×${count}`).join(' ')} |`);
     }
     out.push('', '## Findings', '');
     if (this.findings.length === 0) out.push('None.');

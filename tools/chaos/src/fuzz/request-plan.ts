@@ -54,7 +54,9 @@ function orderStates(route: Route): string[] {
   return [];
 }
 
-const farPastDate = fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2001-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+const farPastDate = fc
+  .date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2001-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString().slice(0, 10));
 
 /** Real ids and plausible values, by property or parameter name, for a route. */
 export function hintsFor(route: Route, context: HintContext): Hint {
@@ -80,7 +82,9 @@ export function hintsFor(route: Route, context: HintContext): Hint {
       case 'amount':
         return fc.constantFrom('0.01', '1.00', '5.00', '10.00');
       case 'username':
-        return route.path.endsWith('/register') ? fc.oneof(fc.constantFrom(...context.usernames), fc.stringMatching(/^fz[a-z0-9]{6,12}$/)) : fc.constantFrom(...context.usernames);
+        return route.path.endsWith('/register')
+          ? fc.oneof(fc.constantFrom(...context.usernames), fc.stringMatching(/^fz[a-z0-9]{6,12}$/))
+          : fc.constantFrom(...context.usernames);
       case 'password':
         return fc.constantFrom(context.password, 'wrong-password');
       case 'idempotency-key':
@@ -101,9 +105,17 @@ const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined)
 /** The parts of a request its schemas accept (with symbolic ids). */
 export function validPartsArbitrary(route: Route, hint: Hint): fc.Arbitrary<ValidParts> {
   const of = (names: { name: string; required: boolean; schema: JsonSchema }[]) =>
-    fc.record(Object.fromEntries(names.map((param) => [param.name, param.required ? arbitraryOf(param.schema, { hint, name: param.name }) : maybe(arbitraryOf(param.schema, { hint, name: param.name }))])), {
-      noNullPrototype: true,
-    });
+    fc.record(
+      Object.fromEntries(
+        names.map((param) => [
+          param.name,
+          param.required ? arbitraryOf(param.schema, { hint, name: param.name }) : maybe(arbitraryOf(param.schema, { hint, name: param.name })),
+        ]),
+      ),
+      {
+        noNullPrototype: true,
+      },
+    );
   const path = of(route.params.filter((param) => param.in === 'path'));
   const query = of(route.params.filter((param) => param.in === 'query'));
   const headers = of(route.params.filter((param) => param.in === 'header'));
@@ -111,7 +123,10 @@ export function validPartsArbitrary(route: Route, hint: Hint): fc.Arbitrary<Vali
   const allowsNull = !!schema?.anyOf?.some((alternative) => alternative.type === 'null') || schema?.nullable === true;
   const body: fc.Arbitrary<ValidParts['body']> = schema
     ? allowsNull
-      ? fc.oneof(fc.constant(undefined), arbitraryOf(schema, { hint }).map((value) => ({ value })))
+      ? fc.oneof(
+          fc.constant(undefined),
+          arbitraryOf(schema, { hint }).map((value) => ({ value })),
+        )
       : arbitraryOf(schema, { hint }).map((value) => ({ value }))
     : fc.constant(undefined);
   return fc.record({ path, query, headers, body });
@@ -177,7 +192,9 @@ export function prepare(plan: RequestPlan, pools: Pools, credentials: Credential
   const { route, mode } = plan;
   const auth = authorization(plan.token, credentials, plan.caller);
   const concrete = materialize(plan.parts, (poolRef) => pools.resolve(poolRef, auth.actsAs)) as ValidParts;
-  const path: Record<string, { text: string; raw: boolean }> = Object.fromEntries(Object.entries(concrete.path).map(([name, value]) => [name, { text: String(value), raw: false }]));
+  const path: Record<string, { text: string; raw: boolean }> = Object.fromEntries(
+    Object.entries(concrete.path).map(([name, value]) => [name, { text: String(value), raw: false }]),
+  );
   const query: [string, string][] = Object.entries(concrete.query)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => [name, String(value)]);
@@ -243,7 +260,10 @@ export function prepare(plan: RequestPlan, pools: Pools, credentials: Credential
     const value = path[name];
     return value ? (value.raw ? value.text : encodeURIComponent(value.text)) : '';
   });
-  const queryText = [...query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))}`), ...(rawQuery ? [rawQuery] : [])].join('&');
+  const queryText = [
+    ...query.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, '\uFFFD'))}`),
+    ...(rawQuery ? [rawQuery] : []),
+  ].join('&');
   const wireHeaders: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) wireHeaders[name] = Array.isArray(value) ? value.map(headerBytes) : headerBytes(value);
   if (auth.header !== undefined) wireHeaders.authorization = headerBytes(auth.header);

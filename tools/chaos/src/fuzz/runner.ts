@@ -62,10 +62,15 @@ export class FuzzSession {
       const report = new FuzzReport(config.seed);
       // The running build's routes decide what the fixture can make (after-sales requests, refunds).
       const [orderRoutes, payRoutes] = await Promise.all([loadRoutes('order-web', config.orderWeb), loadRoutes('pay-web', config.payWeb)]);
-      const features = { afterSales: orderRoutes.some((route) => route.path.includes('/after-sales')), refunds: payRoutes.some((route) => route.path.endsWith('/refund')) };
+      const features = {
+        afterSales: orderRoutes.some((route) => route.path.includes('/after-sales')),
+        refunds: payRoutes.some((route) => route.path.endsWith('/refund')),
+      };
       const fixture = await buildFixture(config, features, world, log);
       const session = new FuzzSession(config, reader, world, fixture, report, log);
-      report.notes.push(`the state digest reads ${reader.parts().join(', ')} (rows of the run's users, orders and goods), plus per-request probes of the ids a request names`);
+      report.notes.push(
+        `the state digest reads ${reader.parts().join(', ')} (rows of the run's users, orders and goods), plus per-request probes of the ids a request names`,
+      );
       await session.settle('fixture');
       return session;
     } catch (error) {
@@ -87,8 +92,12 @@ export class FuzzSession {
   private logFailure(key: string, line: string, request: string): void {
     const seen = (this.failuresLogged.get(key) ?? 0) + 1;
     this.failuresLogged.set(key, seen);
-    this.log(seen <= 2 ? `${line}
-${request}` : line);
+    this.log(
+      seen <= 2
+        ? `${line}
+${request}`
+        : line,
+    );
   }
 
   /**
@@ -111,7 +120,15 @@ ${request}` : line);
 
   private async settle(after: string): Promise<RowChange[]> {
     const settled = await waitStable(this.reader, () => this.world.scope(), { timeoutMs: this.config.settleTimeoutMs });
-    if (!settled.stable) this.report.find({ kind: 'unsettled', where: after, index: -1, request: after, answer: '', detail: [`still in flight after ${settled.ms} ms: ${settled.pending.slice(0, 10).join(', ')}`] });
+    if (!settled.stable)
+      this.report.find({
+        kind: 'unsettled',
+        where: after,
+        index: -1,
+        request: after,
+        answer: '',
+        detail: [`still in flight after ${settled.ms} ms: ${settled.pending.slice(0, 10).join(', ')}`],
+      });
     const changes = diff(this.baseline, settled.snapshot);
     this.inFlight = settled.stable ? [] : settled.pending;
     this.baseline = settled.snapshot;
@@ -127,7 +144,11 @@ ${request}` : line);
   /** The generated requests of one front door. */
   async fuzzDoor(door: Door, count: number): Promise<void> {
     const routes = await loadRoutes(door, this.base(door));
-    const context = { runTag: this.fixture.runTag, usernames: this.fixture.credentials.customers.map((customer) => customer.identity.username), password: this.fixture.credentials.customers[0]!.password };
+    const context = {
+      runTag: this.fixture.runTag,
+      usernames: this.fixture.credentials.customers.map((customer) => customer.identity.username),
+      password: this.fixture.credentials.customers[0]!.password,
+    };
     const arbitrary = fc.oneof(...routes.map((route) => planArbitrary(route, hintsFor(route, context))));
     this.log(`${door}: ${routes.length} routes from ${this.base(door)}/docs/json; ${count} requests`);
     const counts = this.report.door(door);
@@ -167,13 +188,24 @@ ${request}` : line);
     if (verdict.gate) this.report.gate(verdict.gate);
     else if (verdict.code && !verdict.failure) this.report.handlerError(answer.status, verdict.code, messageOf(answer));
     const finding = (kind: FindingKind, detail: string[]) =>
-      this.report.find({ kind, where: `${door} ${name}`, index, request: `${prepared.label}\n${describeRequest(this.base(door), prepared.wire)}`, answer: describeAnswer(answer), detail: [`FUZZ_SEED=${this.config.seed}, ${door} request #${index}`, ...detail] });
+      this.report.find({
+        kind,
+        where: `${door} ${name}`,
+        index,
+        request: `${prepared.label}\n${describeRequest(this.base(door), prepared.wire)}`,
+        answer: describeAnswer(answer),
+        detail: [`FUZZ_SEED=${this.config.seed}, ${door} request #${index}`, ...detail],
+      });
     if (verdict.failure) {
       if (answer.status >= 500) counts.fiveXX++;
       const unavailable = answer.status === 503 && verdict.code === ErrorCode.UNAVAILABLE;
       finding(answer.status >= 500 ? '5xx' : answer.failure ? 'no-answer' : 'malformed-answer', [
         verdict.failure,
-        ...(unavailable ? ['UNAVAILABLE: a service behind the front door did not answer; if the system was being restarted or its processes killed then, it is not this request\'s doing'] : []),
+        ...(unavailable
+          ? [
+              "UNAVAILABLE: a service behind the front door did not answer; if the system was being restarted or its processes killed then, it is not this request's doing",
+            ]
+          : []),
       ]);
       // A service down answers every request alike: give it time rather than pile up findings.
       if (unavailable) await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -209,12 +241,16 @@ ${request}` : line);
     counts.stateChanges++;
     finding('state-change', [
       `${route.method === 'GET' ? 'a GET' : `refused (HTTP ${answer.status})`}, yet the state changed; the last accepted request before it: ${this.lastAccepted}`,
-      ...(this.inFlight.length ? [`the state had not settled after it (still in flight: ${this.inFlight.slice(0, 5).join(', ')}): the change may be that work finishing`] : []),
+      ...(this.inFlight.length
+        ? [`the state had not settled after it (still in flight: ${this.inFlight.slice(0, 5).join(', ')}): the change may be that work finishing`]
+        : []),
       ...changes.slice(0, 20).map(describeChange),
       ...(changes.length > 20 ? [`... and ${changes.length - 20} more rows`] : []),
       ...outside,
     ]);
-    this.log(`STATE CHANGE by ${door} #${index} ${prepared.label} ${prepared.wire.method} ${prepared.wire.path.slice(0, 120)} -> HTTP ${answer.status}: ${[...changes.map(describeChange), ...outside].slice(0, 3).join('; ')}`);
+    this.log(
+      `STATE CHANGE by ${door} #${index} ${prepared.label} ${prepared.wire.method} ${prepared.wire.path.slice(0, 120)} -> HTTP ${answer.status}: ${[...changes.map(describeChange), ...outside].slice(0, 3).join('; ')}`,
+    );
     await this.settle(`${door} #${index} ${name} (state change)`);
   }
 
@@ -224,13 +260,20 @@ ${request}` : line);
     const name = routeName(route);
     if (name === 'POST /api/v1/orders' && (body.status === 'CONFIRMED' || body.status === 'PENDING')) {
       // Before its pay deadline cancels it 20 s from now, in the middle of other requests.
-      const cancelled = await callJson(this.config.orderWeb, 'POST', `/api/v1/orders/${String(body.orderId)}/cancel`, { headers: { authorization: String(prepared.wire.headers.authorization) }, json: { reason: 'fuzz: placed by a generated request' } });
-      if (cancelled.status !== 200) this.report.notes.push(`order ${String(body.orderId)} placed by a generated request could not be cancelled: HTTP ${cancelled.status} ${JSON.stringify(cancelled.body).slice(0, 200)}`);
+      const cancelled = await callJson(this.config.orderWeb, 'POST', `/api/v1/orders/${String(body.orderId)}/cancel`, {
+        headers: { authorization: String(prepared.wire.headers.authorization) },
+        json: { reason: 'fuzz: placed by a generated request' },
+      });
+      if (cancelled.status !== 200)
+        this.report.notes.push(
+          `order ${String(body.orderId)} placed by a generated request could not be cancelled: HTTP ${cancelled.status} ${JSON.stringify(cancelled.body).slice(0, 200)}`,
+        );
     }
     if (name === 'POST /api/v1/auth/register' && typeof body.userId === 'string') this.world.users.add(body.userId);
     if (name === 'POST /api/v1/admin/goods' && typeof body.goodsId === 'string') this.world.goods.add(body.goodsId);
     // Asking again for a paid order's payment answers it (201, PAID); only a new open one is news.
-    if (name === 'POST /api/v1/payments' && body.status === 'UNPAID') this.report.notes.push(`a generated request opened payment ${String(body.paymentId)} (order ${String(body.orderId)}): the run waited for it to close`);
+    if (name === 'POST /api/v1/payments' && body.status === 'UNPAID')
+      this.report.notes.push(`a generated request opened payment ${String(body.paymentId)} (order ${String(body.orderId)}): the run waited for it to close`);
   }
 
   /** Forms at Alipay's notify endpoint, against the run's paid trades. */
@@ -239,7 +282,9 @@ ${request}` : line);
     await this.topUp();
     const keys = loadNotifyKeys(this.config.alipayKeysDir, this.config.alipayAppId);
     const trades = await this.paidTrades();
-    this.log(`notify: ${count} forms against ${trades.length} paid trades (${trades.filter((trade) => trade.genuine).length} with a genuine notification to replay)`);
+    this.log(
+      `notify: ${count} forms against ${trades.length} paid trades (${trades.filter((trade) => trade.genuine).length} with a genuine notification to replay)`,
+    );
     const arbitrary = formArbitrary(trades, keys);
     const counts = this.report.notifyCounts;
     const started = Date.now();
@@ -252,12 +297,26 @@ ${request}` : line);
       const expected = expectedReply(plan, keys, trades);
       counts.forms++;
       const finding = (kind: FindingKind, detail: string[]) =>
-        this.report.find({ kind, where: `notify ${plan.scenario}`, index, request: `${plan.scenario}\n${describeRequest(this.config.payWeb, wire)}`, answer: describeAnswer(answer), detail: [`FUZZ_SEED=${this.config.seed}, notify form #${index}`, ...detail] });
+        this.report.find({
+          kind,
+          where: `notify ${plan.scenario}`,
+          index,
+          request: `${plan.scenario}\n${describeRequest(this.config.payWeb, wire)}`,
+          answer: describeAnswer(answer),
+          detail: [`FUZZ_SEED=${this.config.seed}, notify form #${index}`, ...detail],
+        });
       this.report.notifyAnswered(plan.scenario, verdict.reply ?? (answer.failure ? 'no answer' : `HTTP ${answer.status}`));
       if (verdict.failure) {
         if (answer.status >= 500) counts.fiveXX++;
-        finding(answer.status >= 500 ? '5xx' : answer.failure ? 'no-answer' : 'malformed-answer', [verdict.failure, `the contract says: ${expected.reply} (${expected.why})`]);
-        this.logFailure(`notify ${plan.scenario}`, `FAILURE ${verdict.failure}: FUZZ_SEED=${this.config.seed} notify #${index} ${plan.scenario} -> ${describeAnswer(answer).slice(0, 160)}`, describeRequest(this.config.payWeb, wire));
+        finding(answer.status >= 500 ? '5xx' : answer.failure ? 'no-answer' : 'malformed-answer', [
+          verdict.failure,
+          `the contract says: ${expected.reply} (${expected.why})`,
+        ]);
+        this.logFailure(
+          `notify ${plan.scenario}`,
+          `FAILURE ${verdict.failure}: FUZZ_SEED=${this.config.seed} notify #${index} ${plan.scenario} -> ${describeAnswer(answer).slice(0, 160)}`,
+          describeRequest(this.config.payWeb, wire),
+        );
         if (answer.failure?.includes('ECONNREFUSED')) await this.waitForDoor(this.config.payWeb);
       } else if (verdict.reply === 'success') counts.success++;
       else if (verdict.reply === 'failure') counts.failure++;
@@ -266,7 +325,9 @@ ${request}` : line);
         finding('forged-accepted', [`answered success to a form whose signature does not verify (${expected.why})`]);
       } else if (verdict.reply && verdict.reply !== expected.reply) {
         counts.differs++;
-        finding('answer-differs', [`answered ${verdict.reply}; the contract says ${expected.reply} (${expected.why}); the signature verifies, so this is leniency or strictness, not a forgery`]);
+        finding('answer-differs', [
+          `answered ${verdict.reply}; the contract says ${expected.reply} (${expected.why}); the signature verifies, so this is leniency or strictness, not a forgery`,
+        ]);
       }
       const changes = diff(this.baseline, await this.reader.snapshot(this.world.scope()));
       if (changes.length) {
@@ -285,7 +346,12 @@ ${request}` : line);
       const row = rowObject('pay.trade_pay', value);
       if (row.status !== 'PAID' && row.status !== 'REFUNDED') continue;
       const trade = await callJson<{ lastNotification?: Record<string, string> | null }>(this.config.gateway, 'GET', `/sandbox/trades/${paymentId}`);
-      trades.push({ paymentId, amount: String(row.amount), tradeNo: String(row.alipay_trade_no ?? ''), ...(trade.status === 200 && trade.body.lastNotification && { genuine: trade.body.lastNotification }) });
+      trades.push({
+        paymentId,
+        amount: String(row.amount),
+        tradeNo: String(row.alipay_trade_no ?? ''),
+        ...(trade.status === 200 && trade.body.lastNotification && { genuine: trade.body.lastNotification }),
+      });
     }
     return trades;
   }
@@ -297,7 +363,14 @@ ${request}` : line);
     await new Promise((resolve) => setTimeout(resolve, this.config.finalWatchMs));
     const changes = diff(this.baseline, await this.reader.snapshot(this.world.scope()));
     if (changes.length) {
-      this.report.find({ kind: 'late-change', where: 'after the last request', index: -1, request: `nothing sent for ${this.config.finalWatchMs} ms; the last accepted request: ${this.lastAccepted}`, answer: '', detail: changes.slice(0, 30).map(describeChange) });
+      this.report.find({
+        kind: 'late-change',
+        where: 'after the last request',
+        index: -1,
+        request: `nothing sent for ${this.config.finalWatchMs} ms; the last accepted request: ${this.lastAccepted}`,
+        answer: '',
+        detail: changes.slice(0, 30).map(describeChange),
+      });
     }
   }
 }

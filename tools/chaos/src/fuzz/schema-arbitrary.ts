@@ -28,7 +28,8 @@ const ARRAY_CAP = 8;
 const typesOf = (schema: JsonSchema): string[] => (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []);
 
 /** A `oneOf`/`anyOf` whose alternatives only add `required` names (placeOrderBody's items | fromCart). */
-const isRequiredOnlyBranching = (alternatives: JsonSchema[]) => alternatives.every((alternative) => Object.keys(alternative).every((key) => key === 'required'));
+const isRequiredOnlyBranching = (alternatives: JsonSchema[]) =>
+  alternatives.every((alternative) => Object.keys(alternative).every((key) => key === 'required'));
 
 export function arbitraryOf(schema: JsonSchema, options: ArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const base = schemaArbitrary(schema, options);
@@ -83,11 +84,16 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   const maxLength = Math.max(minLength, Math.min(schema.maxLength ?? STRING_CAP, STRING_CAP));
   if (schema.pattern) {
     const pattern = fc.stringMatching(new RegExp(schema.pattern));
-    return schema.minLength !== undefined || schema.maxLength !== undefined ? pattern.filter((text) => codePoints(text) >= minLength && codePoints(text) <= (schema.maxLength ?? Infinity)) : pattern;
+    return schema.minLength !== undefined || schema.maxLength !== undefined
+      ? pattern.filter((text) => codePoints(text) >= minLength && codePoints(text) <= (schema.maxLength ?? Infinity))
+      : pattern;
   }
   if (schema.format === 'date-time') return fc.date({ noInvalidDate: true }).map((date) => date.toISOString());
   // Mostly printable ASCII (what people type), sometimes any code point (what they paste).
-  const unit = fc.oneof({ weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) });
+  const unit = fc.oneof(
+    { weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+  );
   return fc.string({ unit, minLength, maxLength });
 }
 

@@ -24,9 +24,13 @@ const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64u
 export function mintToken(identity: Identity, options: { secret?: string; issuedAt?: number; ttlSeconds?: number; alg?: string } = {}): string {
   const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: options.alg ?? 'HS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify({ username: identity.username, role: identity.role, sub: identity.userId, iat: issuedAt, exp: issuedAt + (options.ttlSeconds ?? 3600) }));
+  const payload = base64url(
+    JSON.stringify({ username: identity.username, role: identity.role, sub: identity.userId, iat: issuedAt, exp: issuedAt + (options.ttlSeconds ?? 3600) }),
+  );
   if (options.alg === 'none') return `${header}.${payload}.`;
-  const signature = createHmac('sha256', options.secret ?? jwtSecret()).update(`${header}.${payload}`).digest('base64url');
+  const signature = createHmac('sha256', options.secret ?? jwtSecret())
+    .update(`${header}.${payload}`)
+    .digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
 

@@ -4,7 +4,8 @@ import type { Services } from '../clients';
 import { orderDetailSchema, orderDetailView } from '../views';
 
 const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
-const admin = (summary: string, response: object, status = 200) => documented('admin', summary, { auth: true, response, status, description: 'Admins only (403 FORBIDDEN otherwise).' });
+const admin = (summary: string, response: object, status = 200) =>
+  documented('admin', summary, { auth: true, response, status, description: 'Admins only (403 FORBIDDEN otherwise).' });
 
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
@@ -16,7 +17,11 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
       schema: {
         ...admin('Create goods on sale with an initial stock', created('goodsId'), 201),
         headers: idempotencyHeaders,
-        body: object({ name: { type: 'string', minLength: 1, maxLength: 128 }, price: moneyString, stock: { type: 'integer', minimum: 0, maximum: 10_000_000 } }),
+        body: object({
+          name: { type: 'string', minLength: 1, maxLength: 128 },
+          price: moneyString,
+          stock: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+        }),
       },
     },
     async (request, reply) => {
@@ -30,25 +35,45 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
     {
       preHandler,
       schema: {
-        ...admin("Add to a user's balance", { type: 'object', properties: { userId: { type: 'string' }, balance: moneyString }, required: ['userId', 'balance'] }),
+        ...admin("Add to a user's balance", {
+          type: 'object',
+          properties: { userId: { type: 'string' }, balance: moneyString },
+          required: ['userId', 'balance'],
+        }),
         params: params('userId'),
         headers: idempotencyHeaders,
         body: object({ amount: moneyString }),
       },
     },
     async (request) => {
-      const user = await services.user.recharge({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
+      const user = await services.user.recharge({
+        requestId: request.headers['idempotency-key'] ?? '',
+        userId: request.params.userId,
+        amount: request.body.amount,
+      });
       return { userId: user.userId, balance: user.balance };
     },
   );
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/coupons',
-    { preHandler, schema: { ...admin('Grant a user a coupon of this amount', created('couponId'), 201), params: params('userId'), headers: idempotencyHeaders, body: object({ amount: moneyString }) } },
+    {
+      preHandler,
+      schema: {
+        ...admin('Grant a user a coupon of this amount', created('couponId'), 201),
+        params: params('userId'),
+        headers: idempotencyHeaders,
+        body: object({ amount: moneyString }),
+      },
+    },
     async (request, reply) => {
       // A coupon for a user that does not exist would be lost: NOT_FOUND instead.
       await services.user.getUser({ userId: request.params.userId });
-      const coupon = await services.coupon.grantCoupon({ requestId: request.headers['idempotency-key'] ?? '', userId: request.params.userId, amount: request.body.amount });
+      const coupon = await services.coupon.grantCoupon({
+        requestId: request.headers['idempotency-key'] ?? '',
+        userId: request.params.userId,
+        amount: request.body.amount,
+      });
       return reply.status(201).send({ couponId: coupon.couponId });
     },
   );

@@ -1,10 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { documented, idempotencyHeaders, moneyString, object, pageQuery, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import {
+  documented,
+  idempotencyHeaders,
+  moneyString,
+  object,
+  pageQuery,
+  params,
+  principalOf,
+  requireAdmin,
+  requireUser,
+  type TokenService,
+} from '@shop/common/http';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { AFTER_SALES_STATUSES, afterSalesSchema, afterSalesView, pageOf } from '../views';
 
-const toProtoStatus = (status: string | undefined) => (status ? order.afterSalesStatusFromJSON(`AFTER_SALES_${status}`) : order.AfterSalesStatus.AFTER_SALES_STATUS_UNSPECIFIED);
+const toProtoStatus = (status: string | undefined) =>
+  status ? order.afterSalesStatusFromJSON(`AFTER_SALES_${status}`) : order.AfterSalesStatus.AFTER_SALES_STATUS_UNSPECIFIED;
 
 /**
  * After shipment a customer asks for a refund with an after-sales request; an admin approves it
@@ -45,9 +57,21 @@ export function afterSalesRoutes(app: FastifyInstance, services: Services, token
 
   app.get<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId/after-sales',
-    { preHandler: user, schema: { ...documented('after-sales', "An order's after-sales requests, newest first", { auth: true, response: pageOf(afterSalesSchema) }), params: params('orderId') } },
+    {
+      preHandler: user,
+      schema: {
+        ...documented('after-sales', "An order's after-sales requests, newest first", { auth: true, response: pageOf(afterSalesSchema) }),
+        params: params('orderId'),
+      },
+    },
     async (request) => {
-      const { items, total } = await services.order.listAfterSales({ orderId: request.params.orderId, userId: principalOf(request).userId, status: order.AfterSalesStatus.AFTER_SALES_STATUS_UNSPECIFIED, page: 1, size: 100 });
+      const { items, total } = await services.order.listAfterSales({
+        orderId: request.params.orderId,
+        userId: principalOf(request).userId,
+        status: order.AfterSalesStatus.AFTER_SALES_STATUS_UNSPECIFIED,
+        page: 1,
+        size: 100,
+      });
       return { items: items.map(afterSalesView), total };
     },
   );
@@ -57,12 +81,22 @@ export function afterSalesRoutes(app: FastifyInstance, services: Services, token
     {
       preHandler: admin,
       schema: {
-        ...documented('admin', 'After-sales requests of every order, newest first', { auth: true, response: pageOf(afterSalesSchema), description: 'Admins only (403 FORBIDDEN otherwise).' }),
+        ...documented('admin', 'After-sales requests of every order, newest first', {
+          auth: true,
+          response: pageOf(afterSalesSchema),
+          description: 'Admins only (403 FORBIDDEN otherwise).',
+        }),
         querystring: object({ status: { type: 'string', enum: AFTER_SALES_STATUSES }, page: pageQuery, size: pageQuery }, []),
       },
     },
     async (request) => {
-      const { items, total } = await services.order.listAfterSales({ orderId: '', userId: '', status: toProtoStatus(request.query.status), page: Number(request.query.page ?? 1), size: Number(request.query.size ?? 20) });
+      const { items, total } = await services.order.listAfterSales({
+        orderId: '',
+        userId: '',
+        status: toProtoStatus(request.query.status),
+        page: Number(request.query.page ?? 1),
+        size: Number(request.query.size ?? 20),
+      });
       return { items: items.map(afterSalesView), total };
     },
   );
@@ -76,7 +110,8 @@ export function afterSalesRoutes(app: FastifyInstance, services: Services, token
           ...documented('admin', decision === 'approve' ? 'Approve an after-sales request: its refund is carried out' : 'Reject an after-sales request', {
             auth: true,
             response: afterSalesSchema,
-            description: 'Admins only (403 FORBIDDEN otherwise). Only an OPEN request can be decided (409 AFTER_SALES_STATE); deciding the same way again answers it as it is.',
+            description:
+              'Admins only (403 FORBIDDEN otherwise). Only an OPEN request can be decided (409 AFTER_SALES_STATE); deciding the same way again answers it as it is.',
           }),
           params: params('afterSalesId'),
           body: { anyOf: [{ type: 'null' }, object({ note: { type: 'string', maxLength: 200 } }, [])] },
@@ -84,7 +119,12 @@ export function afterSalesRoutes(app: FastifyInstance, services: Services, token
       },
       async (request) =>
         afterSalesView(
-          await services.order.decideAfterSales({ afterSalesId: request.params.afterSalesId, operatorId: principalOf(request).userId, approve: decision === 'approve', note: request.body?.note ?? '' }),
+          await services.order.decideAfterSales({
+            afterSalesId: request.params.afterSalesId,
+            operatorId: principalOf(request).userId,
+            approve: decision === 'approve',
+            note: request.body?.note ?? '',
+          }),
         ),
     );
   }

@@ -11,19 +11,31 @@ const credentials = object({
 const registered = { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'] } as const;
 const signedIn = {
   type: 'object',
-  properties: { token: { type: 'string', description: 'bearer token (HS256 JWT)' }, userId: { type: 'string' }, role: { type: 'string', enum: ['CUSTOMER', 'ADMIN'] } },
+  properties: {
+    token: { type: 'string', description: 'bearer token (HS256 JWT)' },
+    userId: { type: 'string' },
+    role: { type: 'string', enum: ['CUSTOMER', 'ADMIN'] },
+  },
   required: ['token', 'userId', 'role'],
 } as const;
 
 export function authRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
-  app.post<{ Body: { username: string; password: string } }>('/api/v1/auth/register', { schema: { ...documented('auth', 'Sign up as a customer', { status: 201, response: registered }), body: credentials } }, async (request, reply) => {
-    const created = await services.user.register({ ...request.body, role: user.Role.ROLE_CUSTOMER });
-    return reply.status(201).send({ userId: created.userId });
-  });
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/v1/auth/register',
+    { schema: { ...documented('auth', 'Sign up as a customer', { status: 201, response: registered }), body: credentials } },
+    async (request, reply) => {
+      const created = await services.user.register({ ...request.body, role: user.Role.ROLE_CUSTOMER });
+      return reply.status(201).send({ userId: created.userId });
+    },
+  );
 
-  app.post<{ Body: { username: string; password: string } }>('/api/v1/auth/login', { schema: { ...documented('auth', 'Sign in: a bearer token for the other routes', { response: signedIn }), body: credentials } }, async (request) => {
-    const found = await services.user.authenticate(request.body);
-    const role = found.role === user.Role.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER';
-    return { token: await tokens.sign({ userId: found.userId, username: found.username, role }), userId: found.userId, role };
-  });
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/v1/auth/login',
+    { schema: { ...documented('auth', 'Sign in: a bearer token for the other routes', { response: signedIn }), body: credentials } },
+    async (request) => {
+      const found = await services.user.authenticate(request.body);
+      const role = found.role === user.Role.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER';
+      return { token: await tokens.sign({ userId: found.userId, username: found.username, role }), userId: found.userId, role };
+    },
+  );
 }

@@ -12,27 +12,43 @@ export function cartRoutes(app: FastifyInstance, services: Services, tokens: Tok
   const preHandler = requireUser(tokens);
   const userOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).userId;
 
-  app.get('/api/v1/cart', { preHandler, schema: cartDoc("The user's cart at today's prices") }, async (request) => cartView(await services.order.getCart({ userId: userOf(request) })));
+  app.get('/api/v1/cart', { preHandler, schema: cartDoc("The user's cart at today's prices") }, async (request) =>
+    cartView(await services.order.getCart({ userId: userOf(request) })),
+  );
 
   app.put<{ Params: { goodsId: string }; Body: { quantity: number; checked?: boolean } }>(
     '/api/v1/cart/items/:goodsId',
     {
       preHandler,
       schema: {
-        ...cartDoc('Set the quantity and checked flag of a line (adds the goods when missing)', `At most ${MAX_LINES} different goods; the goods must be on sale.`),
+        ...cartDoc(
+          'Set the quantity and checked flag of a line (adds the goods when missing)',
+          `At most ${MAX_LINES} different goods; the goods must be on sale.`,
+        ),
         params: params('goodsId'),
         body: object({ quantity, checked }, ['quantity']),
       },
     },
     async (request) =>
-      cartView(await services.order.putCartItem({ userId: userOf(request), goodsId: request.params.goodsId, quantity: request.body.quantity, checked: request.body.checked ?? true })),
+      cartView(
+        await services.order.putCartItem({
+          userId: userOf(request),
+          goodsId: request.params.goodsId,
+          quantity: request.body.quantity,
+          checked: request.body.checked ?? true,
+        }),
+      ),
   );
 
-  app.delete<{ Params: { goodsId: string } }>('/api/v1/cart/items/:goodsId', { preHandler, schema: { ...cartDoc('Remove a line'), params: params('goodsId') } }, async (request) =>
-    cartView(await services.order.removeCartItem({ userId: userOf(request), goodsId: request.params.goodsId })),
+  app.delete<{ Params: { goodsId: string } }>(
+    '/api/v1/cart/items/:goodsId',
+    { preHandler, schema: { ...cartDoc('Remove a line'), params: params('goodsId') } },
+    async (request) => cartView(await services.order.removeCartItem({ userId: userOf(request), goodsId: request.params.goodsId })),
   );
 
-  app.delete('/api/v1/cart', { preHandler, schema: cartDoc('Empty the cart') }, async (request) => cartView(await services.order.clearCart({ userId: userOf(request) })));
+  app.delete('/api/v1/cart', { preHandler, schema: cartDoc('Empty the cart') }, async (request) =>
+    cartView(await services.order.clearCart({ userId: userOf(request) })),
+  );
 
   app.post<{ Body: { items: { goodsId: string; quantity: number; checked?: boolean }[] } }>(
     '/api/v1/cart/merge',

@@ -1,5 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { documented, idempotencyHeaders, idString, moneyString, object, pageQuery, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
+import {
+  documented,
+  idempotencyHeaders,
+  idString,
+  moneyString,
+  object,
+  pageQuery,
+  params,
+  principalOf,
+  requireUser,
+  type TokenService,
+} from '@shop/common/http';
 import { Metadata, type CallOptions } from '@shop/common/rpc';
 import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { order } from '@shop/proto';
@@ -19,7 +30,12 @@ interface PlaceOrderBody {
 const placeOrderBody = {
   ...object(
     {
-      items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }) },
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_LINES,
+        items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }),
+      },
       fromCart: { type: 'boolean', enum: [true], description: "order the cart's checked lines; they leave the cart once the order is confirmed" },
       couponId: idString,
       balance: { ...moneyString, description: 'balance to use, at most what the order costs' },
@@ -79,20 +95,30 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
     },
   );
 
-  app.get<{ Querystring: { status?: string; page?: string; size?: string } }>('/api/v1/orders', { preHandler, schema: { ...documented('orders', "The user's orders, newest first", { auth: true, response: pageOf(orderSchema) }), querystring: listQuery } }, async (request) => {
-    const { status, page, size } = request.query;
-    const { orders, total } = await services.order.listOrders({
-      userId: principalOf(request).userId,
-      status: status ? order.orderStatusFromJSON(status) : order.OrderStatus.ORDER_STATUS_UNSPECIFIED,
-      page: Number(page ?? 1),
-      size: Number(size ?? 20),
-    });
-    return { items: orders.map(orderView), total };
-  });
+  app.get<{ Querystring: { status?: string; page?: string; size?: string } }>(
+    '/api/v1/orders',
+    {
+      preHandler,
+      schema: { ...documented('orders', "The user's orders, newest first", { auth: true, response: pageOf(orderSchema) }), querystring: listQuery },
+    },
+    async (request) => {
+      const { status, page, size } = request.query;
+      const { orders, total } = await services.order.listOrders({
+        userId: principalOf(request).userId,
+        status: status ? order.orderStatusFromJSON(status) : order.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        page: Number(page ?? 1),
+        size: Number(size ?? 20),
+      });
+      return { items: orders.map(orderView), total };
+    },
+  );
 
   app.get<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId',
-    { preHandler, schema: { ...documented('orders', 'One order with its status history', { auth: true, response: orderDetailSchema }), params: params('orderId') } },
+    {
+      preHandler,
+      schema: { ...documented('orders', 'One order with its status history', { auth: true, response: orderDetailSchema }), params: params('orderId') },
+    },
     async (request) => orderDetailView(await services.order.getOrder({ orderId: request.params.orderId, userId: principalOf(request).userId })),
   );
 
@@ -107,13 +133,20 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
       },
     },
     async (request) =>
-      orderDetailView(await services.order.cancelOrder({ orderId: request.params.orderId, userId: principalOf(request).userId, reason: request.body?.reason ?? '' })),
+      orderDetailView(
+        await services.order.cancelOrder({ orderId: request.params.orderId, userId: principalOf(request).userId, reason: request.body?.reason ?? '' }),
+      ),
   );
 
   app.post<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId/receipt',
-    { preHandler, schema: { ...documented('orders', 'Confirm receipt of a shipped order (SHIPPED -> COMPLETED)', { auth: true, response: orderDetailSchema }), params: params('orderId') } },
-    async (request) =>
-      orderDetailView(await services.order.confirmReceipt({ orderId: request.params.orderId, userId: principalOf(request).userId })),
+    {
+      preHandler,
+      schema: {
+        ...documented('orders', 'Confirm receipt of a shipped order (SHIPPED -> COMPLETED)', { auth: true, response: orderDetailSchema }),
+        params: params('orderId'),
+      },
+    },
+    async (request) => orderDetailView(await services.order.confirmReceipt({ orderId: request.params.orderId, userId: principalOf(request).userId })),
   );
 }

@@ -12,7 +12,11 @@ export interface Reply<T = Json> {
   body: T;
 }
 
-export async function call<T = Json>(method: string, path: string, options: { token?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+export async function call<T = Json>(
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -38,7 +42,10 @@ export function adminLogin(): Promise<{ token: string; userId: string }> {
 }
 
 /** A new customer with the given balance (and coupons), logged in. */
-export async function newCustomer(admin: string, setup: { balance?: string; coupons?: string[] } = {}): Promise<{ token: string; userId: string; couponIds: string[] }> {
+export async function newCustomer(
+  admin: string,
+  setup: { balance?: string; coupons?: string[] } = {},
+): Promise<{ token: string; userId: string; couponIds: string[] }> {
   const username = uniqueName('c');
   const registered = await call('POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } });
   assert.equal(registered.status, 201, JSON.stringify(registered.body));

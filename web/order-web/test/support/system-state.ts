@@ -12,7 +12,13 @@ export class SystemState {
   static async open(): Promise<SystemState> {
     const mysql = loadInfraConfig().mysql;
     const open = (schema: string) => openDatabase({ ...mysql, poolMax: 2 }, schema);
-    return new SystemState({ goods: await open('shop_goods'), coupon: await open('shop_coupon'), user: await open('shop_user'), order: await open('shop_order'), pay: await open('shop_pay') });
+    return new SystemState({
+      goods: await open('shop_goods'),
+      coupon: await open('shop_coupon'),
+      user: await open('shop_user'),
+      order: await open('shop_order'),
+      pay: await open('shop_pay'),
+    });
   }
 
   async close(): Promise<void> {
@@ -44,7 +50,10 @@ export class SystemState {
   }
 
   async payLog(paymentId: string): Promise<string[]> {
-    const rows = await this.db.pay.query<{ event: string }>('SELECT event FROM pay_log WHERE payment_id = ? ORDER BY created_at, id', { replacements: [paymentId], type: QueryTypes.SELECT });
+    const rows = await this.db.pay.query<{ event: string }>('SELECT event FROM pay_log WHERE payment_id = ? ORDER BY created_at, id', {
+      replacements: [paymentId],
+      type: QueryTypes.SELECT,
+    });
     return rows.map((row) => row.event);
   }
 
@@ -52,7 +61,9 @@ export class SystemState {
     return (await this.one<{ used: number; order_id: string | null }>(this.db.coupon, 'SELECT used, order_id FROM coupon WHERE id = ?', [couponId]))!;
   }
 
-  async order(orderId: string): Promise<{ status: string; cancel_reason: string | null; refunded_amount: string; pay_deadline: Date | null; updated_at: Date } | undefined> {
+  async order(
+    orderId: string,
+  ): Promise<{ status: string; cancel_reason: string | null; refunded_amount: string; pay_deadline: Date | null; updated_at: Date } | undefined> {
     // Every column, so that the specs also read the tables of an older schema (run against older code).
     return this.one(this.db.order, 'SELECT * FROM `order` WHERE id = ?', [orderId]);
   }
@@ -63,13 +74,22 @@ export class SystemState {
 
   /** Whether each service recorded the order as released (its release ledger). */
   async released(orderId: string): Promise<{ goods: boolean; coupon: boolean; user: boolean }> {
-    const has = async (db: Sequelize, table: string) => (await this.one(db, `SELECT order_id FROM ${table} WHERE order_id = ? AND status = 'RELEASED'`, [orderId])) !== undefined;
-    return { goods: await has(this.db.goods, 'goods_order_release'), coupon: await has(this.db.coupon, 'coupon_order_release'), user: await has(this.db.user, 'user_order_release') };
+    const has = async (db: Sequelize, table: string) =>
+      (await this.one(db, `SELECT order_id FROM ${table} WHERE order_id = ? AND status = 'RELEASED'`, [orderId])) !== undefined;
+    return {
+      goods: await has(this.db.goods, 'goods_order_release'),
+      coupon: await has(this.db.coupon, 'coupon_order_release'),
+      user: await has(this.db.user, 'user_order_release'),
+    };
   }
 
   /** Units goods_number_log says the order holds (TAKEN, not released). */
   async unitsTaken(orderId: string): Promise<number> {
-    const row = await this.one<{ units: string | null }>(this.db.goods, "SELECT SUM(quantity) AS units FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN'", [orderId]);
+    const row = await this.one<{ units: string | null }>(
+      this.db.goods,
+      "SELECT SUM(quantity) AS units FROM goods_number_log WHERE order_id = ? AND status = 'TAKEN'",
+      [orderId],
+    );
     return Number(row?.units ?? 0);
   }
 
@@ -86,15 +106,33 @@ export class SystemState {
 
   /** The user's cart rows as stored, in goods id order. */
   async cart(userId: string): Promise<{ goods_id: string; quantity: number; checked: number }[]> {
-    return this.db.order.query('SELECT goods_id, quantity, checked FROM cart_item WHERE user_id = ? ORDER BY goods_id', { replacements: [userId], type: QueryTypes.SELECT });
+    return this.db.order.query('SELECT goods_id, quantity, checked FROM cart_item WHERE user_id = ? ORDER BY goods_id', {
+      replacements: [userId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   async statusHistory(orderId: string): Promise<{ from_status: string | null; to_status: string; actor: string }[]> {
-    return this.db.order.query('SELECT from_status, to_status, actor FROM order_status_history WHERE order_id = ? ORDER BY id', { replacements: [orderId], type: QueryTypes.SELECT });
+    return this.db.order.query('SELECT from_status, to_status, actor FROM order_status_history WHERE order_id = ? ORDER BY id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   /** The order's refunds as the pay service records them, oldest first. */
-  async refunds(orderId: string): Promise<{ id: string; kind: string; status: string; amount: string; alipay_amount: string; balance_amount: string; points: string; restock: string | null; failure_reason: string | null }[]> {
+  async refunds(orderId: string): Promise<
+    {
+      id: string;
+      kind: string;
+      status: string;
+      amount: string;
+      alipay_amount: string;
+      balance_amount: string;
+      points: string;
+      restock: string | null;
+      failure_reason: string | null;
+    }[]
+  > {
     return this.db.pay.query('SELECT * FROM refund WHERE order_id = ? ORDER BY id', {
       replacements: [orderId],
       type: QueryTypes.SELECT,
@@ -103,12 +141,18 @@ export class SystemState {
 
   /** The order service's holds of the order's refunds. */
   async holds(orderId: string): Promise<{ refund_id: string; status: string; amount: string }[]> {
-    return this.db.order.query('SELECT refund_id, status, amount FROM order_refund WHERE order_id = ? ORDER BY refund_id', { replacements: [orderId], type: QueryTypes.SELECT });
+    return this.db.order.query('SELECT refund_id, status, amount FROM order_refund WHERE order_id = ? ORDER BY refund_id', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   /** Tags of the events a service's outbox holds for a key (sent or not). */
   async outboxTags(schema: 'order' | 'pay', key: string): Promise<string[]> {
-    const rows = await this.db[schema].query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ? ORDER BY id', { replacements: [JSON.stringify([key])], type: QueryTypes.SELECT });
+    const rows = await this.db[schema].query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ? ORDER BY id', {
+      replacements: [JSON.stringify([key])],
+      type: QueryTypes.SELECT,
+    });
     return rows.map((row) => row.tag);
   }
 
@@ -118,16 +162,21 @@ export class SystemState {
 
   /** Units the refunds of the order gave back, per goods. */
   async unitsReturned(orderId: string): Promise<Record<string, number>> {
-    const rows = await this.db.goods.query<{ goods_id: string; units: string }>('SELECT goods_id, SUM(quantity) AS units FROM goods_return_log WHERE order_id = ? GROUP BY goods_id', {
-      replacements: [orderId],
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.db.goods.query<{ goods_id: string; units: string }>(
+      'SELECT goods_id, SUM(quantity) AS units FROM goods_return_log WHERE order_id = ? GROUP BY goods_id',
+      {
+        replacements: [orderId],
+        type: QueryTypes.SELECT,
+      },
+    );
     return Object.fromEntries(rows.map((row) => [row.goods_id, Number(row.units)]));
   }
 
   /** Moves the order's completion `days` into the past (the after-sales window's clock). */
   async backdateCompletion(orderId: string, days: number): Promise<void> {
-    await this.db.order.query("UPDATE `order` SET completed_at = completed_at - INTERVAL ? DAY WHERE id = ? AND status = 'COMPLETED'", { replacements: [days, orderId] });
+    await this.db.order.query("UPDATE `order` SET completed_at = completed_at - INTERVAL ? DAY WHERE id = ? AND status = 'COMPLETED'", {
+      replacements: [days, orderId],
+    });
   }
 
   /**
@@ -135,6 +184,8 @@ export class SystemState {
    * writes the specs make to a service's tables, standing in for the days the rules wait.
    */
   async backdateShipment(orderId: string, days: number): Promise<void> {
-    await this.db.order.query("UPDATE `order` SET shipped_at = shipped_at - INTERVAL ? DAY WHERE id = ? AND status = 'SHIPPED'", { replacements: [days, orderId] });
+    await this.db.order.query("UPDATE `order` SET shipped_at = shipped_at - INTERVAL ? DAY WHERE id = ? AND status = 'SHIPPED'", {
+      replacements: [days, orderId],
+    });
   }
 }

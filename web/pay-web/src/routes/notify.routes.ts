@@ -9,7 +9,8 @@ export function notifyRoutes(app: FastifyInstance, payments: PayClient): void {
     '/api/v1/notify/alipay',
     {
       schema: documented('alipay', "Alipay's asynchronous notification (trade_status_sync)", {
-        description: 'A signed application/x-www-form-urlencoded form from Alipay. Answers the bare text `success` once applied (or already applied), `failure` for anything unverifiable; Alipay retries until `success`.',
+        description:
+          'A signed application/x-www-form-urlencoded form from Alipay. Answers the bare text `success` once applied (or already applied), `failure` for anything unverifiable; Alipay retries until `success`.',
         consumes: ['application/x-www-form-urlencoded'],
       }),
     },

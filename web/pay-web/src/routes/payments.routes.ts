@@ -24,7 +24,9 @@ export function paymentRoutes(app: FastifyInstance, payments: PayClient, tokens:
     },
     async (request, reply) => {
       const created = await payments.createPayment({ orderId: request.body.orderId, userId: principalOf(request).userId, channel: pay.Channel.ALIPAY_QR });
-      return reply.status(201).send({ ...paymentView(created), qrCode: created.qrCode, qrImage: await qrImageOf(created.qrCode), expiresAt: created.expiresAt });
+      return reply
+        .status(201)
+        .send({ ...paymentView(created), qrCode: created.qrCode, qrImage: await qrImageOf(created.qrCode), expiresAt: created.expiresAt });
     },
   );
 

@@ -19,7 +19,11 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
     return { metadata };
   };
 
-  app.post<{ Params: { orderId: string }; Body: { amount?: string; reason: string; items?: { goodsId: string; quantity: number }[] }; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{
+    Params: { orderId: string };
+    Body: { amount?: string; reason: string; items?: { goodsId: string; quantity: number }[] };
+    Headers: { 'idempotency-key'?: string };
+  }>(
     '/api/v1/orders/:orderId/refund',
     {
       preHandler,
@@ -37,7 +41,12 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
           {
             amount: moneyString,
             reason: { type: 'string', minLength: 1, maxLength: 200 },
-            items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }) },
+            items: {
+              type: 'array',
+              minItems: 1,
+              maxItems: MAX_LINES,
+              items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }),
+            },
           },
           ['reason'],
         ),
@@ -61,7 +70,18 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
 
   app.get<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId/refunds',
-    { preHandler, schema: { ...documented('refunds', "An order's refunds, oldest first", { auth: true, response: { type: 'object', properties: { items: { type: 'array', items: refundSchema } }, required: ['items'] } }), params: params('orderId') } },
-    async (request) => ({ items: (await payments.listRefunds({ orderId: request.params.orderId, userId: principalOf(request).userId })).refunds.map(refundView) }),
+    {
+      preHandler,
+      schema: {
+        ...documented('refunds', "An order's refunds, oldest first", {
+          auth: true,
+          response: { type: 'object', properties: { items: { type: 'array', items: refundSchema } }, required: ['items'] },
+        }),
+        params: params('orderId'),
+      },
+    },
+    async (request) => ({
+      items: (await payments.listRefunds({ orderId: request.params.orderId, userId: principalOf(request).userId })).refunds.map(refundView),
+    }),
   );
 }

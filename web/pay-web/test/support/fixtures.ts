@@ -6,7 +6,8 @@ import type { SystemState } from '../../../order-web/test/support/system-state';
 import { buyerPays, paymentOf } from './pay-api';
 
 /** Generous: messages a SIGKILLed consumer had taken come back only after RocketMQ's invisible time. */
-export const until = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => eventually(what, timeoutMs, async () => ((await check()) ? true : undefined));
+export const until = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) =>
+  eventually(what, timeoutMs, async () => ((await check()) ? true : undefined));
 
 export interface OrderFixture {
   goodsId: string;
@@ -22,7 +23,11 @@ export interface OrderFixture {
 export async function confirmedOrder(admin: string, options: { coupon?: boolean; stock?: number } = {}): Promise<OrderFixture> {
   const goodsId = await newGoods(admin, '30.00', options.stock ?? 10);
   const customer = await newCustomer(admin, { balance: '50.00', coupons: options.coupon ? ['5.00'] : [] });
-  const placed = await placeOrder(customer.token, { items: [{ goodsId, quantity: 2 }], balance: '20.00', ...(options.coupon && { couponId: customer.couponIds[0] }) });
+  const placed = await placeOrder(customer.token, {
+    items: [{ goodsId, quantity: 2 }],
+    balance: '20.00',
+    ...(options.coupon && { couponId: customer.couponIds[0] }),
+  });
   assert.equal(placed.status, 201, JSON.stringify(placed.body));
   assert.equal(placed.body.status, 'CONFIRMED', JSON.stringify(placed.body));
   return { goodsId, customer, orderId: placed.body.orderId, payAmount: placed.body.payAmount };

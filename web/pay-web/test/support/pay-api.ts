@@ -12,7 +12,11 @@ export const GATEWAY = `http://127.0.0.1:${process.env.ALIPAY_GATEWAY_PORT ?? 70
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-export async function http(method: string, url: string, options: { token?: string; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Reply> {
+export async function http(
+  method: string,
+  url: string,
+  options: { token?: string; json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -58,7 +62,11 @@ export const trade = async (paymentId: string): Promise<Json> => (await http('GE
 export type FaultMode = 'error' | 'refuse' | 'timeout' | 'lose-answer' | 'delay';
 
 /** Makes the gateway misbehave for the next `count` calls of `method`. */
-export async function gatewayFault(method: string, mode: FaultMode, options: { count?: number; delayMs?: number; subCode?: string; subMsg?: string } = {}): Promise<void> {
+export async function gatewayFault(
+  method: string,
+  mode: FaultMode,
+  options: { count?: number; delayMs?: number; subCode?: string; subMsg?: string } = {},
+): Promise<void> {
   const reply = await http('POST', `${GATEWAY}/sandbox/faults`, { json: { method, mode, ...options } });
   assert.ok(reply.status < 300, `fault not set: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
@@ -76,7 +84,8 @@ export async function clearGatewayFaults(): Promise<void> {
 export const refund = (token: string, orderId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   http('POST', `${PAY_WEB}/api/v1/orders/${orderId}/refund`, { token, json: body, headers });
 
-export const refundsOf = async (token: string, orderId: string): Promise<Json[]> => (await http('GET', `${PAY_WEB}/api/v1/orders/${orderId}/refunds`, { token })).body.items;
+export const refundsOf = async (token: string, orderId: string): Promise<Json[]> =>
+  (await http('GET', `${PAY_WEB}/api/v1/orders/${orderId}/refunds`, { token })).body.items;
 
 /** The refunds the gateway made for a trade: out_request_no -> amount. */
 export const refundsAtGateway = async (paymentId: string): Promise<Record<string, string>> => (await trade(paymentId)).refunds ?? {};

@@ -93,7 +93,8 @@ export class MemoryOrders implements OrderRepository {
       refunded_amount: '0.00',
     });
     this.record(order.id, null, 'PENDING', { actor: `user:${order.userId}` });
-    for (const item of order.items) this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });
+    for (const item of order.items)
+      this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });
     return true;
   }
 
@@ -149,7 +150,14 @@ export class MemoryOrders implements OrderRepository {
   }
 
   private record(orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): void {
-    this.state.history.push({ order_id: orderId, from_status: from, to_status: to, actor: change.actor, reason: change.reason ?? null, created_at: this.clock.now() });
+    this.state.history.push({
+      order_id: orderId,
+      from_status: from,
+      to_status: to,
+      actor: change.actor,
+      reason: change.reason ?? null,
+      created_at: this.clock.now(),
+    });
   }
 }
 
@@ -185,7 +193,10 @@ export class MemoryCarts implements CartRepository {
   }
 
   async remove(userId: string, goodsId: string): Promise<void> {
-    this.lines.set(userId, this.rows(userId).filter((row) => row.goods_id !== goodsId));
+    this.lines.set(
+      userId,
+      this.rows(userId).filter((row) => row.goods_id !== goodsId),
+    );
   }
 
   async clear(userId: string): Promise<void> {
