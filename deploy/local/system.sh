@@ -6,8 +6,7 @@
 #   bash deploy/local/system.sh up            infrastructure + every process, waits until ready
 #   bash deploy/local/system.sh down          every process, then the infrastructure
 #   bash deploy/local/system.sh status        what runs
-#   bash deploy/local/system.sh start NAME    one process (goods, coupon, user, order, pay, order-web,
-#                                             pay-web, alipay-gateway)
+#   bash deploy/local/system.sh start NAME    one process (a name from deploy/local/processes.conf)
 #   bash deploy/local/system.sh stop NAME     one process (SIGTERM, graceful)
 #
 # SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's notification
@@ -24,14 +23,23 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 . "$ROOT/deploy/local/lib/util.sh"
 say() { printf '[system] %s\n' "$*"; }
 
-# name -> entry point; the order matters only for the log of `up`.
-PROCESSES=(alipay-gateway goods coupon user order pay order-web pay-web)
+# The process list (deploy/local/processes.conf): name, entry point, readiness probe.
+PROCESSES=()
+declare -A ENTRY PROBE PORT_VAR
+while read -r name main probe port_var; do
+  case "$name" in '' | '#'*) continue ;; esac
+  PROCESSES+=("$name")
+  ENTRY[$name]=$main
+  PROBE[$name]=$probe
+  PORT_VAR[$name]=${port_var:-}
+done <"$ROOT/deploy/local/processes.conf"
+# Stopped in the reverse order: front doors first, the gateway last.
+STOP_ORDER=()
+for ((i = ${#PROCESSES[@]} - 1; i >= 0; i--)); do STOP_ORDER+=("${PROCESSES[$i]}"); done
+
 entry() {
-  case "$1" in
-    order-web | pay-web | alipay-gateway) echo "$ROOT/web/$1/dist/main.js" ;;
-    goods | coupon | user | order | pay) echo "$ROOT/services/$1/dist/main.js" ;;
-    *) die "unknown process $1 (one of: ${PROCESSES[*]})" ;;
-  esac
+  [ -n "${ENTRY[$1]:-}" ] || die "unknown process $1 (one of: ${PROCESSES[*]})"
+  echo "$ROOT/${ENTRY[$1]}"
 }
 
 : "${ORDER_WEB_PORT:=7001}"
@@ -58,11 +66,17 @@ case "$SHOP_PROFILE" in
   *) die "SHOP_PROFILE must be development or test" ;;
 esac
 
-# ready NAME LOG: a service has registered in ZooKeeper; a front door listens.
+# ready NAME: asks the process (processes.conf says how), never its log.
 ready() {
-  case "$1" in
-    order-web | pay-web | alipay-gateway) grep -q "\"msg\":\"$1 listening\"" "$2" 2>/dev/null ;;
-    *) grep -q '"msg":"rpc server started"' "$2" 2>/dev/null ;;
+  local pid port_var
+  pid=$(our_pid "$1") || return 1
+  case "${PROBE[$1]}" in
+    grpc) node "$ROOT/common/dist/service/readiness-probe.js" grpc "$pid" 2>/dev/null ;;
+    http)
+      port_var=${PORT_VAR[$1]}
+      node "$ROOT/common/dist/service/readiness-probe.js" http "http://127.0.0.1:${!port_var}/readyz" 2>/dev/null
+      ;;
+    *) die "processes.conf: unknown readiness probe ${PROBE[$1]} for $1" ;;
   esac
 }
 
@@ -85,11 +99,11 @@ start_one() {
       return 0
     fi
   fi
-  # The previous instance's log is kept beside (readiness is read from the new log only).
+  # The previous instance's log is kept beside.
   [ -s "$log" ] && mv "$log" "$log.previous"
   # The trailing --shop-infra=NAME marks the command line, so that `down` only stops our pids.
   start_daemon "$name" "$log" node --enable-source-maps "$main" "--shop-infra=$name"
-  WAIT_PID_NAME=$name wait_until 60 "$name" "$log" ready "$name" "$log"
+  WAIT_PID_NAME=$name wait_until 60 "$name" "$log" ready "$name"
   say "$name: ready (pid $(our_pid "$name"), log $log)"
 }
 
@@ -98,7 +112,7 @@ switch_profile() {
   local file="$RUN_DIR/profile" name
   if [ -f "$file" ] && [ "$(cat "$file")" != "$SHOP_PROFILE" ]; then
     say "running with profile $(cat "$file"); restarting the processes with $SHOP_PROFILE"
-    for name in pay-web order-web pay order goods coupon user alipay-gateway; do stop_ours "$name" >/dev/null; done
+    for name in "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
   fi
   echo "$SHOP_PROFILE" >"$file"
 }
@@ -122,7 +136,7 @@ up() {
 
 down() {
   local name
-  for name in pay-web order-web pay order goods coupon user alipay-gateway; do stop_ours "$name" >/dev/null; done
+  for name in "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
   rm -f "$RUN_DIR/profile"
   say "processes stopped"
   bash "$ROOT/deploy/local/infra.sh" down

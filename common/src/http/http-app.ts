@@ -33,6 +33,11 @@ export interface HttpAppOptions {
   docs?: { title: string; description: string; version: string };
   /** Browser origins allowed to call this app (CORS); a RegExp for a pattern of origins. */
   corsOrigins?: (string | RegExp)[];
+  /**
+   * What keeps the app from serving (a service it calls with no provider), for /readyz: none
+   * answers 200, any answers 503 with the list. Without it, an app that answers is ready.
+   */
+  readiness?: () => string[];
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
@@ -117,6 +122,14 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   }
   addRoutes(app, (api) => {
     api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+    api.get(
+      '/readyz',
+      { schema: { tags: ['operations'], summary: 'Readiness: every service this app calls has a provider (503 with the problems otherwise)' } },
+      async (_request, reply) => {
+        const problems = options.readiness?.() ?? [];
+        return problems.length === 0 ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', problems });
+      },
+    );
     api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
       reply.type(register.contentType).send(await register.metrics()),
     );

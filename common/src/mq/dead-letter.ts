@@ -5,9 +5,9 @@
  * consumer in a crash loop. An operator reads the table, fixes the producer, and replays the row
  * by hand if its effect is still wanted.
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Migration } from '../db';
-import { consumeLogMigration, consumeOnce } from './consume-log';
+import { consumeLogMigration } from './consume-log';
 import type { ReceivedMessage } from './mq-message';
 
 export const deadLetterMigration: Migration = {
@@ -37,19 +37,14 @@ export class MalformedMessage extends Error {
 }
 
 /**
- * Records the message as dead, once: keyed messages through the consume log (a redelivery is a
- * duplicate), others by message id.
+ * Records the message as dead, once per message id (a redelivery of it changes nothing). The
+ * consume log is left alone: a well-formed message with the same key, sent once the producer is
+ * fixed, is still handled.
  */
 export async function recordDeadLetter(sequelize: Sequelize, group: string, message: ReceivedMessage, problem: string): Promise<void> {
-  const insert = (transaction?: Transaction) =>
-    sequelize.query(
-      `INSERT IGNORE INTO mq_dead_letter (message_id, consumer_group, topic, tag, message_key, body, problem, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
-      {
-        replacements: [message.messageId, group, message.topic, message.tag, message.keys[0] ?? '', message.body, problem.slice(0, 512)],
-        ...(transaction && { transaction }),
-      },
-    );
-  if (message.keys[0]) await consumeOnce(sequelize, group, message, async (transaction) => void (await insert(transaction)));
-  else await insert();
+  await sequelize.query(
+    `INSERT IGNORE INTO mq_dead_letter (message_id, consumer_group, topic, tag, message_key, body, problem, recorded_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
+    { replacements: [message.messageId, group, message.topic, message.tag, message.keys[0] ?? '', message.body, problem.slice(0, 512)] },
+  );
 }

@@ -2,7 +2,7 @@
  * Dubbo's interface-level registry layout in ZooKeeper, so that Dubbo tooling (dubbo-admin,
  * zkCli users) and Dubbo 3 Triple clients can see the services:
  *
- *   /dubbo/<pkg.Service>/providers/<urlencoded tri://host:port/pkg.Service?application=..&interface=..&methods=A,B&side=provider&timestamp=..&weight=..>
+ *   /dubbo/<pkg.Service>/providers/<urlencoded tri://host:port/pkg.Service?application=..&interface=..&methods=A,B&pid=..&side=provider&timestamp=..&weight=..>
  *   /dubbo/<pkg.Service>/consumers/<urlencoded consumer://host/pkg.Service?application=..&interface=..&side=consumer&timestamp=..>
  */
 
@@ -17,6 +17,8 @@ export interface ProviderUrl {
   methods: string[];
   weight: number;
   timestamp: number;
+  /** The provider's process id, as Dubbo's own URLs carry it (the local stack's readiness probe finds its process by it). */
+  pid?: number;
 }
 
 export function providersPath(service: string): string {
@@ -41,6 +43,7 @@ export function formatProviderUrl(p: ProviderUrl): string {
     application: p.application,
     interface: p.service,
     methods: p.methods.join(','),
+    ...(p.pid !== undefined && { pid: String(p.pid) }),
     protocol: 'tri',
     side: 'provider',
     timestamp: String(p.timestamp),
@@ -77,6 +80,7 @@ export function parseProviderNode(node: string, service: string): ProviderUrl | 
     methods: (url.searchParams.get('methods') ?? '').split(',').filter(Boolean),
     weight: Number.isFinite(weight) && weight >= 0 ? weight : DEFAULT_WEIGHT,
     timestamp: Number(url.searchParams.get('timestamp') ?? 0),
+    ...(url.searchParams.has('pid') && { pid: Number(url.searchParams.get('pid')) }),
   };
 }
 

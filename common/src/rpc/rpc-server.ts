@@ -94,6 +94,7 @@ export class RpcServer {
         methods: service.methods,
         weight: this.options.weight ?? DEFAULT_WEIGHT,
         timestamp,
+        pid: process.pid,
       });
       const path = `${providersPath(service.name)}/${node}`;
       await this.options.registry.register(path);

@@ -7,7 +7,7 @@ import { DomainError } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
 import { TransactionalProducer, type MqConsumer } from '@shop/common/mq';
-import { Tags, Topics } from '@shop/contracts';
+import { eventsOf, Tags, Topics } from '@shop/contracts';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock } from '../src/domain/stock';
 import { startReleaseStockConsumer } from '../src/mq/release-stock.consumer';
@@ -33,7 +33,10 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
     (await db.query("SELECT 1 FROM goods_order_release WHERE order_id = ? AND status = 'RELEASED'", { replacements: [orderId], type: QueryTypes.SELECT }))
       .length === 1;
   /** What the order service does when a placement fails: commit the order.cancel half message. */
-  const cancel = async (orderId: string) => (await producer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId } })).commit();
+  const userId = ids.next();
+  const cancel = async (orderId: string) => (await producer.sendHalf(eventsOf('order').half(Tags.ORDER_CANCEL, { orderId, userId }))).commit();
+  const deadLetters = async (orderId: string) =>
+    db.query<{ problem: string }>('SELECT problem FROM mq_dead_letter WHERE message_key = ?', { replacements: [orderId], type: QueryTypes.SELECT });
   const eventually = async (what: string, check: () => Promise<boolean>) => {
     const deadline = Date.now() + 40_000;
     while (!(await check())) {
@@ -44,7 +47,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
 
   before(async () => {
     db = await openDatabase(infra.mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, schema_migrations');
+    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, mq_dead_letter, schema_migrations');
     await runMigrations(db, goodsMigrations);
     store = new GoodsStore(db);
     // A group of its own: a goods service running locally keeps its own messages.
@@ -102,5 +105,22 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
     const late = await reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 1 }]);
     assert.ok(late instanceof DomainError && late.code === 'RELEASED');
     assert.equal(await stockOf(goods.goodsId), 5);
+  });
+
+  it('records a malformed order.cancel in mq_dead_letter, releases nothing, and goes on with the next message', async () => {
+    const goods = await createGoods(store, ids, { requestId: '', name: 'pen', price: '2.00', stock: 9 });
+    assert.ok(!(goods instanceof DomainError));
+    const orderId = ids.next();
+    assert.deepEqual(await reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 4 }]), { applied: true });
+    // A producer that forgot userId: no redelivery can fix it.
+    await (await producer.sendHalf({ tag: Tags.ORDER_CANCEL, keys: [orderId], body: { orderId } })).commit();
+    await eventually('the dead letter', async () => (await deadLetters(orderId)).length === 1);
+    assert.match((await deadLetters(orderId))[0]!.problem, /userId must be a snowflake id, got nothing/);
+    assert.equal(await released(orderId), false);
+    assert.equal(await stockOf(goods.goodsId), 5);
+    // The consumer is not stuck on it, and the key is not spent: the well-formed cancel of the same order releases it.
+    await cancel(orderId);
+    await eventually('the release', () => released(orderId));
+    assert.equal(await stockOf(goods.goodsId), 9);
   });
 });

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { addRoutes, createHttpApp, type TokenService } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from './clients';
+import { missingProviders, type Services } from './clients';
 import { accountRoutes } from './routes/account.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { afterSalesRoutes } from './routes/after-sales.routes';
@@ -30,6 +30,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
   const app = createHttpApp({
     logger: deps.logger,
     corsOrigins: deps.corsOrigins,
+    readiness: () => missingProviders(deps.services),
     docs: { title: 'Shop order-web', description: 'Users, goods, cart, orders and admin. Errors answer {code, message}.', version: '1' },
   });
   addRoutes(app, (api) => {

@@ -20,6 +20,13 @@ export async function connectServices(registry: ZkRegistry, logger: Logger): Pro
   };
 }
 
+/** The services with no provider in the registry: order-web cannot serve what needs them. */
+export function missingProviders(services: Services): string[] {
+  return Object.entries(services)
+    .filter(([, client]) => client.$providers().length === 0)
+    .map(([name]) => `no provider of the ${name} service`);
+}
+
 export async function closeServices(services: Services): Promise<void> {
   await Promise.all(Object.values(services).map((client: { $close(): Promise<void> }) => client.$close()));
 }

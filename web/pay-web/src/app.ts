@@ -24,6 +24,7 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     logger,
     forms: true,
     corsOrigins: deps.corsOrigins,
+    readiness: () => (payments.$providers().length === 0 ? ['no provider of the pay service'] : []),
     docs: {
       title: 'Shop pay-web',
       description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.",

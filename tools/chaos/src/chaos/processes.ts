@@ -1,6 +1,6 @@
 /**
  * The local system's processes, as deploy/local/system.sh and infra.sh run them (pid files in
- * var/run): what the faults kill, freeze and bring back.
+ * SHOP_VAR_DIR/run, var/run by default): what the faults kill, freeze and bring back.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { ROOT } from './config';
 
 const run = promisify(execFile);
+/** Where system.sh keeps its pid files: SHOP_VAR_DIR, as system.sh reads it. */
+const RUN_DIR = path.join(process.env.SHOP_VAR_DIR ?? path.join(ROOT, 'var'), 'run');
 
 export const SERVICES = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
 export const FRONT_DOORS = ['order-web', 'pay-web'] as const;
@@ -17,7 +19,7 @@ export type InfraProcess = 'proxy' | 'namesrv' | 'zookeeper' | 'mysql';
 
 export function pidOf(name: AppProcess | InfraProcess): number | undefined {
   try {
-    const pid = Number(readFileSync(path.join(ROOT, 'var/run', `${name}.pid`), 'utf8'));
+    const pid = Number(readFileSync(path.join(RUN_DIR, `${name}.pid`), 'utf8'));
     process.kill(pid, 0);
     return pid;
   } catch {

@@ -1,0 +1,86 @@
+/**
+ * The local stack's readiness probe (deploy/local/system.sh): says by its exit code whether a
+ * process is ready, by asking the process, not by reading its log.
+ *
+ *   node readiness-probe.js grpc <pid>   a gRPC service: it registered a provider URL carrying its
+ *                                        pid in ZooKeeper (ZK_CONNECT), and grpc.health.v1 there
+ *                                        answers SERVING
+ *   node readiness-probe.js http <url>   an HTTP process: GET <url> (its /readyz) answers 200
+ *
+ * Exit 0: ready; 1: not yet (the reason on stderr).
+ */
+import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import zookeeper from 'node-zookeeper-client';
+import { DUBBO_ROOT, parseProviderNode, type ProviderUrl } from '../rpc/dubbo-url';
+
+const TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref())]);
+}
+
+/** Every tri:// provider registered under /dubbo. */
+async function registeredProviders(connect: string): Promise<ProviderUrl[]> {
+  const client = zookeeper.createClient(connect, { sessionTimeout: 5_000, retries: 0 });
+  const children = (path: string) => new Promise<string[]>((resolve, reject) => client.getChildren(path, (error, names) => (error ? reject(error) : resolve(names))));
+  try {
+    await withTimeout(new Promise<void>((resolve) => client.once('connected', () => resolve()) && client.connect()), `ZooKeeper ${connect}`);
+    const providers: ProviderUrl[] = [];
+    for (const service of await children(DUBBO_ROOT)) {
+      const nodes = await children(`${DUBBO_ROOT}/${service}/providers`).catch(() => []);
+      for (const node of nodes) {
+        const url = parseProviderNode(node, service);
+        if (url) providers.push(url);
+      }
+    }
+    return providers;
+  } finally {
+    client.close();
+  }
+}
+
+/** grpc.health.v1 Check; the status as its name (the package loads the enums as strings). */
+function healthStatus(address: string): Promise<string> {
+  const Health = makeGenericClientConstructor(healthService, 'Health');
+  const client = new Health(address, credentials.createInsecure()) as unknown as {
+    Check(request: { service: string }, options: { deadline: number }, done: (error: ServiceError | null, answer: { status: string }) => void): void;
+    close(): void;
+  };
+  return new Promise<string>((resolve, reject) => {
+    client.Check({ service: '' }, { deadline: Date.now() + TIMEOUT_MS }, (error, answer) => {
+      client.close();
+      return error ? reject(error) : resolve(answer.status);
+    });
+  });
+}
+
+async function grpcReady(pid: number): Promise<string | undefined> {
+  const mine = (await registeredProviders(process.env.ZK_CONNECT ?? '127.0.0.1:2181')).filter((provider) => provider.pid === pid);
+  if (mine.length === 0) return `no provider of pid ${pid} in ZooKeeper yet`;
+  const { host, port } = mine[0]!;
+  const status = await healthStatus(`${host}:${port}`);
+  return status === 'SERVING' ? undefined : `${host}:${port} answers health status ${status}`;
+}
+
+async function httpReady(url: string): Promise<string | undefined> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  return response.status === 200 ? undefined : `${url} answers ${response.status}: ${await response.text()}`;
+}
+
+async function main([kind, target]: string[]): Promise<number> {
+  if ((kind !== 'grpc' && kind !== 'http') || !target) {
+    console.error('usage: readiness-probe grpc <pid> | http <url>');
+    return 2;
+  }
+  try {
+    const problem = kind === 'grpc' ? await grpcReady(Number(target)) : await httpReady(target);
+    if (problem) console.error(problem);
+    return problem ? 1 : 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));
