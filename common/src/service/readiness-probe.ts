@@ -17,13 +17,17 @@ import { DUBBO_ROOT, parseProviderNode, type ProviderUrl } from '../rpc/dubbo-ur
 const TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref())]);
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
+  ]);
 }
 
 /** Every tri:// provider registered under /dubbo. */
 async function registeredProviders(connect: string): Promise<ProviderUrl[]> {
   const client = zookeeper.createClient(connect, { sessionTimeout: 5_000, retries: 0 });
-  const children = (path: string) => new Promise<string[]>((resolve, reject) => client.getChildren(path, (error, names) => (error ? reject(error) : resolve(names))));
+  const children = (path: string) =>
+    new Promise<string[]>((resolve, reject) => client.getChildren(path, (error, names) => (error ? reject(error) : resolve(names))));
   try {
     await withTimeout(new Promise<void>((resolve) => client.once('connected', () => resolve()) && client.connect()), `ZooKeeper ${connect}`);
     const providers: ProviderUrl[] = [];
