@@ -3,6 +3,8 @@
  * the front doors, gRPC metadata between services) naming a fault to inject. Only processes
  * started with FAULT_INJECTION on (never in production) honour it.
  */
+import { Metadata, type CallOptions } from '@shop/common/rpc';
+
 export const FAULT_HEADER = 'x-shop-fault';
 
 export const Faults = {
@@ -20,4 +22,16 @@ export type Fault = (typeof Faults)[keyof typeof Faults];
 
 export function isFault(value: unknown): value is Fault {
   return Object.values(Faults).includes(value as Fault);
+}
+
+/**
+ * At a front door: the call options that forward the request's fault header to the service, or
+ * undefined when fault injection is off or the header names no fault.
+ */
+export function faultCallOptions(headers: Record<string, unknown>, faultInjection: boolean): CallOptions | undefined {
+  const fault = headers[FAULT_HEADER];
+  if (!faultInjection || !isFault(fault)) return undefined;
+  const metadata = new Metadata();
+  metadata.set(FAULT_HEADER, fault);
+  return { metadata };
 }

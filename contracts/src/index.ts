@@ -4,13 +4,13 @@
  */
 export { couponContract, goodsContract, orderContract, payContract, userContract } from './rpc-contracts';
 export { Tags, Topics } from './topics';
-export { Events, type ConsumedBy, type Delivery, type EventBody, type EventDefinition, type EventName, type ProducedBy, type ServiceName } from './events';
+export { Events } from './events';
 export type * from './events';
 export { fields, problemWith, type BodyOf, type Field, type Schema } from './event-schema';
 export { decodeEvent, eventsOf, type ServiceEvents, type TypedHandler } from './event-bus';
 export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release, type Releaser } from './order-release';
 export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
-export { FAULT_HEADER, Faults, isFault, type Fault } from './faults';
+export { FAULT_HEADER, faultCallOptions, Faults, isFault, type Fault } from './faults';
 export { isPlanted, PlantedDefects, type PlantedDefect } from './planted-defects';
 export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';
 export { fromAlipayTime, isCalendarDate, toAlipayTime } from './alipay-time';

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   documented,
   idempotencyHeaders,
@@ -11,8 +11,7 @@ import {
   requireUser,
   type TokenService,
 } from '@shop/common/http';
-import { Metadata, type CallOptions } from '@shop/common/rpc';
-import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
+import { faultCallOptions, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
@@ -52,15 +51,6 @@ const listQuery = object({ status: { type: 'string', enum: [...ORDER_STATUSES] }
 export function orderRoutes(app: FastifyInstance, services: Services, tokens: TokenService, faultInjection: boolean): void {
   const preHandler = requireUser(tokens);
 
-  /** Test-only: forwards x-shop-fault to the order service when fault injection is on. */
-  const callOptions = (request: FastifyRequest): CallOptions | undefined => {
-    const fault = request.headers[FAULT_HEADER];
-    if (!faultInjection || !isFault(fault)) return undefined;
-    const metadata = new Metadata();
-    metadata.set(FAULT_HEADER, fault);
-    return { metadata };
-  };
-
   app.post<{ Body: PlaceOrderBody; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/orders',
     {
@@ -89,7 +79,7 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
           consignee,
           idempotencyKey: request.headers['idempotency-key'] ?? '',
         },
-        callOptions(request),
+        faultCallOptions(request.headers, faultInjection),
       );
       return reply.status(201).send(orderDetailView(placed));
     },

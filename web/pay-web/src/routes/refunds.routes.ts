@@ -1,23 +1,13 @@
 /** Refunds of a paid order by its customer, and the list of an order's refunds. */
 import { documented, idempotencyHeaders, idString, moneyString, object, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
-import { Metadata, type CallOptions } from '@shop/common/rpc';
-import { FAULT_HEADER, isFault, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
+import { faultCallOptions, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { pay } from '@shop/proto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { PayClient } from '../clients';
 import { refundSchema, refundView } from '../views';
 
 export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: TokenService, faultInjection: boolean): void {
   const preHandler = requireUser(tokens);
-
-  /** Test-only: forwards x-shop-fault to the pay service when fault injection is on. */
-  const faultOptions = (request: FastifyRequest): CallOptions | undefined => {
-    const fault = request.headers[FAULT_HEADER];
-    if (!faultInjection || !isFault(fault)) return undefined;
-    const metadata = new Metadata();
-    metadata.set(FAULT_HEADER, fault);
-    return { metadata };
-  };
 
   app.post<{
     Params: { orderId: string };
@@ -62,7 +52,7 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
           reason: request.body.reason,
           items: request.body.items ?? [],
         },
-        faultOptions(request),
+        faultCallOptions(request.headers, faultInjection),
       );
       return reply.status(refund.status === pay.RefundStatus.REFUND_PENDING ? 202 : 201).send(refundView(refund));
     },
