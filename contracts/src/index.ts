@@ -10,6 +10,7 @@ export { fields, problemWith, type BodyOf, type Field, type Schema } from './eve
 export { decodeEvent, eventsOf, type ServiceEvents, type TypedHandler } from './event-bus';
 export { orderReleaseHandlers, startOrderCancelConsumer, type OrderCancelConsumerOptions, type Release, type Releaser } from './order-release';
 export { MAX_LINES, MAX_QUANTITY, normaliseLines, type OrderLineInput } from './order-lines';
+export type { RefundLine, RefundShares } from './refund-plan';
 export { FAULT_HEADER, faultCallOptions, Faults, isFault, type Fault } from './faults';
 export { isPlanted, PlantedDefects, type PlantedDefect } from './planted-defects';
 export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';

@@ -15,13 +15,12 @@ import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
-import type { OrderRepository } from './ports';
-import type { AfterSalesRow, AfterSalesStatus, RefundStore } from '../store/refund-store';
+import type { AfterSalesRow, AfterSalesStatus, OrderRepository, RefundHoldRepository } from './ports';
 import { afterSalesApproved } from './order-events';
 
 export interface AfterSalesDeps {
   store: OrderRepository;
-  refunds: RefundStore;
+  refunds: RefundHoldRepository;
   ids: SnowflakeGenerator;
   /** ORDER_AFTER_SALES_DAYS. */
   windowDays: number;

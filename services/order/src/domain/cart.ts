@@ -8,12 +8,26 @@ import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import { MAX_LINES, MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
-import type { order as proto } from '@shop/proto';
 import type { CartRepository, CartRow, Catalogue } from './ports';
 
 export interface CartDeps {
   carts: CartRepository;
   catalogue: Catalogue;
+}
+
+export interface CartLineView {
+  goodsId: string;
+  quantity: number;
+  checked: boolean;
+  /** Today's name and unit price, read from the goods service. */
+  name: string;
+  price: string;
+}
+
+export interface CartView {
+  items: CartLineView[];
+  /** The sum of the checked lines at today's prices. */
+  checkedAmount: string;
 }
 
 export interface CartLineInput {
@@ -34,7 +48,7 @@ function checkLine(userId: string, line: { goodsId: string; quantity?: number })
 const tooManyLines = () => new DomainError(ErrorCode.INVALID_ARGUMENT, `a cart holds at most ${MAX_LINES} different goods`);
 
 /** The cart with each line's current name and price; `checkedAmount` sums the checked lines. */
-export async function viewCart(deps: CartDeps, userId: string): Promise<proto.Cart> {
+export async function viewCart(deps: CartDeps, userId: string): Promise<CartView> {
   const rows = await deps.carts.items(userId);
   const goods = new Map((rows.length ? await deps.catalogue.goods(rows.map((row) => row.goods_id)) : []).map((info) => [info.goodsId, info]));
   let checkedCents = 0n;
@@ -48,7 +62,7 @@ export async function viewCart(deps: CartDeps, userId: string): Promise<proto.Ca
   return { items, checkedAmount: formatCents(checkedCents) };
 }
 
-export async function getCart(deps: CartDeps, userId: string): Promise<proto.Cart | DomainError> {
+export async function getCart(deps: CartDeps, userId: string): Promise<CartView | DomainError> {
   if (!isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   return viewCart(deps, userId);
 }
@@ -60,7 +74,7 @@ async function checkOnSale(deps: CartDeps, goodsIds: string[]): Promise<Set<stri
 }
 
 /** Sets a line's quantity and checked flag, adding the line when missing. */
-export async function putCartItem(deps: CartDeps, userId: string, line: CartLineInput): Promise<proto.Cart | DomainError> {
+export async function putCartItem(deps: CartDeps, userId: string, line: CartLineInput): Promise<CartView | DomainError> {
   const invalid = checkLine(userId, line);
   if (invalid) return invalid;
   if (!(await checkOnSale(deps, [line.goodsId])).has(line.goodsId))
@@ -73,14 +87,14 @@ export async function putCartItem(deps: CartDeps, userId: string, line: CartLine
   return refused ?? viewCart(deps, userId);
 }
 
-export async function removeCartItem(deps: CartDeps, userId: string, goodsId: string): Promise<proto.Cart | DomainError> {
+export async function removeCartItem(deps: CartDeps, userId: string, goodsId: string): Promise<CartView | DomainError> {
   const invalid = checkLine(userId, { goodsId });
   if (invalid) return invalid;
   await deps.carts.remove(userId, goodsId);
   return viewCart(deps, userId);
 }
 
-export async function clearCart(deps: CartDeps, userId: string): Promise<proto.Cart | DomainError> {
+export async function clearCart(deps: CartDeps, userId: string): Promise<CartView | DomainError> {
   if (!isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   await deps.carts.clear(userId);
   return viewCart(deps, userId);
@@ -91,7 +105,7 @@ export async function clearCart(deps: CartDeps, userId: string): Promise<proto.C
  * same goods are summed up to the maximum. Goods no longer on sale are left out; a merge that
  * would pass the line limit is refused whole.
  */
-export async function mergeCart(deps: CartDeps, userId: string, lines: CartLineInput[]): Promise<proto.Cart | DomainError> {
+export async function mergeCart(deps: CartDeps, userId: string, lines: CartLineInput[]): Promise<CartView | DomainError> {
   if (lines.length > MAX_LINES) return tooManyLines();
   for (const line of lines) {
     const invalid = checkLine(userId, line);

@@ -1,28 +1,60 @@
-/** The order as the API shows it (the generated proto shape), built from its rows. */
+/**
+ * The order as the domain shows it, built from its rows: amounts as decimal strings, times as
+ * ISO strings, statuses as the domain's names. The RPC layer maps it to the proto message
+ * (rpc/order-mapping.ts); nothing here knows the wire format.
+ */
 import { formatCents, parseCents } from '@shop/common/money';
-import { order as proto } from '@shop/proto';
 import type { OrderStatus } from './order-status';
 import type { OrderItemRow, OrderRepository, OrderRow, StatusChangeRow } from './ports';
 
-export const STATUS_TO_PROTO: Record<OrderStatus, proto.OrderStatus> = {
-  PENDING: proto.OrderStatus.PENDING,
-  CONFIRMED: proto.OrderStatus.CONFIRMED,
-  PAID: proto.OrderStatus.PAID,
-  SHIPPED: proto.OrderStatus.SHIPPED,
-  COMPLETED: proto.OrderStatus.COMPLETED,
-  CANCELLED: proto.OrderStatus.CANCELLED,
-  REFUNDED: proto.OrderStatus.REFUNDED,
-};
+export interface OrderLineView {
+  goodsId: string;
+  quantity: number;
+  /** Name and unit price at the time of the order. */
+  name: string;
+  price: string;
+}
 
-export const STATUS_FROM_PROTO = new Map<proto.OrderStatus, OrderStatus>(Object.entries(STATUS_TO_PROTO).map(([name, value]) => [value, name as OrderStatus]));
+export interface StatusChangeView {
+  /** null for the first row (the order was created in `toStatus`). */
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+export interface OrderView {
+  orderId: string;
+  userId: string;
+  status: OrderStatus;
+  lines: OrderLineView[];
+  goodsAmount: string;
+  shippingFee: string;
+  couponPaid: string;
+  balancePaid: string;
+  payAmount: string;
+  /** '' when the order has no coupon; the same for the other optional strings. */
+  couponId: string;
+  address: string;
+  consignee: string;
+  cancelReason: string;
+  createdAt: string;
+  payDeadline: string;
+  shippedAt: string;
+  completedAt: string;
+  refundedAmount: string;
+  /** Filled by viewOrder only: lists leave it empty. */
+  history: StatusChangeView[];
+}
 
 const money = (amount: string) => formatCents(parseCents(amount)!);
 
-export function toOrder(row: OrderRow, items: OrderItemRow[]): proto.Order {
+export function toOrderView(row: OrderRow, items: OrderItemRow[]): OrderView {
   return {
     orderId: row.id,
     userId: row.user_id,
-    status: STATUS_TO_PROTO[row.status],
+    status: row.status,
     lines: items.map((item) => ({ goodsId: item.goods_id, quantity: item.quantity, name: item.name, price: money(item.price) })),
     goodsAmount: money(row.goods_amount),
     shippingFee: money(row.shipping_fee),
@@ -42,19 +74,19 @@ export function toOrder(row: OrderRow, items: OrderItemRow[]): proto.Order {
   };
 }
 
-const toChange = (change: StatusChangeRow): proto.StatusChange => ({
-  fromStatus: change.from_status ? STATUS_TO_PROTO[change.from_status] : proto.OrderStatus.ORDER_STATUS_UNSPECIFIED,
-  toStatus: STATUS_TO_PROTO[change.to_status],
+const toChange = (change: StatusChangeRow): StatusChangeView => ({
+  fromStatus: change.from_status,
+  toStatus: change.to_status,
   actor: change.actor,
   reason: change.reason ?? '',
   at: change.created_at.toISOString(),
 });
 
 /** Orders with their items, in the order given. */
-export async function withItems(store: OrderRepository, rows: OrderRow[]): Promise<proto.Order[]> {
+export async function withItems(store: OrderRepository, rows: OrderRow[]): Promise<OrderView[]> {
   const items = await store.itemsOf(rows.map((row) => row.id));
   return rows.map((row) =>
-    toOrder(
+    toOrderView(
       row,
       items.filter((item) => item.order_id === row.id),
     ),
@@ -62,7 +94,7 @@ export async function withItems(store: OrderRepository, rows: OrderRow[]): Promi
 }
 
 /** One order with its items and its status history. */
-export async function viewOrder(store: OrderRepository, id: string): Promise<proto.Order> {
+export async function viewOrder(store: OrderRepository, id: string): Promise<OrderView> {
   const row = await store.findOrder(id);
   if (!row) throw new Error(`order ${id} vanished`);
   const [order] = await withItems(store, [row]);

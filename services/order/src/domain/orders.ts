@@ -1,12 +1,10 @@
 /** Reading orders and moving them through their life after placement. */
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { order as proto } from '@shop/proto';
-import type { OrderRepository, OrderRow, StatusChange } from './ports';
+import type { OrderRepository, OrderRow, RefundHoldRepository, StatusChange } from './ports';
 import { orderMachine, type OrderMove, type OrderStatus } from './order-status';
-import type { RefundStore } from '../store/refund-store';
 import { cancelWithin } from './order-moves';
-import { viewOrder, withItems } from './order-view';
+import { viewOrder, withItems, type OrderView } from './order-view';
 
 const MAX_PAGE_SIZE = 100;
 
@@ -20,7 +18,7 @@ async function ownedOrder(store: OrderRepository, orderId: string, userId: strin
   return row;
 }
 
-export async function getOrder(store: OrderRepository, orderId: string, userId: string): Promise<proto.Order | DomainError> {
+export async function getOrder(store: OrderRepository, orderId: string, userId: string): Promise<OrderView | DomainError> {
   const row = await ownedOrder(store, orderId, userId);
   return row instanceof DomainError ? row : viewOrder(store, row.id);
 }
@@ -28,7 +26,7 @@ export async function getOrder(store: OrderRepository, orderId: string, userId: 
 export async function listOrders(
   store: OrderRepository,
   input: { userId: string; status: OrderStatus | undefined; page: number; size: number },
-): Promise<{ orders: proto.Order[]; total: number } | DomainError> {
+): Promise<{ orders: OrderView[]; total: number } | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const page = input.page || 1;
   const size = input.size || 20;
@@ -49,7 +47,7 @@ export async function cancelOrder(
   store: OrderRepository,
   ids: SnowflakeGenerator,
   input: { orderId: string; userId: string; reason: string },
-): Promise<proto.Order | DomainError> {
+): Promise<OrderView | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
@@ -66,7 +64,7 @@ async function advance(
   input: { orderId: string; userId: string },
   move: OrderMove,
   change: StatusChange,
-): Promise<proto.Order | DomainError> {
+): Promise<OrderView | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
   await store.transition(undefined, row.id, move, change);
@@ -83,9 +81,9 @@ async function advance(
  */
 export async function shipOrder(
   store: OrderRepository,
-  refunds: RefundStore,
+  refunds: RefundHoldRepository,
   input: { orderId: string; operatorId: string },
-): Promise<proto.Order | DomainError> {
+): Promise<OrderView | DomainError> {
   if (input.operatorId && !isSnowflakeId(input.operatorId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid operator id');
   const row = await ownedOrder(store, input.orderId, '');
   if (row instanceof DomainError) return row;
@@ -102,7 +100,7 @@ export async function shipOrder(
 }
 
 /** The owner confirms receipt: SHIPPED -> COMPLETED. */
-export function confirmReceipt(store: OrderRepository, input: { orderId: string; userId: string }): Promise<proto.Order | DomainError> {
+export function confirmReceipt(store: OrderRepository, input: { orderId: string; userId: string }): Promise<OrderView | DomainError> {
   return advance(store, input, 'receive', { actor: `user:${input.userId}` });
 }
 

@@ -15,13 +15,12 @@ import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
-import type { order as proto } from '@shop/proto';
 import type { CartRepository, Catalogue, OrderRepository, Reservations } from './ports';
 import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules } from './amounts';
 import { orderPaid, payDeadlineTimer } from './order-events';
 import { cancelWithin } from './order-moves';
-import { viewOrder } from './order-view';
+import { viewOrder, type OrderView } from './order-view';
 
 export interface PlacementDeps {
   store: OrderRepository;
@@ -80,7 +79,7 @@ function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: s
  * Places the order. Invariant: when this returns or the process dies, everything the order took
  * is either kept by a CONFIRMED/PAID order or given back exactly once.
  */
-export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, beforeConfirm?: BeforeConfirm): Promise<proto.Order | DomainError> {
+export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, beforeConfirm?: BeforeConfirm): Promise<OrderView | DomainError> {
   const { store, ids, logger } = deps;
   if (input.idempotencyKey) {
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey))

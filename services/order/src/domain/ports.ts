@@ -114,6 +114,73 @@ export interface CartRepository {
   takeOrdered(tx: Tx, userId: string, lines: OrderLineInput[]): Promise<void>;
 }
 
+/** Refunds as the order sees them: a hold per refund, while the pay service carries it out. */
+export type HoldKind = 'CUSTOMER' | 'AFTER_SALES';
+export type HoldStatus = 'OPEN' | 'SUCCEEDED' | 'FAILED';
+
+export interface HoldRow {
+  refund_id: string;
+  order_id: string;
+  kind: HoldKind;
+  status: HoldStatus;
+  amount: string;
+  alipay_amount: string;
+  balance_amount: string;
+  points: string;
+  /** JSON of RefundLine[]. */
+  restock: string;
+  release_coupon: number;
+  completes_order: number;
+  after_sales_id: string | null;
+}
+
+export type AfterSalesStatus = 'OPEN' | 'APPROVED' | 'REJECTED' | 'REFUNDED' | 'REFUND_FAILED';
+
+export interface AfterSalesRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  status: AfterSalesStatus;
+  reason: string;
+  amount: string | null;
+  idempotency_key: string | null;
+  decided_by: string | null;
+  note: string | null;
+  refund_id: string | null;
+  created_at: Date;
+  decided_at: Date | null;
+}
+
+/** The refund holds and after-sales requests (the order's side of a refund). */
+export interface RefundHoldRepository {
+  /** Reads the hold; with a transaction, locks its row until the transaction ends. */
+  findHold(refundId: string, tx?: Tx): Promise<HoldRow | undefined>;
+  /** The order's holds (read under the order's row lock by the caller). */
+  holdsOf(tx: Tx, orderId: string): Promise<HoldRow[]>;
+  insertHold(tx: Tx, row: Omit<HoldRow, 'status'>): Promise<void>;
+  /** OPEN -> SUCCEEDED or FAILED; false when it had ended already. */
+  finishHold(tx: Tx, refundId: string, status: Exclude<HoldStatus, 'OPEN'>, reason: string): Promise<boolean>;
+  addRefunded(tx: Tx, orderId: string, amount: string): Promise<void>;
+  /** Inserts an OPEN after-sales request; false when the user's idempotency key was used. */
+  insertAfterSales(
+    tx: Tx,
+    row: { id: string; orderId: string; userId: string; reason: string; amount: string | null; idempotencyKey: string | null },
+  ): Promise<boolean>;
+  findAfterSales(id: string, tx?: Tx): Promise<AfterSalesRow | undefined>;
+  findAfterSalesByKey(userId: string, key: string): Promise<AfterSalesRow | undefined>;
+  /** The order's after-sales requests still being handled (OPEN or APPROVED). */
+  activeAfterSalesOf(tx: Tx, orderId: string): Promise<AfterSalesRow[]>;
+  listAfterSales(filter: { orderId?: string; status?: AfterSalesStatus }, offset: number, limit: number): Promise<{ rows: AfterSalesRow[]; total: number }>;
+  /** Moves a request from one status to another; false when it was elsewhere. */
+  moveAfterSales(
+    tx: Tx,
+    id: string,
+    from: AfterSalesStatus[],
+    to: AfterSalesStatus,
+    extra?: { decidedBy?: string; note?: string; refundId?: string },
+  ): Promise<boolean>;
+}
+
 export interface GoodsInfo {
   goodsId: string;
   name: string;

@@ -21,15 +21,14 @@ import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, minCents, parseCents } from '@shop/common/money';
-import { normaliseLines } from '@shop/contracts';
+import { normaliseLines, type RefundLine, type RefundShares } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
-import type { OrderRepository, OrderRow } from './ports';
-import type { HoldKind, HoldRow, RefundLine, RefundStore } from '../store/refund-store';
+import type { HoldKind, HoldRow, OrderRepository, OrderRow, RefundHoldRepository } from './ports';
 import { pointsOf } from './order-events';
 
 export interface HoldDeps {
   store: OrderRepository;
-  refunds: RefundStore;
+  refunds: RefundHoldRepository;
   ids: SnowflakeGenerator;
 }
 
@@ -45,17 +44,11 @@ export interface HoldRequest {
   afterSalesId: string;
 }
 
-export interface RefundPlan {
+/** The refund's shares with whose refund it is: what HoldRefund answers the pay service. */
+export interface RefundPlan extends RefundShares {
   refundId: string;
   orderId: string;
   userId: string;
-  amount: string;
-  alipayAmount: string;
-  balanceAmount: string;
-  points: string;
-  restock: RefundLine[];
-  releaseCoupon: boolean;
-  completesOrder: boolean;
 }
 
 const planOf = (hold: HoldRow, userId: string): RefundPlan => ({

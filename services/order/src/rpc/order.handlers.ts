@@ -8,12 +8,12 @@ import { order as proto } from '@shop/proto';
 import { decideAfterSales, listAfterSales, openAfterSales, type AfterSalesDeps, type AfterSalesView } from '../domain/after-sales';
 import { clearCart, getCart, mergeCart, putCartItem, removeCartItem, type CartDeps } from '../domain/cart';
 import { cancelOrder, confirmReceipt, getOrder, listOrders, shipOrder } from '../domain/orders';
-import { STATUS_FROM_PROTO } from '../domain/order-view';
 import { placeOrder, type PlacementDeps } from '../domain/placement';
 import { finishRefundWithin, holdRefund, type RefundPlan } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
-import type { AfterSalesStatus, HoldKind } from '../store/refund-store';
+import type { AfterSalesStatus, HoldKind } from '../domain/ports';
 import { faultHook } from './fault-hook';
+import { statusFromProto, toProtoCart, toProtoOrder } from './order-mapping';
 
 export interface OrderHandlerDeps {
   store: OrderStore;
@@ -52,12 +52,15 @@ export function orderHandlers({
   logger,
 }: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
   return {
-    placeOrder: async (request, context) => orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger))),
-    getOrder: async ({ orderId, userId }) => orThrow(await getOrder(store, orderId, userId)),
-    listOrders: async ({ userId, status, page, size }) => orThrow(await listOrders(store, { userId, status: STATUS_FROM_PROTO.get(status), page, size })),
-    cancelOrder: async (request) => orThrow(await cancelOrder(store, ids, request)),
-    shipOrder: async (request) => orThrow(await shipOrder(store, afterSales.refunds, request)),
-    confirmReceipt: async (request) => orThrow(await confirmReceipt(store, request)),
+    placeOrder: async (request, context) => toProtoOrder(orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger)))),
+    getOrder: async ({ orderId, userId }) => toProtoOrder(orThrow(await getOrder(store, orderId, userId))),
+    listOrders: async ({ userId, status, page, size }) => {
+      const { orders, total } = orThrow(await listOrders(store, { userId, status: statusFromProto(status), page, size }));
+      return { orders: orders.map(toProtoOrder), total };
+    },
+    cancelOrder: async (request) => toProtoOrder(orThrow(await cancelOrder(store, ids, request))),
+    shipOrder: async (request) => toProtoOrder(orThrow(await shipOrder(store, afterSales.refunds, request))),
+    confirmReceipt: async (request) => toProtoOrder(orThrow(await confirmReceipt(store, request))),
     holdRefund: async ({ kind, ...request }) => {
       const holdKind = HOLD_KIND.get(kind);
       if (!holdKind) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'kind must be REFUND_CUSTOMER or REFUND_AFTER_SALES');
@@ -74,10 +77,10 @@ export function orderHandlers({
       return { items: items.map(toAfterSales), total };
     },
     decideAfterSales: async (request) => toAfterSales(orThrow(await decideAfterSales(afterSales, request))),
-    getCart: async ({ userId }) => orThrow(await getCart(cart, userId)),
-    putCartItem: async ({ userId, goodsId, quantity, checked }) => orThrow(await putCartItem(cart, userId, { goodsId, quantity, checked })),
-    removeCartItem: async ({ userId, goodsId }) => orThrow(await removeCartItem(cart, userId, goodsId)),
-    clearCart: async ({ userId }) => orThrow(await clearCart(cart, userId)),
-    mergeCart: async ({ userId, items }) => orThrow(await mergeCart(cart, userId, items)),
+    getCart: async ({ userId }) => toProtoCart(orThrow(await getCart(cart, userId))),
+    putCartItem: async ({ userId, goodsId, quantity, checked }) => toProtoCart(orThrow(await putCartItem(cart, userId, { goodsId, quantity, checked }))),
+    removeCartItem: async ({ userId, goodsId }) => toProtoCart(orThrow(await removeCartItem(cart, userId, goodsId))),
+    clearCart: async ({ userId }) => toProtoCart(orThrow(await clearCart(cart, userId))),
+    mergeCart: async ({ userId, items }) => toProtoCart(orThrow(await mergeCart(cart, userId, items))),
   };
 }

@@ -1,53 +1,13 @@
 /** SQL of the order's refund holds (order_refund) and after-sales requests (after_sales). */
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
-
-export type HoldKind = 'CUSTOMER' | 'AFTER_SALES';
-export type HoldStatus = 'OPEN' | 'SUCCEEDED' | 'FAILED';
-
-export interface RefundLine {
-  goodsId: string;
-  quantity: number;
-}
-
-export interface HoldRow {
-  refund_id: string;
-  order_id: string;
-  kind: HoldKind;
-  status: HoldStatus;
-  amount: string;
-  alipay_amount: string;
-  balance_amount: string;
-  points: string;
-  /** JSON of RefundLine[]. */
-  restock: string;
-  release_coupon: number;
-  completes_order: number;
-  after_sales_id: string | null;
-}
-
-export type AfterSalesStatus = 'OPEN' | 'APPROVED' | 'REJECTED' | 'REFUNDED' | 'REFUND_FAILED';
-
-export interface AfterSalesRow {
-  id: string;
-  order_id: string;
-  user_id: string;
-  status: AfterSalesStatus;
-  reason: string;
-  amount: string | null;
-  idempotency_key: string | null;
-  decided_by: string | null;
-  note: string | null;
-  refund_id: string | null;
-  created_at: Date;
-  decided_at: Date | null;
-}
+import type { AfterSalesRow, AfterSalesStatus, HoldRow, HoldStatus, RefundHoldRepository } from '../domain/ports';
 
 const HOLD_COLUMNS =
   'refund_id, order_id, kind, status, amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, after_sales_id';
 const AFTER_SALES_COLUMNS = 'id, order_id, user_id, status, reason, amount, idempotency_key, decided_by, note, refund_id, created_at, decided_at';
 
-export class RefundStore extends SqlStore {
+export class RefundStore extends SqlStore implements RefundHoldRepository {
   async findHold(refundId: string, tx?: Transaction): Promise<HoldRow | undefined> {
     const [row] = await this.sequelize.query<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM order_refund WHERE refund_id = ?${tx ? ' FOR UPDATE' : ''}`, {
       replacements: [refundId],

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
-import { order as proto } from '@shop/proto';
-import { checkedLines, mergeCart, putCartItem, removeCartItem } from '../../src/domain/cart';
+import { checkedLines, mergeCart, putCartItem, removeCartItem, type CartView } from '../../src/domain/cart';
 import { MemoryCarts } from './fakes/memory-repositories';
 import { ShopWorld } from './fakes/shop-world';
 
@@ -20,7 +19,7 @@ function setup() {
   return { carts, deps: { carts, catalogue: world.catalogue } };
 }
 
-const cart = (result: proto.Cart | DomainError): proto.Cart => {
+const cart = (result: CartView | DomainError): CartView => {
   if (result instanceof DomainError) assert.fail(`${result.code}: ${result.message}`);
   return result;
 };

@@ -2,7 +2,6 @@
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
-import { user as proto } from '@shop/proto';
 import type { UserRow, UserStore } from '../store/user-store';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords';
 
@@ -17,7 +16,7 @@ export interface User {
   username: string;
   balance: string;
   points: string;
-  role: proto.Role;
+  role: Role;
 }
 
 export function toUser(row: UserRow): User {
@@ -26,7 +25,7 @@ export function toUser(row: UserRow): User {
     username: row.username,
     balance: formatCents(parseCents(row.balance)!),
     points: row.points,
-    role: row.role === 'ADMIN' ? proto.Role.ROLE_ADMIN : proto.Role.ROLE_CUSTOMER,
+    role: row.role === 'ADMIN' ? 'ADMIN' : 'CUSTOMER',
   };
 }
 
