@@ -66,7 +66,7 @@ export function cartRoutes(app: FastifyInstance, services: Services, tokens: Tok
       cartView(
         await services.order.mergeCart({
           userId: userOf(request),
-          items: request.body.items.map((item) => ({ goodsId: item.goodsId, quantity: item.quantity, checked: item.checked ?? true, name: '', price: '' })),
+          items: request.body.items.map((item) => ({ goodsId: item.goodsId, quantity: item.quantity, checked: item.checked ?? true })),
         }),
       ),
   );

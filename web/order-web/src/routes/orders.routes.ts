@@ -71,7 +71,7 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
       const placed = await services.order.placeOrder(
         {
           userId: principalOf(request).userId,
-          lines: (items ?? []).map((item) => ({ goodsId: item.goodsId, quantity: item.quantity, name: '', price: '' })),
+          lines: (items ?? []).map((item) => ({ goodsId: item.goodsId, quantity: item.quantity })),
           fromCart: fromCart === true,
           couponId: couponId ?? '',
           balance: balance ?? '0',
