@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { grantCoupon, releaseCoupon, useCoupon, type Coupon } from '../src/domain/coupons';
 import { CouponStore } from '../src/store/coupon-store';
 import { couponMigrations } from '../src/store/migrations';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_coupon';
 
@@ -31,9 +30,7 @@ describe('coupon: use and release by order id against the real MySQL', function 
   const codeOf = (result: unknown) => (result instanceof DomainError ? result.code : 'OK');
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS coupon, coupon_order_release, mq_consumer_log, schema_migrations');
-    await runMigrations(db, couponMigrations);
+    db = await freshDatabase(SCHEMA, couponMigrations);
     store = new CouponStore(db);
   });
 

@@ -8,13 +8,14 @@
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
+import { openDatabase } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock, releaseStock } from '../src/domain/stock';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_goods_read_committed';
 
@@ -49,9 +50,7 @@ describe('goods: release tombstones under READ COMMITTED', function () {
     )[0]!.units;
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA, undefined, 'READ COMMITTED');
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, schema_migrations');
-    await runMigrations(db, goodsMigrations);
+    db = await freshDatabase(SCHEMA, goodsMigrations, 'READ COMMITTED');
     store = new GoodsStore(db);
   });
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { DomainError } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
@@ -13,6 +12,7 @@ import { reduceStock } from '../src/domain/stock';
 import { startReleaseStockConsumer } from '../src/mq/release-stock.consumer';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_goods_consumer';
 
@@ -46,9 +46,7 @@ describe('goods: the release consumer (real RocketMQ and MySQL)', function () {
   };
 
   before(async () => {
-    db = await openDatabase(infra.mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, mq_dead_letter, schema_migrations');
-    await runMigrations(db, goodsMigrations);
+    db = await freshDatabase(SCHEMA, goodsMigrations);
     store = new GoodsStore(db);
     // A group of its own: a goods service running locally keeps its own messages.
     consumer = await startReleaseStockConsumer(connection, store, logger, `shop-goods-test-${randomUUID().slice(0, 8)}`);

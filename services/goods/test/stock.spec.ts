@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createGoods } from '../src/domain/catalog';
 import { reduceStock, releaseStock, returnStock } from '../src/domain/stock';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_goods';
 
@@ -34,9 +33,7 @@ describe('goods: stock reservations against the real MySQL', function () {
   };
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS goods, goods_number_log, goods_order_release, goods_return_log, mq_consumer_log, schema_migrations');
-    await runMigrations(db, goodsMigrations);
+    db = await freshDatabase(SCHEMA, goodsMigrations);
     store = new GoodsStore(db);
   });
 

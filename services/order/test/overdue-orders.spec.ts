@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
 import type { PaySettlement, Settlement } from '../src/domain/pay-deadline';
 import { sweepAbandonedOrders } from '../src/mq/abandoned-order.sweeper';
 import { orderMigrations } from '../src/store/migrations';
 import { OrderStore } from '../src/store/order-store';
+import { orderIn } from './support/orders';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_order_deadlines';
 
@@ -35,29 +35,8 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
   };
 
   /** A CONFIRMED order whose pay deadline passed `agoMs` ago. */
-  async function overdueOrder(agoMs = 5 * 60_000): Promise<string> {
-    const id = ids.next();
-    const userId = ids.next();
-    const goodsId = ids.next();
-    assert.ok(
-      await store.insertPending({
-        id,
-        userId,
-        goodsAmount: '10.00',
-        shippingFee: '0.00',
-        couponId: null,
-        couponPaid: '0.00',
-        balancePaid: '0.00',
-        payAmount: '10.00',
-        address: 'a',
-        consignee: 'b',
-        idempotencyKey: null,
-        items: [{ goodsId, name: 'g', price: '10.00', quantity: 1 }],
-      }),
-    );
-    assert.ok(await store.transition(undefined, id, 'confirm', { actor: 'test', payDeadline: new Date(Date.now() - agoMs) }));
-    return id;
-  }
+  /** A CONFIRMED order whose pay deadline passed `agoMs` ago. */
+  const overdueOrder = (agoMs = 5 * 60_000) => orderIn(store, ['confirm'], { payDeadline: new Date(Date.now() - agoMs) });
 
   const status = async (id: string) => (await store.findOrder(id))?.status;
   const outbox = async (id: string) =>
@@ -69,13 +48,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
     ).map((row) => row.tag);
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
-      replacements: [SCHEMA],
-      type: QueryTypes.SELECT,
-    });
-    for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
-    await runMigrations(db, orderMigrations);
+    db = await freshDatabase(SCHEMA, orderMigrations);
     store = new OrderStore(db);
   });
 

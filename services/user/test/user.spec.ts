@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { authenticate, register, type User } from '../src/domain/accounts';
@@ -9,6 +7,7 @@ import { recharge, reduceBalance, refundBalance } from '../src/domain/balance';
 import { addPoints, deductPoints } from '../src/domain/points';
 import { UserStore } from '../src/store/user-store';
 import { userMigrations } from '../src/store/migrations';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_user';
 
@@ -31,9 +30,7 @@ describe('user: accounts, balance and points against the real MySQL', function (
   const codeOf = (result: unknown) => (result instanceof DomainError ? result.code : 'OK');
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    await db.query('DROP TABLE IF EXISTS user, user_money_log, user_points_log, user_order_release, mq_consumer_log, schema_migrations');
-    await runMigrations(db, userMigrations);
+    db = await freshDatabase(SCHEMA, userMigrations);
     store = new UserStore(db);
   });
 

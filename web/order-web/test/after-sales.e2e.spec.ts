@@ -15,10 +15,13 @@ describe('after-sales requests', function () {
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   const ship = (orderId: string) => call('POST', `/api/v1/admin/orders/${orderId}/ship`, { token: admin });
   const ask = (token: string, orderId: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>

@@ -13,10 +13,13 @@ describe('cart end to end', function () {
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   const put = (token: string, goodsId: string, body: unknown) => call('PUT', `/api/v1/cart/items/${goodsId}`, { token, json: body });
 

@@ -35,10 +35,13 @@ describe('concurrent orders end to end', function () {
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   it('200 concurrent orders for goods with stock 50: exactly 50 confirmed, stock never negative', async () => {
     const goodsId = await newGoods(admin, '9.90', 50);

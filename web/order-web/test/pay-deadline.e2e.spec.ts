@@ -14,10 +14,13 @@ describe('pay deadlines and cancellations', function () {
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   it('a burst of 300 unpaid orders (no payment ever created): all CANCELLED within their deadline + 30 s, every unit back', async () => {
     const goodsId = await newGoods(admin, '10.00', 1_000);

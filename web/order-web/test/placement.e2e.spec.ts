@@ -33,10 +33,13 @@ describe('order placement end to end', function () {
       return ledger.goods && ledger.coupon && ledger.user ? ledger : undefined;
     });
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   it('success: stock, coupon and balance are taken once and the order is CONFIRMED with server-side amounts', async () => {
     const goodsId = await newGoods(admin, '19.90', 10);

@@ -16,10 +16,13 @@ describe('a payment for a cancelled order is refunded, whatever the timing', fun
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   afterEach(clearGatewayFaults);
 

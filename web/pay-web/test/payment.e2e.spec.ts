@@ -38,10 +38,13 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     return { goodsId, customer, order: placed.body as { orderId: string; payAmount: string; balancePaid: string } };
   }
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   it('paid with a normal notify: order PAID, points added once, payment logged', async () => {
     const { customer, order } = await confirmedOrder();

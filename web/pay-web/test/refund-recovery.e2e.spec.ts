@@ -19,10 +19,13 @@ describe('refunds interrupted at any step finish exactly once', function () {
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   afterEach(async () => {
     await clearGatewayFaults();

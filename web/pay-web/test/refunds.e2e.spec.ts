@@ -16,10 +16,13 @@ describe('refunds: one per key, the order REFUNDED only when all succeeded, stoc
   let admin: string;
   let state: SystemState;
 
-  withSystem((system) => {
-    admin = system.admin.token;
-    state = system.state;
-  });
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
 
   afterEach(clearGatewayFaults);
 

@@ -9,31 +9,11 @@ import { acceptPaymentWithin } from '../../src/domain/order-moves';
 import { applySettlementWithin, askAboutOverdueOrder, DeadlineNotReached, settleOverdueOrder, type Settlement } from '../../src/domain/pay-deadline';
 import { checkPlacement } from '../../src/domain/placement-check';
 import type { OrderMove } from '../../src/domain/order-status';
+import { orderIn } from '../support/orders';
 import { Clock, MemoryOrders } from './fakes/memory-repositories';
 
 const ids = new SnowflakeGenerator(9);
-const userId = ids.next();
 const PLACEMENT_DEADLINE_MS = 60_000;
-
-async function orderIn(orders: MemoryOrders, moves: OrderMove[], change: { payDeadline?: Date } = {}): Promise<string> {
-  const id = ids.next();
-  await orders.insertPending({
-    id,
-    userId,
-    goodsAmount: '10.00',
-    shippingFee: '0.00',
-    couponId: null,
-    couponPaid: '0.00',
-    balancePaid: '2.00',
-    payAmount: '8.00',
-    address: 'a',
-    consignee: 'c',
-    idempotencyKey: null,
-    items: [],
-  });
-  for (const move of moves) assert.ok(await orders.transition(undefined, id, move, { actor: 'test', reason: 'test', ...change }), move);
-  return id;
-}
 
 const statusOf = async (orders: MemoryOrders, id: string) => (await orders.findOrder(id))?.status;
 

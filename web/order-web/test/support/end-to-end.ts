@@ -9,7 +9,8 @@ export interface SystemUnderTest {
 
 /**
  * Before the spec's tests: the admin signs in and a reader of the services' tables opens,
- * handed to `use`; after them the reader closes.
+ * handed to `use`; after them the reader closes. A spec keeps what it needs in its own
+ * variables: `withSystem((system) => ({ admin: { token: admin }, state } = system));`
  */
 export function withSystem(use: (system: SystemUnderTest) => void): void {
   let state: SystemState | undefined;
