@@ -66,15 +66,16 @@ case "$SHOP_PROFILE" in
   *) die "SHOP_PROFILE must be development or test" ;;
 esac
 
-# ready NAME: asks the process (processes.conf says how), never its log.
+# ready NAME: asks the process (processes.conf says how), never its log. One probe keeps asking
+# for up to 5 s (and stops when the process is gone), so a start spawns a few probes, not hundreds.
 ready() {
-  local pid port_var
+  local pid port_var probe=("$ROOT/common/dist/service/readiness-probe.js" --wait-ms 5000)
   pid=$(our_pid "$1") || return 1
   case "${PROBE[$1]}" in
-    grpc) node "$ROOT/common/dist/service/readiness-probe.js" grpc "$pid" 2>/dev/null ;;
+    grpc) node "${probe[@]}" grpc "$pid" 2>/dev/null ;;
     http)
       port_var=${PORT_VAR[$1]}
-      node "$ROOT/common/dist/service/readiness-probe.js" http "http://127.0.0.1:${!port_var}/readyz" 2>/dev/null
+      node "${probe[@]}" http "$pid" "http://127.0.0.1:${!port_var}/readyz" 2>/dev/null
       ;;
     *) die "processes.conf: unknown readiness probe ${PROBE[$1]} for $1" ;;
   esac

@@ -2,12 +2,15 @@
  * The local stack's readiness probe (deploy/local/system.sh): says by its exit code whether a
  * process is ready, by asking the process, not by reading its log.
  *
- *   node readiness-probe.js grpc <pid>   a gRPC service: it registered a provider URL carrying its
- *                                        pid in ZooKeeper (ZK_CONNECT), and grpc.health.v1 there
- *                                        answers SERVING
- *   node readiness-probe.js http <url>   an HTTP process: GET <url> (its /readyz) answers 200
+ *   node readiness-probe.js [--wait-ms N] grpc <pid>
+ *       a gRPC service: it registered a provider URL carrying its pid in ZooKeeper (ZK_CONNECT),
+ *       and grpc.health.v1 there answers SERVING
+ *   node readiness-probe.js [--wait-ms N] http <pid> <url>
+ *       an HTTP process: GET <url> (its /readyz) answers 200
  *
- * Exit 0: ready; 1: not yet (the reason on stderr).
+ * With --wait-ms the probe asks again every 200 ms for up to N ms, and stops early when the
+ * process is gone: one node start per few seconds of waiting instead of one per try.
+ * Exit 0: ready; 1: not yet, or the process is gone (the reason on stderr).
  */
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
@@ -72,18 +75,47 @@ async function httpReady(url: string): Promise<string | undefined> {
   return response.status === 200 ? undefined : `${url} answers ${response.status}: ${await response.text()}`;
 }
 
-async function main([kind, target]: string[]): Promise<number> {
-  if ((kind !== 'grpc' && kind !== 'http') || !target) {
-    console.error('usage: readiness-probe grpc <pid> | http <url>');
+const RETRY_MS = 200;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One try: undefined when ready, else why not. */
+async function problemOf(kind: string, pid: number, url: string | undefined): Promise<string | undefined> {
+  try {
+    return kind === 'grpc' ? await grpcReady(pid) : await httpReady(url!);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const waitMs = args[0] === '--wait-ms' ? Number(args[1]) : 0;
+  const [kind, pidText, url] = args[0] === '--wait-ms' ? args.slice(2) : args;
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isFinite(waitMs) || !(kind === 'grpc' || (kind === 'http' && url))) {
+    console.error('usage: readiness-probe [--wait-ms N] grpc <pid> | [--wait-ms N] http <pid> <url>');
     return 2;
   }
-  try {
-    const problem = kind === 'grpc' ? await grpcReady(Number(target)) : await httpReady(target);
-    if (problem) console.error(problem);
-    return problem ? 1 : 0;
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    return 1;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (!alive(pid)) {
+      console.error(`process ${pid} is gone`);
+      return 1;
+    }
+    const problem = await problemOf(kind, pid, url);
+    if (!problem) return 0;
+    if (Date.now() + RETRY_MS > deadline) {
+      console.error(problem);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
 }
 
