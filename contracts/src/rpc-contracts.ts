@@ -45,6 +45,7 @@ export const userContract = defineContract(user.UserServiceService, {
 
 export const orderContract = defineContract(order.OrderServiceService, {
   placeOrder: once,
+  quoteOrder: read,
   getOrder: read,
   listOrders: read,
   cancelOrder: keyedWrite,

@@ -28,6 +28,7 @@ export const meSchema = shape({ userId: id, username: { type: 'string' }, balanc
 
 export const orderView = (o: orderProto.Order) => ({
   orderId: o.orderId,
+  userId: o.userId,
   status: orderProto.orderStatusToJSON(o.status),
   goodsAmount: o.goodsAmount,
   shippingFee: o.shippingFee,
@@ -44,10 +45,15 @@ export const orderView = (o: orderProto.Order) => ({
   shippedAt: o.shippedAt || null,
   completedAt: o.completedAt || null,
   refundedAmount: o.refundedAmount,
+  refusedAtPlacement: o.refusedAtPlacement,
 });
+
+/** One line of an order or a quote: the name and unit price at the time. */
+const line = shape({ goodsId: id, name: { type: 'string' }, price: money, quantity: { type: 'integer' } });
 
 export const orderSchema = shape({
   orderId: id,
+  userId: id,
   status,
   goodsAmount: money,
   shippingFee: money,
@@ -55,7 +61,7 @@ export const orderSchema = shape({
   balancePaid: money,
   payAmount: { ...money, description: 'what is left to pay through Alipay' },
   couponId: nullable(id),
-  items: { type: 'array', items: shape({ goodsId: id, name: { type: 'string' }, price: money, quantity: { type: 'integer' } }) },
+  items: { type: 'array', items: line },
   address: { type: 'string' },
   consignee: { type: 'string' },
   cancelReason: nullable({ type: 'string' }),
@@ -64,6 +70,32 @@ export const orderSchema = shape({
   shippedAt: nullable(time),
   completedAt: nullable({ ...time, description: 'after-sales requests are accepted until ORDER_AFTER_SALES_DAYS after it' }),
   refundedAmount: { ...money, description: 'what succeeded refunds gave back so far (Alipay and balance)' },
+  refusedAtPlacement: {
+    type: 'boolean',
+    description: "refused at placement (stock, coupon, balance) or abandoned before its confirmation: CANCELLED, kept for audit, left out of the user's list",
+  },
+});
+
+export const quoteView = (q: orderProto.OrderQuote) => ({
+  items: q.lines.map((l) => ({ goodsId: l.goodsId, name: l.name, price: l.price, quantity: l.quantity })),
+  goodsAmount: q.goodsAmount,
+  shippingFee: q.shippingFee,
+  couponAmount: q.couponAmount,
+  couponPaid: q.couponPaid,
+  balancePaid: q.balancePaid,
+  payAmount: q.payAmount,
+  balanceAvailable: q.balanceAvailable,
+});
+
+export const quoteSchema = shape({
+  items: { type: 'array', items: line, description: "today's names and unit prices" },
+  goodsAmount: money,
+  shippingFee: money,
+  couponAmount: { ...money, description: "the coupon's face value (0.00 without one)" },
+  couponPaid: { ...money, description: 'what the coupon pays of this order: at most what is due; the rest of a larger coupon is lost' },
+  balancePaid: money,
+  payAmount: { ...money, description: 'what is left to pay through Alipay' },
+  balanceAvailable: { ...money, description: "the user's balance now" },
 });
 
 /** One order with its status history (GET of a single order). */

@@ -31,13 +31,14 @@ export function remoteCatalogue(clients: RemoteClients): Catalogue {
     },
     async coupon(couponId) {
       try {
-        const { userId, amount } = await clients.coupon.getCoupon({ couponId });
-        return { userId, amount };
+        const { userId, amount, used } = await clients.coupon.getCoupon({ couponId });
+        return { userId, amount, used };
       } catch (error) {
         if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return undefined;
         throw error;
       }
     },
+    balance: async (userId) => (await clients.user.getUser({ userId })).balance,
   };
 }
 

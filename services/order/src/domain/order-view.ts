@@ -5,7 +5,7 @@
  */
 import { formatCents, parseCents } from '@shop/common/money';
 import type { OrderStatus } from './order-status';
-import type { OrderItemRow, OrderRepository, OrderRow, StatusChangeRow } from './ports';
+import { refusedAtPlacement, type OrderItemRow, type OrderRepository, type OrderRow, type StatusChangeRow } from './ports';
 
 export interface OrderLineView {
   goodsId: string;
@@ -44,6 +44,8 @@ export interface OrderView {
   shippedAt: string;
   completedAt: string;
   refundedAmount: string;
+  /** Refused at placement or abandoned before its confirmation (ports.ts, refusedAtPlacement). */
+  refusedAtPlacement: boolean;
   /** Filled by viewOrder only: lists leave it empty. */
   history: StatusChangeView[];
 }
@@ -70,6 +72,7 @@ export function toOrderView(row: OrderRow, items: OrderItemRow[]): OrderView {
     shippedAt: row.shipped_at?.toISOString() ?? '',
     completedAt: row.completed_at?.toISOString() ?? '',
     refundedAmount: money(row.refunded_amount),
+    refusedAtPlacement: refusedAtPlacement(row),
     history: [],
   };
 }

@@ -23,16 +23,26 @@ export async function getOrder(store: OrderRepository, orderId: string, userId: 
   return row instanceof DomainError ? row : viewOrder(store, row.id);
 }
 
+/**
+ * A user's orders (or, with an empty user id, every user's: the admin's list), newest first.
+ * Attempts refused at placement stay out of a user's list unless asked for; the admin's list
+ * always has them.
+ */
 export async function listOrders(
   store: OrderRepository,
-  input: { userId: string; status: OrderStatus | undefined; page: number; size: number },
+  input: { userId: string; status: OrderStatus | undefined; page: number; size: number; includeRefused: boolean; createdFrom: string; createdTo: string },
 ): Promise<{ orders: OrderView[]; total: number } | DomainError> {
-  if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+  if (input.userId && !isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const page = input.page || 1;
   const size = input.size || 20;
   if (page < 1 || page > 10_000 || size < 1 || size > MAX_PAGE_SIZE)
     return new DomainError(ErrorCode.INVALID_ARGUMENT, `page must be 1 to 10000 and size 1 to ${MAX_PAGE_SIZE}`);
-  const { rows, total } = await store.listOrders(input.userId, input.status, (page - 1) * size, size);
+  const createdFrom = input.createdFrom ? new Date(input.createdFrom) : undefined;
+  const createdTo = input.createdTo ? new Date(input.createdTo) : undefined;
+  if ((createdFrom && Number.isNaN(createdFrom.getTime())) || (createdTo && Number.isNaN(createdTo.getTime())))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'createdFrom and createdTo must be ISO-8601 times');
+  const filter = { userId: input.userId || undefined, status: input.status, includeRefused: input.includeRefused || !input.userId, createdFrom, createdTo };
+  const { rows, total } = await store.listOrders(filter, (page - 1) * size, size);
   return { orders: await withItems(store, rows), total };
 }
 

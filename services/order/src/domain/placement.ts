@@ -12,12 +12,13 @@
  */
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
+import { parseCents } from '@shop/common/money';
 import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
 import type { CartRepository, Catalogue, OrderRepository, Reservations } from './ports';
 import { checkedLines } from './cart';
-import { computeAmounts, type AmountRules } from './amounts';
+import { computeAmounts, type AmountRules, type OrderAmounts } from './amounts';
 import { orderPaid, payDeadlineTimer } from './order-events';
 import { cancelWithin } from './order-moves';
 import { viewOrder, type OrderView } from './order-view';
@@ -56,23 +57,87 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,64}$/;
 const PLACEMENT = 'system:placement';
 
 /** The lines asked for, or the cart's checked lines. */
-async function linesOf(deps: PlacementDeps, input: PlaceOrderInput): Promise<OrderLineInput[] | DomainError> {
+async function linesOf(deps: Pick<PlacementDeps, 'carts'>, input: PriceInput): Promise<OrderLineInput[] | DomainError> {
   if (!input.fromCart) return input.lines;
   if (input.lines.length > 0) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'give either lines or fromCart, not both');
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   return checkedLines(deps.carts, input.userId);
 }
 
-function validate(input: PlaceOrderInput): { lines: OrderLineInput[]; address: string; consignee: string } | DomainError {
+/** What pricing needs of a request: the lines (or the cart), the coupon, the balance wanted. */
+export type PriceInput = Pick<PlaceOrderInput, 'userId' | 'lines' | 'fromCart' | 'couponId' | 'balance'>;
+
+export interface PricedOrder {
+  items: (OrderLineInput & { name: string; price: string })[];
+  amounts: OrderAmounts;
+  /** The coupon's face value; '0.00' without one. */
+  couponAmount: string;
+}
+
+/** The request's own checks, before anything is read elsewhere: ids, and the lines normalised. */
+async function requestedLines(deps: Pick<PlacementDeps, 'carts'>, input: PriceInput): Promise<OrderLineInput[] | DomainError> {
   if (!isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
-  const lines = normaliseLines(input.lines);
+  const asked = await linesOf(deps, input);
+  if (asked instanceof DomainError) return asked;
+  const lines = normaliseLines(asked);
   if (lines instanceof DomainError) return lines;
   if (input.couponId && !isSnowflakeId(input.couponId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid coupon id');
+  return lines;
+}
+
+/**
+ * Prices checked lines on the server, as placement and the quote both do: goods on sale, the
+ * coupon the user's own, balance at most what is left to pay. `strictCoupon` also refuses a
+ * coupon already used (the quote's early word; placement leaves that to UseCoupon, which
+ * decides under its lock).
+ */
+async function priceLines(
+  deps: Pick<PlacementDeps, 'catalogue' | 'rules'>,
+  input: PriceInput,
+  lines: OrderLineInput[],
+  strictCoupon: boolean,
+): Promise<PricedOrder | DomainError> {
+  const goods = new Map((await deps.catalogue.goods(lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
+  for (const line of lines) {
+    const info = goods.get(line.goodsId);
+    if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
+    if (!info.onSale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`);
+  }
+  // Only the owner's coupon can price an order; whether it is still unused is UseCoupon's call.
+  const coupon = input.couponId ? await deps.catalogue.coupon(input.couponId) : undefined;
+  if (input.couponId && coupon?.userId !== input.userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
+  if (strictCoupon && coupon?.used) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used');
+  const items = lines.map((line) => ({ ...line, name: goods.get(line.goodsId)!.name, price: goods.get(line.goodsId)!.price }));
+  const amounts = computeAmounts(items, coupon?.amount, input.balance || '0', deps.rules);
+  if (amounts instanceof DomainError) return amounts;
+  return { items, amounts, couponAmount: coupon?.amount ?? '0.00' };
+}
+
+function checkDelivery(input: PlaceOrderInput): { address: string; consignee: string } | DomainError {
   const address = input.address.trim();
   const consignee = input.consignee.trim();
   if (address.length < 1 || address.length > 200) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'address must be 1 to 200 characters');
   if (consignee.length < 1 || consignee.length > 50) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'consignee must be 1 to 50 characters');
-  return { lines, address, consignee };
+  return { address, consignee };
+}
+
+export interface OrderQuote extends OrderAmounts {
+  lines: (OrderLineInput & { name: string; price: string })[];
+  couponAmount: string;
+  /** The user's balance now; placing takes balancePaid of it. */
+  balanceAvailable: string;
+}
+
+/** Prices a request as placement would, refusing what it would refuse before reserving; writes nothing. */
+export async function quoteOrder(deps: Pick<PlacementDeps, 'carts' | 'catalogue' | 'rules'>, input: PriceInput): Promise<OrderQuote | DomainError> {
+  const lines = await requestedLines(deps, input);
+  if (lines instanceof DomainError) return lines;
+  const priced = await priceLines(deps, input, lines, true);
+  if (priced instanceof DomainError) return priced;
+  const balanceAvailable = await deps.catalogue.balance(input.userId);
+  if (parseCents(priced.amounts.balancePaid)! > parseCents(balanceAvailable)!)
+    return new DomainError(ErrorCode.INSUFFICIENT_BALANCE, `balance too low: ${balanceAvailable} available`);
+  return { ...priced.amounts, lines: priced.items, couponAmount: priced.couponAmount, balanceAvailable };
 }
 
 /**
@@ -87,23 +152,13 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     const existing = isSnowflakeId(input.userId) ? await store.findByIdempotencyKey(input.userId, input.idempotencyKey) : undefined;
     if (existing) return viewOrder(store, existing.id);
   }
-  const lines = await linesOf(deps, input);
+  const lines = await requestedLines(deps, input);
   if (lines instanceof DomainError) return lines;
-  const valid = validate({ ...input, lines });
-  if (valid instanceof DomainError) return valid;
-
-  const goods = new Map((await deps.catalogue.goods(valid.lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
-  for (const line of valid.lines) {
-    const info = goods.get(line.goodsId);
-    if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
-    if (!info.onSale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`);
-  }
-  // Only the owner's coupon can price an order; whether it is still unused is UseCoupon's call.
-  const coupon = input.couponId ? await deps.catalogue.coupon(input.couponId) : undefined;
-  if (input.couponId && coupon?.userId !== input.userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
-  const items = valid.lines.map((line) => ({ ...line, name: goods.get(line.goodsId)!.name, price: goods.get(line.goodsId)!.price }));
-  const amounts = computeAmounts(items, coupon?.amount, input.balance || '0', deps.rules);
-  if (amounts instanceof DomainError) return amounts;
+  const delivery = checkDelivery(input);
+  if (delivery instanceof DomainError) return delivery;
+  const priced = await priceLines(deps, input, lines, false);
+  if (priced instanceof DomainError) return priced;
+  const { items, amounts } = priced;
 
   const orderId = ids.next();
   const inserted = await store.insertPending({
@@ -111,8 +166,8 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     userId: input.userId,
     ...amounts,
     couponId: input.couponId || null,
-    address: valid.address,
-    consignee: valid.consignee,
+    address: delivery.address,
+    consignee: delivery.consignee,
     idempotencyKey: input.idempotencyKey || null,
     items,
   });
@@ -129,11 +184,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
-  const failure = await reserveAll(
-    deps,
-    { orderId, userId: input.userId, couponId: input.couponId, lines: valid.lines, balancePaid: amounts.balancePaid },
-    beforeConfirm,
-  );
+  const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines, balancePaid: amounts.balancePaid }, beforeConfirm);
   if (failure) {
     await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, 'failPlacement', { actor: PLACEMENT, reason: failure.message }));
     await resolve(half, 'commit', log);
@@ -150,7 +201,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     // The broker enforces the deadline on time, whether or not a payment is ever created.
     else await store.enqueue(tx, ids.next(), payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds));
     // Ordered lines leave the cart with the confirmation, never before: a failed checkout keeps them.
-    if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, valid.lines);
+    if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, lines);
     return true;
   });
   // Not moved: the user cancelled the PENDING order meanwhile; the release must then happen.

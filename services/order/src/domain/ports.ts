@@ -81,6 +81,26 @@ export interface CartRow {
   checked: boolean;
 }
 
+/** Which orders a list shows; every bound optional. */
+export interface OrderFilter {
+  /** The owner; undefined: every user's orders. */
+  userId?: string;
+  status?: OrderStatus;
+  /** Include orders refused at placement ({@link refusedAtPlacement}). */
+  includeRefused: boolean;
+  /** Created at or after. */
+  createdFrom?: Date;
+  /** Created before. */
+  createdTo?: Date;
+}
+
+/**
+ * An order refused at placement (or abandoned before its confirmation): CANCELLED without ever
+ * getting a pay deadline, which only the confirmation sets. The SQL store's list says the same
+ * in SQL (`pay_deadline IS NULL`).
+ */
+export const refusedAtPlacement = (row: Pick<OrderRow, 'status' | 'pay_deadline'>): boolean => row.status === 'CANCELLED' && row.pay_deadline === null;
+
 /** The orders, their items and their status history, and the outbox of the same database. */
 export interface OrderRepository {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
@@ -91,7 +111,8 @@ export interface OrderRepository {
   lockOrder(tx: Tx, id: string): Promise<OrderRow | undefined>;
   findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined>;
   itemsOf(orderIds: string[], tx?: Tx): Promise<OrderItemRow[]>;
-  listOrders(userId: string, status: OrderStatus | undefined, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }>;
+  /** Newest first. */
+  listOrders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }>;
   /** Applies the move if the order is in one of its starting statuses, with its history row; false otherwise. */
   transition(tx: Tx | undefined, id: string, move: OrderMove, change: StatusChange): Promise<boolean>;
   /** The `abandon` move, only for an order older than `ageMs`. */
@@ -191,7 +212,9 @@ export interface GoodsInfo {
 /** What placement reads from other services to price an order. */
 export interface Catalogue {
   goods(goodsIds: string[]): Promise<GoodsInfo[]>;
-  coupon(couponId: string): Promise<{ userId: string; amount: string } | undefined>;
+  coupon(couponId: string): Promise<{ userId: string; amount: string; used: boolean } | undefined>;
+  /** The user's balance now, a decimal string. */
+  balance(userId: string): Promise<string>;
 }
 
 /** The reservations, each idempotent by order id; an expected refusal is a DomainError value. */

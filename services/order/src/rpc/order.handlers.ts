@@ -8,7 +8,7 @@ import { order as proto } from '@shop/proto';
 import { decideAfterSales, listAfterSales, openAfterSales, type AfterSalesDeps, type AfterSalesView } from '../domain/after-sales';
 import { clearCart, getCart, mergeCart, putCartItem, removeCartItem, type CartDeps } from '../domain/cart';
 import { cancelOrder, confirmReceipt, getOrder, listOrders, shipOrder } from '../domain/orders';
-import { placeOrder, type PlacementDeps } from '../domain/placement';
+import { placeOrder, quoteOrder, type PlacementDeps } from '../domain/placement';
 import { finishRefundWithin, holdRefund, type RefundPlan } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
 import type { AfterSalesStatus, HoldKind } from '../domain/ports';
@@ -54,8 +54,9 @@ export function orderHandlers({
   return {
     placeOrder: async (request, context) => toProtoOrder(orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger)))),
     getOrder: async ({ orderId, userId }) => toProtoOrder(orThrow(await getOrder(store, orderId, userId))),
-    listOrders: async ({ userId, status, page, size }) => {
-      const { orders, total } = orThrow(await listOrders(store, { userId, status: statusFromProto(status), page, size }));
+    quoteOrder: async (request) => orThrow(await quoteOrder(placement, request)),
+    listOrders: async ({ status, ...request }) => {
+      const { orders, total } = orThrow(await listOrders(store, { ...request, status: statusFromProto(status) }));
       return { orders: orders.map(toProtoOrder), total };
     },
     cancelOrder: async (request) => toProtoOrder(orThrow(await cancelOrder(store, ids, request))),

@@ -3,7 +3,7 @@ import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { orderMachine, type OrderMove, type OrderStatus } from '../domain/order-status';
-import type { NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
+import type { NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
@@ -74,9 +74,20 @@ export class OrderStore extends SqlStore implements OrderRepository {
     });
   }
 
-  async listOrders(userId: string, status: OrderStatus | undefined, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
-    const where = status ? 'user_id = ? AND status = ?' : 'user_id = ?';
-    const params = status ? [userId, status] : [userId];
+  async listOrders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const bound = (condition: string, value: unknown) => {
+      conditions.push(condition);
+      params.push(value);
+    };
+    if (filter.userId) bound('user_id = ?', filter.userId);
+    if (filter.status) bound('status = ?', filter.status);
+    if (filter.createdFrom) bound('created_at >= ?', filter.createdFrom);
+    if (filter.createdTo) bound('created_at < ?', filter.createdTo);
+    // refusedAtPlacement (domain/ports.ts) in SQL.
+    if (!filter.includeRefused) conditions.push("NOT (status = 'CANCELLED' AND pay_deadline IS NULL)");
+    const where = conditions.length ? conditions.join(' AND ') : 'TRUE';
     const rows = await this.sequelize.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`, {
       replacements: [...params, limit, offset],
       type: QueryTypes.SELECT,

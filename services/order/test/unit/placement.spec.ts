@@ -137,7 +137,7 @@ describe('placement (unit, in memory)', () => {
         const { orders, world, broker, place } = setup();
         arrange(world);
         const error = refused(await place({ couponId, balance: '20.00', ...input }), code);
-        const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+        const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
         assert.equal(order!.status, 'CANCELLED');
         assert.equal(order!.cancel_reason, error.message);
         assert.equal(broker.resolutionOf(order!.id), 'commit', 'the release consumers give back what the others took');
@@ -149,7 +149,7 @@ describe('placement (unit, in memory)', () => {
       const { orders, world, broker, place } = setup();
       world.down.add('balance');
       refused(await place({ balance: '20.00' }), ErrorCode.UNAVAILABLE);
-      const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+      const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
       assert.equal(order!.status, 'CANCELLED');
       assert.equal(broker.resolutionOf(order!.id), 'commit');
       assert.equal(world.stockOf(apple), 8, 'taken by then: the committed half message releases it');
@@ -162,7 +162,7 @@ describe('placement (unit, in memory)', () => {
       broker.failSend = true;
       refused(await place(), ErrorCode.UNAVAILABLE);
       assert.deepEqual(world.calls, []);
-      const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+      const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
       assert.equal(order!.status, 'CANCELLED');
       assert.deepEqual(tags(orders), [Tags.ORDER_CANCELLED]);
     });
@@ -183,7 +183,7 @@ describe('placement (unit, in memory)', () => {
       it(`${name}: ${code}, and nothing is written, sent or reserved`, async () => {
         const { orders, world, broker, place } = setup();
         refused(await place(input), code);
-        assert.equal((await orders.listOrders(userId, undefined, 0, 10)).total, 0);
+        assert.equal((await orders.listOrders({ userId, includeRefused: true }, 0, 10)).total, 0);
         assert.equal(broker.halves.size, 0);
         assert.deepEqual(world.calls, []);
       });
@@ -224,7 +224,7 @@ describe('placement (unit, in memory)', () => {
         }),
         ErrorCode.UNAVAILABLE,
       );
-      const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+      const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
       assert.equal(order!.status, 'CANCELLED');
       assert.equal(broker.resolutionOf(order!.id), 'commit');
     });
@@ -253,7 +253,7 @@ describe('placement (unit, in memory)', () => {
       const { orders, broker, place } = setup();
       const dying = place({}, () => new Promise<never>(() => undefined));
       await new Promise((resolve) => setImmediate(resolve));
-      const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+      const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
       assert.equal(order!.status, 'PENDING');
       assert.equal(broker.resolutionOf(order!.id), undefined);
       void dying;
@@ -271,7 +271,7 @@ describe('placement (unit, in memory)', () => {
           return result;
         });
       await assert.rejects(place({ lines: [], fromCart: true }), /connection lost at commit/);
-      const [order] = (await orders.listOrders(userId, undefined, 0, 10)).rows;
+      const [order] = (await orders.listOrders({ userId, includeRefused: true }, 0, 10)).rows;
       assert.equal(order!.status, 'PENDING', 'the check-back decides it later');
       assert.deepEqual(tags(orders), []);
       assert.deepEqual(await carts.items(userId), [{ goods_id: apple, quantity: 2, checked: true }]);

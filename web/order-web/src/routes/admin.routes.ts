@@ -1,7 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import {
+  documented,
+  idempotencyHeaders,
+  idString,
+  moneyString,
+  object,
+  pageQuery,
+  params,
+  principalOf,
+  requireAdmin,
+  requireUser,
+  type TokenService,
+} from '@shop/common/http';
+import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { orderDetailSchema, orderDetailView } from '../views';
+import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
 
 const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 const admin = (summary: string, response: object, status = 200) =>
@@ -76,6 +89,46 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
       });
       return reply.status(201).send({ couponId: coupon.couponId });
     },
+  );
+
+  app.get<{ Querystring: { status?: string; userId?: string; from?: string; to?: string; page?: string; size?: string } }>(
+    '/api/v1/admin/orders',
+    {
+      preHandler,
+      schema: {
+        ...admin("Every user's orders, newest first, with the attempts refused at placement (refusedAtPlacement)", pageOf(orderSchema)),
+        querystring: object(
+          {
+            status: { type: 'string', enum: [...ORDER_STATUSES] },
+            userId: idString,
+            from: { type: 'string', format: 'date-time', description: 'created at or after' },
+            to: { type: 'string', format: 'date-time', description: 'created before' },
+            page: pageQuery,
+            size: pageQuery,
+          },
+          [],
+        ),
+      },
+    },
+    async (request) => {
+      const { status, userId, from, to, page, size } = request.query;
+      const { orders, total } = await services.order.listOrders({
+        userId: userId ?? '',
+        status: status ? order.orderStatusFromJSON(status) : order.OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        page: Number(page ?? 1),
+        size: Number(size ?? 20),
+        includeRefused: true,
+        createdFrom: from ?? '',
+        createdTo: to ?? '',
+      });
+      return { items: orders.map(orderView), total };
+    },
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/admin/orders/:orderId',
+    { preHandler, schema: { ...admin("Any user's order with its status history", orderDetailSchema), params: params('orderId') } },
+    async (request) => orderDetailView(await services.order.getOrder({ orderId: request.params.orderId, userId: '' })),
   );
 
   app.post<{ Params: { orderId: string } }>(

@@ -14,7 +14,7 @@ import {
 import { faultCallOptions, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
+import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf, quoteSchema, quoteView } from '../views';
 
 interface PlaceOrderBody {
   items?: { goodsId: string; quantity: number }[];
@@ -25,26 +25,42 @@ interface PlaceOrderBody {
   consignee: string;
 }
 
+const pricedProperties = {
+  items: {
+    type: 'array',
+    minItems: 1,
+    maxItems: MAX_LINES,
+    items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }),
+  },
+  fromCart: { type: 'boolean', enum: [true], description: "order the cart's checked lines; they leave the cart once the order is confirmed" },
+  couponId: idString,
+  balance: { ...moneyString, description: 'balance to use, at most what the order costs' },
+} as const;
+
 /** Either `items` or `fromCart: true` (the cart's checked lines), never both. */
+const eitherLinesOrCart = [{ required: ['items'] }, { required: ['fromCart'] }] as const;
+
 const placeOrderBody = {
   ...object(
     {
-      items: {
-        type: 'array',
-        minItems: 1,
-        maxItems: MAX_LINES,
-        items: object({ goodsId: idString, quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY } }),
-      },
-      fromCart: { type: 'boolean', enum: [true], description: "order the cart's checked lines; they leave the cart once the order is confirmed" },
-      couponId: idString,
-      balance: { ...moneyString, description: 'balance to use, at most what the order costs' },
+      ...pricedProperties,
       address: { type: 'string', minLength: 1, maxLength: 200 },
       consignee: { type: 'string', minLength: 1, maxLength: 50 },
     },
     ['address', 'consignee'],
   ),
-  oneOf: [{ required: ['items'] }, { required: ['fromCart'] }],
+  oneOf: eitherLinesOrCart,
 } as const;
+
+const quoteBody = { ...object(pricedProperties, []), oneOf: eitherLinesOrCart } as const;
+
+/** The lines, cart flag, coupon and balance of a body, as the order service takes them. */
+const pricedRequest = ({ items, fromCart, couponId, balance }: Omit<PlaceOrderBody, 'address' | 'consignee'>) => ({
+  lines: (items ?? []).map((item) => ({ goodsId: item.goodsId, quantity: item.quantity })),
+  fromCart: fromCart === true,
+  couponId: couponId ?? '',
+  balance: balance ?? '0',
+});
 
 const listQuery = object({ status: { type: 'string', enum: [...ORDER_STATUSES] }, page: pageQuery, size: pageQuery }, []);
 
@@ -67,14 +83,11 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
       },
     },
     async (request, reply) => {
-      const { items, fromCart, couponId, balance, address, consignee } = request.body;
+      const { address, consignee } = request.body;
       const placed = await services.order.placeOrder(
         {
           userId: principalOf(request).userId,
-          lines: (items ?? []).map((item) => ({ goodsId: item.goodsId, quantity: item.quantity })),
-          fromCart: fromCart === true,
-          couponId: couponId ?? '',
-          balance: balance ?? '0',
+          ...pricedRequest(request.body),
           address,
           consignee,
           idempotencyKey: request.headers['idempotency-key'] ?? '',
@@ -85,11 +98,35 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
     },
   );
 
+  app.post<{ Body: Omit<PlaceOrderBody, 'address' | 'consignee'> }>(
+    '/api/v1/orders/quote',
+    {
+      preHandler,
+      schema: {
+        ...documented('orders', 'Price an order before placing it (goods, shipping, coupon, balance, what is left to pay)', {
+          auth: true,
+          response: quoteSchema,
+          description:
+            'Refuses what placing would refuse before reserving (goods not found or off sale, a coupon not yours or used, balance too low or more than is due), with the same codes. Nothing is reserved: stock may still run out before the order is placed.',
+        }),
+        body: quoteBody,
+      },
+    },
+    async (request) => quoteView(await services.order.quoteOrder({ userId: principalOf(request).userId, ...pricedRequest(request.body) })),
+  );
+
   app.get<{ Querystring: { status?: string; page?: string; size?: string } }>(
     '/api/v1/orders',
     {
       preHandler,
-      schema: { ...documented('orders', "The user's orders, newest first", { auth: true, response: pageOf(orderSchema) }), querystring: listQuery },
+      schema: {
+        ...documented('orders', "The user's orders, newest first", {
+          auth: true,
+          response: pageOf(orderSchema),
+          description: 'Attempts refused at placement are left out (an admin sees them).',
+        }),
+        querystring: listQuery,
+      },
     },
     async (request) => {
       const { status, page, size } = request.query;
@@ -98,6 +135,9 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
         status: status ? order.orderStatusFromJSON(status) : order.OrderStatus.ORDER_STATUS_UNSPECIFIED,
         page: Number(page ?? 1),
         size: Number(size ?? 20),
+        includeRefused: false,
+        createdFrom: '',
+        createdTo: '',
       });
       return { items: orders.map(orderView), total };
     },

@@ -7,7 +7,19 @@
 import type { OutgoingMessage } from '@shop/common/mq';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import { orderMachine, type OrderMove, type OrderStatus } from '../../../src/domain/order-status';
-import type { CartRepository, CartRow, NewOrder, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow, Tx } from '../../../src/domain/ports';
+import {
+  refusedAtPlacement,
+  type CartRepository,
+  type CartRow,
+  type NewOrder,
+  type OrderFilter,
+  type OrderItemRow,
+  type OrderRepository,
+  type OrderRow,
+  type StatusChange,
+  type StatusChangeRow,
+  type Tx,
+} from '../../../src/domain/ports';
 
 export class Clock {
   constructor(public ms = Date.parse('2026-12-05T10:00:00Z')) {}
@@ -116,8 +128,17 @@ export class MemoryOrders implements OrderRepository {
     return this.state.items.filter((item) => orderIds.includes(item.order_id));
   }
 
-  async listOrders(userId: string, status: OrderStatus | undefined, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
-    const rows = [...this.state.orders.values()].filter((row) => row.user_id === userId && (!status || row.status === status)).reverse();
+  async listOrders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }> {
+    const rows = [...this.state.orders.values()]
+      .filter(
+        (row) =>
+          (!filter.userId || row.user_id === filter.userId) &&
+          (!filter.status || row.status === filter.status) &&
+          (filter.includeRefused || !refusedAtPlacement(row)) &&
+          (!filter.createdFrom || row.created_at >= filter.createdFrom) &&
+          (!filter.createdTo || row.created_at < filter.createdTo),
+      )
+      .reverse();
     return { rows: rows.slice(offset, offset + limit), total: rows.length };
   }
 

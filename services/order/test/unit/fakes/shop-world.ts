@@ -40,7 +40,11 @@ export class ShopWorld {
 
   readonly catalogue: Catalogue = {
     goods: async (goodsIds) => goodsIds.flatMap((id) => (this.goods.has(id) ? [{ ...this.goods.get(id)!, stock: undefined }] : [])),
-    coupon: async (couponId) => this.coupons.get(couponId),
+    coupon: async (couponId) => {
+      const coupon = this.coupons.get(couponId);
+      return coupon && { userId: coupon.userId, amount: coupon.amount, used: coupon.usedBy !== undefined };
+    },
+    balance: async (userId) => this.balanceOf(userId),
   };
 
   readonly reservations: Reservations = {
