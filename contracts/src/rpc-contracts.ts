@@ -46,6 +46,7 @@ export const userContract = defineContract(user.UserServiceService, {
 export const orderContract = defineContract(order.OrderServiceService, {
   placeOrder: once,
   quoteOrder: read,
+  orderStats: read,
   getOrder: read,
   listOrders: read,
   cancelOrder: keyedWrite,

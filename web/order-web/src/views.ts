@@ -76,6 +76,22 @@ export const orderSchema = shape({
   },
 });
 
+export const dayStatsSchema = shape({
+  days: {
+    type: 'array',
+    description: 'every day of the range, oldest first',
+    items: shape({
+      day: { type: 'string', description: 'YYYY-MM-DD (UTC)' },
+      placed: { type: 'integer', description: 'orders placed (refused attempts left out)' },
+      refused: { type: 'integer', description: 'attempts refused at placement' },
+      paid: { type: 'integer', description: 'of the placed, paid (PAID, SHIPPED, COMPLETED or REFUNDED now)' },
+      cancelled: { type: 'integer', description: 'of the placed, cancelled unpaid' },
+      revenue: { ...money, description: 'what the paid orders took (Alipay and balance)' },
+      refunded: { ...money, description: 'what refunds gave back of it' },
+    }),
+  },
+});
+
 export const quoteView = (q: orderProto.OrderQuote) => ({
   items: q.lines.map((l) => ({ goodsId: l.goodsId, name: l.name, price: l.price, quantity: l.quantity })),
   goodsAmount: q.goodsAmount,

@@ -82,4 +82,27 @@ describe('quotes and the admin order list', function () {
     assert.equal((await call('GET', '/api/v1/admin/orders', { token: customer.token })).status, 403);
     assert.equal((await call('GET', '/api/v1/admin/orders?from=yesterday', { token: admin })).status, 400);
   });
+
+  it("counts today's placed and refused orders and their revenue for the dashboard", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const stats = async () => {
+      const reply = await call('GET', `/api/v1/admin/stats/orders?from=${today}&to=${today}`, { token: admin });
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      assert.equal(reply.body.days.length, 1);
+      return reply.body.days[0] as { day: string; placed: number; refused: number; revenue: string };
+    };
+    const goodsId = await newGoods(admin, '120.00', 5);
+    const customer = await newCustomer(admin, { balance: '120.00' });
+    const before = await stats();
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '130.00' })).body.code, 'INVALID_ARGUMENT');
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 6 }] })).body.code, 'INSUFFICIENT_STOCK');
+    const paid = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '120.00' });
+    assert.equal(paid.body.status, 'PAID');
+    const after = await stats();
+    assert.equal(after.day, today);
+    assert.equal(after.placed - before.placed, 1);
+    assert.equal(after.refused - before.refused, 1, 'the stock refusal; the bad balance was refused before any order was written');
+    assert.ok(Number(after.revenue) - Number(before.revenue) >= 120, `revenue ${before.revenue} -> ${after.revenue}`);
+    assert.equal((await call('GET', '/api/v1/admin/stats/orders?from=2026-12-05&to=2025-12-05', { token: admin })).status, 400);
+  });
 });

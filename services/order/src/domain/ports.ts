@@ -81,6 +81,18 @@ export interface CartRow {
   checked: boolean;
 }
 
+export interface DayStatsRow {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  placed: number;
+  refused: number;
+  paid: number;
+  cancelled: number;
+  /** Decimal strings. */
+  revenue: string;
+  refunded: string;
+}
+
 /** Which orders a list shows; every bound optional. */
 export interface OrderFilter {
   /** The owner; undefined: every user's orders. */
@@ -118,6 +130,8 @@ export interface OrderRepository {
   /** The `abandon` move, only for an order older than `ageMs`. */
   cancelAbandoned(tx: Tx | undefined, id: string, ageMs: number, change: StatusChange & { reason: string }): Promise<boolean>;
   history(orderId: string): Promise<StatusChangeRow[]>;
+  /** Counts and sums per UTC day of creation, in [from, to); days without orders are absent. */
+  dailyStats(from: Date, to: Date): Promise<DayStatsRow[]>;
   /** Writes a message to the outbox within the transaction; the relay sends it after the commit. */
   enqueue(tx: Tx, id: string, message: OutgoingMessage): Promise<void>;
 }

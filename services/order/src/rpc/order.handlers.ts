@@ -8,6 +8,7 @@ import { order as proto } from '@shop/proto';
 import { decideAfterSales, listAfterSales, openAfterSales, type AfterSalesDeps, type AfterSalesView } from '../domain/after-sales';
 import { clearCart, getCart, mergeCart, putCartItem, removeCartItem, type CartDeps } from '../domain/cart';
 import { cancelOrder, confirmReceipt, getOrder, listOrders, shipOrder } from '../domain/orders';
+import { orderStats } from '../domain/order-stats';
 import { placeOrder, quoteOrder, type PlacementDeps } from '../domain/placement';
 import { finishRefundWithin, holdRefund, type RefundPlan } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
@@ -78,6 +79,7 @@ export function orderHandlers({
       return { items: items.map(toAfterSales), total };
     },
     decideAfterSales: async (request) => toAfterSales(orThrow(await decideAfterSales(afterSales, request))),
+    orderStats: async (request) => ({ days: orThrow(await orderStats(store, request)) }),
     getCart: async ({ userId }) => toProtoCart(orThrow(await getCart(cart, userId))),
     putCartItem: async ({ userId, goodsId, quantity, checked }) => toProtoCart(orThrow(await putCartItem(cart, userId, { goodsId, quantity, checked }))),
     removeCartItem: async ({ userId, goodsId }) => toProtoCart(orThrow(await removeCartItem(cart, userId, goodsId))),

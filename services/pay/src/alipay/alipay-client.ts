@@ -7,6 +7,10 @@
  */
 import { toAlipayTime } from '@shop/contracts';
 import { AlipaySdk } from 'alipay-sdk';
+import { AlipayRefusal, type PaymentGateway, type TradeStatus } from '../domain/ports';
+
+// The refusal and the trade states are the domain's (its gateway port); exported here too for the client's users.
+export { AlipayRefusal, type TradeStatus } from '../domain/ports';
 
 export interface AlipaySettings {
   appId: string;
@@ -19,17 +23,7 @@ export interface AlipaySettings {
   timeoutMs: number;
 }
 
-export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
-
-/** Alipay said no (code 40004 and friends); `subCode` is Alipay's, e.g. ACQ.TRADE_NOT_EXIST. */
-export class AlipayRefusal {
-  constructor(
-    readonly subCode: string,
-    readonly message: string,
-  ) {}
-}
-
-export class AlipayClient {
+export class AlipayClient implements PaymentGateway {
   private readonly sdk: AlipaySdk;
 
   constructor(readonly settings: AlipaySettings) {

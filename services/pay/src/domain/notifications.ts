@@ -5,16 +5,13 @@
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
-import { enqueueEvent } from '@shop/common/mq';
 import { isPlanted, PlantedDefects } from '@shop/contracts';
 import { paySucceeded } from './pay-events';
-import type { PaymentRow } from '../store/pay-store';
-import type { AlipayClient } from '../alipay/alipay-client';
-import type { PayStore } from '../store/pay-store';
 import { applyPayment } from './payments';
+import type { PaymentGateway, PaymentRepository, PaymentRow } from './ports';
 
 /** The SDK throws on a sign_type it does not know: that is an unverifiable form, nothing more. */
-function verified(alipay: AlipayClient, fields: Record<string, string>): boolean {
+function verified(alipay: PaymentGateway, fields: Record<string, string>): boolean {
   try {
     return alipay.verifyNotification(fields);
   } catch {
@@ -23,7 +20,7 @@ function verified(alipay: AlipayClient, fields: Record<string, string>): boolean
 }
 
 export async function handleNotification(
-  deps: { store: PayStore; ids: SnowflakeGenerator; alipay: AlipayClient; logger: Logger },
+  deps: { store: PaymentRepository; ids: SnowflakeGenerator; alipay: PaymentGateway; logger: Logger },
   fields: Record<string, string>,
 ): Promise<'success' | 'failure'> {
   const { store, alipay, logger } = deps;
@@ -59,10 +56,10 @@ export async function handleNotification(
  * The planted defect (chaos harness only): a notification applied without "only if unpaid", each
  * one announcing the payment again under a key of its own, as the tutorials' callbacks did.
  */
-async function applyAgain(deps: { store: PayStore; ids: SnowflakeGenerator }, payment: PaymentRow, fields: Record<string, string>): Promise<boolean> {
+async function applyAgain(deps: { store: PaymentRepository; ids: SnowflakeGenerator }, payment: PaymentRow, fields: Record<string, string>): Promise<boolean> {
   if (await applyPayment(deps.store, deps.ids, payment, fields.trade_no ?? '')) return true;
   await deps.store.transaction((tx) =>
-    enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), { ...paySucceeded(payment, fields.trade_no ?? ''), keys: [fields.notify_id ?? deps.ids.next()] }),
+    deps.store.enqueue(tx, deps.ids.next(), { ...paySucceeded(payment, fields.trade_no ?? ''), keys: [fields.notify_id ?? deps.ids.next()] }),
   );
   return true;
 }

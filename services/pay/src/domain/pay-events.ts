@@ -1,7 +1,7 @@
 /** Messages the pay service sends (outbox and half messages), built from the event catalogue. */
 import type { OutgoingMessage } from '@shop/common/mq';
 import { eventsOf, Tags, type PayRefundFinishedEvent } from '@shop/contracts';
-import type { PaymentRow } from '../store/pay-store';
+import type { PaymentRow } from './ports';
 
 export const payEvents = eventsOf('pay');
 

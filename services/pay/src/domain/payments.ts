@@ -16,37 +16,20 @@
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
-import { enqueueEvent, type HalfMessage } from '@shop/common/mq';
-import type { Transaction } from 'sequelize';
-import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
-import type { PaymentRow, PayStore } from '../store/pay-store';
+import type { HalfMessage } from '@shop/common/mq';
 import { paySucceeded } from './pay-events';
-
-/** What the pay service needs to know of an order (read from the order service). */
-export interface OrderFacts {
-  orderId: string;
-  userId: string;
-  status: string;
-  payAmount: string;
-  balancePaid: string;
-  /** RFC 3339; empty when the order has none. */
-  payDeadline: string;
-  /** What its succeeded refunds gave back. */
-  refundedAmount: string;
-}
+import { AlipayRefusal, type OrderReader, type PaymentGateway, type PaymentRepository, type PaymentRow, type Tx } from './ports';
 
 export interface SettleDeps {
-  store: PayStore;
+  store: PaymentRepository;
   ids: SnowflakeGenerator;
-  alipay: AlipayClient;
+  alipay: PaymentGateway;
   logger: Logger;
   /** PAY_EXPIRY_MARGIN_SECONDS: how long after time_expire an unscanned QR code is taken as dead. */
   expiryMarginMs: number;
 }
 
-export interface PaymentDeps extends SettleDeps {
-  /** The order as its owner sees it (NOT_FOUND for another user's order). */
-  readOrder(orderId: string, userId: string): Promise<OrderFacts>;
+export interface PaymentDeps extends SettleDeps, OrderReader {
   sendTimeoutHalf(paymentId: string, orderId: string): Promise<HalfMessage>;
   notifyUrl: string;
 }
@@ -145,7 +128,7 @@ export async function createPayment(deps: PaymentDeps, input: { orderId: string;
   return toView((await store.findPayment(payment.id))!);
 }
 
-export async function getPayment(store: PayStore, input: { paymentId: string; userId: string }): Promise<PaymentView | DomainError> {
+export async function getPayment(store: PaymentRepository, input: { paymentId: string; userId: string }): Promise<PaymentView | DomainError> {
   if (!isSnowflakeId(input.paymentId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid payment id');
   const row = await store.findPayment(input.paymentId);
   if (!row || (input.userId && row.user_id !== input.userId)) return new DomainError(ErrorCode.NOT_FOUND, `payment ${input.paymentId} not found`);
@@ -159,10 +142,10 @@ export async function getPayment(store: PayStore, input: { paymentId: string; us
  * change nothing.
  * @returns true when this call applied the payment.
  */
-export async function applyPayment(store: PayStore, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Transaction): Promise<boolean> {
-  const work = async (transaction: Transaction) => {
+export async function applyPayment(store: PaymentRepository, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Tx): Promise<boolean> {
+  const work = async (transaction: Tx) => {
     if (!(await store.transition(transaction, payment.id, 'pay', { tradeNo }))) return false;
-    await enqueueEvent(store.sequelize, transaction, ids.next(), paySucceeded(payment, tradeNo));
+    await store.enqueue(transaction, ids.next(), paySucceeded(payment, tradeNo));
     return true;
   };
   return tx ? work(tx) : store.transaction(work);
@@ -184,7 +167,7 @@ export type Settlement = 'PAID' | 'CLOSED' | 'OPEN';
 export async function settleUnpaid(
   deps: SettleDeps,
   paymentId: string,
-  options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> } = {},
+  options: { force?: boolean; onClosed?: (tx: Tx, payment: PaymentRow) => Promise<void> } = {},
 ): Promise<Settlement> {
   const { store, alipay, logger } = deps;
   const payment = await store.findPayment(paymentId);
@@ -218,7 +201,7 @@ export async function settleUnpaid(
 async function close(
   deps: SettleDeps,
   payment: PaymentRow,
-  options: { force?: boolean; onClosed?: (tx: Transaction, payment: PaymentRow) => Promise<void> },
+  options: { force?: boolean; onClosed?: (tx: Tx, payment: PaymentRow) => Promise<void> },
 ): Promise<Settlement> {
   const { store, ids } = deps;
   await store.transaction(async (tx) => {
@@ -243,8 +226,8 @@ async function close(
 type Trade = { kind: 'PAID'; amount: string; tradeNo: string } | { kind: 'WAITING' } | { kind: 'CLOSED' } | { kind: 'NOT_SCANNED' };
 
 /** The trade as Alipay sees it; UNKNOWN when Alipay could not say. */
-async function queryTrade(alipay: AlipayClient, paymentId: string, log: Logger): Promise<Trade | 'UNKNOWN'> {
-  let trade: Awaited<ReturnType<AlipayClient['query']>>;
+async function queryTrade(alipay: PaymentGateway, paymentId: string, log: Logger): Promise<Trade | 'UNKNOWN'> {
+  let trade: Awaited<ReturnType<PaymentGateway['query']>>;
   try {
     trade = await alipay.query(paymentId);
   } catch (error) {

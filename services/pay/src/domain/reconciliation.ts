@@ -12,17 +12,8 @@ import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import { isCalendarDate } from '@shop/contracts';
-import { QueryTypes } from 'sequelize';
-import { AlipayRefusal } from '../alipay/alipay-client';
 import { recoverPayment, type SettleDeps } from './payments';
-
-export interface Difference {
-  type: 'LOCAL_ONLY' | 'THIRD_PARTY_ONLY' | 'AMOUNT_MISMATCH';
-  outTradeNo: string;
-  localAmount: string;
-  alipayAmount: string;
-  action: string;
-}
+import { AlipayRefusal, type Difference } from './ports';
 
 export interface ReconcileReport {
   date: string;
@@ -66,7 +57,7 @@ export async function reconcile(deps: SettleDeps, date: string): Promise<Reconci
     if (!local.has(outTradeNo))
       differences.push({ type: 'THIRD_PARTY_ONLY', outTradeNo, localAmount: '', alipayAmount, action: await recover(deps, outTradeNo) });
   }
-  await store(deps, date, matched, differences);
+  await deps.store.saveReconciliation({ date, matched, differences });
   return { date, matched, differences };
 }
 
@@ -76,25 +67,4 @@ async function recover(deps: SettleDeps, outTradeNo: string): Promise<string> {
   if (!payment) return 'not a payment of this shop';
   if (payment.status === 'PAID' || payment.status === 'REFUNDED') return `recorded as ${payment.status} on another day`;
   return (await recoverPayment(deps, payment)) ? 'applied: its order takes it or it is refunded' : 'Alipay does not confirm it yet; run again later';
-}
-
-async function store(deps: SettleDeps, date: string, matched: number, differences: Difference[]): Promise<void> {
-  const { sequelize } = deps.store;
-  await sequelize.transaction(async (transaction) => {
-    await sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
-    for (const d of differences) {
-      await sequelize.query(
-        'INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
-        {
-          replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
-          type: QueryTypes.INSERT,
-          transaction,
-        },
-      );
-    }
-    await sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', {
-      replacements: [date, matched, differences.length],
-      transaction,
-    });
-  });
 }

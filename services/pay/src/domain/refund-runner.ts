@@ -20,37 +20,25 @@ import { DomainError, ErrorCode } from '@shop/common/errors';
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
 import { parseCents } from '@shop/common/money';
-import { enqueueEvent } from '@shop/common/mq';
 import { isPlanted, PlantedDefects, type PayRefundFinishedEvent } from '@shop/contracts';
-import { AlipayRefusal, type AlipayClient } from '../alipay/alipay-client';
-import type { PaymentRow, PayStore } from '../store/pay-store';
-import type { Plan, RefundLine, RefundRow, RefundStep, RefundStore } from '../store/refund-store';
 import { refundFinished } from './pay-events';
-
-/** The other services a refund's steps call; refusals of the hold come back as values. */
-export interface RefundParties {
-  holdRefund(request: {
-    refundId: string;
-    orderId: string;
-    userId: string;
-    kind: 'CUSTOMER' | 'AFTER_SALES';
-    amount: string;
-    lines: RefundLine[];
-    afterSalesId: string;
-  }): Promise<Plan | DomainError>;
-  refundBalance(input: { orderId: string; userId: string; refundId: string; amount: string }): Promise<void>;
-  deductPoints(input: { refundId: string; orderId: string; userId: string; points: string }): Promise<void>;
-  returnStock(input: { refundId: string; orderId: string; lines: RefundLine[] }): Promise<void>;
-  releaseCoupon(orderId: string): Promise<void>;
-  /** Tells the order service at once that a refund ended (pay.refund-finished is the guarantee). */
-  finishRefund(finished: PayRefundFinishedEvent): Promise<void>;
-}
+import {
+  AlipayRefusal,
+  type PaymentGateway,
+  type PaymentRepository,
+  type PaymentRow,
+  type RefundLine,
+  type RefundParties,
+  type RefundRepository,
+  type RefundRow,
+  type RefundStep,
+} from './ports';
 
 export interface RefundRunnerDeps {
-  store: PayStore;
-  refunds: RefundStore;
+  store: PaymentRepository;
+  refunds: RefundRepository;
   ids: SnowflakeGenerator;
-  alipay: AlipayClient;
+  alipay: PaymentGateway;
   parties: RefundParties;
   logger: Logger;
   /** How long a runner may hold a refund before another may take it over. */
@@ -187,7 +175,7 @@ async function alipayStep(deps: RefundRunnerDeps, row: RefundRow): Promise<void>
 }
 
 /** alipay.trade.fastpay.refund.query: whether Alipay made this refund already. */
-async function alipayDidIt(alipay: AlipayClient, payment: PaymentRow, row: RefundRow): Promise<boolean> {
+async function alipayDidIt(alipay: PaymentGateway, payment: PaymentRow, row: RefundRow): Promise<boolean> {
   const known = await alipay.refundQuery({ outTradeNo: payment.id, refundId: row.id }).catch((error: unknown) => new AlipayRefusal('TRANSPORT', String(error)));
   if (known instanceof AlipayRefusal) throw new Error(`Alipay could not say whether it refunded: ${known.subCode}`);
   return known.found;
@@ -224,7 +212,7 @@ async function end(deps: RefundRunnerDeps, row: RefundRow, status: 'SUCCEEDED' |
     if (!(await refunds.finish(tx, row.id, status === 'SUCCEEDED' ? 'succeed' : 'fail', reason))) return false;
     // A rejected payment's refund has no hold at the order service: nobody to tell.
     if (row.kind === 'PAYMENT_REJECTED') return false;
-    await enqueueEvent(store.sequelize, tx, ids.next(), refundFinished(finished));
+    await store.enqueue(tx, ids.next(), refundFinished(finished));
     return true;
   });
   if (announced)

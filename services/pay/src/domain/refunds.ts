@@ -11,14 +11,10 @@ import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import { normaliseLines, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent } from '@shop/contracts';
-import type { RefundKind, RefundLine, RefundRow, RefundStatus } from '../store/refund-store';
-import type { OrderFacts } from './payments';
+import type { OrderReader, RefundKind, RefundLine, RefundRow, RefundStatus } from './ports';
 import { runRefund, type RefundRunnerDeps, type StepHook } from './refund-runner';
 
-export interface RefundRequestDeps extends RefundRunnerDeps {
-  /** The order as its owner sees it (NOT_FOUND for another user's order; '' user: anyone's). */
-  readOrder(orderId: string, userId: string): Promise<OrderFacts>;
-}
+export interface RefundRequestDeps extends RefundRunnerDeps, OrderReader {}
 
 export interface RefundView {
   refundId: string;

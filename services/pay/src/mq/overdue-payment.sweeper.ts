@@ -4,7 +4,6 @@
  * closed one announces pay.closed through the outbox, which the order service handles like a
  * committed pay.timeout. A payment Alipay took is applied (and refunded if its order rejects it).
  */
-import { enqueueEvent } from '@shop/common/mq';
 import { startPeriodic, type Stoppable } from '@shop/common/service';
 import { payClosed } from '../domain/pay-events';
 import { settleUnpaid, type SettleDeps } from '../domain/payments';
@@ -20,7 +19,7 @@ export async function sweepOverduePayments(deps: SettleDeps, graceMs: number): P
     for (const id of ids) {
       seen.add(id);
       const settled = await settleUnpaid(deps, id, {
-        onClosed: (tx, payment) => enqueueEvent(deps.store.sequelize, tx, deps.ids.next(), payClosed(payment)),
+        onClosed: (tx, payment) => deps.store.enqueue(tx, deps.ids.next(), payClosed(payment)),
       });
       counts[settled === 'PAID' ? 'paid' : settled === 'CLOSED' ? 'closed' : 'open']++;
     }

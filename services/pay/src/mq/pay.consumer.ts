@@ -15,10 +15,16 @@ import { settleUnpaid } from '../domain/payments';
 import type { RefundRunnerDeps } from '../domain/refund-runner';
 import { refundAfterSales, refundRejectedPayment } from '../domain/refunds';
 import type { SettleDeps } from '../domain/payments';
+import type { PayStore } from '../store/pay-store';
 
 export const PAY_CONSUMER_GROUP = 'shop-pay';
 
-export function startPayConsumer(connection: MqConnection, deps: SettleDeps & RefundRunnerDeps, group = PAY_CONSUMER_GROUP): Promise<MqConsumer> {
+/** The consume log lives in the pay store's database: the consumer needs the SQL store itself. */
+export function startPayConsumer(
+  connection: MqConnection,
+  deps: SettleDeps & RefundRunnerDeps & { store: PayStore },
+  group = PAY_CONSUMER_GROUP,
+): Promise<MqConsumer> {
   const { store, ids, logger } = deps;
   return startServiceConsumer(connection, {
     group,

@@ -8,7 +8,7 @@ import { handleNotification } from '../domain/notifications';
 import { createPayment, getPayment, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';
 import { reconcile } from '../domain/reconciliation';
 import { listRefunds, requestRefund, type RefundRequestDeps, type RefundView } from '../domain/refunds';
-import type { RefundKind, RefundStatus } from '../store/refund-store';
+import type { RefundKind, RefundStatus } from '../domain/ports';
 import { refundFaultHook } from './refund-fault-hook';
 
 const STATUS: Record<PaymentView['status'], pay.PaymentStatus> = {

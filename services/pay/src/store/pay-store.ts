@@ -1,33 +1,23 @@
 /** SQL of the pay service's payments. A payment's status moves only by conditional UPDATEs. */
 import { insertUnique, SqlStore } from '@shop/common/db';
+import { parseCents } from '@shop/common/money';
+import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { paymentMachine, type PaymentMove, type PaymentStatus } from '../domain/pay-status';
-
-export type { PaymentStatus } from '../domain/pay-status';
-
-export interface PaymentRow {
-  id: string;
-  order_id: string;
-  user_id: string;
-  amount: string;
-  balance_paid: string;
-  status: PaymentStatus;
-  /** Empty until Alipay created the trade (the row is written first). */
-  qr_code: string;
-  expires_at: Date;
-  alipay_trade_no: string | null;
-  refunded_amount: string;
-  paid_at: Date | null;
-}
+import { paymentMachine, type PaymentMove } from '../domain/pay-status';
+import type { Difference, NewPayment, PaidPayment, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
 
 const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at';
 
 /** 00:00 China time (UTC+8) of a day is 16:00 UTC the day before. */
 const CHINA_OFFSET_HOURS = 8;
 
-export class PayStore extends SqlStore {
+export class PayStore extends SqlStore implements PaymentRepository {
+  enqueue(tx: Transaction, id: string, message: OutgoingMessage): Promise<void> {
+    return enqueueEvent(this.sequelize, tx, id, message);
+  }
+
   /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
-  insertPayment(tx: Transaction, row: { id: string; orderId: string; userId: string; amount: string; balancePaid: string; expiresAt: Date }): Promise<boolean> {
+  insertPayment(tx: Transaction, row: NewPayment): Promise<boolean> {
     return insertUnique(
       this.sequelize,
       `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, created_at)
@@ -87,10 +77,7 @@ export class PayStore extends SqlStore {
   }
 
   /** Records an event of a payment for people reading the log, once per (payment, event). */
-  async log(
-    tx: Transaction | undefined,
-    row: { id: string; paymentId: string; orderId: string; event: string; amount: string; detail: string },
-  ): Promise<void> {
+  async log(tx: Transaction | undefined, row: PayLogEntry): Promise<void> {
     await insertUnique(
       this.sequelize,
       'INSERT INTO pay_log (id, payment_id, order_id, event, amount, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
@@ -103,12 +90,33 @@ export class PayStore extends SqlStore {
    * Payments paid on a day of Alipay's bill, which counts days in China time (UTC+8), with what
    * was refunded of each: the payments whose paid_at (UTC) falls in [day - 8 h, day + 16 h).
    */
-  paidOn(date: string): Promise<{ id: string; amount: string; refunded_amount: string; status: PaymentStatus }[]> {
+  paidOn(date: string): Promise<PaidPayment[]> {
     return this.sequelize.query(
       `SELECT id, amount, refunded_amount, status FROM trade_pay
        WHERE paid_at >= ? - INTERVAL ${CHINA_OFFSET_HOURS} HOUR AND paid_at < ? + INTERVAL ${24 - CHINA_OFFSET_HOURS} HOUR AND status IN ('PAID', 'REFUNDED')`,
       { replacements: [date, date], type: QueryTypes.SELECT },
     );
+  }
+
+  /** Stores the report of a day: its differences and its run, replacing an earlier run's. */
+  async saveReconciliation({ date, matched, differences }: { date: string; matched: number; differences: Difference[] }): Promise<void> {
+    await this.transaction(async (transaction) => {
+      await this.sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
+      for (const d of differences) {
+        await this.sequelize.query(
+          'INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+          {
+            replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
+            type: QueryTypes.INSERT,
+            transaction,
+          },
+        );
+      }
+      await this.sequelize.query('REPLACE INTO reconciliation_run (bill_date, matched, differences, ran_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))', {
+        replacements: [date, matched, differences.length],
+        transaction,
+      });
+    });
   }
 
   private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<PaymentRow | undefined> {

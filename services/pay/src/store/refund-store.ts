@@ -1,88 +1,14 @@
 /** SQL of the refunds: one row per (order, request id), its steps stamped as they are done. */
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { refundMachine, type RefundMove, type RefundStatus } from '../domain/pay-status';
-
-export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
-export type { RefundStatus } from '../domain/pay-status';
-/** The steps after the hold, in the order they run. */
-export type RefundStep = 'alipay' | 'balance' | 'points' | 'stock' | 'coupon';
-
-export interface RefundLine {
-  goodsId: string;
-  quantity: number;
-}
-
-export interface RefundRow {
-  id: string;
-  request_id: string;
-  order_id: string;
-  payment_id: string | null;
-  user_id: string;
-  kind: RefundKind;
-  status: RefundStatus;
-  requested_amount: string;
-  request_hash: string;
-  /** JSON RefundLine[]: the lines asked for. */
-  items: string | null;
-  reason: string;
-  after_sales_id: string | null;
-  // The plan, known once held.
-  amount: string;
-  alipay_amount: string;
-  balance_amount: string;
-  points: string;
-  /** JSON RefundLine[]: the stock that goes back. */
-  restock: string | null;
-  release_coupon: number;
-  completes_order: number;
-  held_at: Date | null;
-  alipay_done_at: Date | null;
-  balance_done_at: Date | null;
-  points_done_at: Date | null;
-  stock_done_at: Date | null;
-  coupon_done_at: Date | null;
-  alipay_attempts: number;
-  attempts: number;
-  last_error: string | null;
-  failure_reason: string | null;
-  created_at: Date;
-  finished_at: Date | null;
-}
-
-export interface NewRefund {
-  id: string;
-  requestId: string;
-  orderId: string;
-  paymentId: string | null;
-  userId: string;
-  kind: RefundKind;
-  requestedAmount: string;
-  requestHash: string;
-  items: RefundLine[];
-  reason: string;
-  afterSalesId: string | null;
-  /** How long the creator may run it before a sweeper may take it over. */
-  leaseMs: number;
-  /** A refund that needs no hold (PAYMENT_REJECTED) comes with its plan. */
-  plan?: Plan;
-}
-
-export interface Plan {
-  amount: string;
-  alipayAmount: string;
-  balanceAmount: string;
-  points: string;
-  restock: RefundLine[];
-  releaseCoupon: boolean;
-  completesOrder: boolean;
-}
+import { refundMachine, type RefundMove } from '../domain/pay-status';
+import type { NewRefund, Plan, RefundRepository, RefundRow, RefundStep } from '../domain/ports';
 
 const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
   amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, alipay_done_at, balance_done_at,
   points_done_at, stock_done_at, coupon_done_at, alipay_attempts, attempts, last_error, failure_reason, created_at, finished_at`;
 
-export class RefundStore extends SqlStore {
+export class RefundStore extends SqlStore implements RefundRepository {
   /** Inserts a PENDING refund, leased to its creator; false when (order, request id) exists. */
   insert(refund: NewRefund): Promise<boolean> {
     const plan = refund.plan;

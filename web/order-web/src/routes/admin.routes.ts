@@ -14,7 +14,9 @@ import {
 } from '@shop/common/http';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
+import { dayStatsSchema, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
+
+const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a UTC day, YYYY-MM-DD' } as const;
 
 const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 const admin = (summary: string, response: object, status = 200) =>
@@ -122,6 +124,25 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
         createdTo: to ?? '',
       });
       return { items: orders.map(orderView), total };
+    },
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/api/v1/admin/stats/orders',
+    {
+      preHandler,
+      schema: {
+        ...admin('Orders and money per UTC day (the dashboard); the last 30 days by default', dayStatsSchema),
+        querystring: object({ from: calendarDate, to: calendarDate }, []),
+      },
+    },
+    async (request) => {
+      const today = new Date();
+      const { days } = await services.order.orderStats({
+        from: request.query.from ?? new Date(today.getTime() - 29 * 86_400_000).toISOString().slice(0, 10),
+        to: request.query.to ?? today.toISOString().slice(0, 10),
+      });
+      return { days };
     },
   );
 

@@ -6,11 +6,13 @@
  */
 import type { OutgoingMessage } from '@shop/common/mq';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
-import { orderMachine, type OrderMove, type OrderStatus } from '../../../src/domain/order-status';
+import { formatCents, parseCents } from '@shop/common/money';
+import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../../../src/domain/order-status';
 import {
   refusedAtPlacement,
   type CartRepository,
   type CartRow,
+  type DayStatsRow,
   type NewOrder,
   type OrderFilter,
   type OrderItemRow,
@@ -164,6 +166,25 @@ export class MemoryOrders implements OrderRepository {
 
   async history(orderId: string): Promise<StatusChangeRow[]> {
     return this.state.history.filter((change) => change.order_id === orderId);
+  }
+
+  async dailyStats(from: Date, to: Date): Promise<DayStatsRow[]> {
+    const days = new Map<string, DayStatsRow>();
+    const cents = (amount: string) => parseCents(amount)!;
+    for (const row of this.state.orders.values()) {
+      if (row.created_at < from || row.created_at >= to) continue;
+      const day = row.created_at.toISOString().slice(0, 10);
+      const stats = days.get(day) ?? { day, placed: 0, refused: 0, paid: 0, cancelled: 0, revenue: '0.00', refunded: '0.00' };
+      const paid = PAID_STATUSES.includes(row.status);
+      if (refusedAtPlacement(row)) stats.refused++;
+      else stats.placed++;
+      if (paid) stats.paid++;
+      if (row.status === 'CANCELLED' && row.pay_deadline !== null) stats.cancelled++;
+      if (paid) stats.revenue = formatCents(cents(stats.revenue) + cents(row.pay_amount) + cents(row.balance_paid));
+      stats.refunded = formatCents(cents(stats.refunded) + cents(row.refunded_amount));
+      days.set(day, stats);
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
   async enqueue(_tx: Tx, _id: string, message: OutgoingMessage): Promise<void> {

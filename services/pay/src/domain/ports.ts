@@ -1,0 +1,281 @@
+/**
+ * The ports of the pay domain: what it needs from the world, as interfaces. The stores (SQL),
+ * the Alipay client and the RPC clients implement them in production; the unit tests implement
+ * them in memory (test/unit/fakes). The records here are the domain's own types.
+ */
+import type { DomainError } from '@shop/common/errors';
+import type { OutgoingMessage } from '@shop/common/mq';
+import type { PayRefundFinishedEvent } from '@shop/contracts';
+import type { Transaction } from 'sequelize';
+import type { PaymentMove, PaymentStatus, RefundMove, RefundStatus } from './pay-status';
+
+export type { PaymentStatus, RefundStatus } from './pay-status';
+
+/** A database transaction: the domain only hands it back to the repositories. */
+export type Tx = Transaction;
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+export interface PaymentRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  amount: string;
+  balance_paid: string;
+  status: PaymentStatus;
+  /** Empty until Alipay created the trade (the row is written first). */
+  qr_code: string;
+  expires_at: Date;
+  alipay_trade_no: string | null;
+  refunded_amount: string;
+  paid_at: Date | null;
+}
+
+export interface NewPayment {
+  id: string;
+  orderId: string;
+  userId: string;
+  amount: string;
+  balancePaid: string;
+  expiresAt: Date;
+}
+
+/** A line of the payment log, for people reading it: one per (payment, event). */
+export interface PayLogEntry {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  event: string;
+  amount: string;
+  detail: string;
+}
+
+/** A payment of a bill's day, as reconciliation compares it. */
+export interface PaidPayment {
+  id: string;
+  amount: string;
+  refunded_amount: string;
+  status: PaymentStatus;
+}
+
+/** A line of a reconciliation report. */
+export interface Difference {
+  type: 'LOCAL_ONLY' | 'THIRD_PARTY_ONLY' | 'AMOUNT_MISMATCH';
+  outTradeNo: string;
+  localAmount: string;
+  alipayAmount: string;
+  action: string;
+}
+
+/** The payments, their log, the reconciliation reports, and the outbox of the same database. */
+export interface PaymentRepository {
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
+  insertPayment(tx: Tx, row: NewPayment): Promise<boolean>;
+  /** Records the QR code Alipay made for the trade (only the first one). */
+  setQrCode(id: string, qrCode: string): Promise<void>;
+  /** Reads the payment; with a transaction, locks its row until the transaction ends. */
+  findPayment(id: string, tx?: Tx): Promise<PaymentRow | undefined>;
+  findByOrder(orderId: string, tx?: Tx): Promise<PaymentRow | undefined>;
+  /** Applies the move (pay-status.ts); false when the payment was in none of its starting statuses. */
+  transition(tx: Tx, id: string, move: PaymentMove, extra?: { tradeNo?: string }): Promise<boolean>;
+  /** UNPAID payments whose deadline passed more than `graceMs` ago, oldest first. */
+  overdueIds(graceMs: number, limit: number): Promise<string[]>;
+  /** Adds to the refunded amount if it stays within the payment; false otherwise. */
+  addRefunded(tx: Tx, id: string, amount: string): Promise<boolean>;
+  /** Records an event of a payment, once per (payment, event). */
+  log(tx: Tx | undefined, entry: PayLogEntry): Promise<void>;
+  /** Payments paid on a day of Alipay's bill (a China-time day, UTC+8). */
+  paidOn(date: string): Promise<PaidPayment[]>;
+  /** Stores the report of a day, replacing an earlier run's. */
+  saveReconciliation(report: { date: string; matched: number; differences: Difference[] }): Promise<void>;
+  /** Writes a message to the outbox within the transaction; the relay sends it after the commit. */
+  enqueue(tx: Tx, id: string, message: OutgoingMessage): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refunds
+
+export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
+/** The steps after the hold, in the order they run. */
+export type RefundStep = 'alipay' | 'balance' | 'points' | 'stock' | 'coupon';
+
+export interface RefundLine {
+  goodsId: string;
+  quantity: number;
+}
+
+export interface RefundRow {
+  id: string;
+  request_id: string;
+  order_id: string;
+  payment_id: string | null;
+  user_id: string;
+  kind: RefundKind;
+  status: RefundStatus;
+  requested_amount: string;
+  request_hash: string;
+  /** JSON RefundLine[]: the lines asked for. */
+  items: string | null;
+  reason: string;
+  after_sales_id: string | null;
+  // The plan, known once held.
+  amount: string;
+  alipay_amount: string;
+  balance_amount: string;
+  points: string;
+  /** JSON RefundLine[]: the stock that goes back. */
+  restock: string | null;
+  release_coupon: number;
+  completes_order: number;
+  held_at: Date | null;
+  alipay_done_at: Date | null;
+  balance_done_at: Date | null;
+  points_done_at: Date | null;
+  stock_done_at: Date | null;
+  coupon_done_at: Date | null;
+  alipay_attempts: number;
+  attempts: number;
+  last_error: string | null;
+  failure_reason: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+export interface NewRefund {
+  id: string;
+  requestId: string;
+  orderId: string;
+  paymentId: string | null;
+  userId: string;
+  kind: RefundKind;
+  requestedAmount: string;
+  requestHash: string;
+  items: RefundLine[];
+  reason: string;
+  afterSalesId: string | null;
+  /** How long the creator may run it before a sweeper may take it over. */
+  leaseMs: number;
+  /** A refund that needs no hold (PAYMENT_REJECTED) comes with its plan. */
+  plan?: Plan;
+}
+
+/** What the order service's hold answers: what the refund gives back, and how. */
+export interface Plan {
+  amount: string;
+  alipayAmount: string;
+  balanceAmount: string;
+  points: string;
+  restock: RefundLine[];
+  releaseCoupon: boolean;
+  completesOrder: boolean;
+}
+
+/**
+ * The refunds: one row per (order, request id), its steps stamped as they are done. A runner
+ * holds a refund by its lease (next_attempt_at) while it runs it.
+ */
+export interface RefundRepository {
+  /** Inserts a PENDING refund, leased to its creator; false when (order, request id) exists. */
+  insert(refund: NewRefund): Promise<boolean>;
+  /** Reads the refund; with a transaction, locks its row until the transaction ends. */
+  find(id: string, tx?: Tx): Promise<RefundRow | undefined>;
+  findByRequest(orderId: string, requestId: string): Promise<RefundRow | undefined>;
+  /** The order's refunds, oldest first. */
+  listOfOrder(orderId: string): Promise<RefundRow[]>;
+  /** Deletes a refund that never moved money (its hold was refused). */
+  deleteUnheld(id: string): Promise<void>;
+  /** Records the plan once (held). */
+  savePlan(id: string, plan: Plan): Promise<void>;
+  /** Stamps a step done; false when it was stamped already (by another runner). */
+  markDone(tx: Tx | undefined, id: string, step: RefundStep): Promise<boolean>;
+  /** Counts a call to Alipay before it is made, so that a later runner asks Alipay first. */
+  countAlipayAttempt(id: string): Promise<void>;
+  /** Ends the refund by the move (pay-status.ts); false when it had ended already. */
+  finish(tx: Tx, id: string, move: RefundMove, failureReason: string | null): Promise<boolean>;
+  /** A try that must be repeated later: counted, and retried after `delayMs`. */
+  postpone(id: string, delayMs: number, error: string): Promise<void>;
+  /** Takes the refund for `leaseMs` if nobody holds it (its lease expired); false otherwise. */
+  claim(id: string, leaseMs: number): Promise<boolean>;
+  /** PENDING refunds nobody holds (due, or left behind by a process that died). */
+  dueIds(limit: number): Promise<string[]>;
+  /** The order's refunds still PENDING. */
+  pendingOfOrder(orderId: string): Promise<RefundRow[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alipay
+
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
+
+/**
+ * Alipay said no (code 40004 and friends); `subCode` is Alipay's, e.g. ACQ.TRADE_NOT_EXIST.
+ * A value, not an exception: the domain tells refusals (an answer) from failures (thrown).
+ */
+export class AlipayRefusal {
+  constructor(
+    readonly subCode: string,
+    readonly message: string,
+  ) {}
+}
+
+/** Alipay as the domain uses it (alipay/alipay-client.ts); business refusals come back as values. */
+export interface PaymentGateway {
+  /** The merchant app's id, which a notification must name. */
+  readonly settings: { readonly appId: string };
+  /** A QR code for the trade, valid until `expiresAt` (alipay.trade.precreate). */
+  precreate(input: { outTradeNo: string; amount: string; subject: string; expiresAt: Date; notifyUrl: string }): Promise<{ qrCode: string } | AlipayRefusal>;
+  /** alipay.trade.query; ACQ.TRADE_NOT_EXIST until a buyer scanned the QR code. */
+  query(outTradeNo: string): Promise<{ status: TradeStatus; amount: string; tradeNo: string } | AlipayRefusal>;
+  /** alipay.trade.close of a trade the buyer has not paid. */
+  close(outTradeNo: string): Promise<{ closed: true } | AlipayRefusal>;
+  /** Refunds `amount` once per `refundId` (out_request_no): a repeat answers fundChange false. */
+  refund(input: { outTradeNo: string; refundId: string; amount: string; reason: string }): Promise<{ fundChange: boolean; refunded: string } | AlipayRefusal>;
+  /** Whether Alipay made the refund `refundId` of the trade (alipay.trade.fastpay.refund.query). */
+  refundQuery(input: { outTradeNo: string; refundId: string }): Promise<{ found: boolean; amount: string } | AlipayRefusal>;
+  /** The trade bill of a China-time day as text (a CSV with a header line, out_trade_no and total_amount among its columns). */
+  downloadBill(date: string): Promise<string | AlipayRefusal>;
+  /** True when the notification carries Alipay's valid signature. */
+  verifyNotification(form: Record<string, string>): boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The other services
+
+/** What the pay service needs to know of an order (read from the order service). */
+export interface OrderFacts {
+  orderId: string;
+  userId: string;
+  status: string;
+  payAmount: string;
+  balancePaid: string;
+  /** RFC 3339; empty when the order has none. */
+  payDeadline: string;
+  /** What its succeeded refunds gave back. */
+  refundedAmount: string;
+}
+
+export interface OrderReader {
+  /** The order as its owner sees it (NOT_FOUND for another user's order; '' user: anyone's). */
+  readOrder(orderId: string, userId: string): Promise<OrderFacts>;
+}
+
+/** The other services a refund's steps call; refusals of the hold come back as values. */
+export interface RefundParties {
+  holdRefund(request: {
+    refundId: string;
+    orderId: string;
+    userId: string;
+    kind: 'CUSTOMER' | 'AFTER_SALES';
+    amount: string;
+    lines: RefundLine[];
+    afterSalesId: string;
+  }): Promise<Plan | DomainError>;
+  refundBalance(input: { orderId: string; userId: string; refundId: string; amount: string }): Promise<void>;
+  deductPoints(input: { refundId: string; orderId: string; userId: string; points: string }): Promise<void>;
+  returnStock(input: { refundId: string; orderId: string; lines: RefundLine[] }): Promise<void>;
+  releaseCoupon(orderId: string): Promise<void>;
+  /** Tells the order service at once that a refund ended (pay.refund-finished is the guarantee). */
+  finishRefund(finished: PayRefundFinishedEvent): Promise<void>;
+}
