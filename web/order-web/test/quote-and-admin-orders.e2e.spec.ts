@@ -3,6 +3,7 @@
  * lists: a customer's without the attempts refused at placement, the admin's with them.
  */
 import assert from 'node:assert/strict';
+import { eventually } from '../../../common/test/support/infra';
 import { withSystem } from './support/end-to-end';
 import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
 import type { SystemState } from './support/system-state';
@@ -104,5 +105,31 @@ describe('quotes and the admin order list', function () {
     assert.equal(after.refused - before.refused, 1, 'the stock refusal; the bad balance was refused before any order was written');
     assert.ok(Number(after.revenue) - Number(before.revenue) >= 120, `revenue ${before.revenue} -> ${after.revenue}`);
     assert.equal((await call('GET', '/api/v1/admin/stats/orders?from=2026-12-05&to=2025-12-05', { token: admin })).status, 400);
+  });
+
+  it("lets an admin cancel a customer's unpaid order, giving everything back, but not a paid one", async () => {
+    const goodsId = await newGoods(admin, '25.00', 4);
+    const customer = await newCustomer(admin, { balance: '200.00' });
+    const unpaid = await placeOrder(customer.token, { items: [{ goodsId, quantity: 2 }], balance: '5.00' });
+    assert.equal(unpaid.body.status, 'CONFIRMED');
+    assert.equal(await state.stock(goodsId), 2);
+
+    const cancelled = await call('POST', `/api/v1/admin/orders/${unpaid.body.orderId}/cancel`, {
+      token: admin,
+      json: { reason: 'address outside delivery area' },
+    });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    assert.equal(cancelled.body.status, 'CANCELLED');
+    assert.equal(cancelled.body.cancelReason, 'address outside delivery area');
+    assert.match(cancelled.body.history.at(-1).actor, /^admin:[0-9]+$/);
+    await eventually('the release', 30_000, async () => (await state.stock(goodsId)) === 4 || undefined);
+    await eventually('the balance back', 30_000, async () => (await state.balance(customer.userId)) === '200.00' || undefined);
+
+    const paid = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '35.00' });
+    assert.equal(paid.body.status, 'PAID');
+    const refused = await call('POST', `/api/v1/admin/orders/${paid.body.orderId}/cancel`, { token: admin });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal((await state.order(paid.body.orderId))?.status, 'PAID');
+    assert.equal((await call('POST', `/api/v1/admin/orders/${paid.body.orderId}/cancel`, { token: customer.token })).status, 403);
   });
 });

@@ -56,12 +56,13 @@ export async function listOrders(
 export async function cancelOrder(
   store: OrderRepository,
   ids: SnowflakeGenerator,
-  input: { orderId: string; userId: string; reason: string },
+  input: { orderId: string; userId: string; reason: string; operatorId?: string },
 ): Promise<OrderView | DomainError> {
   const row = await ownedOrder(store, input.orderId, input.userId);
   if (row instanceof DomainError) return row;
-  const reason = input.reason.trim().slice(0, 200) || 'cancelled by the user';
-  const change = { actor: input.userId ? `user:${input.userId}` : 'system:admin', reason };
+  const reason = input.reason.trim().slice(0, 200) || (input.userId ? 'cancelled by the user' : 'cancelled by the shop');
+  const actor = input.userId ? `user:${input.userId}` : input.operatorId ? `admin:${input.operatorId}` : 'system:admin';
+  const change = { actor, reason };
   await store.transaction((tx) => cancelWithin(store, ids, tx, row.id, 'cancel', change));
   const now = (await store.findOrder(row.id))!;
   if (now.status !== 'CANCELLED') return new DomainError(ErrorCode.ORDER_STATE, `order is ${now.status}; only unpaid orders can be cancelled`);

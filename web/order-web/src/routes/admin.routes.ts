@@ -152,6 +152,27 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
     async (request) => orderDetailView(await services.order.getOrder({ orderId: request.params.orderId, userId: '' })),
   );
 
+  app.post<{ Params: { orderId: string }; Body: { reason?: string } | undefined }>(
+    '/api/v1/admin/orders/:orderId/cancel',
+    {
+      preHandler,
+      schema: {
+        ...admin("Cancel any user's unpaid order (everything it took is given back; the reason is shown to the customer)", orderDetailSchema),
+        params: params('orderId'),
+        body: { anyOf: [{ type: 'null' }, object({ reason: { type: 'string', maxLength: 200 } }, [])] },
+      },
+    },
+    async (request) =>
+      orderDetailView(
+        await services.order.cancelOrder({
+          orderId: request.params.orderId,
+          userId: '',
+          reason: request.body?.reason ?? '',
+          operatorId: principalOf(request).userId,
+        }),
+      ),
+  );
+
   app.post<{ Params: { orderId: string } }>(
     '/api/v1/admin/orders/:orderId/ship',
     { preHandler, schema: { ...admin('Ship a paid order (PAID -> SHIPPED)', orderDetailSchema), params: params('orderId') } },

@@ -164,7 +164,12 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
     },
     async (request) =>
       orderDetailView(
-        await services.order.cancelOrder({ orderId: request.params.orderId, userId: principalOf(request).userId, reason: request.body?.reason ?? '' }),
+        await services.order.cancelOrder({
+          orderId: request.params.orderId,
+          userId: principalOf(request).userId,
+          reason: request.body?.reason ?? '',
+          operatorId: '',
+        }),
       ),
   );
 
