@@ -5,7 +5,7 @@
  */
 import type { DomainError } from '@shop/common/errors';
 import type { OutgoingMessage } from '@shop/common/mq';
-import type { PayRefundFinishedEvent } from '@shop/contracts';
+import type { PayRefundFinishedEvent, RefundLine, RefundShares } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import type { PaymentMove, PaymentStatus, RefundMove, RefundStatus } from './pay-status';
 
@@ -101,10 +101,8 @@ export type RefundKind = 'CUSTOMER' | 'AFTER_SALES' | 'PAYMENT_REJECTED';
 /** The steps after the hold, in the order they run. */
 export type RefundStep = 'alipay' | 'balance' | 'points' | 'stock' | 'coupon';
 
-export interface RefundLine {
-  goodsId: string;
-  quantity: number;
-}
+/** Goods a refund gives back to stock (the contracts' shape, shared with the order service). */
+export type { RefundLine } from '@shop/contracts';
 
 export interface RefundRow {
   id: string;
@@ -161,16 +159,8 @@ export interface NewRefund {
   plan?: Plan;
 }
 
-/** What the order service's hold answers: what the refund gives back, and how. */
-export interface Plan {
-  amount: string;
-  alipayAmount: string;
-  balanceAmount: string;
-  points: string;
-  restock: RefundLine[];
-  releaseCoupon: boolean;
-  completesOrder: boolean;
-}
+/** What the order service's hold answers: the refund's shares (one shape for both services, in contracts). */
+export type Plan = RefundShares;
 
 /**
  * The refunds: one row per (order, request id), its steps stamped as they are done. A runner
