@@ -76,7 +76,6 @@ export interface CustomerRefundInput {
  * Alipay refused), or the refusal.
  */
 export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefundInput, hook?: StepHook): Promise<RefundView | DomainError> {
-  const { refunds } = deps;
   if (!isSnowflakeId(input.orderId) || !isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   if (input.requestId && !REQUEST_ID.test(input.requestId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid request id');
   const reason = input.reason.trim().slice(0, 200);
@@ -89,13 +88,35 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
   const request = { amount: amount === undefined ? '' : formatCents(amount), reason, items: items.map(({ goodsId, quantity }) => ({ goodsId, quantity })) };
   const hash = requestHash(request);
 
-  const repeat = async (): Promise<RefundView | DomainError | undefined> => {
+  // A row another request with the same id created, then deleted when the order service refused
+  // its hold, leaves the outcome unknown here: asking once more from the start meets the same
+  // refusal (or, the cause gone, makes the refund).
+  const first = await attempt(deps, input, request, hash, hook);
+  if (first !== VANISHED) return first;
+  const second = await attempt(deps, input, request, hash, hook);
+  return second !== VANISHED ? second : new DomainError(ErrorCode.REFUND_IN_PROGRESS, 'this refund request could not be settled; try again');
+}
+
+/** The refund request's row vanished meanwhile (see requestRefund). */
+const VANISHED = Symbol('vanished');
+
+async function attempt(
+  deps: RefundRequestDeps,
+  input: CustomerRefundInput,
+  request: { amount: string; reason: string; items: RefundLine[] },
+  hash: string,
+  hook: StepHook | undefined,
+): Promise<RefundView | DomainError | typeof VANISHED> {
+  const { refunds } = deps;
+  const amount = request.amount ? parseCents(request.amount) : undefined;
+  const repeat = async (): Promise<RefundView | DomainError | typeof VANISHED | undefined> => {
     const earlier = input.requestId ? await refunds.findByRequest(input.orderId, input.requestId) : undefined;
     if (!earlier) return undefined;
     if (earlier.user_id !== input.userId) return new DomainError(ErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
     if (earlier.kind !== 'CUSTOMER' || earlier.request_hash !== hash)
       return new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another refund request');
-    return toRefundView(await resume(deps, earlier.id, hook));
+    const resumed = await resume(deps, earlier.id, hook);
+    return resumed instanceof DomainError || resumed === VANISHED ? resumed : toRefundView(resumed);
   };
   const earlier = await repeat();
   if (earlier) return earlier;
@@ -128,12 +149,12 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
     requestedAmount: request.amount,
     requestHash: hash,
     items: request.items,
-    reason,
+    reason: request.reason,
     afterSalesId: null,
     leaseMs: deps.leaseMs,
   });
-  // Not inserted: a concurrent request with the same id won; it is the refund.
-  if (!inserted) return (await repeat())!;
+  // Not inserted: a concurrent request with the same id won; it is the refund (or it vanished).
+  if (!inserted) return (await repeat()) ?? VANISHED;
   const outcome = await runRefund(deps, id, hook);
   return 'refused' in outcome ? outcome.refused : toRefundView(outcome.row);
 }
@@ -142,14 +163,17 @@ export async function requestRefund(deps: RefundRequestDeps, input: CustomerRefu
  * A refund that exists already: carried on if nobody runs it (its lease expired), else awaited
  * a while (another request or instance runs it right now), then answered as it stands.
  */
-async function resume(deps: RefundRunnerDeps, refundId: string, hook?: StepHook): Promise<RefundRow> {
+async function resume(deps: RefundRunnerDeps, refundId: string, hook?: StepHook): Promise<RefundRow | DomainError | typeof VANISHED> {
   if (await deps.refunds.claim(refundId, deps.leaseMs)) {
     const outcome = await runRefund(deps, refundId, hook);
-    if ('row' in outcome) return outcome.row;
+    // Refused: the order service refused the hold, and the runner deleted the unheld row.
+    return 'row' in outcome ? outcome.row : outcome.refused;
   }
   const until = Date.now() + 10_000;
   for (;;) {
-    const row = (await deps.refunds.find(refundId))!;
+    const row = await deps.refunds.find(refundId);
+    // Deleted by the request that runs it, whose hold was refused.
+    if (!row) return VANISHED;
     if (row.status !== 'PENDING' || Date.now() > until) return row;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -209,5 +233,9 @@ async function startSystemRefund(
   }
   // Delivered again: the refund exists; whoever holds it, or the sweeper, finishes it.
   const earlier = (await deps.refunds.findByRequest(refund.orderId, refund.requestId))!;
-  return earlier.status === 'PENDING' ? resume(deps, earlier.id) : earlier;
+  if (earlier.status !== 'PENDING') return earlier;
+  const resumed = await resume(deps, earlier.id);
+  // Only a customer's refund is refused and deleted at its hold; a system refund ends FAILED.
+  if (resumed instanceof DomainError || resumed === VANISHED) throw new Error(`system refund ${earlier.id} was refused or deleted`);
+  return resumed;
 }

@@ -250,14 +250,12 @@ describe("a customer's refund (unit, in memory)", () => {
 });
 
 /**
- * Known bug, left unfixed for review (src/domain/refunds.ts, resume): a refund whose resumed
- * hold is refused is deleted (deleteUnheld) and runRefund answers { refused }, which resume()
- * drops; it then polls the deleted row and dereferences undefined (TypeError: the caller gets
- * INTERNAL instead of the refusal). The same happens to a concurrent request with the same key
- * while the first one's hold is refused. Enable these once resume() answers the refusal.
+ * A refund whose resumed hold is refused is deleted (deleteUnheld): the request that resumed it
+ * answers the refusal, and a concurrent one with the same key, which finds the row gone, asks
+ * again from the start and meets the same refusal (it once dereferenced the deleted row).
  */
-describe("a customer's refund whose resumed hold is refused (known bug)", () => {
-  it.skip('a repeated request answers the refusal of the order service, and leaves no row', async () => {
+describe("a customer's refund whose resumed hold is refused", () => {
+  it('a repeated request answers the refusal of the order service, and leaves no row', async () => {
     const { orders, refunds, order, refund, later } = await setup();
     orders.down.add('hold');
     assert.equal(view(await refund()).status, 'PENDING');
@@ -268,7 +266,7 @@ describe("a customer's refund whose resumed hold is refused (known bug)", () => 
     assert.deepEqual(refunds.all(), []);
   });
 
-  it.skip('two concurrent requests with one key whose hold is refused both answer the refusal', async () => {
+  it('two concurrent requests with one key whose hold is refused both answer the refusal', async () => {
     const { orders, order, refund } = await setup();
     orders.holds.set('1000000000000000077', { orderId: order.orderId, plan: {} as never, status: 'OPEN' });
     const hold = orders.parties.holdRefund;
