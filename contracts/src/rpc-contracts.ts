@@ -71,6 +71,7 @@ export const payContract = defineContract(pay.PayServiceService, {
   handleAlipayNotify: keyedWrite,
   requestRefund: once,
   listRefunds: read,
+  payStats: read,
   reconcile: { timeoutMs: 30_000, idempotent: true },
   // Calls Alipay (query, close) and is idempotent: safe to repeat.
   settleOrderPayment: { timeoutMs: 15_000, idempotent: true },

@@ -88,6 +88,33 @@ export const refundView = (r: pay.Refund) => ({
   finishedAt: r.finishedAt || null,
 });
 
+const count = (description: string) => ({ type: 'integer', description }) as const;
+
+export const payDayStatsSchema = {
+  type: 'object',
+  properties: {
+    days: {
+      type: 'array',
+      description: 'every day of the range, oldest first',
+      items: {
+        type: 'object',
+        properties: {
+          day: { type: 'string', description: 'YYYY-MM-DD (UTC)' },
+          payments: count('payments created'),
+          paid: count('of them, paid (PAID or REFUNDED now): paid / payments is the success rate'),
+          closed: count('of them, closed unpaid'),
+          refundsSucceeded: count('refunds asked for that day and succeeded'),
+          refundsFailed: count('refunds that failed'),
+          refundsPending: count('refunds still running'),
+          refunded: { type: 'string', description: 'what the succeeded refunds gave back, yuan' },
+        },
+        required: ['day', 'payments', 'paid', 'closed', 'refundsSucceeded', 'refundsFailed', 'refundsPending', 'refunded'],
+      },
+    },
+  },
+  required: ['days'],
+} as const;
+
 /** The QR code as an SVG data: URL, so that any client can show it without a QR library. */
 export async function qrImageOf(content: string): Promise<string> {
   const svg = await QRCode.toString(content, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });

@@ -92,6 +92,8 @@ export interface PaymentRepository {
   saveReconciliation(report: { date: string; matched: number; differences: Difference[] }): Promise<void>;
   /** Writes a message to the outbox within the transaction; the relay sends it after the commit. */
   enqueue(tx: Tx, id: string, message: OutgoingMessage): Promise<void>;
+  /** Payments per UTC day of creation, in [from, end); days without payments are absent. */
+  dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'payments' | 'paid' | 'closed'>[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +194,25 @@ export interface RefundRepository {
   dueIds(limit: number): Promise<string[]>;
   /** The order's refunds still PENDING. */
   pendingOfOrder(orderId: string): Promise<RefundRow[]>;
+  /** Every order's refunds, newest first, optionally of one status (the admin's list). */
+  listAll(status: RefundStatus | undefined, offset: number, limit: number): Promise<{ rows: RefundRow[]; total: number }>;
+  /** Refunds per UTC day of their request, in [from, end); days without refunds are absent. */
+  dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'refundsSucceeded' | 'refundsFailed' | 'refundsPending' | 'refunded'>[]>;
+}
+
+/** The payments created and the refunds asked for on one UTC day, by what became of them. */
+export interface PayDayStats {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  payments: number;
+  /** PAID or REFUNDED now. */
+  paid: number;
+  closed: number;
+  refundsSucceeded: number;
+  refundsFailed: number;
+  refundsPending: number;
+  /** Decimal string: what the succeeded refunds gave back. */
+  refunded: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -179,15 +179,29 @@ async function resume(deps: RefundRunnerDeps, refundId: string, hook?: StepHook)
   }
 }
 
-/** The refunds of an order, oldest first (its owner's, or any order's for an admin: userId ''). */
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * The refunds of an order, oldest first (its owner's, or any order's for an admin: userId '');
+ * for an admin without an order id, every refund, newest first, a page at a time.
+ */
 export async function listRefunds(
   deps: Pick<RefundRequestDeps, 'refunds' | 'readOrder'>,
-  input: { orderId: string; userId: string },
-): Promise<RefundView[] | DomainError> {
+  input: { orderId: string; userId: string; status?: RefundStatus; page?: number; size?: number },
+): Promise<{ refunds: RefundView[]; total: number } | DomainError> {
+  if (!input.orderId && !input.userId) {
+    const page = input.page || 1;
+    const size = input.size || 20;
+    if (page < 1 || page > 10_000 || size < 1 || size > MAX_PAGE_SIZE)
+      return new DomainError(ErrorCode.INVALID_ARGUMENT, `page must be 1 to 10000 and size 1 to ${MAX_PAGE_SIZE}`);
+    const { rows, total } = await deps.refunds.listAll(input.status, (page - 1) * size, size);
+    return { refunds: rows.map(toRefundView), total };
+  }
   if (!isSnowflakeId(input.orderId) || (input.userId && !isSnowflakeId(input.userId)))
     return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   await deps.readOrder(input.orderId, input.userId);
-  return (await deps.refunds.listOfOrder(input.orderId)).map(toRefundView);
+  const refunds = (await deps.refunds.listOfOrder(input.orderId)).map(toRefundView);
+  return { refunds, total: refunds.length };
 }
 
 /** An admin approved an after-sales request (order.after-sales-approved): its refund, once. */

@@ -6,6 +6,7 @@ import type { payContract } from '@shop/contracts';
 import { pay } from '@shop/proto';
 import { handleNotification } from '../domain/notifications';
 import { createPayment, getPayment, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';
+import { payStats } from '../domain/pay-stats';
 import { reconcile } from '../domain/reconciliation';
 import { listRefunds, requestRefund, type RefundRequestDeps, type RefundView } from '../domain/refunds';
 import type { RefundKind, RefundStatus } from '../domain/ports';
@@ -23,6 +24,8 @@ const REFUND_STATUS: Record<RefundStatus, pay.RefundStatus> = {
   SUCCEEDED: pay.RefundStatus.REFUND_SUCCEEDED,
   FAILED: pay.RefundStatus.REFUND_FAILED,
 };
+
+const REFUND_STATUS_FROM_PROTO = new Map(Object.entries(REFUND_STATUS).map(([name, value]) => [value, name as RefundStatus]));
 
 const REFUND_KIND: Record<RefundKind, pay.RefundKind> = {
   CUSTOMER: pay.RefundKind.CUSTOMER,
@@ -52,7 +55,11 @@ export function payHandlers(
     handleAlipayNotify: async ({ fields }) => ({ reply: await handleNotification(deps, fields) }),
     requestRefund: async (request, context) =>
       toRefund(orThrow(await requestRefund(deps, request, refundFaultHook(deps.faultInjection, context, deps.logger)))),
-    listRefunds: async (request) => ({ refunds: orThrow(await listRefunds(deps, request)).map(toRefund) }),
+    listRefunds: async ({ status, ...request }) => {
+      const { refunds, total } = orThrow(await listRefunds(deps, { ...request, status: REFUND_STATUS_FROM_PROTO.get(status) }));
+      return { refunds: refunds.map(toRefund), total };
+    },
+    payStats: async (request) => ({ days: orThrow(await payStats(deps, request)) }),
     reconcile: async ({ date }) => orThrow(await reconcile(deps, date)),
     settleOrderPayment: async ({ orderId }) => {
       const { settlement, paymentId } = orThrow(await settleOrderPayment(deps, orderId));

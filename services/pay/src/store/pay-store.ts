@@ -4,7 +4,7 @@ import { parseCents } from '@shop/common/money';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { paymentMachine, type PaymentMove } from '../domain/pay-status';
-import type { Difference, NewPayment, PaidPayment, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
+import type { Difference, NewPayment, PaidPayment, PayDayStats, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
 
 const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at';
 
@@ -96,6 +96,16 @@ export class PayStore extends SqlStore implements PaymentRepository {
        WHERE paid_at >= ? - INTERVAL ${CHINA_OFFSET_HOURS} HOUR AND paid_at < ? + INTERVAL ${24 - CHINA_OFFSET_HOURS} HOUR AND status IN ('PAID', 'REFUNDED')`,
       { replacements: [date, date], type: QueryTypes.SELECT },
     );
+  }
+
+  async dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'payments' | 'paid' | 'closed'>[]> {
+    const rows = await this.sequelize.query<{ day: string; payments: string; paid: string; closed: string }>(
+      `SELECT DATE_FORMAT(created_at, '%Y-%m-%d') AS day, COUNT(*) AS payments,
+         SUM(status IN ('PAID', 'REFUNDED')) AS paid, SUM(status = 'CLOSED') AS closed
+       FROM trade_pay WHERE created_at >= ? AND created_at < ? GROUP BY day ORDER BY day`,
+      { replacements: [from, end], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => ({ day: row.day, payments: Number(row.payments), paid: Number(row.paid), closed: Number(row.closed) }));
   }
 
   /** Stores the report of a day: its differences and its run, replacing an earlier run's. */

@@ -2,7 +2,7 @@
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { refundMachine, type RefundMove } from '../domain/pay-status';
-import type { NewRefund, Plan, RefundRepository, RefundRow, RefundStep } from '../domain/ports';
+import type { NewRefund, PayDayStats, Plan, RefundRepository, RefundRow, RefundStatus, RefundStep } from '../domain/ports';
 
 const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
   amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, alipay_done_at, balance_done_at,
@@ -142,6 +142,36 @@ export class RefundStore extends SqlStore implements RefundRepository {
       replacements: [orderId],
       type: QueryTypes.SELECT,
     });
+  }
+
+  async listAll(status: RefundStatus | undefined, offset: number, limit: number): Promise<{ rows: RefundRow[]; total: number }> {
+    const where = status ? 'WHERE status = ?' : '';
+    const params = status ? [status] : [];
+    const rows = await this.sequelize.query<RefundRow>(`SELECT ${COLUMNS} FROM refund ${where} ORDER BY id DESC LIMIT ? OFFSET ?`, {
+      replacements: [...params, limit, offset],
+      type: QueryTypes.SELECT,
+    });
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM refund ${where}`, {
+      replacements: params,
+      type: QueryTypes.SELECT,
+    });
+    return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  async dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'refundsSucceeded' | 'refundsFailed' | 'refundsPending' | 'refunded'>[]> {
+    const rows = await this.sequelize.query<{ day: string; succeeded: string; failed: string; pending: string; refunded: string }>(
+      `SELECT DATE_FORMAT(created_at, '%Y-%m-%d') AS day, SUM(status = 'SUCCEEDED') AS succeeded, SUM(status = 'FAILED') AS failed,
+         SUM(status = 'PENDING') AS pending, CAST(COALESCE(SUM(CASE WHEN status = 'SUCCEEDED' THEN amount ELSE 0 END), 0) AS CHAR) AS refunded
+       FROM refund WHERE created_at >= ? AND created_at < ? GROUP BY day ORDER BY day`,
+      { replacements: [from, end], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => ({
+      day: row.day,
+      refundsSucceeded: Number(row.succeeded),
+      refundsFailed: Number(row.failed),
+      refundsPending: Number(row.pending),
+      refunded: row.refunded,
+    }));
   }
 
   private async one(sql: string, replacements: unknown[], transaction?: Transaction): Promise<RefundRow | undefined> {

@@ -71,7 +71,15 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
       },
     },
     async (request) => ({
-      items: (await payments.listRefunds({ orderId: request.params.orderId, userId: principalOf(request).userId })).refunds.map(refundView),
+      items: (
+        await payments.listRefunds({
+          orderId: request.params.orderId,
+          userId: principalOf(request).userId,
+          status: pay.RefundStatus.REFUND_STATUS_UNSPECIFIED,
+          page: 0,
+          size: 0,
+        })
+      ).refunds.map(refundView),
     }),
   );
 }

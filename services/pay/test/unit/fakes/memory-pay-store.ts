@@ -13,6 +13,7 @@ import type {
   NewPayment,
   NewRefund,
   PaidPayment,
+  PayDayStats,
   PayLogEntry,
   PaymentRepository,
   PaymentRow,
@@ -52,6 +53,8 @@ interface PaymentState {
 export class MemoryPayments implements PaymentRepository {
   private state: PaymentState = { payments: new Map(), log: [], outbox: [] };
   readonly reports = new Map<string, { matched: number; differences: Difference[] }>();
+  /** created_at of each payment (the domain never reads it; the dashboard's numbers do). */
+  private readonly createdAt = new Map<string, Date>();
   /** Set by a test to fail the next transaction's commit (a database that went away). */
   failNextCommit = false;
 
@@ -120,6 +123,7 @@ export class MemoryPayments implements PaymentRepository {
       refunded_amount: '0.00',
       paid_at: null,
     });
+    this.createdAt.set(row.id, this.clock.now());
     return true;
   }
 
@@ -188,6 +192,21 @@ export class MemoryPayments implements PaymentRepository {
 
   async enqueue(_tx: Tx, _id: string, message: OutgoingMessage): Promise<void> {
     this.state.outbox.push(message);
+  }
+
+  async dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'payments' | 'paid' | 'closed'>[]> {
+    const days = new Map<string, Pick<PayDayStats, 'day' | 'payments' | 'paid' | 'closed'>>();
+    for (const row of this.state.payments.values()) {
+      const created = this.createdAt.get(row.id)!;
+      if (created < from || created >= end) continue;
+      const day = created.toISOString().slice(0, 10);
+      const stats = days.get(day) ?? { day, payments: 0, paid: 0, closed: 0 };
+      stats.payments++;
+      if (row.status === 'PAID' || row.status === 'REFUNDED') stats.paid++;
+      if (row.status === 'CLOSED') stats.closed++;
+      days.set(day, stats);
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 }
 
@@ -326,6 +345,30 @@ export class MemoryRefunds implements RefundRepository {
 
   async pendingOfOrder(orderId: string): Promise<RefundRow[]> {
     return this.all().filter((row) => row.order_id === orderId && row.status === 'PENDING');
+  }
+
+  async listAll(status: RefundStatus | undefined, offset: number, limit: number): Promise<{ rows: RefundRow[]; total: number }> {
+    const rows = this.all()
+      .filter((row) => !status || row.status === status)
+      .reverse();
+    return { rows: rows.slice(offset, offset + limit), total: rows.length };
+  }
+
+  async dailyStats(from: Date, end: Date): Promise<Pick<PayDayStats, 'day' | 'refundsSucceeded' | 'refundsFailed' | 'refundsPending' | 'refunded'>[]> {
+    const days = new Map<string, Pick<PayDayStats, 'day' | 'refundsSucceeded' | 'refundsFailed' | 'refundsPending' | 'refunded'>>();
+    for (const row of this.rows.values()) {
+      if (row.created_at < from || row.created_at >= end) continue;
+      const day = row.created_at.toISOString().slice(0, 10);
+      const stats = days.get(day) ?? { day, refundsSucceeded: 0, refundsFailed: 0, refundsPending: 0, refunded: '0.00' };
+      if (row.status === 'SUCCEEDED') {
+        stats.refundsSucceeded++;
+        stats.refunded = formatCents(parseCents(stats.refunded)! + parseCents(row.amount)!);
+      }
+      if (row.status === 'FAILED') stats.refundsFailed++;
+      if (row.status === 'PENDING') stats.refundsPending++;
+      days.set(day, stats);
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
   private hold(id: string, plan: Plan): void {
