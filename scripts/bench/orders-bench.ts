@@ -26,7 +26,11 @@ const infra = loadInfraConfig();
 async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const goodsIds = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
-  const customers = await Promise.all(Array.from({ length: Math.max(...LEVELS) }, () => newCustomer(admin, { balance: '1000000.00' })));
+  // Sign-ups and logins hash passwords (scrypt, CPU-bound by design): 64 at once on two cores
+  // outlast the login deadline, so the set-up makes them 8 at a time.
+  const customers: Awaited<ReturnType<typeof newCustomer>>[] = [];
+  while (customers.length < Math.max(...LEVELS))
+    customers.push(...(await Promise.all(Array.from({ length: 8 }, () => newCustomer(admin, { balance: '1000000.00' })))));
   let next = 0;
   const placeOrder = async () => {
     const i = next++;
