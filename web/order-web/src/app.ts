@@ -1,5 +1,6 @@
 /** order-web's HTTP app: the shared frame, its API routes, the storefront page. Built separately from main for tests. */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { addRoutes, createHttpApp, type TokenService } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
@@ -23,8 +24,12 @@ export interface OrderWebDeps {
   payWebUrl: string;
 }
 
-/** The storefront: static files with no build step, in web/order-web/storefront. */
+/** The storefront and the admin console: static files with no build step, in web/order-web/{storefront,admin}. */
 const STOREFRONT_DIR = join(__dirname, '..', 'storefront');
+const ADMIN_DIR = join(__dirname, '..', 'admin');
+/** Chart.js for the console's dashboard, served from the installed package: nothing comes from a CDN. */
+// The package exports only its modules; the UMD build sits beside its main file.
+const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
 export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
   const app = createHttpApp({
@@ -43,6 +48,12 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     afterSalesRoutes(api, deps.services, deps.tokens);
   });
   void app.register(fastifyStatic, { root: STOREFRONT_DIR, index: 'index.html', maxAge: 60_000 });
+  void app.register(fastifyStatic, { root: ADMIN_DIR, prefix: '/admin/', index: 'index.html', maxAge: 60_000, decorateReply: false });
+  app.get('/admin', async (_request, reply) => reply.redirect('/admin/'));
+  const chartJs = readFileSync(CHART_JS);
+  app.get('/admin/vendor/chart.umd.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(chartJs),
+  );
   app.get('/storefront.json', async () => ({ payWebUrl: deps.payWebUrl }));
   return app;
 }

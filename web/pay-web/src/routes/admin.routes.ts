@@ -1,5 +1,5 @@
 /** Admin operations: every refund, the dashboard's payment numbers, reconciliation of a day against Alipay's bill. */
-import { documented, object, pageQuery, protoEnumNames, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import { documented, object, pageQuery, params, protoEnumNames, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from '../clients';
@@ -52,6 +52,31 @@ export function adminRoutes(app: FastifyInstance, payments: PayClient, tokens: T
         size: Number(size ?? 20),
       });
       return { items: refunds.map(refundView), total };
+    },
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/admin/orders/:orderId/refunds',
+    {
+      preHandler,
+      schema: {
+        ...admin("Any user's order's refunds, oldest first", {
+          type: 'object',
+          properties: { items: { type: 'array', items: refundSchema } },
+          required: ['items'],
+        }),
+        params: params('orderId'),
+      },
+    },
+    async (request) => {
+      const { refunds } = await payments.listRefunds({
+        orderId: request.params.orderId,
+        userId: '',
+        status: pay.RefundStatus.REFUND_STATUS_UNSPECIFIED,
+        page: 0,
+        size: 0,
+      });
+      return { items: refunds.map(refundView) };
     },
   );
 
