@@ -8,12 +8,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // The storefront: plain JavaScript modules the browser loads as they are.
-    files: ['web/order-web/storefront/**/*.js'],
+    // The storefront and the admin console: plain JavaScript modules the browser loads as they are.
+    files: ['web/order-web/storefront/**/*.js', 'web/order-web/admin/**/*.js'],
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console'].map(
+        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console', 'confirm', 'atob'].map(
           (name) => [name, 'readonly'],
         ),
       ),
