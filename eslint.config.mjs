@@ -13,9 +13,21 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'localStorage', 'fetch', 'FormData', 'URLSearchParams', 'crypto', 'setInterval', 'clearInterval', 'console', 'confirm', 'atob'].map(
-          (name) => [name, 'readonly'],
-        ),
+        [
+          'window',
+          'document',
+          'location',
+          'localStorage',
+          'fetch',
+          'FormData',
+          'URLSearchParams',
+          'crypto',
+          'setInterval',
+          'clearInterval',
+          'console',
+          'confirm',
+          'atob',
+        ].map((name) => [name, 'readonly']),
       ),
     },
     rules: { eqeqeq: ['error', 'always'] },
