@@ -18,6 +18,7 @@ export const goodsContract = defineContract(goods.GoodsServiceService, {
   batchGetGoods: read,
   listGoods: read,
   createGoods: keyedWrite,
+  updateGoods: keyedWrite,
   reduceStock: keyedWrite,
   releaseStock: keyedWrite,
   returnStock: keyedWrite,

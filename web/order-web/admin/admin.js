@@ -42,8 +42,8 @@ class ApiError extends Error {
   }
 }
 
-async function call(method, url, body) {
-  const init = { method, headers: {} };
+async function call(method, url, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
   if (session.token) init.headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
@@ -179,15 +179,12 @@ async function dashboardView() {
   const [orders, payments, goods] = await Promise.all([
     api('GET', `/api/v1/admin/stats/orders?from=${from}&to=${to}`),
     payApi('GET', `/api/v1/admin/stats/payments?from=${from}&to=${to}`),
-    api('GET', '/api/v1/goods?size=100'),
+    api('GET', '/api/v1/admin/goods?sort=stock-asc&size=20'),
   ]);
   const sum = (rows, key) => rows.reduce((total, row) => total + Number(row[key]), 0);
   const payCount = sum(payments.days, 'payments');
   const rate = payCount ? `${Math.round((100 * sum(payments.days, 'paid')) / payCount)}%` : '–';
-  const lowStock = goods.items
-    .filter((g) => g.stock < 10)
-    .sort((a, b) => a.stock - b.stock)
-    .slice(0, 20);
+  const lowStock = goods.items.filter((g) => g.stock < 10);
   const labels = orders.days.map((d) => d.day.slice(5));
   show(
     'Dashboard',
@@ -404,7 +401,10 @@ async function refundsView() {
 // ---------- goods, users, reconciliation ----------
 
 async function goodsView() {
-  const { items } = await api('GET', '/api/v1/goods?size=100');
+  const query = queryOf();
+  const page = Math.max(1, Number(query.get('page')) || 1);
+  const q = query.get('q') ?? '';
+  const { items, total } = await api('GET', `/api/v1/admin/goods?q=${encodeURIComponent(q)}&sort=newest&page=${page}&size=${PAGE_SIZE}`);
   show(
     'Goods',
     `<form id="new-goods" class="panel form">
@@ -413,21 +413,50 @@ async function goodsView() {
        <label>Stock <input id="goods-stock" required type="number" min="0" max="10000000" step="1"></label>
        <button class="primary" id="goods-create">Create goods</button>
      </form>
+     <form id="goods-search" class="filters" role="search">
+       <label>Name contains <input name="q" value="${esc(q)}" maxlength="64"></label>
+       <button>Search</button>
+     </form>
      ${table(
        [
-         { label: 'Goods', cell: (g) => esc(g.name) },
+         { label: 'Goods', cell: (g) => `${esc(g.name)}${g.onSale ? '' : ' <span class="status CANCELLED">off sale</span>'}` },
          { label: 'Price', cell: (g) => yuan(g.price), num: true },
          { label: 'Stock', cell: (g) => esc(g.stock), num: true },
+         {
+           label: 'Change',
+           cell: (g) => `<form class="goods-edit form" data-id="${esc(g.goodsId)}">
+               <label>Price <input name="price" size="7" inputmode="decimal" pattern="[0-9]+(\\.[0-9]{1,2})?" value="${esc(g.price)}"></label>
+               <label>Add stock (negative takes away) <input name="stockDelta" type="number" step="1" value="0"></label>
+               <label><span><input name="onSale" type="checkbox"${g.onSale ? ' checked' : ''}> On sale</span></label>
+               <label>Reason <input name="reason" required maxlength="200"></label>
+               <button>Save</button>
+             </form>`,
+         },
        ],
        items,
-       'No goods on sale.',
-     )}`,
+       'No goods.',
+     )}
+     ${pager(page, total, (p) => `#/goods?q=${encodeURIComponent(q)}&page=${p}`)}`,
   );
   $('#new-goods').addEventListener('submit', (event) => {
     event.preventDefault();
     const body = { name: $('#goods-name').value.trim(), price: $('#goods-price').value, stock: Number($('#goods-stock').value) };
     void act($('#goods-create'), () => api('POST', '/api/v1/admin/goods', body), `${body.name} created.`);
   });
+  $('#goods-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    location.hash = `#/goods?q=${encodeURIComponent(new FormData(event.target).get('q'))}`;
+  });
+  for (const form of document.querySelectorAll('.goods-edit')) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const fields = new FormData(form);
+      const body = { price: fields.get('price'), onSale: fields.get('onSale') === 'on', stockDelta: Number(fields.get('stockDelta')), reason: fields.get('reason') };
+      // One key per change: a repeat of this very request (a lost answer) changes nothing twice.
+      const key = crypto.randomUUID();
+      void act($('button', form), () => call('PATCH', `/api/v1/admin/goods/${form.dataset.id}`, body, { 'idempotency-key': key }), 'Goods saved.');
+    });
+  }
 }
 
 async function usersView() {

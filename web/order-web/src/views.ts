@@ -17,8 +17,8 @@ function shape(properties: Record<string, unknown>) {
   return { type: 'object', properties, required: Object.keys(properties) } as const;
 }
 
-export const goodsView = (g: goods.Goods) => ({ goodsId: g.goodsId, name: g.name, price: g.price, stock: g.stock });
-export const goodsSchema = shape({ goodsId: id, name: { type: 'string' }, price: money, stock: { type: 'integer' } });
+export const goodsView = (g: goods.Goods) => ({ goodsId: g.goodsId, name: g.name, price: g.price, stock: g.stock, onSale: g.onSale });
+export const goodsSchema = shape({ goodsId: id, name: { type: 'string' }, price: money, stock: { type: 'integer' }, onSale: { type: 'boolean' } });
 
 export const couponView = (c: coupon.Coupon) => ({ couponId: c.couponId, amount: c.amount, used: c.used, orderId: c.orderId || null });
 export const couponSchema = shape({ couponId: id, amount: money, used: { type: 'boolean' }, orderId: nullable(id) });

@@ -2,7 +2,7 @@
 import { createOnce } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { GoodsRow, GoodsStore } from '../store/goods-store';
+import type { GoodsRow, GoodsSort, GoodsStore } from '../store/goods-store';
 
 const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 const MAX_STOCK = 10_000_000;
@@ -60,12 +60,84 @@ export async function batchGetGoods(store: GoodsStore, goodsIds: string[]): Prom
   return (await store.findGoodsByIds([...new Set(goodsIds)])).map(toGoods);
 }
 
-export async function listGoods(store: GoodsStore, page: number, size: number, query: string): Promise<{ items: Goods[]; total: number } | DomainError> {
+export async function listGoods(
+  store: GoodsStore,
+  page: number,
+  size: number,
+  query: string,
+  options: { includeOffSale: boolean; sort: GoodsSort } = { includeOffSale: false, sort: 'ID' },
+): Promise<{ items: Goods[]; total: number } | DomainError> {
   const p = page || 1;
   const s = size || 20;
   if (!Number.isInteger(p) || p < 1 || p > 10_000) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'page must be 1 to 10000');
   if (!Number.isInteger(s) || s < 1 || s > MAX_PAGE_SIZE) return new DomainError(ErrorCode.INVALID_ARGUMENT, `size must be 1 to ${MAX_PAGE_SIZE}`);
   if (query.length > 64) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'query is too long');
-  const { rows, total } = await store.listGoods((p - 1) * s, s, query.trim());
+  const { rows, total } = await store.listGoods((p - 1) * s, s, query.trim(), options);
   return { items: rows.map(toGoods), total };
+}
+
+export interface GoodsChange {
+  goodsId: string;
+  requestId: string;
+  operatorId: string;
+  reason: string;
+  name?: string;
+  price?: string;
+  onSale?: boolean;
+  stockDelta: number;
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+
+/** Refusal inside the transaction: rolls the change log row back with it. */
+class Refused extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
+}
+
+/**
+ * An admin's change of a goods, recorded with its reason and each field before and after. The
+ * stock moves by a delta under the row's lock, so units orders take meanwhile are kept; the same
+ * request id answers the goods as they are, changing nothing again.
+ */
+export async function updateGoods(store: GoodsStore, input: GoodsChange): Promise<Goods | DomainError> {
+  if (!isSnowflakeId(input.goodsId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid goods id');
+  if (!REQUEST_ID.test(input.requestId))
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a request id (Idempotency-Key) of 1 to 64 visible characters is required');
+  const reason = input.reason.trim();
+  if (reason.length === 0 || reason.length > 200) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a reason of 1 to 200 characters is required');
+  const name = input.name?.trim();
+  if (name !== undefined && (name.length === 0 || name.length > 128)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'name must have 1 to 128 characters');
+  if (input.price !== undefined && !PRICE.test(input.price)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'price must be an amount like 19.90');
+  if (!Number.isInteger(input.stockDelta) || Math.abs(input.stockDelta) > MAX_STOCK)
+    return new DomainError(ErrorCode.INVALID_ARGUMENT, `stock change must be an integer from -${MAX_STOCK} to ${MAX_STOCK}`);
+  try {
+    await store.transaction(async (tx) => {
+      const row = await store.lockGoods(tx, input.goodsId);
+      if (!row) throw new Refused(new DomainError(ErrorCode.NOT_FOUND, `goods ${input.goodsId} not found`));
+      const before = toGoods(row);
+      const after = {
+        name: name ?? before.name,
+        price: input.price ?? before.price,
+        onSale: input.onSale ?? before.onSale,
+        stock: before.stock + input.stockDelta,
+      };
+      if (after.stock < 0) throw new Refused(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `only ${before.stock} in stock; cannot take ${-input.stockDelta}`));
+      if (after.stock > MAX_STOCK) throw new Refused(new DomainError(ErrorCode.INVALID_ARGUMENT, `stock cannot exceed ${MAX_STOCK}`));
+      const changes = Object.fromEntries(
+        (['name', 'price', 'onSale', 'stock'] as const)
+          .filter((field) => before[field] !== after[field])
+          .map((field) => [field, [before[field], after[field]]]),
+      );
+      const operator = `admin:${input.operatorId}`;
+      // A repeat (the same request id) leaves everything as the first one left it.
+      if (!(await store.recordChange(tx, { goodsId: input.goodsId, requestId: input.requestId, operator, reason, changes }))) return;
+      await store.applyChange(tx, input.goodsId, { ...after, stockDelta: input.stockDelta });
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.error;
+    throw error;
+  }
+  return toGoods((await store.findGoods(input.goodsId))!);
 }

@@ -10,6 +10,10 @@ export interface GoodsRow {
   on_sale: number;
 }
 
+export type GoodsSort = 'ID' | 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'STOCK_ASC';
+
+const ORDER_BY: Record<GoodsSort, string> = { ID: 'id', NEWEST: 'id DESC', PRICE_ASC: 'price, id', PRICE_DESC: 'price DESC, id', STOCK_ASC: 'stock, id' };
+
 export interface TakenLine {
   goods_id: string;
   quantity: number;
@@ -47,17 +51,50 @@ export class GoodsStore extends SqlStore {
     });
   }
 
-  async listGoods(offset: number, limit: number, query: string): Promise<{ rows: GoodsRow[]; total: number }> {
+  async listGoods(
+    offset: number,
+    limit: number,
+    query: string,
+    options: { includeOffSale: boolean; sort: GoodsSort },
+  ): Promise<{ rows: GoodsRow[]; total: number }> {
     const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = options.includeOffSale ? 'name LIKE ?' : 'on_sale = 1 AND name LIKE ?';
     const rows = await this.sequelize.query<GoodsRow>(
-      'SELECT id, name, price, stock, on_sale FROM goods WHERE on_sale = 1 AND name LIKE ? ORDER BY id LIMIT ? OFFSET ?',
+      `SELECT id, name, price, stock, on_sale FROM goods WHERE ${where} ORDER BY ${ORDER_BY[options.sort]} LIMIT ? OFFSET ?`,
       { replacements: [like, limit, offset], type: QueryTypes.SELECT },
     );
-    const [count] = await this.sequelize.query<{ total: number }>('SELECT COUNT(*) AS total FROM goods WHERE on_sale = 1 AND name LIKE ?', {
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM goods WHERE ${where}`, {
       replacements: [like],
       type: QueryTypes.SELECT,
     });
     return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  /** Records an admin's change; false when this (goods, request id) was recorded before. */
+  recordChange(tx: Transaction, row: { goodsId: string; requestId: string; operator: string; reason: string; changes: object }): Promise<boolean> {
+    return insertUnique(
+      this.sequelize,
+      'INSERT INTO goods_change_log (goods_id, request_id, operator, reason, changes, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      [row.goodsId, row.requestId, row.operator, row.reason, JSON.stringify(row.changes)],
+      tx,
+    );
+  }
+
+  async lockGoods(tx: Transaction, id: string): Promise<GoodsRow | undefined> {
+    const [row] = await this.sequelize.query<GoodsRow>('SELECT id, name, price, stock, on_sale FROM goods WHERE id = ? FOR UPDATE', {
+      replacements: [id],
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return row;
+  }
+
+  /** Sets name, price and sale state, and moves the stock by `stockDelta` (the caller holds the row's lock and checked the stock). */
+  async applyChange(tx: Transaction, id: string, next: { name: string; price: string; onSale: boolean; stockDelta: number }): Promise<void> {
+    await this.sequelize.query('UPDATE goods SET name = ?, price = ?, on_sale = ?, stock = stock + ? WHERE id = ?', {
+      replacements: [next.name, next.price, next.onSale ? 1 : 0, next.stockDelta, id],
+      transaction: tx,
+    });
   }
 
   async takenLines(tx: Transaction, orderId: string): Promise<TakenLine[]> {

@@ -9,6 +9,8 @@ import { consumerMigrations } from '@shop/common/mq';
  *   RELEASED with nothing taken is the tombstone of an order released before it took anything),
  *   with the units given back.
  * goods_return_log: units a refund before shipment gave back, once per (refund, goods).
+ * goods_change_log: an admin's change of a goods (name, price, sale, stock delta), once per
+ *   (goods, request id), with who, why, and each field's value before and after.
  */
 export const goodsMigrations: Migration[] = [
   ...consumerMigrations,
@@ -71,6 +73,22 @@ export const goodsMigrations: Migration[] = [
           PRIMARY KEY (refund_id, goods_id),
           KEY idx_order (order_id, goods_id),
           CONSTRAINT returned_quantity_positive CHECK (quantity > 0)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0006-goods-change-log',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods_change_log (
+          goods_id BIGINT NOT NULL,
+          request_id VARCHAR(64) NOT NULL,
+          operator VARCHAR(64) NOT NULL,
+          reason VARCHAR(200) NOT NULL,
+          changes JSON NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          PRIMARY KEY (goods_id, request_id),
+          KEY idx_created (created_at)
         ) ENGINE=InnoDB`);
     },
   },

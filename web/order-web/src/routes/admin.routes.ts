@@ -14,7 +14,8 @@ import {
 } from '@shop/common/http';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { dayStatsSchema, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
+import { dayStatsSchema, goodsSchema, goodsView, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
+import { GOODS_SORTS, goodsListQuery } from './goods.routes';
 
 const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a UTC day, YYYY-MM-DD' } as const;
 
@@ -24,6 +25,61 @@ const admin = (summary: string, response: object, status = 200) =>
 
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
+
+  app.get<{ Querystring: { page?: string; size?: string; q?: string; sort?: string } }>(
+    '/api/v1/admin/goods',
+    { preHandler, schema: { ...admin('Every goods, on sale or not; q searches the names', pageOf(goodsSchema)), querystring: goodsListQuery } },
+    async (request) => {
+      const { page, size, q, sort } = request.query;
+      const { items, total } = await services.goods.listGoods({
+        page: Number(page ?? 1),
+        size: Number(size ?? 20),
+        query: q ?? '',
+        includeOffSale: true,
+        sort: GOODS_SORTS[sort ?? 'oldest']!,
+      });
+      return { items: items.map(goodsView), total };
+    },
+  );
+
+  app.patch<{
+    Params: { goodsId: string };
+    Body: { name?: string; price?: string; onSale?: boolean; stockDelta?: number; reason: string };
+    Headers: { 'idempotency-key'?: string };
+  }>(
+    '/api/v1/admin/goods/:goodsId',
+    {
+      preHandler,
+      schema: {
+        ...admin('Change a goods: name, price, on/off sale, stock by a delta; with a reason kept in its change log', goodsSchema),
+        headers: { ...idempotencyHeaders, required: ['idempotency-key'] },
+        params: params('goodsId'),
+        body: object(
+          {
+            name: { type: 'string', minLength: 1, maxLength: 128 },
+            price: moneyString,
+            onSale: { type: 'boolean' },
+            stockDelta: { type: 'integer', minimum: -10_000_000, maximum: 10_000_000, description: 'units added (positive) or taken away (negative)' },
+            reason: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          ['reason'],
+        ),
+      },
+    },
+    async (request) =>
+      goodsView(
+        await services.goods.updateGoods({
+          goodsId: request.params.goodsId,
+          requestId: request.headers['idempotency-key']!,
+          operatorId: principalOf(request).userId,
+          reason: request.body.reason,
+          name: request.body.name,
+          price: request.body.price,
+          onSale: request.body.onSale,
+          stockDelta: request.body.stockDelta ?? 0,
+        }),
+      ),
+  );
 
   app.post<{ Body: { name: string; price: string; stock: number }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/goods',

@@ -83,6 +83,15 @@ export class SystemState {
     };
   }
 
+  /** The goods' change log, oldest first: who, why, and each field's [before, after]. */
+  async goodsChanges(goodsId: string): Promise<{ operator: string; reason: string; changes: Record<string, [unknown, unknown]> }[]> {
+    const rows = await this.db.goods.query<{ operator: string; reason: string; changes: string }>(
+      'SELECT operator, reason, changes FROM goods_change_log WHERE goods_id = ? ORDER BY created_at',
+      { replacements: [goodsId], type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => ({ ...row, changes: typeof row.changes === 'string' ? JSON.parse(row.changes) : row.changes }));
+  }
+
   /** Units goods_number_log says the order holds (TAKEN, not released). */
   async unitsTaken(orderId: string): Promise<number> {
     const row = await this.one<{ units: string | null }>(

@@ -1,0 +1,93 @@
+/**
+ * An admin changes goods: price, name, on/off sale and stock by a delta, each with a reason in
+ * the goods' change log, once per Idempotency-Key; orders see the change at once.
+ */
+import assert from 'node:assert/strict';
+import { withSystem } from './support/end-to-end';
+import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
+import type { SystemState } from './support/system-state';
+
+describe('admin: goods changes', function () {
+  this.timeout(60_000);
+  let admin: string;
+  let state: SystemState;
+  withSystem(
+    (system) =>
+      ({
+        admin: { token: admin },
+        state,
+      } = system),
+  );
+
+  const change = (goodsId: string, key: string, body: Record<string, unknown>, token = admin) =>
+    call('PATCH', `/api/v1/admin/goods/${goodsId}`, { token, json: body, headers: { 'idempotency-key': key } });
+
+  it('moves stock by a delta once per key, keeps orders taken meanwhile, and refuses to go below zero', async () => {
+    const goodsId = await newGoods(admin, '9.00', 5);
+    const customer = await newCustomer(admin, { balance: '100.00' });
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 2 }] })).status, 201);
+    assert.equal(await state.stock(goodsId), 3);
+
+    const restocked = await change(goodsId, `restock-${goodsId}`, { stockDelta: 10, reason: 'delivery from the supplier' });
+    assert.equal(restocked.status, 200, JSON.stringify(restocked.body));
+    assert.equal(restocked.body.stock, 13, 'the 2 units the order took are kept');
+    assert.equal(
+      (await change(goodsId, `restock-${goodsId}`, { stockDelta: 10, reason: 'delivery from the supplier' })).body.stock,
+      13,
+      'a repeat changes nothing',
+    );
+    assert.equal(await state.stock(goodsId), 13);
+
+    const short = await change(goodsId, `writeoff-${goodsId}`, { stockDelta: -14, reason: 'broken in the warehouse' });
+    assert.deepEqual([short.status, short.body.code], [409, 'INSUFFICIENT_STOCK']);
+    assert.equal(await state.stock(goodsId), 13);
+    assert.equal(
+      (await change(goodsId, `writeoff-${goodsId}`, { stockDelta: -13, reason: 'broken in the warehouse' })).body.stock,
+      0,
+      'a refused key is free again',
+    );
+    const log = await state.goodsChanges(goodsId);
+    assert.deepEqual(
+      log.map((entry) => [entry.reason, entry.changes]),
+      [
+        ['delivery from the supplier', { stock: [3, 13] }],
+        ['broken in the warehouse', { stock: [13, 0] }],
+      ],
+    );
+    assert.match(log[0]!.operator, /^admin:[0-9]+$/);
+  });
+
+  it('changes price and name, takes goods off sale (orders refused, hidden from shoppers, listed for the admin) and back', async () => {
+    const goodsId = await newGoods(admin, '20.00', 5);
+    const customer = await newCustomer(admin, { balance: '100.00' });
+    const repriced = await change(goodsId, `price-${goodsId}`, { price: '18.50', name: 'Green tea 250 g', reason: 'autumn offer' });
+    assert.deepEqual([repriced.body.price, repriced.body.name, repriced.body.onSale], ['18.50', 'Green tea 250 g', true]);
+    const order = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] });
+    assert.equal(order.body.goodsAmount, '18.50');
+
+    assert.equal((await change(goodsId, `off-${goodsId}`, { onSale: false, reason: 'recalled by the maker' })).body.onSale, false);
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).status, 400);
+    const shopper = await call('GET', `/api/v1/goods?q=${encodeURIComponent('Green tea 250 g')}&size=100`);
+    assert.ok(!shopper.body.items.some((g: { goodsId: string }) => g.goodsId === goodsId), 'hidden from shoppers');
+    const listed = await call('GET', `/api/v1/admin/goods?q=${encodeURIComponent('Green tea 250 g')}&size=100&sort=newest`, { token: admin });
+    assert.equal(listed.body.items.find((g: { goodsId: string }) => g.goodsId === goodsId)?.onSale, false);
+
+    assert.equal((await change(goodsId, `on-${goodsId}`, { onSale: true, reason: 'cleared' })).body.onSale, true);
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).status, 201);
+  });
+
+  it('sorts the shop by price, and refuses changes without a reason or a key, from customers, or of unknown goods', async () => {
+    const cheap = await newGoods(admin, '0.01', 1);
+    const sorted = await call('GET', '/api/v1/goods?sort=price-asc&size=1');
+    assert.equal(sorted.body.items[0].price, '0.01', `cheapest first, got ${JSON.stringify(sorted.body.items[0])}`);
+    assert.equal((await call('GET', '/api/v1/goods?sort=cheapest')).status, 400);
+
+    const customer = await newCustomer(admin);
+    assert.equal((await change(cheap, 'k1', { price: '0.02' })).status, 400, 'no reason');
+    assert.equal((await call('PATCH', `/api/v1/admin/goods/${cheap}`, { token: admin, json: { price: '0.02', reason: 'x' } })).status, 400, 'no key');
+    assert.equal((await change(cheap, 'k2', { price: '0.02', reason: 'x' }, customer.token)).status, 403);
+    assert.equal((await change('123456789012345678', 'k3', { price: '0.02', reason: 'x' })).status, 404);
+    assert.equal((await change(cheap, 'k4', { price: '-1', reason: 'x' })).status, 400);
+    assert.equal((await call('GET', `/api/v1/goods/${cheap}`)).body.price, '0.01', 'nothing changed');
+  });
+});
