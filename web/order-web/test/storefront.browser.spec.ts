@@ -5,58 +5,23 @@
  * in test-artifacts/storefront/ (and of the page at a failure).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { eventually } from '../../../common/test/support/infra';
-import { adminLogin, BASE_URL, call, login, newCustomer, newGoods, placeOrder, uniqueName } from './support/shop-api';
-import { SystemState } from './support/system-state';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts/storefront');
-// The flags the machine's notes give for a closed network: no background calls to Google.
-const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { addToCart as addToCartIn, signedIn, withStorefront } from './support/browser';
+import { BASE_URL, call, login, newCustomer, newGoods, placeOrder, uniqueName } from './support/shop-api';
+import type { SystemState } from './support/system-state';
 
 describe('storefront in headless Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser;
+  const session = withStorefront({ viewport: { width: 1280, height: 860 } });
   let context: BrowserContext;
   let page: Page;
   let admin: string;
   let state: SystemState;
+  beforeEach(() => ({ context, page, admin, state } = session));
 
-  const shot = (name: string, target: Page = page) => target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-  before(async () => {
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash deploy/local/infra.sh browser\` (npm test does) or set CHROMIUM_PATH`);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    admin = (await adminLogin()).token;
-    state = await SystemState.open();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await shot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-    await context?.close();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await state?.close();
-  });
-
-  /** Searches the goods by name and adds the one found to the cart. */
-  async function addToCart(goodsId: string, name: string): Promise<void> {
-    await page.fill('#search-input', name);
-    await page.press('#search-input', 'Enter');
-    await page.click(`.card[data-goods="${goodsId}"] button.add`);
-    await page.waitForSelector(`#message:has-text("${name} added to the cart")`);
-  }
+  const shot = (name: string, target: Page = page) => session.shot(name, target);
+  const addToCart = (goodsId: string, name: string) => addToCartIn(page, goodsId, name);
 
   it('a new user signs up, gets balance and a coupon, fills the cart with two goods, checks out with the coupon, pays on the cashier and sees PAID', async () => {
     const suffix = uniqueName('');
@@ -156,7 +121,7 @@ describe('storefront in headless Chromium', function () {
     assert.equal(await state.balance(customer.userId), '40.00');
 
     // Signed in as the customer (the token a sign-in would have stored).
-    await context.addInitScript({ content: `localStorage.setItem('shop.token', ${JSON.stringify(customer.token)})` });
+    await signedIn(context, customer.token);
     await page.goto(`${BASE_URL}/#/orders`);
     const status = (orderId: string) => `tr[data-order="${orderId}"] .status`;
     await page.waitForSelector(status(unpaid));

@@ -1,0 +1,205 @@
+/**
+ * The storefront specs' browser: Debian's Chromium driven by playwright-core (no browser
+ * download), a fresh context per test, screenshots in test-artifacts/storefront/, and the checks
+ * every page must pass (axe, no sideways scrolling, focus where the customer looks).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { withSystem } from './end-to-end';
+import type { SystemState } from './system-state';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.resolve(__dirname, '../../../../test-artifacts/storefront');
+// The flags the machine's notes give for a closed network: no background calls to Google.
+const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * What the specs read of the page's window inside `page.evaluate` (the tests are type-checked
+ * without the DOM library): `(globalThis as unknown as PageWindow)` there.
+ */
+export interface PageWindow {
+  document: {
+    activeElement: unknown;
+    documentElement: { scrollWidth: number };
+    querySelector(css: string): { getBoundingClientRect(): { top: number; bottom: number }; contains(other: unknown): boolean } | null;
+  };
+  innerWidth: number;
+  innerHeight: number;
+  localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+}
+
+/** The page's localStorage entry `key` (null when missing). */
+export function readStorage(page: Page, key: string): Promise<string | null> {
+  return page.evaluate((name) => (globalThis as unknown as PageWindow).localStorage.getItem(name), key);
+}
+
+/** Sets the page's localStorage entries (as they are; null removes one). */
+export async function writeStorage(page: Page, entries: Record<string, string | null>): Promise<void> {
+  await page.evaluate((all) => {
+    const storage = (globalThis as unknown as PageWindow).localStorage;
+    for (const [name, value] of Object.entries(all)) {
+      if (value === null) storage.removeItem(name);
+      else storage.setItem(name, value);
+    }
+  }, entries);
+}
+
+/** Whether the element `css` has the focus. */
+export function hasFocus(page: Page, css: string): Promise<boolean> {
+  return page.evaluate((selector) => {
+    const { document } = globalThis as unknown as PageWindow;
+    return document.activeElement === document.querySelector(selector);
+  }, css);
+}
+
+export interface Viewport {
+  name: string;
+  width: number;
+  height: number;
+}
+
+/** The two screens every storefront journey is run on. */
+export const VIEWPORTS: Viewport[] = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+export interface BrowserSession {
+  browser: Browser;
+  /** This test's context and page (new for each test, closed after it). */
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors of the page's script during this test (none is allowed). */
+  pageErrors: string[];
+  /** A full-page screenshot in test-artifacts/storefront/, named with the session's prefix. */
+  shot(name: string, target?: Page): Promise<void>;
+}
+
+/**
+ * Mocha hooks for a browser spec: Chromium started once for the suite, a context with the
+ * viewport (and browser language) before each test, a screenshot of a failure, and a failure
+ * when the page's own script threw. The answer's fields are set by the hooks.
+ */
+export function withBrowser(options: { viewport: Pick<Viewport, 'width' | 'height'>; prefix?: string; locale?: string }): BrowserSession {
+  const session = { pageErrors: [] as string[] } as BrowserSession;
+  const prefix = options.prefix ?? '';
+  session.shot = async (name, target = session.page) => {
+    await target.screenshot({ path: path.join(ARTIFACTS, `${prefix}${name}.png`), fullPage: true });
+  };
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run \`bash deploy/local/infra.sh browser\` (npm test does) or set CHROMIUM_PATH`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    session.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  beforeEach(async () => {
+    session.pageErrors = [];
+    session.context = await session.browser.newContext({
+      viewport: { width: options.viewport.width, height: options.viewport.height },
+      locale: options.locale ?? 'en-US',
+    });
+    session.page = await session.context.newPage();
+    session.page.on('pageerror', (error) => session.pageErrors.push(error.message));
+  });
+
+  afterEach(async function () {
+    const failed = this.currentTest?.state === 'failed';
+    if (failed) await session.shot(`failed-${this.currentTest!.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+    await session.context?.close();
+    if (!failed) assert.deepEqual(session.pageErrors, [], 'the page threw');
+  });
+
+  after(async () => {
+    await session.browser?.close();
+  });
+  return session;
+}
+
+export interface StorefrontSession extends BrowserSession {
+  /** The admin's token. */
+  admin: string;
+  /** A reader of the services' tables. */
+  state: SystemState;
+}
+
+/** {@link withBrowser} and {@link withSystem} together: the storefront specs drive the page and check the tables. */
+export function withStorefront(options: Parameters<typeof withBrowser>[0]): StorefrontSession {
+  const session = withBrowser(options) as StorefrontSession;
+  withSystem((system) => {
+    session.admin = system.admin.token;
+    session.state = system.state;
+  });
+  return session;
+}
+
+/** The customer is signed in from the first page on (the token a sign-in would have stored). */
+export async function signedIn(context: BrowserContext, token: string): Promise<void> {
+  await context.addInitScript({ content: `localStorage.setItem('shop.token', ${JSON.stringify(token)})` });
+}
+
+/** Searches the goods by name and adds the one found to the cart. */
+export async function addToCart(page: Page, goodsId: string, name: string): Promise<void> {
+  await page.fill('#search-input', name);
+  await page.press('#search-input', 'Enter');
+  await page.click(`.card[data-goods="${goodsId}"] button.add`);
+  await page.waitForSelector(`#message:has-text("${name} added to the cart")`);
+}
+
+/** Answers the confirmation dialog that an action opened: checks it is a modal alert dialog holding the focus. */
+export async function answerDialog(page: Page, answer: 'yes' | 'no'): Promise<string> {
+  const dialog = await page.waitForSelector('dialog#confirm[open]');
+  assert.equal(await dialog.getAttribute('role'), 'alertdialog');
+  const focusInside = await page.evaluate(() => {
+    const { document } = globalThis as unknown as PageWindow;
+    return document.querySelector('dialog#confirm')?.contains(document.activeElement) === true;
+  });
+  assert.ok(focusInside, 'the focus is in the dialog');
+  const text = (await page.textContent('#confirm-text')) ?? '';
+  await page.click(`#confirm-${answer}`);
+  await page.waitForSelector('dialog#confirm:not([open])', { state: 'attached' });
+  return text;
+}
+
+export interface AxeSummary {
+  /** Violations of every impact, as `rule (impact) ×nodes`. */
+  all: string[];
+}
+
+/** Runs axe (every rule) on the page as it is: no violation of serious or critical impact. */
+export async function expectAccessible(page: Page, label: string): Promise<AxeSummary> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    grave.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`),
+    [],
+    `${label}: axe violations`,
+  );
+  return { all: violations.map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}`) };
+}
+
+/** Nothing wider than the window: the page never scrolls sideways. */
+export async function expectNoSidewaysScroll(page: Page, label: string): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => {
+    const window = globalThis as unknown as PageWindow;
+    return { scrollWidth: window.document.documentElement.scrollWidth, innerWidth: window.innerWidth };
+  });
+  assert.ok(scrollWidth <= innerWidth, `${label}: ${scrollWidth} px wide in a ${innerWidth} px window`);
+}
+
+/** The element has the focus and stands inside the window. */
+export async function expectFocusedInView(page: Page, selector: string): Promise<void> {
+  const where = await page.evaluate((css) => {
+    const window = globalThis as unknown as PageWindow;
+    const element = window.document.querySelector(css);
+    if (!element) return undefined;
+    const box = element.getBoundingClientRect();
+    return { focused: window.document.activeElement === element, top: box.top, bottom: box.bottom, height: window.innerHeight };
+  }, selector);
+  assert.ok(where, `${selector} is on the page`);
+  assert.ok(where.focused, `${selector} has the focus`);
+  assert.ok(where.top >= 0 && where.bottom <= where.height, `${selector} is in view (${where.top}..${where.bottom} of ${where.height})`);
+}
