@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { eventually } from '../../../common/test/support/infra';
-import { addToCart as addToCartIn, signedIn, withStorefront } from './support/browser';
+import { addToCart as addToCartIn, answerDialog, signedIn, withStorefront } from './support/browser';
 import { BASE_URL, call, login, newCustomer, newGoods, placeOrder, uniqueName } from './support/shop-api';
 import type { SystemState } from './support/system-state';
 
@@ -73,7 +73,7 @@ describe('storefront in headless Chromium', function () {
     // 128.50 of goods ships free (>= 100.00); 15.00 coupon and 20.00 balance leave 93.50.
     await page.waitForURL(/#\/orders\/[0-9]+$/);
     const orderId = page.url().split('/').pop()!;
-    await page.waitForSelector('#order-status:text-is("CONFIRMED")');
+    await page.waitForSelector('#order-status[data-status="CONFIRMED"]');
     assert.equal(await page.textContent('#pay-amount'), '¥93.50');
 
     await page.click('#pay-button');
@@ -90,7 +90,7 @@ describe('storefront in headless Chromium', function () {
 
     // Alipay's notification reaches pay-web, pay.succeeded reaches the order: the page follows.
     await page.bringToFront();
-    await page.waitForSelector('#order-status:text-is("PAID")', { timeout: 30_000 });
+    await page.waitForSelector('#order-status[data-status="PAID"]', { timeout: 30_000 });
     await shot('5-order-paid');
 
     assert.equal((await state.order(orderId))?.status, 'PAID');
@@ -128,15 +128,17 @@ describe('storefront in headless Chromium', function () {
     await shot('6-orders');
 
     await page.click(`tr[data-order="${unpaid}"] button.cancel`);
-    await page.waitForSelector(`${status(unpaid)}:text-is("CANCELLED")`);
+    await answerDialog(page, 'yes');
+    await page.waitForSelector(`${status(unpaid)}[data-status="CANCELLED"]`);
     await page.click(`tr[data-order="${shipped}"] button.receipt`);
-    await page.waitForSelector(`${status(shipped)}:text-is("COMPLETED")`);
+    await page.waitForSelector(`${status(shipped)}[data-status="COMPLETED"]`);
 
     await page.click(`tr[data-order="${paid}"] a.refund`);
-    await page.waitForSelector('#order-status:text-is("PAID")');
+    await page.waitForSelector('#order-status[data-status="PAID"]');
     await page.fill('#refund-reason', 'arrived broken');
     await page.click('#refund-button');
-    await page.waitForSelector('#order-status:text-is("REFUNDED")', { timeout: 30_000 });
+    await answerDialog(page, 'yes');
+    await page.waitForSelector('#order-status[data-status="REFUNDED"]', { timeout: 30_000 });
     await shot('7-order-refunded');
 
     assert.equal((await state.order(unpaid))?.status, 'CANCELLED');
