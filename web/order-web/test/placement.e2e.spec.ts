@@ -83,6 +83,24 @@ describe('order placement end to end', function () {
     assert.equal((await state.ordersOf(customer.userId)).length, 1);
   });
 
+  it('the same Idempotency-Key with another request is refused (409 IDEMPOTENCY_KEY_REUSED) and takes nothing', async () => {
+    const goodsId = await newGoods(admin, '50.00', 10);
+    const customer = await newCustomer(admin, { balance: '10.00' });
+    const key = `reused-${Date.now()}`;
+    const tooPoor = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '20.00' }, { 'idempotency-key': key });
+    assert.equal(tooPoor.body.code, 'INSUFFICIENT_BALANCE');
+    const corrected = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '5.00' }, { 'idempotency-key': key });
+    assert.deepEqual([corrected.status, corrected.body.code], [409, 'IDEMPOTENCY_KEY_REUSED']);
+    const repeated = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '20.00' }, { 'idempotency-key': key });
+    assert.equal(repeated.body.status, 'CANCELLED', 'the refused attempt itself, repeated, answers its order');
+    await eventually('the refused attempt released', 30_000, async () => ((await state.stock(goodsId)) === 10 ? true : undefined));
+    assert.equal(await state.balance(customer.userId), '10.00');
+    assert.deepEqual(
+      (await state.ordersOf(customer.userId)).map((order) => order.status),
+      ['CANCELLED'],
+    );
+  });
+
   it('an order paid in full by coupon and balance is PAID at once', async () => {
     const goodsId = await newGoods(admin, '100.00', 5);
     const customer = await newCustomer(admin, { balance: '90.00', coupons: ['10.00'] });

@@ -10,9 +10,10 @@
  *   6. a crash anywhere after 3 leaves the half message unresolved: the broker's check-back
  *      ({@link checkPlacement}) decides from the order row.
  */
+import { createHash } from 'node:crypto';
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import { parseCents } from '@shop/common/money';
+import { formatCents, parseCents } from '@shop/common/money';
 import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
@@ -49,6 +50,30 @@ export interface PlaceOrderInput {
   consignee: string;
   idempotencyKey: string;
 }
+
+/**
+ * What a request asks, as a hash: its lines (merged and sorted) or the cart, coupon, balance and
+ * delivery. A key sent again with the same request answers its order; with another request it
+ * is refused, so that a corrected form never lands on the order the key placed before (a
+ * CANCELLED one, when that attempt was refused).
+ */
+export function requestHash(input: PlaceOrderInput): string {
+  const lines = normaliseLines(input.lines);
+  const balance = parseCents(input.balance || '0');
+  const asked = {
+    lines: input.fromCart ? 'cart' : lines instanceof DomainError ? input.lines : lines,
+    couponId: input.couponId,
+    balance: balance === undefined ? input.balance : formatCents(balance),
+    address: input.address.trim(),
+    consignee: input.consignee.trim(),
+  };
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
+}
+
+/** Orders placed before the hash was kept (null) answer any request with their key, as they did. */
+const sameRequest = (stored: string | null, input: PlaceOrderInput) => stored === null || stored === requestHash(input);
+
+const keyReused = () => new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another order request');
 
 /** Test hook run just before the confirm step (see faults.ts); may throw or never return. */
 export type BeforeConfirm = (orderId: string) => Promise<void>;
@@ -150,7 +175,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey))
       return new DomainError(ErrorCode.INVALID_ARGUMENT, 'idempotency key must be 1 to 64 visible ASCII characters');
     const existing = isSnowflakeId(input.userId) ? await store.findByIdempotencyKey(input.userId, input.idempotencyKey) : undefined;
-    if (existing) return viewOrder(store, existing.id);
+    if (existing) return sameRequest(existing.request_hash, input) ? viewOrder(store, existing.id) : keyReused();
   }
   const lines = await requestedLines(deps, input);
   if (lines instanceof DomainError) return lines;
@@ -169,9 +194,14 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     address: delivery.address,
     consignee: delivery.consignee,
     idempotencyKey: input.idempotencyKey || null,
+    requestHash: input.idempotencyKey ? requestHash(input) : null,
     items,
   });
-  if (!inserted) return viewOrder(store, (await store.findByIdempotencyKey(input.userId, input.idempotencyKey))!.id);
+  if (!inserted) {
+    // A concurrent request with the same key placed its order first.
+    const winner = (await store.findByIdempotencyKey(input.userId, input.idempotencyKey))!;
+    return sameRequest(winner.request_hash, input) ? viewOrder(store, winner.id) : keyReused();
+  }
   const log = logger.child({ orderId });
 
   let half: HalfMessage;

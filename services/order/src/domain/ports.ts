@@ -72,6 +72,8 @@ export interface NewOrder {
   address: string;
   consignee: string;
   idempotencyKey: string | null;
+  /** What the request asked (placement.ts, requestHash): a key reused for another request is refused. */
+  requestHash: string | null;
   items: { goodsId: string; name: string; price: string; quantity: number }[];
 }
 
@@ -121,7 +123,8 @@ export interface OrderRepository {
   findOrder(id: string, tx?: Tx): Promise<OrderRow | undefined>;
   /** Reads the order and locks its row until the transaction ends. */
   lockOrder(tx: Tx, id: string): Promise<OrderRow | undefined>;
-  findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined>;
+  /** The order placed with the user's key, and the hash of the request that placed it (null for orders older than the hash). */
+  findByIdempotencyKey(userId: string, key: string): Promise<(OrderRow & { request_hash: string | null }) | undefined>;
   itemsOf(orderIds: string[], tx?: Tx): Promise<OrderItemRow[]>;
   /** Newest first. */
   listOrders(filter: OrderFilter, offset: number, limit: number): Promise<{ rows: OrderRow[]; total: number }>;

@@ -157,4 +157,11 @@ export const orderMigrations: Migration[] = [
         ) ENGINE=InnoDB`);
     },
   },
+  {
+    // What the request with an idempotency key asked: the same key with another request is refused.
+    id: '0009-order-request-hash',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN IF NOT EXISTS request_hash CHAR(64) NULL');
+    },
+  },
 ];

@@ -19,8 +19,8 @@ export class OrderStore extends SqlStore implements OrderRepository {
       const inserted = await insertUnique(
         this.sequelize,
         `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
-           address, consignee, idempotency_key, created_at, updated_at)
-         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+           address, consignee, idempotency_key, request_hash, created_at, updated_at)
+         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
         [
           order.id,
           order.userId,
@@ -33,6 +33,7 @@ export class OrderStore extends SqlStore implements OrderRepository {
           order.address,
           order.consignee,
           order.idempotencyKey,
+          order.requestHash,
         ],
         tx,
       );
@@ -61,8 +62,12 @@ export class OrderStore extends SqlStore implements OrderRepository {
     return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE id = ? FOR UPDATE`, [id], tx);
   }
 
-  findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined> {
-    return this.one(`SELECT ${ORDER_COLUMNS} FROM \`order\` WHERE user_id = ? AND idempotency_key = ?`, [userId, key]);
+  async findByIdempotencyKey(userId: string, key: string): Promise<(OrderRow & { request_hash: string | null }) | undefined> {
+    const [row] = await this.sequelize.query<OrderRow & { request_hash: string | null }>(
+      `SELECT ${ORDER_COLUMNS}, request_hash FROM \`order\` WHERE user_id = ? AND idempotency_key = ?`,
+      { replacements: [userId, key], type: QueryTypes.SELECT },
+    );
+    return row;
   }
 
   itemsOf(orderIds: string[], tx?: Transaction): Promise<OrderItemRow[]> {

@@ -24,6 +24,7 @@ export async function orderIn(orders: OrderRepository, moves: OrderMove[], chang
     address: 'a',
     consignee: 'c',
     idempotencyKey: null,
+    requestHash: null,
     items: [{ goodsId: ids.next(), name: 'g', price: '10.00', quantity: 1 }],
     ...order,
   });

@@ -197,14 +197,43 @@ describe('placement (unit, in memory)', () => {
   });
 
   describe('repeats', () => {
-    it('a repeated idempotency key answers the first order and reserves nothing again', async () => {
+    it('a repeated request with its idempotency key answers the first order and reserves nothing again', async () => {
       const { world, broker, place } = setup();
-      const first = placed(await place({ idempotencyKey: 'checkout-1' }));
-      const again = placed(await place({ idempotencyKey: 'checkout-1', lines: [{ goodsId: pear, quantity: 1 }] }));
+      const lines = [
+        { goodsId: apple, quantity: 1 },
+        { goodsId: pear, quantity: 1 },
+        { goodsId: apple, quantity: 1 },
+      ];
+      const first = placed(await place({ idempotencyKey: 'checkout-1', lines, balance: '20' }));
+      // The same request written another way: lines merged and in another order, 20 as 20.00.
+      const again = placed(await place({ idempotencyKey: 'checkout-1', lines: [...lines].reverse(), balance: '20.00', address: ' 1 Main St ' }));
       assert.equal(again.orderId, first.orderId);
-      assert.equal(world.calls.length, 1);
+      assert.equal(world.calls.length, 2, 'stock and balance, once each');
       assert.equal(broker.halves.size, 1);
+      assert.equal(world.stockOf(pear), 1);
+    });
+
+    it('the key of a request sent with another request is refused, and nothing is reserved (IDEMPOTENCY_KEY_REUSED)', async () => {
+      const { world, broker, orders, place } = setup();
+      const first = refused(await place({ idempotencyKey: 'checkout-2', balance: '10000.01' }), ErrorCode.INVALID_ARGUMENT);
+      assert.ok(first);
+      // Refused before an order was written: the key is still free.
+      const placedOnce = placed(await place({ idempotencyKey: 'checkout-2' }));
+      refused(await place({ idempotencyKey: 'checkout-2', lines: [{ goodsId: pear, quantity: 1 }] }), ErrorCode.IDEMPOTENCY_KEY_REUSED);
+      refused(await place({ idempotencyKey: 'checkout-2', couponId }), ErrorCode.IDEMPOTENCY_KEY_REUSED);
       assert.equal(world.stockOf(pear), 2);
+      assert.equal(broker.halves.size, 1);
+      assert.equal((await orders.listOrders({ userId, includeRefused: true }, 0, 10)).total, 1);
+      assert.equal(placedOnce.status, 'CONFIRMED');
+    });
+
+    it('a corrected retry of a refused attempt with its old key is refused instead of answering the CANCELLED order', async () => {
+      const { world, place } = setup();
+      world.balances.set(userId, 500n);
+      refused(await place({ idempotencyKey: 'checkout-3', balance: '50.00' }), ErrorCode.INSUFFICIENT_BALANCE);
+      refused(await place({ idempotencyKey: 'checkout-3', balance: '5.00' }), ErrorCode.IDEMPOTENCY_KEY_REUSED);
+      const fresh = placed(await place({ idempotencyKey: 'checkout-4', balance: '5.00' }));
+      assert.equal(fresh.status, 'CONFIRMED');
     });
 
     it('the same key of another user is another order', async () => {

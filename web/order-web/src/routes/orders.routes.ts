@@ -76,7 +76,8 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
           auth: true,
           status: 201,
           response: orderDetailSchema,
-          description: 'A refusal (stock, coupon, balance) changes nothing. The same Idempotency-Key returns the same order.',
+          description:
+            'A refusal (stock, coupon, balance) changes nothing. The same Idempotency-Key with the same request returns the same order; with another request, 409 IDEMPOTENCY_KEY_REUSED.',
         }),
         body: placeOrderBody,
         headers: idempotencyHeaders,

@@ -52,6 +52,8 @@ const TX = {} as Tx;
 
 export class MemoryOrders implements OrderRepository {
   private state: OrderState = { orders: new Map(), keys: new Map(), items: [], history: [], outbox: [] };
+  /** request_hash of the orders placed with a key (written once, with the row). */
+  private readonly requestHashes = new Map<string, string>();
   /** Set by a test to fail the next transaction's commit (a database that went away). */
   failNextCommit = false;
 
@@ -87,6 +89,7 @@ export class MemoryOrders implements OrderRepository {
     const key = order.idempotencyKey && `${order.userId}/${order.idempotencyKey}`;
     if (key && this.state.keys.has(key)) return false;
     if (key) this.state.keys.set(key, order.id);
+    if (order.requestHash) this.requestHashes.set(order.id, order.requestHash);
     this.state.orders.set(order.id, {
       id: order.id,
       user_id: order.userId,
@@ -121,9 +124,10 @@ export class MemoryOrders implements OrderRepository {
     return this.findOrder(id);
   }
 
-  async findByIdempotencyKey(userId: string, key: string): Promise<OrderRow | undefined> {
+  async findByIdempotencyKey(userId: string, key: string): Promise<(OrderRow & { request_hash: string | null }) | undefined> {
     const id = this.state.keys.get(`${userId}/${key}`);
-    return id === undefined ? undefined : this.findOrder(id);
+    const row = id === undefined ? undefined : await this.findOrder(id);
+    return row && { ...row, request_hash: this.requestHashes.get(row.id) ?? null };
   }
 
   async itemsOf(orderIds: string[]): Promise<OrderItemRow[]> {
