@@ -49,7 +49,14 @@ ensure_jars() {
 # Debian's Chromium for the storefront's browser test (playwright-core drives it; no browser
 # download from anywhere but the Debian mirror). CHROMIUM_PATH wins when it is set.
 ensure_chromium() {
+  ensure_cjk_font
   if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
   if [ -x /usr/bin/chromium ]; then return; fi
   apt_install chromium fonts-liberation
+}
+
+# The storefront speaks zh-CN too: without a CJK font its screenshots show empty boxes.
+ensure_cjk_font() {
+  if command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then return; fi
+  apt_install fonts-wqy-microhei
 }

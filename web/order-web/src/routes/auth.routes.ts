@@ -3,9 +3,14 @@ import { documented, object, type TokenService } from '@shop/common/http';
 import { user } from '@shop/proto';
 import type { Services } from '../clients';
 
+/** Signing in takes any name (a wrong one is just wrong); signing up states the user service's rules. */
 const credentials = object({
   username: { type: 'string', minLength: 1, maxLength: 64 },
   password: { type: 'string', minLength: 1, maxLength: 128 },
+});
+const newCredentials = object({
+  username: { type: 'string', minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$', description: '3 to 32 letters, digits, "_", "." or "-"' },
+  password: { type: 'string', minLength: 8, maxLength: 128 },
 });
 
 const registered = { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'] } as const;
@@ -22,7 +27,7 @@ const signedIn = {
 export function authRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   app.post<{ Body: { username: string; password: string } }>(
     '/api/v1/auth/register',
-    { schema: { ...documented('auth', 'Sign up as a customer', { status: 201, response: registered }), body: credentials } },
+    { schema: { ...documented('auth', 'Sign up as a customer', { status: 201, response: registered }), body: newCredentials } },
     async (request, reply) => {
       const created = await services.user.register({ ...request.body, role: user.Role.ROLE_CUSTOMER });
       return reply.status(201).send({ userId: created.userId });
