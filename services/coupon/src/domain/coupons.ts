@@ -2,8 +2,7 @@
 import { createOnce, withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { Transaction } from 'sequelize';
-import type { CouponRow, CouponStore } from '../store/coupon-store';
+import type { CouponRepository, CouponRow, Tx } from './ports';
 
 const AMOUNT = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 
@@ -21,7 +20,7 @@ function toCoupon(row: CouponRow): Coupon {
 
 /** Grants a coupon to a user. The same request id returns the coupon granted the first time. */
 export async function grantCoupon(
-  store: CouponStore,
+  store: CouponRepository,
   ids: SnowflakeGenerator,
   input: { requestId: string; userId: string; amount: string },
 ): Promise<Coupon | DomainError> {
@@ -41,13 +40,13 @@ export async function grantCoupon(
   );
 }
 
-export async function getCoupon(store: CouponStore, couponId: string): Promise<Coupon | DomainError> {
+export async function getCoupon(store: CouponRepository, couponId: string): Promise<Coupon | DomainError> {
   if (!isSnowflakeId(couponId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid coupon id');
   const row = await store.findCoupon(couponId);
   return row ? toCoupon(row) : new DomainError(ErrorCode.NOT_FOUND, `coupon ${couponId} not found`);
 }
 
-export async function listUserCoupons(store: CouponStore, userId: string): Promise<Coupon[] | DomainError> {
+export async function listUserCoupons(store: CouponRepository, userId: string): Promise<Coupon[] | DomainError> {
   if (!isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   return (await store.listUserCoupons(userId)).map(toCoupon);
 }
@@ -59,7 +58,10 @@ export async function listUserCoupons(store: CouponStore, userId: string): Promi
  *
  * @returns `{ applied: true }` when this call took the coupon, `{ applied: false }` for a repeat.
  */
-export async function useCoupon(store: CouponStore, input: { orderId: string; userId: string; couponId: string }): Promise<{ applied: boolean } | DomainError> {
+export async function useCoupon(
+  store: CouponRepository,
+  input: { orderId: string; userId: string; couponId: string },
+): Promise<{ applied: boolean } | DomainError> {
   const { orderId, userId, couponId } = input;
   if (![orderId, userId, couponId].every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order, user or coupon id');
   return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
@@ -79,11 +81,11 @@ export async function useCoupon(store: CouponStore, input: { orderId: string; us
  * Frees the coupon that coupon.order_id says the order used, once; an order that used none
  * leaves a tombstone.
  */
-export async function releaseCoupon(store: CouponStore, orderId: string): Promise<{ released: boolean } | DomainError> {
+export async function releaseCoupon(store: CouponRepository, orderId: string): Promise<{ released: boolean } | DomainError> {
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   return withDeadlockRetry(() => store.transaction((tx) => releaseCouponWithin(store, tx, orderId)));
 }
 
-export async function releaseCouponWithin(store: CouponStore, tx: Transaction, orderId: string): Promise<{ released: boolean }> {
+export async function releaseCouponWithin(store: CouponRepository, tx: Tx, orderId: string): Promise<{ released: boolean }> {
   return store.releases.releaseOnce(tx, orderId, async () => ({ released: (await store.freeUsedBy(tx, orderId)) !== undefined }), { released: false });
 }

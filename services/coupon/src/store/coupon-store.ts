@@ -1,18 +1,11 @@
 /** SQL of the coupon service. A coupon is taken and freed by conditional UPDATEs only. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ReleaseLedger, SqlStore } from '@shop/common/db';
-
-export interface CouponRow {
-  id: string;
-  user_id: string;
-  amount: string;
-  used: number;
-  order_id: string | null;
-}
+import type { CouponRepository, CouponRow } from '../domain/ports';
 
 const COLUMNS = 'id, user_id, amount, used, order_id';
 
-export class CouponStore extends SqlStore {
+export class CouponStore extends SqlStore implements CouponRepository {
   /** Released orders, and tombstones of orders released before they used a coupon. */
   readonly releases: ReleaseLedger;
 

@@ -2,7 +2,7 @@
 import { createOnce } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { GoodsRow, GoodsSort, GoodsStore } from '../store/goods-store';
+import type { GoodsRepository, GoodsRow, GoodsSort } from './ports';
 
 const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 const MAX_STOCK = 10_000_000;
@@ -28,7 +28,7 @@ export interface NewGoods {
 }
 
 /** Creates goods on sale. The same request id returns the goods it created the first time. */
-export async function createGoods(store: GoodsStore, ids: SnowflakeGenerator, input: NewGoods): Promise<Goods | DomainError> {
+export async function createGoods(store: GoodsRepository, ids: SnowflakeGenerator, input: NewGoods): Promise<Goods | DomainError> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 128) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'name must have 1 to 128 characters');
   if (!PRICE.test(input.price)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'price must be an amount like 19.90');
@@ -49,19 +49,19 @@ export async function createGoods(store: GoodsStore, ids: SnowflakeGenerator, in
   );
 }
 
-export async function getGoods(store: GoodsStore, goodsId: string): Promise<Goods | DomainError> {
+export async function getGoods(store: GoodsRepository, goodsId: string): Promise<Goods | DomainError> {
   if (!isSnowflakeId(goodsId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid goods id');
   const row = await store.findGoods(goodsId);
   return row ? toGoods(row) : new DomainError(ErrorCode.NOT_FOUND, `goods ${goodsId} not found`);
 }
 
-export async function batchGetGoods(store: GoodsStore, goodsIds: string[]): Promise<Goods[] | DomainError> {
+export async function batchGetGoods(store: GoodsRepository, goodsIds: string[]): Promise<Goods[] | DomainError> {
   if (goodsIds.length > 100 || !goodsIds.every(isSnowflakeId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'up to 100 valid goods ids');
   return (await store.findGoodsByIds([...new Set(goodsIds)])).map(toGoods);
 }
 
 export async function listGoods(
-  store: GoodsStore,
+  store: GoodsRepository,
   page: number,
   size: number,
   query: string,
@@ -101,7 +101,7 @@ class Refused extends Error {
  * stock moves by a delta under the row's lock, so units orders take meanwhile are kept; the same
  * request id answers the goods as they are, changing nothing again.
  */
-export async function updateGoods(store: GoodsStore, input: GoodsChange): Promise<Goods | DomainError> {
+export async function updateGoods(store: GoodsRepository, input: GoodsChange): Promise<Goods | DomainError> {
   if (!isSnowflakeId(input.goodsId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid goods id');
   if (!REQUEST_ID.test(input.requestId))
     return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a request id (Idempotency-Key) of 1 to 64 visible characters is required');

@@ -6,8 +6,7 @@ import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
 import { isPlanted, normaliseLines, PlantedDefects, type OrderLineInput } from '@shop/contracts';
-import type { Transaction } from 'sequelize';
-import type { GoodsStore } from '../store/goods-store';
+import type { GoodsRepository, Tx } from './ports';
 
 export type StockLine = OrderLineInput;
 
@@ -20,7 +19,7 @@ export type StockLine = OrderLineInput;
  *
  * @returns `{ applied: true }` when this call took the stock, `{ applied: false }` for a repeat.
  */
-export async function reduceStock(store: GoodsStore, orderId: string, lines: StockLine[]): Promise<{ applied: boolean } | DomainError> {
+export async function reduceStock(store: GoodsRepository, orderId: string, lines: StockLine[]): Promise<{ applied: boolean } | DomainError> {
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   const normalised = normaliseLines(lines);
   if (normalised instanceof DomainError) return normalised;
@@ -45,13 +44,13 @@ export async function reduceStock(store: GoodsStore, orderId: string, lines: Sto
  *
  * @returns the units given back by this call (0 for a repeat or a tombstone).
  */
-export async function releaseStock(store: GoodsStore, orderId: string): Promise<{ releasedUnits: number } | DomainError> {
+export async function releaseStock(store: GoodsRepository, orderId: string): Promise<{ releasedUnits: number } | DomainError> {
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   return withDeadlockRetry(() => store.transaction((tx) => releaseStockWithin(store, tx, orderId)));
 }
 
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
-export async function releaseStockWithin(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
+export async function releaseStockWithin(store: GoodsRepository, tx: Tx, orderId: string): Promise<{ releasedUnits: number }> {
   if (isPlanted(PlantedDefects.RELEASE_SKIPS_LOG)) return releaseWithoutLog(store, tx, orderId);
   return store.releases.releaseOnce(
     tx,
@@ -73,7 +72,7 @@ export async function releaseStockWithin(store: GoodsStore, tx: Transaction, ord
 }
 
 /** The planted defect (chaos harness only): gives back what the order ordered, every time, recording nothing. */
-async function releaseWithoutLog(store: GoodsStore, tx: Transaction, orderId: string): Promise<{ releasedUnits: number }> {
+async function releaseWithoutLog(store: GoodsRepository, tx: Tx, orderId: string): Promise<{ releasedUnits: number }> {
   const lines = await store.orderedLines(tx, orderId);
   for (const line of lines) await store.giveBackStock(tx, line.goods_id, line.quantity);
   return { releasedUnits: lines.reduce((sum, line) => sum + line.quantity, 0) };
@@ -87,7 +86,7 @@ async function releaseWithoutLog(store: GoodsStore, tx: Transaction, orderId: st
  * @returns the units given back by this call.
  */
 export async function returnStock(
-  store: GoodsStore,
+  store: GoodsRepository,
   input: { refundId: string; orderId: string; lines: StockLine[] },
 ): Promise<{ returnedUnits: number } | DomainError> {
   const { refundId, orderId } = input;

@@ -6,7 +6,8 @@ import { goodsContract } from '@shop/contracts';
 import { batchGetGoods, createGoods, getGoods, listGoods, updateGoods } from '../domain/catalog';
 import { reduceStock, releaseStock, returnStock } from '../domain/stock';
 import { goods } from '@shop/proto';
-import type { GoodsSort, GoodsStore } from '../store/goods-store';
+import type { GoodsSort } from '../domain/ports';
+import type { GoodsStore } from '../store/goods-store';
 
 const SORT: Record<goods.GoodsSort, GoodsSort> = {
   [goods.GoodsSort.GOODS_SORT_UNSPECIFIED]: 'ID',

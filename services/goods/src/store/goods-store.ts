@@ -1,25 +1,11 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
 import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-
-export interface GoodsRow {
-  id: string;
-  name: string;
-  price: string;
-  stock: number;
-  on_sale: number;
-}
-
-export type GoodsSort = 'ID' | 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'STOCK_ASC';
+import type { GoodsRepository, GoodsRow, GoodsSort, TakenLine } from '../domain/ports';
 
 const ORDER_BY: Record<GoodsSort, string> = { ID: 'id', NEWEST: 'id DESC', PRICE_ASC: 'price, id', PRICE_DESC: 'price DESC, id', STOCK_ASC: 'stock, id' };
 
-export interface TakenLine {
-  goods_id: string;
-  quantity: number;
-}
-
-export class GoodsStore extends SqlStore {
+export class GoodsStore extends SqlStore implements GoodsRepository {
   /** Released orders, and tombstones of orders released before they took anything. */
   readonly releases: ReleaseLedger;
 

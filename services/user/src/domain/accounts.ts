@@ -2,7 +2,7 @@
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
-import type { UserRow, UserStore } from '../store/user-store';
+import type { UserRepository, UserRow } from './ports';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -31,7 +31,7 @@ export function toUser(row: UserRow): User {
 
 /** Creates a user with a hashed password. Invariant: usernames are unique (ALREADY_EXISTS). */
 export async function register(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { username: string; password: string; role: Role },
 ): Promise<User | DomainError> {
@@ -46,14 +46,14 @@ export async function register(
 }
 
 /** The user whose password matches; one error for an unknown name and a wrong password. */
-export async function authenticate(store: UserStore, input: { username: string; password: string }): Promise<User | DomainError> {
+export async function authenticate(store: UserRepository, input: { username: string; password: string }): Promise<User | DomainError> {
   const row = USERNAME.test(input.username) && input.password.length <= PASSWORD_MAX ? await store.findByUsername(input.username) : undefined;
   const matches = await verifyPassword(input.password.slice(0, PASSWORD_MAX), row?.password_hash ?? DECOY_HASH);
   if (!row || !matches) return new DomainError(ErrorCode.UNAUTHENTICATED, 'wrong username or password');
   return toUser(row);
 }
 
-export async function getUser(store: UserStore, userId: string): Promise<User | DomainError> {
+export async function getUser(store: UserRepository, userId: string): Promise<User | DomainError> {
   if (!isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
   const row = await store.findUser(userId);
   return row ? toUser(row) : new DomainError(ErrorCode.NOT_FOUND, `user ${userId} not found`);

@@ -7,8 +7,7 @@ import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
-import type { Transaction } from 'sequelize';
-import type { UserStore } from '../store/user-store';
+import type { Tx, UserRepository } from './ports';
 
 export interface MoneyChange {
   applied: boolean;
@@ -24,14 +23,14 @@ function positiveAmount(amount: string): string | DomainError {
   return formatCents(cents);
 }
 
-async function balanceOf(store: UserStore, tx: Transaction, userId: string): Promise<string> {
+async function balanceOf(store: UserRepository, tx: Tx, userId: string): Promise<string> {
   const row = await store.findUser(userId, tx);
   return row ? formatCents(parseCents(row.balance)!) : '0.00';
 }
 
 /** Adds to the balance; the same request id adds once. */
 export async function recharge(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { requestId: string; userId: string; amount: string },
 ): Promise<MoneyChange | DomainError> {
@@ -57,7 +56,7 @@ export async function recharge(
  * the same order waits for this transaction.
  */
 export async function reduceBalance(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { orderId: string; userId: string; amount: string },
 ): Promise<MoneyChange | DomainError> {
@@ -84,7 +83,7 @@ export async function reduceBalance(
  * never more in all than the order took.
  */
 export async function refundBalance(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { orderId: string; userId: string; refundId: string; amount: string },
 ): Promise<MoneyChange | DomainError> {
@@ -120,7 +119,7 @@ export async function refundBalance(
 }
 
 /** The release inside a caller's transaction (the release consumer's, with its consume log). */
-export async function releaseBalanceWithin(store: UserStore, ids: SnowflakeGenerator, tx: Transaction, orderId: string): Promise<{ released: string }> {
+export async function releaseBalanceWithin(store: UserRepository, ids: SnowflakeGenerator, tx: Tx, orderId: string): Promise<{ released: string }> {
   const nothing = { released: '0.00' };
   return store.releases.releaseOnce(
     tx,

@@ -2,8 +2,7 @@
 import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { Transaction } from 'sequelize';
-import type { UserStore } from '../store/user-store';
+import type { Tx, UserRepository } from './ports';
 
 export interface PointsChange {
   applied: boolean;
@@ -16,13 +15,13 @@ function validPoints(points: string): boolean {
   return /^[1-9]\d{0,12}$/.test(points) && BigInt(points) <= MAX_POINTS;
 }
 
-async function pointsOf(store: UserStore, userId: string, tx: Transaction): Promise<string> {
+async function pointsOf(store: UserRepository, userId: string, tx: Tx): Promise<string> {
   return (await store.findUser(userId, tx))?.points ?? '0';
 }
 
 /** Adds points for a paid order; a repeat for the order adds nothing. */
 export async function addPoints(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { orderId: string; userId: string; points: string },
 ): Promise<PointsChange | DomainError> {
@@ -39,9 +38,9 @@ export async function addPoints(
 
 /** The addition inside a caller's transaction (the order.paid consumer's, with its consume log). */
 export async function addPointsWithin(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
-  tx: Transaction,
+  tx: Tx,
   input: { orderId: string; userId: string; points: string },
 ): Promise<PointsChange> {
   const { orderId, userId, points } = input;
@@ -57,7 +56,7 @@ export async function addPointsWithin(
  * ORDER_STATE, and the pay service asks again later, so that points added late are not kept.
  */
 export async function deductPoints(
-  store: UserStore,
+  store: UserRepository,
   ids: SnowflakeGenerator,
   input: { refundId: string; orderId: string; userId: string; points: string },
 ): Promise<PointsChange | DomainError> {

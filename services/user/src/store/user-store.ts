@@ -1,22 +1,11 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
-
-export interface UserRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  role: string;
-  balance: string;
-  points: string;
-}
-
-export type MoneyType = 'REDUCE' | 'RELEASE' | 'REFUND' | 'RECHARGE';
-export type PointsType = 'ADD' | 'DEDUCT';
+import type { MoneyType, PointsType, UserRepository, UserRow } from '../domain/ports';
 
 const USER_COLUMNS = 'id, username, password_hash, role, balance, points';
 
-export class UserStore extends SqlStore {
+export class UserStore extends SqlStore implements UserRepository {
   /** Released orders, and tombstones of orders released before their balance was taken. */
   readonly releases: ReleaseLedger;
 
