@@ -5,12 +5,11 @@
  * never became REFUNDED although Alipay had given everything back.
  */
 import assert from 'node:assert/strict';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
+import type { Sequelize } from 'sequelize';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { payMigrations } from '../src/store/migrations';
 import { PayStore } from '../src/store/pay-store';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_pay_store';
 
@@ -21,13 +20,7 @@ describe('pay store: refunded amounts in exact decimals against the real MySQL',
   let store: PayStore;
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
-      replacements: [SCHEMA],
-      type: QueryTypes.SELECT,
-    });
-    for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
-    await runMigrations(db, payMigrations);
+    db = await freshDatabase(SCHEMA, payMigrations);
     store = new PayStore(db);
   });
 

@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
-import { openDatabase, runMigrations } from '@shop/common/db';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
 import type { AlipayClient } from '../src/alipay/alipay-client';
 import { reconcile } from '../src/domain/reconciliation';
 import { payMigrations } from '../src/store/migrations';
 import { PayStore } from '../src/store/pay-store';
+import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_pay_reconciliation';
 
@@ -34,13 +33,7 @@ describe('reconciliation by China day against the real MySQL', function () {
   }
 
   before(async () => {
-    db = await openDatabase(loadInfraConfig().mysql, SCHEMA);
-    const tables = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?', {
-      replacements: [SCHEMA],
-      type: QueryTypes.SELECT,
-    });
-    for (const { name } of tables) await db.query(`DROP TABLE \`${name}\``);
-    await runMigrations(db, payMigrations);
+    db = await freshDatabase(SCHEMA, payMigrations);
     store = new PayStore(db);
   });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { withSystem } from './support/end-to-end';
-import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
+import { call, newCustomer, newGoods, placeOrder, uniqueName } from './support/shop-api';
 import type { SystemState } from './support/system-state';
 
 describe('admin: goods changes', function () {
@@ -76,11 +76,28 @@ describe('admin: goods changes', function () {
     assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).status, 201);
   });
 
-  it('sorts the shop by price, and refuses changes without a reason or a key, from customers, or of unknown goods', async () => {
-    const cheap = await newGoods(admin, '0.01', 1);
-    const sorted = await call('GET', '/api/v1/goods?sort=price-asc&size=1');
-    assert.equal(sorted.body.items[0].price, '0.01', `cheapest first, got ${JSON.stringify(sorted.body.items[0])}`);
+  it('sorts the shop by price, newness or stock, and refuses changes without a reason or a key, from customers, or of unknown goods', async () => {
+    // Goods of a name of their own, so that the list holds only them whatever else the shop sells.
+    const family = uniqueName('Sorted ');
+    const ids: Record<string, string> = {};
+    for (const [price, stock] of [
+      ['7.00', 3],
+      ['0.01', 9],
+      ['12.00', 1],
+    ] as const) {
+      const created = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: `${family} ${price}`, price, stock } });
+      ids[price] = created.body.goodsId;
+    }
+    const order = async (sort: string, token?: string) =>
+      (await call('GET', `/api/v1/${token ? 'admin/' : ''}goods?q=${encodeURIComponent(family)}&sort=${sort}`, { token })).body.items.map(
+        (g: { price: string }) => g.price,
+      );
+    assert.deepEqual(await order('price-asc'), ['0.01', '7.00', '12.00']);
+    assert.deepEqual(await order('price-desc'), ['12.00', '7.00', '0.01']);
+    assert.deepEqual(await order('newest'), ['12.00', '0.01', '7.00']);
+    assert.deepEqual(await order('stock-asc', admin), ['12.00', '7.00', '0.01']);
     assert.equal((await call('GET', '/api/v1/goods?sort=cheapest')).status, 400);
+    const cheap = ids['0.01']!;
 
     const customer = await newCustomer(admin);
     assert.equal((await change(cheap, 'k1', { price: '0.02' })).status, 400, 'no reason');

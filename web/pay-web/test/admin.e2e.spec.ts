@@ -36,10 +36,17 @@ describe("pay-web's admin views", function () {
     assert.equal(asked.status, 201, JSON.stringify(asked.body));
     await until('the refund to succeed', async () => (await state.payment(order.paymentId))?.refunded_amount === '12.34');
 
-    const listed = await http('GET', `${PAY_WEB}/api/v1/admin/refunds?size=5`, { token: admin });
+    // Newest first: this refund is on the first page (automatic refunds of earlier tests may land meanwhile).
+    const listed = await http('GET', `${PAY_WEB}/api/v1/admin/refunds?size=20`, { token: admin });
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
-    assert.equal(listed.body.items[0].refundId, asked.body.refundId);
-    assert.equal(listed.body.items[0].amount, '12.34');
+    const mine = listed.body.items.find((item: { refundId: string }) => item.refundId === asked.body.refundId);
+    assert.deepEqual([mine?.amount, mine?.status], ['12.34', 'SUCCEEDED']);
+    const ids = listed.body.items.map((item: { refundId: string }) => BigInt(item.refundId));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a: bigint, b: bigint) => (a > b ? -1 : 1)),
+      'newest first',
+    );
     assert.ok(listed.body.total >= 1);
     const succeeded = await http('GET', `${PAY_WEB}/api/v1/admin/refunds?status=SUCCEEDED&size=100`, { token: admin });
     assert.ok(succeeded.body.items.every((item: { status: string }) => item.status === 'SUCCEEDED'));
@@ -47,8 +54,9 @@ describe("pay-web's admin views", function () {
     const after = await stats();
     assert.equal(after.payments - before.payments, 1);
     assert.equal(after.paid - before.paid, 1);
-    assert.equal(after.refundsSucceeded - before.refundsSucceeded, 1);
-    assert.equal((Number(after.refunded) - Number(before.refunded)).toFixed(2), '12.34');
+    // At least this one: a late automatic refund of an earlier test may be counted too.
+    assert.ok(after.refundsSucceeded - before.refundsSucceeded >= 1);
+    assert.ok(Number(after.refunded) - Number(before.refunded) >= 12.34 - 1e-9, `refunded ${before.refunded} -> ${after.refunded}`);
   });
 
   it('is for admins only, and refuses bad filters', async () => {

@@ -8,9 +8,9 @@ import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { Tags } from '@shop/contracts';
 import type { OrderView } from '../../src/domain/order-view';
-import { placeOrder, type PlaceOrderInput, type PlacementDeps } from '../../src/domain/placement';
+import { placeOrder, type PlaceOrderInput } from '../../src/domain/placement';
 import { Clock, MemoryCarts, MemoryOrders } from './fakes/memory-repositories';
-import { FakeBroker, ShopWorld, silentLogger } from './fakes/shop-world';
+import { FakeBroker, placementDeps, ShopWorld } from './fakes/shop-world';
 
 const ids = new SnowflakeGenerator(7);
 const userId = ids.next();
@@ -26,18 +26,7 @@ function setup() {
   world.balances.set(userId, 10_000n);
   world.coupons.set(couponId, { userId, amount: '5.00' });
   const broker = new FakeBroker();
-  const deps: PlacementDeps = {
-    store: orders,
-    carts,
-    ids,
-    catalogue: world.catalogue,
-    reservations: world.reservations,
-    sendCancelHalf: broker.sendCancelHalf,
-    rules: { freeShippingThreshold: '99.00', shippingFee: '8.00' },
-    payTimeoutSeconds: 300,
-    payExpiryMarginSeconds: 10,
-    logger: silentLogger,
-  };
+  const deps = placementDeps({ orders, carts, world, broker, ids });
   const place = (input: Partial<PlaceOrderInput> = {}, beforeConfirm?: (orderId: string) => Promise<void>) =>
     placeOrder(
       deps,

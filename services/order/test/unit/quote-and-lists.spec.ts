@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { listOrders } from '../../src/domain/orders';
-import { placeOrder, quoteOrder, type PlaceOrderInput, type PlacementDeps, type PriceInput } from '../../src/domain/placement';
+import { placeOrder, quoteOrder, type PlaceOrderInput, type PriceInput } from '../../src/domain/placement';
 import { Clock, MemoryCarts, MemoryOrders } from './fakes/memory-repositories';
-import { FakeBroker, ShopWorld, silentLogger } from './fakes/shop-world';
+import { FakeBroker, placementDeps, ShopWorld } from './fakes/shop-world';
 
 const ids = new SnowflakeGenerator(11);
 const userId = ids.next();
@@ -22,18 +22,7 @@ function setup() {
   const world = new ShopWorld().addGoods(tea, '45.60', 10);
   world.balances.set(userId, 2_000n);
   world.coupons.set(bigCoupon, { userId, amount: '500.00' });
-  const deps: PlacementDeps = {
-    store: orders,
-    carts,
-    ids,
-    catalogue: world.catalogue,
-    reservations: world.reservations,
-    sendCancelHalf: new FakeBroker().sendCancelHalf,
-    rules: { freeShippingThreshold: '99.00', shippingFee: '8.00' },
-    payTimeoutSeconds: 300,
-    payExpiryMarginSeconds: 10,
-    logger: silentLogger,
-  };
+  const deps = placementDeps({ orders, carts, world, broker: new FakeBroker(), ids });
   const quote = (input: Partial<PriceInput> = {}) =>
     quoteOrder(deps, { userId, lines: [{ goodsId: tea, quantity: 1 }], fromCart: false, couponId: '', balance: '', ...input });
   const place = (input: Partial<PlaceOrderInput> = {}) =>

@@ -15,7 +15,7 @@ import {
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { dayStatsSchema, goodsSchema, goodsView, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
-import { GOODS_SORTS, goodsListQuery } from './goods.routes';
+import { goodsListQuery, goodsPage, type GoodsListQuery } from './goods.routes';
 
 const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a UTC day, YYYY-MM-DD' } as const;
 
@@ -26,20 +26,10 @@ const admin = (summary: string, response: object, status = 200) =>
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
 
-  app.get<{ Querystring: { page?: string; size?: string; q?: string; sort?: string } }>(
+  app.get<{ Querystring: GoodsListQuery }>(
     '/api/v1/admin/goods',
     { preHandler, schema: { ...admin('Every goods, on sale or not; q searches the names', pageOf(goodsSchema)), querystring: goodsListQuery } },
-    async (request) => {
-      const { page, size, q, sort } = request.query;
-      const { items, total } = await services.goods.listGoods({
-        page: Number(page ?? 1),
-        size: Number(size ?? 20),
-        query: q ?? '',
-        includeOffSale: true,
-        sort: GOODS_SORTS[sort ?? 'oldest']!,
-      });
-      return { items: items.map(goodsView), total };
-    },
+    async (request) => goodsPage(services, request.query, true),
   );
 
   app.patch<{

@@ -23,21 +23,30 @@ export const goodsListQuery = object(
   [],
 );
 
+export interface GoodsListQuery {
+  page?: string;
+  size?: string;
+  q?: string;
+  sort?: string;
+}
+
+/** A page of goods as the list routes answer it: the shop's (on sale) or the admin's (all). */
+export async function goodsPage(services: Services, { page, size, q, sort }: GoodsListQuery, includeOffSale: boolean) {
+  const { items, total } = await services.goods.listGoods({
+    page: Number(page ?? 1),
+    size: Number(size ?? 20),
+    query: q ?? '',
+    includeOffSale,
+    sort: GOODS_SORTS[sort ?? 'oldest']!,
+  });
+  return { items: items.map(goodsView), total };
+}
+
 export function goodsRoutes(app: FastifyInstance, services: Services): void {
-  app.get<{ Querystring: { page?: string; size?: string; q?: string; sort?: string } }>(
+  app.get<{ Querystring: GoodsListQuery }>(
     '/api/v1/goods',
     { schema: { ...documented('goods', 'Goods on sale; q searches the names', { response: pageOf(goodsSchema) }), querystring: goodsListQuery } },
-    async (request) => {
-      const { page, size, q, sort } = request.query;
-      const { items, total } = await services.goods.listGoods({
-        page: Number(page ?? 1),
-        size: Number(size ?? 20),
-        query: q ?? '',
-        includeOffSale: false,
-        sort: GOODS_SORTS[sort ?? 'oldest']!,
-      });
-      return { items: items.map(goodsView), total };
-    },
+    async (request) => goodsPage(services, request.query, false),
   );
 
   app.get<{ Params: { goodsId: string } }>(

@@ -9,7 +9,10 @@ import { formatCents, parseCents } from '@shop/common/money';
 import type { HalfMessage } from '@shop/common/mq';
 import type { OrderLineInput } from '@shop/contracts';
 import pino from 'pino';
+import type { SnowflakeGenerator } from '@shop/common/ids';
+import type { PlacementDeps } from '../../../src/domain/placement';
 import type { Catalogue, GoodsInfo, Reservations } from '../../../src/domain/ports';
+import type { MemoryCarts, MemoryOrders } from './memory-repositories';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
@@ -100,4 +103,26 @@ export class FakeBroker {
   resolutionOf(orderId: string): 'commit' | 'rollback' | undefined {
     return this.halves.get(orderId)?.resolution;
   }
+}
+
+/** The placement wired to the fakes, as main.ts wires it to SQL, RPC and RocketMQ (shipping 8.00 under 99.00, 300 s to pay). */
+export function placementDeps(parts: {
+  orders: MemoryOrders;
+  carts: MemoryCarts;
+  world: ShopWorld;
+  broker: FakeBroker;
+  ids: SnowflakeGenerator;
+}): PlacementDeps {
+  return {
+    store: parts.orders,
+    carts: parts.carts,
+    ids: parts.ids,
+    catalogue: parts.world.catalogue,
+    reservations: parts.world.reservations,
+    sendCancelHalf: parts.broker.sendCancelHalf,
+    rules: { freeShippingThreshold: '99.00', shippingFee: '8.00' },
+    payTimeoutSeconds: 300,
+    payExpiryMarginSeconds: 10,
+    logger: silentLogger,
+  };
 }
