@@ -55,4 +55,22 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // A domain depends on its ports (docs/architecture.md): never on its SQL, its RPC layer or proto.
+    files: ['services/*/src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../store/*', '../rpc/*', '../mq/*', '../clients/*', '../alipay/*'],
+              message: 'a domain uses its ports (domain/ports.ts), not their implementations',
+            },
+            { group: ['@shop/proto'], message: 'a domain has its own types; rpc/ maps them to proto' },
+          ],
+        },
+      ],
+    },
+  },
 );
