@@ -17,7 +17,7 @@
  * taken before it have TAKEN rows backfilled by {@link reservationLedgerMigration}.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { DomainError } from '../errors';
+import { DomainError, refusable, refuse } from '../errors';
 import { withDeadlockRetry } from './deadlock-retry';
 import { insertUnique } from './insert-unique';
 import type { Migration } from './migrations';
@@ -37,12 +37,6 @@ export interface ReservationSteps<Taken> {
   repeat(tx: Transaction): Promise<Taken>;
   /** The order was released before its reservation arrived (a tombstone): take nothing. */
   released(): DomainError;
-}
-
-class Refused extends Error {
-  constructor(readonly refusal: DomainError) {
-    super(refusal.message);
-  }
 }
 
 export class ReleaseLedger {
@@ -74,20 +68,14 @@ export class ReleaseLedger {
    * release of the order waits for it, then takes, repeats or refuses.
    */
   reserveOnce<Taken>(orderId: string, steps: ReservationSteps<Taken>): Promise<Taken | DomainError> {
-    const refuse = (refusal: DomainError): never => {
-      throw new Refused(refusal);
-    };
     return withDeadlockRetry(() =>
-      this.sequelize
-        .transaction(async (tx): Promise<Taken | DomainError> => {
+      refusable(
+        this.sequelize.transaction(async (tx): Promise<Taken | DomainError> => {
           const verdict = await this.reserve(tx, orderId);
           if (verdict === 'released') return steps.released();
-          return verdict === 'repeat' ? steps.repeat(tx) : steps.take(tx, refuse);
-        })
-        .catch((error: unknown) => {
-          if (error instanceof Refused) return error.refusal;
-          throw error;
+          return verdict === 'repeat' ? steps.repeat(tx) : steps.take(tx, (refusal) => refuse(refusal));
         }),
+      ),
     );
   }
 

@@ -1,6 +1,6 @@
 /** The goods catalogue: create (admin, idempotent by request id), read and search. */
 import { createOnce } from '@shop/common/db';
-import { DomainError, ErrorCode } from '@shop/common/errors';
+import { DomainError, ErrorCode, refusable, refuse } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { GoodsRepository, GoodsRow, GoodsSort } from './ports';
 
@@ -89,13 +89,6 @@ export interface GoodsChange {
 
 const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
 
-/** Refusal inside the transaction: rolls the change log row back with it. */
-class Refused extends Error {
-  constructor(readonly error: DomainError) {
-    super(error.message);
-  }
-}
-
 /**
  * An admin's change of a goods, recorded with its reason and each field before and after. The
  * stock moves by a delta under the row's lock, so units orders take meanwhile are kept; the same
@@ -112,10 +105,10 @@ export async function updateGoods(store: GoodsRepository, input: GoodsChange): P
   if (input.price !== undefined && !PRICE.test(input.price)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'price must be an amount like 19.90');
   if (!Number.isInteger(input.stockDelta) || Math.abs(input.stockDelta) > MAX_STOCK)
     return new DomainError(ErrorCode.INVALID_ARGUMENT, `stock change must be an integer from -${MAX_STOCK} to ${MAX_STOCK}`);
-  try {
-    await store.transaction(async (tx) => {
+  const refused = await refusable(
+    store.transaction(async (tx) => {
       const row = await store.lockGoods(tx, input.goodsId);
-      if (!row) throw new Refused(new DomainError(ErrorCode.NOT_FOUND, `goods ${input.goodsId} not found`));
+      if (!row) return refuse(ErrorCode.NOT_FOUND, `goods ${input.goodsId} not found`);
       const before = toGoods(row);
       const after = {
         name: name ?? before.name,
@@ -123,8 +116,8 @@ export async function updateGoods(store: GoodsRepository, input: GoodsChange): P
         onSale: input.onSale ?? before.onSale,
         stock: before.stock + input.stockDelta,
       };
-      if (after.stock < 0) throw new Refused(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `only ${before.stock} in stock; cannot take ${-input.stockDelta}`));
-      if (after.stock > MAX_STOCK) throw new Refused(new DomainError(ErrorCode.INVALID_ARGUMENT, `stock cannot exceed ${MAX_STOCK}`));
+      if (after.stock < 0) refuse(ErrorCode.INSUFFICIENT_STOCK, `only ${before.stock} in stock; cannot take ${-input.stockDelta}`);
+      if (after.stock > MAX_STOCK) refuse(ErrorCode.INVALID_ARGUMENT, `stock cannot exceed ${MAX_STOCK}`);
       const changes = Object.fromEntries(
         (['name', 'price', 'onSale', 'stock'] as const)
           .filter((field) => before[field] !== after[field])
@@ -134,10 +127,8 @@ export async function updateGoods(store: GoodsRepository, input: GoodsChange): P
       // A repeat (the same request id) leaves everything as the first one left it.
       if (!(await store.recordChange(tx, { goodsId: input.goodsId, requestId: input.requestId, operator, reason, changes }))) return;
       await store.applyChange(tx, input.goodsId, { ...after, stockDelta: input.stockDelta });
-    });
-  } catch (error) {
-    if (error instanceof Refused) return error.error;
-    throw error;
-  }
+    }),
+  );
+  if (refused instanceof DomainError) return refused;
   return toGoods((await store.findGoods(input.goodsId))!);
 }

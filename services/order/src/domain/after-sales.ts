@@ -12,7 +12,7 @@
  * whether they are returned is the warehouse's business, outside this system.
  */
 import { withDeadlockRetry } from '@shop/common/db';
-import { DomainError, ErrorCode } from '@shop/common/errors';
+import { DomainError, ErrorCode, refusable, refuse } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import type { AfterSalesRow, AfterSalesStatus, OrderRepository, RefundHoldRepository } from './ports';
@@ -57,16 +57,6 @@ export const toAfterSalesView = (row: AfterSalesRow): AfterSalesView => ({
   decidedAt: row.decided_at?.toISOString() ?? '',
 });
 
-class Refusal extends Error {
-  constructor(readonly error: DomainError) {
-    super(error.message);
-  }
-}
-
-const refuse = (code: ErrorCode, message: string): never => {
-  throw new Refusal(new DomainError(code, message));
-};
-
 const sameRequest = (row: AfterSalesRow, input: { orderId: string; reason: string; amount: string }) =>
   row.order_id === input.orderId &&
   row.reason === input.reason &&
@@ -97,8 +87,8 @@ export async function openAfterSales(
 
   const id = deps.ids.next();
   const created = await withDeadlockRetry(() =>
-    deps.store
-      .transaction(async (tx) => {
+    refusable(
+      deps.store.transaction(async (tx) => {
         const order = await deps.store.lockOrder(tx, input.orderId);
         if (!order || order.user_id !== input.userId) return refuse(ErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
         if (order.status === 'PAID') refuse(ErrorCode.ORDER_STATE, 'order is PAID and not shipped: refund it directly');
@@ -121,11 +111,8 @@ export async function openAfterSales(
           idempotencyKey: input.idempotencyKey || null,
         });
         return inserted ? toAfterSalesView((await deps.refunds.findAfterSales(id, tx))!) : undefined;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof Refusal) return error.error;
-        throw error;
       }),
+    ),
   );
   // Not inserted: a concurrent request with the same key won.
   return created ?? (await repeat())!;

@@ -18,7 +18,7 @@
  * The order becomes REFUNDED when the refund that completes it succeeded, and only then.
  */
 import { withDeadlockRetry } from '@shop/common/db';
-import { DomainError, ErrorCode } from '@shop/common/errors';
+import { DomainError, ErrorCode, refusable, refuse } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, minCents, parseCents } from '@shop/common/money';
 import { normaliseLines, type RefundLine, type RefundShares } from '@shop/contracts';
@@ -64,17 +64,6 @@ const planOf = (hold: HoldRow, userId: string): RefundPlan => ({
   completesOrder: hold.completes_order === 1,
 });
 
-/** A refusal thrown inside the transaction, after the order row was locked. */
-class Refusal extends Error {
-  constructor(readonly error: DomainError) {
-    super(error.message);
-  }
-}
-
-const refuse = (code: ErrorCode, message: string): never => {
-  throw new Refusal(new DomainError(code, message));
-};
-
 /**
  * Checks a refund against the order's rules and records its hold; answers the plan the pay
  * service executes. Idempotent by refund id: asking again answers the same plan.
@@ -83,8 +72,8 @@ export async function holdRefund(deps: HoldDeps, request: HoldRequest): Promise<
   const invalid = validate(request);
   if (invalid) return invalid;
   const result = await withDeadlockRetry(() =>
-    deps.store
-      .transaction(async (tx) => {
+    refusable(
+      deps.store.transaction(async (tx) => {
         const order = await deps.store.lockOrder(tx, request.orderId);
         // Another user's order answers like a missing one.
         if (!order || (request.userId && order.user_id !== request.userId)) return refuse(ErrorCode.NOT_FOUND, `order ${request.orderId} not found`);
@@ -95,11 +84,8 @@ export async function holdRefund(deps: HoldDeps, request: HoldRequest): Promise<
         await deps.refunds.insertHold(tx, hold);
         if (hold.after_sales_id) await deps.refunds.moveAfterSales(tx, hold.after_sales_id, ['APPROVED'], 'APPROVED', { refundId: hold.refund_id });
         return planOf({ ...hold, status: 'OPEN' }, order.user_id);
-      })
-      .catch((error: unknown) => {
-        if (error instanceof Refusal) return error.error;
-        throw error;
       }),
+    ),
   );
   if (result instanceof DomainError && request.kind === 'AFTER_SALES' && result.code !== ErrorCode.REFUND_IN_PROGRESS) {
     // The approved request cannot be refunded (the order moved on): it says so, for good.
@@ -183,7 +169,7 @@ async function restockLines(deps: HoldDeps, tx: Transaction, orderId: string, do
   if (completes) return [...left].filter(([, quantity]) => quantity > 0).map(([goodsId, quantity]) => ({ goodsId, quantity }));
   if (asked.length === 0) return [];
   const lines = normaliseLines(asked);
-  if (lines instanceof DomainError) throw new Refusal(lines);
+  if (lines instanceof DomainError) refuse(lines);
   for (const line of lines) {
     if (line.quantity > (left.get(line.goodsId) ?? 0))
       refuse(ErrorCode.INVALID_ARGUMENT, `the order has at most ${Math.max(left.get(line.goodsId) ?? 0, 0)} of goods ${line.goodsId} left to give back`);
