@@ -26,6 +26,11 @@ export function dayRange(from: string, to: string): DayRange | DomainError {
   return { from: new Date(start), end: new Date(end), days: Array.from({ length: count }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10)) };
 }
 
+/** The last `count` UTC days up to today, as a dashboard asks for them by default. */
+export function recentDays(count: number, now = new Date()): { from: string; to: string } {
+  return { from: new Date(now.getTime() - (count - 1) * DAY_MS).toISOString().slice(0, 10), to: now.toISOString().slice(0, 10) };
+}
+
 /** One row per day of the range: the row found for it, or `zero(day)`. */
 export function daySeries<T extends { day: string }>(range: DayRange, found: T[], zero: (day: string) => T): T[] {
   const byDay = new Map(found.map((row) => [row.day, row]));

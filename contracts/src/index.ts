@@ -15,4 +15,4 @@ export { FAULT_HEADER, faultCallOptions, Faults, isFault, type Fault } from './f
 export { isPlanted, PlantedDefects, type PlantedDefect } from './planted-defects';
 export { readPayExpiryMargin, readPayTimeout } from './pay-timeout';
 export { fromAlipayTime, isCalendarDate, toAlipayTime } from './alipay-time';
-export { dayRange, daySeries, MAX_RANGE_DAYS, type DayRange } from './day-range';
+export { dayRange, daySeries, MAX_RANGE_DAYS, recentDays, type DayRange } from './day-range';

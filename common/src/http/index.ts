@@ -2,4 +2,4 @@ export { addRoutes, createHttpApp, principalOf, requireAdmin, requireUser, type 
 export { runFrontDoor, type FrontDoor } from './run-front-door';
 export { DEVELOPMENT_JWT_SECRET, readWebConfig, type WebConfig } from './web-config';
 export { TokenService, type Principal, type Role } from './jwt';
-export { documented, errorSchema, idempotencyHeaders, idString, moneyString, object, pageQuery, params, protoEnumNames } from './schemas';
+export { calendarDate, documented, errorSchema, idempotencyHeaders, idString, moneyString, object, pageQuery, params, protoEnumNames } from './schemas';

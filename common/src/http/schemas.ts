@@ -2,6 +2,8 @@
 export const idString = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } as const;
 export const moneyString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' } as const;
 export const pageQuery = { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } as const;
+/** A day, YYYY-MM-DD (whether it exists is the service's check). */
+export const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
 
 export function object(properties: Record<string, unknown>, required: string[] = Object.keys(properties)) {
   return { type: 'object', properties, required, additionalProperties: false } as const;

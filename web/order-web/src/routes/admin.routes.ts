@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  calendarDate,
   documented,
   idempotencyHeaders,
   idString,
@@ -12,12 +13,11 @@ import {
   requireUser,
   type TokenService,
 } from '@shop/common/http';
+import { recentDays } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
 import { dayStatsSchema, goodsSchema, goodsView, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
 import { goodsListQuery, goodsPage, type GoodsListQuery } from './goods.routes';
-
-const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a UTC day, YYYY-MM-DD' } as const;
 
 const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 const admin = (summary: string, response: object, status = 200) =>
@@ -183,11 +183,7 @@ export function adminRoutes(app: FastifyInstance, services: Services, tokens: To
       },
     },
     async (request) => {
-      const today = new Date();
-      const { days } = await services.order.orderStats({
-        from: request.query.from ?? new Date(today.getTime() - 29 * 86_400_000).toISOString().slice(0, 10),
-        to: request.query.to ?? today.toISOString().slice(0, 10),
-      });
+      const { days } = await services.order.orderStats({ ...recentDays(30), ...request.query });
       return { days };
     },
   );

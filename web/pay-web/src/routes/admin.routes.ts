@@ -1,12 +1,12 @@
 /** Admin operations: every refund, the dashboard's payment numbers, reconciliation of a day against Alipay's bill. */
-import { documented, object, pageQuery, params, protoEnumNames, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import { calendarDate, documented, object, pageQuery, params, protoEnumNames, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
+import { recentDays } from '@shop/contracts';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from '../clients';
 import { payDayStatsSchema, reconciliationSchema, refundSchema, refundView } from '../views';
 
 const REFUND_STATUSES = protoEnumNames(pay.RefundStatus).map((name) => name.replace(/^REFUND_/, ''));
-const calendarDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const admin = (summary: string, response: object, description = 'Admins only (403 FORBIDDEN otherwise).') =>
   documented('admin', summary, { auth: true, response, description });
 
@@ -89,12 +89,6 @@ export function adminRoutes(app: FastifyInstance, payments: PayClient, tokens: T
         querystring: object({ from: calendarDate, to: calendarDate }, []),
       },
     },
-    async (request) => {
-      const today = new Date();
-      return payments.payStats({
-        from: request.query.from ?? new Date(today.getTime() - 29 * 86_400_000).toISOString().slice(0, 10),
-        to: request.query.to ?? today.toISOString().slice(0, 10),
-      });
-    },
+    async (request) => payments.payStats({ ...recentDays(30), ...request.query }),
   );
 }
