@@ -23,6 +23,11 @@ export const ErrorCode = {
   RELEASED: 'RELEASED',
   UNAVAILABLE: 'UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  INVALID_IMAGE: 'INVALID_IMAGE',
+  USER_BANNED: 'USER_BANNED',
+  ADDRESS_BOOK_FULL: 'ADDRESS_BOOK_FULL',
+  ADDRESS_REQUIRED: 'ADDRESS_REQUIRED',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -56,6 +61,16 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
   PAYLOAD_TOO_LARGE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 413 },
+  // A body of a type the route does not take (an upload that is not a picture).
+  UNSUPPORTED_MEDIA_TYPE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 415 },
+  // Bytes that do not decode as a JPEG, PNG, WebP or GIF picture.
+  INVALID_IMAGE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
+  // A banned user signing in, or using a token issued before the ban.
+  USER_BANNED: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
+  // The address book holds its maximum already.
+  ADDRESS_BOOK_FULL: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // An order with no address given and none in the address book.
+  ADDRESS_REQUIRED: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500 },
 };
 
