@@ -22,6 +22,11 @@ export const goodsContract = defineContract(goods.GoodsServiceService, {
   reduceStock: keyedWrite,
   releaseStock: keyedWrite,
   returnStock: keyedWrite,
+  listCategories: read,
+  createCategory: keyedWrite,
+  // Decoding and resizing a large picture takes a moment; the result depends only on its content.
+  putGoodsImage: { timeoutMs: 15_000, idempotent: true },
+  getGoodsImage: read,
 });
 
 export const couponContract = defineContract(coupon.CouponServiceService, {
@@ -42,6 +47,14 @@ export const userContract = defineContract(user.UserServiceService, {
   refundBalance: keyedWrite,
   addPoints: keyedWrite,
   deductPoints: keyedWrite,
+  listUsers: read,
+  adjustBalance: keyedWrite,
+  listAdjustments: read,
+  setBanned: keyedWrite,
+  listAddresses: read,
+  getAddress: read,
+  saveAddress: keyedWrite,
+  deleteAddress: keyedWrite,
 });
 
 export const orderContract = defineContract(order.OrderServiceService, {
