@@ -26,6 +26,7 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   INVALID_IMAGE: 'INVALID_IMAGE',
   USER_BANNED: 'USER_BANNED',
+  USER_STATE: 'USER_STATE',
   ADDRESS_BOOK_FULL: 'ADDRESS_BOOK_FULL',
   ADDRESS_REQUIRED: 'ADDRESS_REQUIRED',
   INTERNAL: 'INTERNAL',
@@ -67,6 +68,8 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   INVALID_IMAGE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
   // A banned user signing in, or using a token issued before the ban.
   USER_BANNED: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
+  // A user whose kind or state does not allow the action (an admin cannot be banned).
+  USER_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // The address book holds its maximum already.
   ADDRESS_BOOK_FULL: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // An order with no address given and none in the address book.
