@@ -46,6 +46,8 @@ entry() {
 : "${PAY_WEB_PORT:=7002}"
 : "${ALIPAY_GATEWAY_PORT:=7009}"
 : "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
+# The goods' pictures (the goods service's image store on local disk).
+export GOODS_IMAGE_DIR="${GOODS_IMAGE_DIR:-$VAR/images}"
 # One process started alone joins the system in the profile the system runs with.
 if [ -z "${SHOP_PROFILE:-}" ] && [ "${1:-}" = start ] && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
 : "${SHOP_PROFILE:=development}"

@@ -43,10 +43,12 @@ export interface RpcServerOptions {
   weight?: number;
   unregisterGraceMs?: number;
   drainTimeoutMs?: number;
+  /** The largest request message taken; 4 MiB (grpc's default) unless set. */
+  maxRequestBytes?: number;
 }
 
 export class RpcServer {
-  private readonly server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  private readonly server: Server;
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly services: { name: string; methods: string[] }[] = [];
   private readonly registered: string[] = [];
@@ -54,6 +56,7 @@ export class RpcServer {
   private inFlight = 0;
 
   constructor(private readonly options: RpcServerOptions) {
+    this.server = new Server({ 'grpc.max_receive_message_length': options.maxRequestBytes ?? 4 * 1024 * 1024 });
     this.health.addToServer(this.server);
   }
 

@@ -15,8 +15,8 @@ import { RpcServer, ZkRegistry } from '../rpc';
 import type { ServiceConfig } from './service-config';
 import { leaseWorkerId } from './worker-id';
 
-export interface ServiceContext {
-  config: ServiceConfig;
+export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
+  config: C;
   logger: Logger;
   db: Sequelize;
   registry: ZkRegistry;
@@ -30,15 +30,17 @@ export interface Stoppable {
   shutdown(): Promise<void>;
 }
 
-export interface ServiceProcess {
+export interface ServiceProcess<C extends ServiceConfig = ServiceConfig> {
   application: string;
-  loadConfig(): ServiceConfig;
+  loadConfig(): C;
   migrations: Migration[];
+  /** The largest request the RPC server takes (4 MiB by default, grpc's own). */
+  maxRequestBytes?: number;
   /** Adds the service's handlers to `context.server` and starts its consumers. */
-  setup(context: ServiceContext): Promise<Stoppable[]>;
+  setup(context: ServiceContext<C>): Promise<Stoppable[]>;
 }
 
-export async function startService(definition: ServiceProcess): Promise<{ context: ServiceContext; stop(): Promise<void> }> {
+export async function startService<C extends ServiceConfig>(definition: ServiceProcess<C>): Promise<{ context: ServiceContext<C>; stop(): Promise<void> }> {
   const config = definition.loadConfig();
   if (plantedDefects().length > 0 && config.infra.env === 'production')
     throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
@@ -55,8 +57,15 @@ export async function startService(definition: ServiceProcess): Promise<{ contex
       process.kill(process.pid, 'SIGTERM');
     }));
   logger.info({ workerId }, 'snowflake worker id');
-  const server = new RpcServer({ application: definition.application, registry, logger, advertisedHost: config.rpcHost, port: config.rpcPort });
-  const context: ServiceContext = {
+  const server = new RpcServer({
+    application: definition.application,
+    registry,
+    logger,
+    advertisedHost: config.rpcHost,
+    port: config.rpcPort,
+    maxRequestBytes: definition.maxRequestBytes,
+  });
+  const context: ServiceContext<C> = {
     config,
     logger,
     db,
@@ -79,7 +88,7 @@ export async function startService(definition: ServiceProcess): Promise<{ contex
 }
 
 /** Entry point of a service's main.ts: starts it, stops it on SIGTERM/SIGINT, exits on failure. */
-export function runService(definition: ServiceProcess): void {
+export function runService<C extends ServiceConfig>(definition: ServiceProcess<C>): void {
   startService(definition).then(
     ({ context, stop }) => {
       let stopping = false;

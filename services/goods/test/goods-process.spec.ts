@@ -63,8 +63,12 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
 
   it('serves the catalogue and stock over gRPC, with stable error codes', async () => {
     const requestId = randomUUID();
-    const created = await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3 });
-    assert.deepEqual(await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3 }), created, 'idempotent by request id');
+    const created = await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3, categoryId: '', description: '' });
+    assert.deepEqual(
+      await goods.createGoods({ requestId, name: 'notebook', price: '12.30', stock: 3, categoryId: '', description: '' }),
+      created,
+      'idempotent by request id',
+    );
     const orderId = ids.next();
     assert.deepEqual(await goods.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2 }] }), { applied: true });
     assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 1);

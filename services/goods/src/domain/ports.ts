@@ -16,6 +16,41 @@ export interface GoodsRow {
   stock: number;
   /** 1 on sale, 0 not. */
   on_sale: number;
+  category_id: string | null;
+  category_name: string | null;
+  description: string;
+  /** The picture's name in the image store, or null. */
+  image_key: string | null;
+}
+
+export interface CategoryRow {
+  id: string;
+  name: string;
+  /** Goods on sale in the category. */
+  goods_count: number;
+}
+
+export interface ListOptions {
+  includeOffSale: boolean;
+  sort: GoodsSort;
+  /** Only goods of this category. */
+  categoryId?: string;
+}
+
+/**
+ * Where pictures live (local disk by default, an S3-compatible bucket by configuration): write
+ * once under a name, read back. Names are derived from content, so a write never replaces a
+ * different picture and every instance of the service can share one store.
+ */
+export interface ImageStore {
+  put(name: string, content: Buffer, contentType: string): Promise<void>;
+  /** undefined when there is no such picture. */
+  get(name: string): Promise<{ content: Buffer; contentType: string } | undefined>;
+}
+
+/** Decodes an uploaded picture and makes its sizes; undefined when the bytes are not a picture it takes. */
+export interface ImageResizer {
+  resize(content: Buffer): Promise<{ small: Buffer; large: Buffer; contentType: string } | undefined>;
 }
 
 export type GoodsSort = 'ID' | 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'STOCK_ASC';
@@ -33,20 +68,40 @@ export interface GoodsRepository {
   /** The order's reservation ledger: released orders, and tombstones of orders released before they took anything. */
   readonly releases: Pick<ReleaseLedger, 'reserveOnce' | 'releaseOnce'>;
   /** Inserts goods on sale; `requestId` is unique (a second insert with it fails). */
-  insertGoods(row: { id: string; name: string; price: string; stock: number; requestId: string | null }): Promise<void>;
+  insertGoods(row: {
+    id: string;
+    name: string;
+    price: string;
+    stock: number;
+    requestId: string | null;
+    categoryId: string | null;
+    description: string;
+  }): Promise<void>;
   /** The goods created with this request id, if any. */
   findByCreateRequest(requestId: string): Promise<GoodsRow | undefined>;
   findGoods(id: string): Promise<GoodsRow | undefined>;
   /** The goods found among `ids` (missing ones left out), by id. */
   findGoodsByIds(ids: string[]): Promise<GoodsRow[]>;
   /** A page of goods whose name contains `query`; off-sale goods only with `includeOffSale`. */
-  listGoods(offset: number, limit: number, query: string, options: { includeOffSale: boolean; sort: GoodsSort }): Promise<{ rows: GoodsRow[]; total: number }>;
+  listGoods(offset: number, limit: number, query: string, options: ListOptions): Promise<{ rows: GoodsRow[]; total: number }>;
+  /** Every category, by name, with its count of goods on sale. */
+  listCategories(): Promise<CategoryRow[]>;
+  findCategory(id: string): Promise<CategoryRow | undefined>;
+  findCategoryByName(name: string): Promise<CategoryRow | undefined>;
+  /** Inserts a category; false when the name is taken. */
+  insertCategory(row: { id: string; name: string }): Promise<boolean>;
+  /** Names the goods' picture (the caller holds the row's lock). */
+  setImage(tx: Tx, id: string, imageKey: string): Promise<void>;
   /** Records an admin's change; false when this (goods, request id) was recorded before. */
   recordChange(tx: Tx, row: { goodsId: string; requestId: string; operator: string; reason: string; changes: object }): Promise<boolean>;
   /** Reads the goods and locks its row until the transaction ends. */
   lockGoods(tx: Tx, id: string): Promise<GoodsRow | undefined>;
-  /** Sets name, price and sale state, and moves the stock by `stockDelta` (the caller holds the row's lock and checked the stock). */
-  applyChange(tx: Tx, id: string, next: { name: string; price: string; onSale: boolean; stockDelta: number }): Promise<void>;
+  /** Sets name, price, sale state, category and description, and moves the stock by `stockDelta` (the caller holds the row's lock and checked the stock). */
+  applyChange(
+    tx: Tx,
+    id: string,
+    next: { name: string; price: string; onSale: boolean; categoryId: string | null; description: string; stockDelta: number },
+  ): Promise<void>;
   /** What the order took and still holds (not released), locked. */
   takenLines(tx: Tx, orderId: string): Promise<TakenLine[]>;
   /** Every line the order took, released or not (only the planted defect of the chaos harness reads it). */

@@ -3,10 +3,11 @@ import { orThrow } from '@shop/common/errors';
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { ServiceHandlers } from '@shop/common/rpc';
 import { goodsContract } from '@shop/contracts';
-import { batchGetGoods, createGoods, getGoods, listGoods, updateGoods } from '../domain/catalog';
+import { batchGetGoods, createCategory, createGoods, getGoods, listCategories, listGoods, updateGoods } from '../domain/catalog';
+import { getGoodsImage, putGoodsImage } from '../domain/images';
 import { reduceStock, releaseStock, returnStock } from '../domain/stock';
 import { goods } from '@shop/proto';
-import type { GoodsSort } from '../domain/ports';
+import type { GoodsSort, ImageResizer, ImageStore } from '../domain/ports';
 import type { GoodsStore } from '../store/goods-store';
 
 const SORT: Record<goods.GoodsSort, GoodsSort> = {
@@ -18,12 +19,27 @@ const SORT: Record<goods.GoodsSort, GoodsSort> = {
   [goods.GoodsSort.UNRECOGNIZED]: 'ID',
 };
 
-export function goodsHandlers(store: GoodsStore, ids: SnowflakeGenerator): ServiceHandlers<typeof goodsContract.definition> {
+export function goodsHandlers(
+  store: GoodsStore,
+  ids: SnowflakeGenerator,
+  images: ImageStore,
+  resizer: ImageResizer,
+): ServiceHandlers<typeof goodsContract.definition> {
   return {
     getGoods: async ({ goodsId }) => orThrow(await getGoods(store, goodsId)),
     batchGetGoods: async ({ goodsIds }) => ({ goods: orThrow(await batchGetGoods(store, goodsIds)) }),
-    listGoods: async ({ page, size, query, includeOffSale, sort }) => orThrow(await listGoods(store, page, size, query, { includeOffSale, sort: SORT[sort] })),
-    updateGoods: async ({ name, price, onSale, ...change }) => orThrow(await updateGoods(store, { ...change, name, price, onSale })),
+    listGoods: async ({ page, size, query, includeOffSale, sort, categoryId }) =>
+      orThrow(await listGoods(store, page, size, query, { includeOffSale, sort: SORT[sort], categoryId })),
+    updateGoods: async ({ name, price, onSale, categoryId, description, ...change }) =>
+      orThrow(await updateGoods(store, { ...change, name, price, onSale, categoryId, description })),
+    listCategories: async () => ({ categories: await listCategories(store) }),
+    createCategory: async (request) => orThrow(await createCategory(store, ids, request)),
+    putGoodsImage: async ({ goodsId, operatorId, content }) =>
+      orThrow(await putGoodsImage(store, images, resizer, { goodsId, operatorId, content: Buffer.from(content) })),
+    getGoodsImage: async ({ imageKey, size }) => {
+      const image = orThrow(await getGoodsImage(images, imageKey, size === goods.ImageSize.LARGE ? 'large' : 'small'));
+      return { content: image.content, contentType: image.contentType };
+    },
     createGoods: async (request) => orThrow(await createGoods(store, ids, request)),
     reduceStock: async ({ orderId, lines }) => orThrow(await reduceStock(store, orderId, lines)),
     releaseStock: async ({ orderId }) => orThrow(await releaseStock(store, orderId)),

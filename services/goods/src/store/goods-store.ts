@@ -1,9 +1,22 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
 import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { GoodsRepository, GoodsRow, GoodsSort, TakenLine } from '../domain/ports';
+import type { CategoryRow, GoodsRepository, GoodsRow, GoodsSort, ListOptions, TakenLine } from '../domain/ports';
 
-const ORDER_BY: Record<GoodsSort, string> = { ID: 'id', NEWEST: 'id DESC', PRICE_ASC: 'price, id', PRICE_DESC: 'price DESC, id', STOCK_ASC: 'stock, id' };
+const ORDER_BY: Record<GoodsSort, string> = {
+  ID: 'g.id',
+  NEWEST: 'g.id DESC',
+  PRICE_ASC: 'g.price, g.id',
+  PRICE_DESC: 'g.price DESC, g.id',
+  STOCK_ASC: 'g.stock, g.id',
+};
+
+/** A goods row with its category's name (a primary-key join). */
+const SELECT_GOODS = `SELECT g.id, g.name, g.price, g.stock, g.on_sale, g.category_id, c.name AS category_name, g.description, g.image_key
+  FROM goods g LEFT JOIN goods_category c ON c.id = g.category_id`;
+
+const SELECT_CATEGORIES = `SELECT c.id, c.name, CAST(COUNT(g.id) AS SIGNED) AS goods_count
+  FROM goods_category c LEFT JOIN goods g ON g.category_id = c.id AND g.on_sale = 1`;
 
 export class GoodsStore extends SqlStore implements GoodsRepository {
   /** Released orders, and tombstones of orders released before they took anything. */
@@ -14,46 +27,81 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
     this.releases = new ReleaseLedger(sequelize, 'goods_order_release');
   }
 
-  async insertGoods(row: { id: string; name: string; price: string; stock: number; requestId: string | null }): Promise<void> {
+  async insertGoods(row: {
+    id: string;
+    name: string;
+    price: string;
+    stock: number;
+    requestId: string | null;
+    categoryId: string | null;
+    description: string;
+  }): Promise<void> {
     await this.sequelize.query(
-      'INSERT INTO goods (id, name, price, stock, on_sale, create_request_id, created_at) VALUES (?, ?, ?, ?, 1, ?, UTC_TIMESTAMP(3))',
-      { replacements: [row.id, row.name, row.price, row.stock, row.requestId], type: QueryTypes.INSERT },
+      `INSERT INTO goods (id, name, price, stock, on_sale, create_request_id, category_id, description, created_at)
+       VALUES (?, ?, ?, ?, 1, ?, ?, ?, UTC_TIMESTAMP(3))`,
+      { replacements: [row.id, row.name, row.price, row.stock, row.requestId, row.categoryId, row.description], type: QueryTypes.INSERT },
     );
   }
 
   async findByCreateRequest(requestId: string): Promise<GoodsRow | undefined> {
-    return this.one('SELECT id, name, price, stock, on_sale FROM goods WHERE create_request_id = ?', [requestId]);
+    return this.one(`${SELECT_GOODS} WHERE g.create_request_id = ?`, [requestId]);
   }
 
   async findGoods(id: string): Promise<GoodsRow | undefined> {
-    return this.one('SELECT id, name, price, stock, on_sale FROM goods WHERE id = ?', [id]);
+    return this.one(`${SELECT_GOODS} WHERE g.id = ?`, [id]);
   }
 
   async findGoodsByIds(ids: string[]): Promise<GoodsRow[]> {
     if (ids.length === 0) return [];
-    return this.sequelize.query<GoodsRow>('SELECT id, name, price, stock, on_sale FROM goods WHERE id IN (?) ORDER BY id', {
-      replacements: [ids],
-      type: QueryTypes.SELECT,
-    });
+    return this.sequelize.query<GoodsRow>(`${SELECT_GOODS} WHERE g.id IN (?) ORDER BY g.id`, { replacements: [ids], type: QueryTypes.SELECT });
   }
 
-  async listGoods(
-    offset: number,
-    limit: number,
-    query: string,
-    options: { includeOffSale: boolean; sort: GoodsSort },
-  ): Promise<{ rows: GoodsRow[]; total: number }> {
-    const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const where = options.includeOffSale ? 'name LIKE ?' : 'on_sale = 1 AND name LIKE ?';
-    const rows = await this.sequelize.query<GoodsRow>(
-      `SELECT id, name, price, stock, on_sale FROM goods WHERE ${where} ORDER BY ${ORDER_BY[options.sort]} LIMIT ? OFFSET ?`,
-      { replacements: [like, limit, offset], type: QueryTypes.SELECT },
-    );
-    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM goods WHERE ${where}`, {
-      replacements: [like],
+  async listGoods(offset: number, limit: number, query: string, options: ListOptions): Promise<{ rows: GoodsRow[]; total: number }> {
+    const conditions = ['g.name LIKE ?'];
+    const replacements: unknown[] = [`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];
+    if (!options.includeOffSale) conditions.push('g.on_sale = 1');
+    if (options.categoryId) {
+      conditions.push('g.category_id = ?');
+      replacements.push(options.categoryId);
+    }
+    const where = conditions.join(' AND ');
+    const rows = await this.sequelize.query<GoodsRow>(`${SELECT_GOODS} WHERE ${where} ORDER BY ${ORDER_BY[options.sort]} LIMIT ? OFFSET ?`, {
+      replacements: [...replacements, limit, offset],
+      type: QueryTypes.SELECT,
+    });
+    const [count] = await this.sequelize.query<{ total: number }>(`SELECT COUNT(*) AS total FROM goods g WHERE ${where}`, {
+      replacements,
       type: QueryTypes.SELECT,
     });
     return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  listCategories(): Promise<CategoryRow[]> {
+    return this.sequelize.query<CategoryRow>(`${SELECT_CATEGORIES} GROUP BY c.id, c.name ORDER BY c.name`, { type: QueryTypes.SELECT });
+  }
+
+  async findCategory(id: string): Promise<CategoryRow | undefined> {
+    const [row] = await this.sequelize.query<CategoryRow>(`${SELECT_CATEGORIES} WHERE c.id = ? GROUP BY c.id, c.name`, {
+      replacements: [id],
+      type: QueryTypes.SELECT,
+    });
+    return row;
+  }
+
+  async findCategoryByName(name: string): Promise<CategoryRow | undefined> {
+    const [row] = await this.sequelize.query<CategoryRow>(`${SELECT_CATEGORIES} WHERE c.name = ? GROUP BY c.id, c.name`, {
+      replacements: [name],
+      type: QueryTypes.SELECT,
+    });
+    return row;
+  }
+
+  insertCategory(row: { id: string; name: string }): Promise<boolean> {
+    return insertUnique(this.sequelize, 'INSERT INTO goods_category (id, name, created_at) VALUES (?, ?, UTC_TIMESTAMP(3))', [row.id, row.name]);
+  }
+
+  async setImage(tx: Transaction, id: string, imageKey: string): Promise<void> {
+    await this.sequelize.query('UPDATE goods SET image_key = ? WHERE id = ?', { replacements: [imageKey, id], transaction: tx });
   }
 
   /** Records an admin's change; false when this (goods, request id) was recorded before. */
@@ -67,7 +115,7 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
   }
 
   async lockGoods(tx: Transaction, id: string): Promise<GoodsRow | undefined> {
-    const [row] = await this.sequelize.query<GoodsRow>('SELECT id, name, price, stock, on_sale FROM goods WHERE id = ? FOR UPDATE', {
+    const [row] = await this.sequelize.query<GoodsRow>(`${SELECT_GOODS} WHERE g.id = ? FOR UPDATE`, {
       replacements: [id],
       type: QueryTypes.SELECT,
       transaction: tx,
@@ -75,10 +123,14 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
     return row;
   }
 
-  /** Sets name, price and sale state, and moves the stock by `stockDelta` (the caller holds the row's lock and checked the stock). */
-  async applyChange(tx: Transaction, id: string, next: { name: string; price: string; onSale: boolean; stockDelta: number }): Promise<void> {
-    await this.sequelize.query('UPDATE goods SET name = ?, price = ?, on_sale = ?, stock = stock + ? WHERE id = ?', {
-      replacements: [next.name, next.price, next.onSale ? 1 : 0, next.stockDelta, id],
+  /** Sets name, price, sale state, category and description, and moves the stock by `stockDelta` (the caller holds the row's lock and checked the stock). */
+  async applyChange(
+    tx: Transaction,
+    id: string,
+    next: { name: string; price: string; onSale: boolean; categoryId: string | null; description: string; stockDelta: number },
+  ): Promise<void> {
+    await this.sequelize.query('UPDATE goods SET name = ?, price = ?, on_sale = ?, category_id = ?, description = ?, stock = stock + ? WHERE id = ?', {
+      replacements: [next.name, next.price, next.onSale ? 1 : 0, next.categoryId, next.description, next.stockDelta, id],
       transaction: tx,
     });
   }

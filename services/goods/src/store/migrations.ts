@@ -11,6 +11,9 @@ import { consumerMigrations } from '@shop/common/mq';
  * goods_return_log: units a refund before shipment gave back, once per (refund, goods).
  * goods_change_log: an admin's change of a goods (name, price, sale, stock delta), once per
  *   (goods, request id), with who, why, and each field's value before and after.
+ * goods_category: the shop's categories, unique by name; goods.category_id points at one (or
+ *   nothing). goods.description is free text; goods.image_key names the goods' picture in the
+ *   image store (derived from the picture's content, so a name never changes meaning).
  */
 export const goodsMigrations: Migration[] = [
   ...consumerMigrations,
@@ -90,6 +93,24 @@ export const goodsMigrations: Migration[] = [
           PRIMARY KEY (goods_id, request_id),
           KEY idx_created (created_at)
         ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0007-goods-category-image',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS goods_category (
+          id BIGINT NOT NULL PRIMARY KEY,
+          name VARCHAR(64) NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          UNIQUE KEY uq_name (name)
+        ) ENGINE=InnoDB`);
+      await sequelize.query(`
+        ALTER TABLE goods
+          ADD COLUMN IF NOT EXISTS category_id BIGINT NULL,
+          ADD COLUMN IF NOT EXISTS description VARCHAR(2000) NOT NULL DEFAULT '',
+          ADD COLUMN IF NOT EXISTS image_key VARCHAR(64) NULL,
+          ADD KEY IF NOT EXISTS idx_category (category_id, on_sale)`);
     },
   },
 ];
