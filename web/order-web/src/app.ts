@@ -7,6 +7,7 @@ import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { missingProviders, type Services } from './clients';
 import { accountRoutes } from './routes/account.routes';
+import { adminGoodsRoutes } from './routes/admin-goods.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { afterSalesRoutes } from './routes/after-sales.routes';
 import { authRoutes } from './routes/auth.routes';
@@ -45,6 +46,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     cartRoutes(api, deps.services, deps.tokens);
     orderRoutes(api, deps.services, deps.tokens, deps.faultInjection);
     adminRoutes(api, deps.services, deps.tokens);
+    adminGoodsRoutes(api, deps.services, deps.tokens);
     afterSalesRoutes(api, deps.services, deps.tokens);
   });
   void app.register(fastifyStatic, { root: STOREFRONT_DIR, index: 'index.html', maxAge: 60_000 });

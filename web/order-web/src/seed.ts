@@ -47,7 +47,8 @@ async function main(): Promise<void> {
       console.log(`[seed] admin "${config.adminUsername}" exists; left as it is`);
     }
     if (config.demoGoods) {
-      for (const [index, item] of DEMO_GOODS.entries()) await goods.createGoods({ requestId: `seed-goods-${index + 1}`, ...item });
+      for (const [index, item] of DEMO_GOODS.entries())
+        await goods.createGoods({ requestId: `seed-goods-${index + 1}`, categoryId: '', description: '', ...item });
       console.log(`[seed] ${DEMO_GOODS.length} demo goods present`);
     }
   } finally {

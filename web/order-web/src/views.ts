@@ -17,8 +17,38 @@ function shape(properties: Record<string, unknown>) {
   return { type: 'object', properties, required: Object.keys(properties) } as const;
 }
 
-export const goodsView = (g: goods.Goods) => ({ goodsId: g.goodsId, name: g.name, price: g.price, stock: g.stock, onSale: g.onSale });
-export const goodsSchema = shape({ goodsId: id, name: { type: 'string' }, price: money, stock: { type: 'integer' }, onSale: { type: 'boolean' } });
+/** Where a picture of a goods is served (see goods.routes.ts): immutable, its name derived from its content. */
+export const imageUrl = (imageKey: string, size: 'small' | 'large') => `/images/goods/${imageKey}-${size}.webp`;
+
+export const goodsView = (g: goods.Goods) => ({
+  goodsId: g.goodsId,
+  name: g.name,
+  price: g.price,
+  stock: g.stock,
+  onSale: g.onSale,
+  categoryId: g.categoryId || null,
+  categoryName: g.categoryName || null,
+  description: g.description,
+  image: g.imageKey ? { small: imageUrl(g.imageKey, 'small'), large: imageUrl(g.imageKey, 'large') } : null,
+});
+const nullableString = { type: ['string', 'null'] } as const;
+export const goodsSchema = shape({
+  goodsId: id,
+  name: { type: 'string' },
+  price: money,
+  stock: { type: 'integer' },
+  onSale: { type: 'boolean' },
+  categoryId: nullableString,
+  categoryName: nullableString,
+  description: { type: 'string' },
+  image: {
+    type: ['object', 'null'],
+    description: '320 px square (small) and 960 px (large) WebP',
+    properties: { small: { type: 'string' }, large: { type: 'string' } },
+    required: ['small', 'large'],
+  },
+});
+export const categorySchema = shape({ categoryId: id, name: { type: 'string' }, goodsCount: { type: 'integer', description: 'goods on sale in it' } });
 
 export const couponView = (c: coupon.Coupon) => ({ couponId: c.couponId, amount: c.amount, used: c.used, orderId: c.orderId || null });
 export const couponSchema = shape({ couponId: id, amount: money, used: { type: 'boolean' }, orderId: nullable(id) });

@@ -16,8 +16,7 @@ import {
 import { recentDays } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
-import { dayStatsSchema, goodsSchema, goodsView, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
-import { goodsListQuery, goodsPage, type GoodsListQuery } from './goods.routes';
+import { dayStatsSchema, ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf } from '../views';
 
 const created = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 const admin = (summary: string, response: object, status = 200) =>
@@ -25,71 +24,6 @@ const admin = (summary: string, response: object, status = 200) =>
 
 export function adminRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   const preHandler = [requireUser(tokens), requireAdmin];
-
-  app.get<{ Querystring: GoodsListQuery }>(
-    '/api/v1/admin/goods',
-    { preHandler, schema: { ...admin('Every goods, on sale or not; q searches the names', pageOf(goodsSchema)), querystring: goodsListQuery } },
-    async (request) => goodsPage(services, request.query, true),
-  );
-
-  app.patch<{
-    Params: { goodsId: string };
-    Body: { name?: string; price?: string; onSale?: boolean; stockDelta?: number; reason: string };
-    Headers: { 'idempotency-key'?: string };
-  }>(
-    '/api/v1/admin/goods/:goodsId',
-    {
-      preHandler,
-      schema: {
-        ...admin('Change a goods: name, price, on/off sale, stock by a delta; with a reason kept in its change log', goodsSchema),
-        headers: { ...idempotencyHeaders, required: ['idempotency-key'] },
-        params: params('goodsId'),
-        body: object(
-          {
-            name: { type: 'string', minLength: 1, maxLength: 128 },
-            price: moneyString,
-            onSale: { type: 'boolean' },
-            stockDelta: { type: 'integer', minimum: -10_000_000, maximum: 10_000_000, description: 'units added (positive) or taken away (negative)' },
-            reason: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-          ['reason'],
-        ),
-      },
-    },
-    async (request) =>
-      goodsView(
-        await services.goods.updateGoods({
-          goodsId: request.params.goodsId,
-          requestId: request.headers['idempotency-key']!,
-          operatorId: principalOf(request).userId,
-          reason: request.body.reason,
-          name: request.body.name,
-          price: request.body.price,
-          onSale: request.body.onSale,
-          stockDelta: request.body.stockDelta ?? 0,
-        }),
-      ),
-  );
-
-  app.post<{ Body: { name: string; price: string; stock: number }; Headers: { 'idempotency-key'?: string } }>(
-    '/api/v1/admin/goods',
-    {
-      preHandler,
-      schema: {
-        ...admin('Create goods on sale with an initial stock', created('goodsId'), 201),
-        headers: idempotencyHeaders,
-        body: object({
-          name: { type: 'string', minLength: 1, maxLength: 128 },
-          price: moneyString,
-          stock: { type: 'integer', minimum: 0, maximum: 10_000_000 },
-        }),
-      },
-    },
-    async (request, reply) => {
-      const created = await services.goods.createGoods({ requestId: request.headers['idempotency-key'] ?? '', ...request.body });
-      return reply.status(201).send({ goodsId: created.goodsId });
-    },
-  );
 
   app.post<{ Params: { userId: string }; Body: { amount: string }; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/admin/users/:userId/balance',

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { documented, object, pageQuery, params } from '@shop/common/http';
 import { goods } from '@shop/proto';
 import type { Services } from '../clients';
-import { goodsSchema, goodsView, pageOf } from '../views';
+import { categorySchema, goodsSchema, goodsView, pageOf } from '../views';
 
 /** The list's orders, by the name the query string gives them. */
 export const GOODS_SORTS: Record<string, goods.GoodsSort> = {
@@ -19,6 +19,7 @@ export const goodsListQuery = object(
     size: pageQuery,
     q: { type: 'string', maxLength: 64 },
     sort: { type: 'string', enum: Object.keys(GOODS_SORTS), description: 'oldest first by default' },
+    category: { type: 'string', pattern: '^[1-9][0-9]{0,19}$', description: 'only goods of this category' },
   },
   [],
 );
@@ -28,16 +29,18 @@ export interface GoodsListQuery {
   size?: string;
   q?: string;
   sort?: string;
+  category?: string;
 }
 
 /** A page of goods as the list routes answer it: the shop's (on sale) or the admin's (all). */
-export async function goodsPage(services: Services, { page, size, q, sort }: GoodsListQuery, includeOffSale: boolean) {
+export async function goodsPage(services: Services, { page, size, q, sort, category }: GoodsListQuery, includeOffSale: boolean) {
   const { items, total } = await services.goods.listGoods({
     page: Number(page ?? 1),
     size: Number(size ?? 20),
     query: q ?? '',
     includeOffSale,
     sort: GOODS_SORTS[sort ?? 'oldest']!,
+    categoryId: category ?? '',
   });
   return { items: items.map(goodsView), total };
 }
@@ -45,7 +48,12 @@ export async function goodsPage(services: Services, { page, size, q, sort }: Goo
 export function goodsRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Querystring: GoodsListQuery }>(
     '/api/v1/goods',
-    { schema: { ...documented('goods', 'Goods on sale; q searches the names', { response: pageOf(goodsSchema) }), querystring: goodsListQuery } },
+    {
+      schema: {
+        ...documented('goods', 'Goods on sale; q searches the names, category filters', { response: pageOf(goodsSchema) }),
+        querystring: goodsListQuery,
+      },
+    },
     async (request) => goodsPage(services, request.query, false),
   );
 
@@ -53,5 +61,35 @@ export function goodsRoutes(app: FastifyInstance, services: Services): void {
     '/api/v1/goods/:goodsId',
     { schema: { ...documented('goods', 'One goods', { response: goodsSchema }), params: params('goodsId') } },
     async (request) => goodsView(await services.goods.getGoods({ goodsId: request.params.goodsId })),
+  );
+
+  app.get(
+    '/api/v1/categories',
+    {
+      schema: documented('goods', 'The categories, by name, with how many goods on sale each holds', {
+        response: { type: 'object', properties: { items: { type: 'array', items: categorySchema } }, required: ['items'] },
+      }),
+    },
+    async () => ({ items: (await services.goods.listCategories({})).categories }),
+  );
+
+  app.get<{ Params: { file: string } }>(
+    '/images/goods/:file',
+    {
+      schema: {
+        ...documented('goods', "A goods' picture", {
+          description: 'Names come from the goods view (image.small, image.large); a name never changes meaning, so answers are cached for a year.',
+        }),
+        params: object({ file: { type: 'string', pattern: '^[0-9a-f]{32}-(small|large)\\.webp$' } }),
+      },
+    },
+    async (request, reply) => {
+      const [imageKey, size] = request.params.file.replace('.webp', '').split('-') as [string, string];
+      const etag = `"${imageKey}-${size}"`;
+      void reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      const image = await services.goods.getGoodsImage({ imageKey, size: size === 'large' ? goods.ImageSize.LARGE : goods.ImageSize.SMALL });
+      return reply.type(image.contentType).send(Buffer.from(image.content));
+    },
   );
 }
