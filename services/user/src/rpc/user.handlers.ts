@@ -4,8 +4,9 @@ import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { ServiceHandlers } from '@shop/common/rpc';
 import { userContract } from '@shop/contracts';
 import { user as proto } from '@shop/proto';
-import { authenticate, getUser, register, type User } from '../domain/accounts';
-import { recharge, reduceBalance, refundBalance } from '../domain/balance';
+import { authenticate, getUser, listUsers, register, setBanned, type User } from '../domain/accounts';
+import { deleteAddress, getAddress, listAddresses, saveAddress } from '../domain/addresses';
+import { adjustBalance, listAdjustments, recharge, reduceBalance, refundBalance } from '../domain/balance';
 import { addPoints, deductPoints } from '../domain/points';
 import type { UserStore } from '../store/user-store';
 
@@ -20,6 +21,17 @@ export function userHandlers(store: UserStore, ids: SnowflakeGenerator): Service
     refundBalance: async (request) => orThrow(await refundBalance(store, ids, request)),
     addPoints: async (request) => orThrow(await addPoints(store, ids, request)),
     deductPoints: async (request) => orThrow(await deductPoints(store, ids, request)),
+    listUsers: async (request) => {
+      const { items, total } = orThrow(await listUsers(store, request));
+      return { items: items.map(toProtoUser), total };
+    },
+    adjustBalance: async (request) => toProtoUser(orThrow(await adjustBalance(store, ids, request))),
+    listAdjustments: async ({ userId }) => ({ items: orThrow(await listAdjustments(store, userId)) }),
+    setBanned: async (request) => toProtoUser(orThrow(await setBanned(store, ids, request))),
+    listAddresses: async ({ userId }) => ({ items: orThrow(await listAddresses(store, userId)) }),
+    getAddress: async (request) => orThrow(await getAddress(store, request)),
+    saveAddress: async (request) => orThrow(await saveAddress(store, ids, request)),
+    deleteAddress: async (request) => orThrow(await deleteAddress(store, request)),
   };
 }
 

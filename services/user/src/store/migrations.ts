@@ -9,6 +9,13 @@ import { consumerMigrations } from '@shop/common/mq';
  * user_points_log: the same for points (ADD per order, DEDUCT per refund).
  * user_order_release: the ReleaseLedger of common/db (one row per order, TAKEN then RELEASED;
  *   RELEASED with nothing taken is a tombstone).
+ * user.banned_at / ban_reason / banned_by: set while an admin's ban holds (NULL otherwise);
+ *   user_ban_log keeps every ban and unban with who and why.
+ * user_money_log.operator_id / reason / balance_after: an admin's adjustment (ADJUST_ADD,
+ *   ADJUST_TAKE; ref = the request id, amount positive as everywhere) says who and why, and
+ *   recharges and adjustments record the balance they left; other movements leave them NULL.
+ * user_address: the address book, at most 20 per user, exactly one default whenever there is
+ *   any; a creation's request id is unique per user. Changed only under the user's row lock.
  */
 export const userMigrations: Migration[] = [
   ...consumerMigrations,
@@ -57,4 +64,56 @@ export const userMigrations: Migration[] = [
   },
   releaseLedgerMigration('0002-user-order-release', 'user_order_release'),
   reservationLedgerMigration('0003-user-reservation-ledger', 'user_order_release', "SELECT DISTINCT order_id FROM user_money_log WHERE type = 'REDUCE'"),
+  {
+    id: '0004-user-ban',
+    async up({ sequelize }) {
+      // One DDL statement per migration step: MySQL commits each, so a crash leaves it done or not.
+      await sequelize.query(
+        'ALTER TABLE user ADD COLUMN banned_at DATETIME(3) NULL, ADD COLUMN ban_reason VARCHAR(200) NULL, ADD COLUMN banned_by BIGINT NULL',
+      );
+    },
+  },
+  {
+    id: '0005-user-ban-log',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS user_ban_log (
+          id BIGINT NOT NULL PRIMARY KEY,
+          user_id BIGINT NOT NULL,
+          banned TINYINT NOT NULL,
+          operator_id BIGINT NOT NULL,
+          reason VARCHAR(200) NULL,
+          created_at DATETIME(3) NOT NULL,
+          KEY idx_user (user_id, id)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0006-user-money-adjustment',
+    async up({ sequelize }) {
+      await sequelize.query(
+        'ALTER TABLE user_money_log ADD COLUMN operator_id BIGINT NULL, ADD COLUMN reason VARCHAR(200) NULL, ADD COLUMN balance_after DECIMAL(14,2) NULL, ADD KEY idx_user (user_id, id)',
+      );
+    },
+  },
+  {
+    id: '0007-user-address',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS user_address (
+          id BIGINT NOT NULL PRIMARY KEY,
+          user_id BIGINT NOT NULL,
+          recipient VARCHAR(32) NOT NULL,
+          phone VARCHAR(24) NOT NULL,
+          region VARCHAR(64) NOT NULL,
+          line VARCHAR(200) NOT NULL,
+          is_default TINYINT NOT NULL DEFAULT 0,
+          create_request_id VARCHAR(64) NULL,
+          created_at DATETIME(3) NOT NULL,
+          updated_at DATETIME(3) NOT NULL,
+          UNIQUE KEY uq_create_request (user_id, create_request_id),
+          KEY idx_user (user_id, id)
+        ) ENGINE=InnoDB`);
+    },
+  },
 ];
