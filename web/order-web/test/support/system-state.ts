@@ -33,6 +33,15 @@ export class SystemState {
     return (await this.one<{ stock: number }>(this.db.goods, 'SELECT stock FROM goods WHERE id = ?', [goodsId]))!.stock;
   }
 
+  /** The goods' category and picture as stored. */
+  async goodsRow(goodsId: string): Promise<{ category_id: string | null; description: string; image_key: string | null }> {
+    return (await this.one<{ category_id: string | null; description: string; image_key: string | null }>(
+      this.db.goods,
+      'SELECT category_id, description, image_key FROM goods WHERE id = ?',
+      [goodsId],
+    ))!;
+  }
+
   async balance(userId: string): Promise<string> {
     return (await this.one<{ balance: string }>(this.db.user, 'SELECT balance FROM user WHERE id = ?', [userId]))!.balance;
   }
