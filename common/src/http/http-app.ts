@@ -12,10 +12,15 @@ import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
 import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
 import type { Principal, TokenService } from './jwt';
+import type { UserStanding } from './user-standing';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyInstance {
+    /** The standing of signed-in users, when the app checks it (HttpAppOptions.standing); null otherwise. */
+    userStanding: UserStanding | null;
   }
 }
 
@@ -38,6 +43,11 @@ export interface HttpAppOptions {
    * answers 200, any answers 503 with the list. Without it, an app that answers is ready.
    */
   readiness?: () => string[];
+  /**
+   * The users' standing: with it, the bearer guard (requireUser) refuses the tokens of banned
+   * users with 403 USER_BANNED (admins cannot be banned and are not looked up).
+   */
+  standing?: UserStanding;
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
@@ -65,6 +75,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       );
     },
   });
+
+  app.decorate('userStanding', options.standing ?? null);
 
   if (options.forms) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -147,13 +159,20 @@ export function addRoutes(app: FastifyInstance, routes: (api: FastifyInstance) =
   void app.register(async (api) => routes(api));
 }
 
-/** preHandler: a valid bearer token is required; the request gets its principal. */
+/**
+ * preHandler: a valid bearer token is required; the request gets its principal. When the app
+ * checks the users' standing, a banned user's token is refused (403 USER_BANNED).
+ */
 export function requireUser(tokens: TokenService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const principal = token ? await tokens.verify(token) : undefined;
     if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, token ? 'invalid or expired token' : 'missing bearer token');
+    const standing = request.server.userStanding;
+    if (standing && principal.role !== 'ADMIN' && (await standing.isBanned(principal.userId))) {
+      throw new AppError(ErrorCode.USER_BANNED, 'this account is banned');
+    }
     request.principal = principal;
   };
 }

@@ -1,0 +1,95 @@
+/** The users' standing cache and the bearer guard that asks it, with a fake lookup and clock. */
+import assert from 'node:assert/strict';
+import { AppError, ErrorCode } from '../../src/errors';
+import { createHttpApp, requireUser } from '../../src/http/http-app';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/http/web-config';
+import { TokenService } from '../../src/http/jwt';
+import { UserStanding, type Standing } from '../../src/http/user-standing';
+import { createLogger } from '../../src/log';
+
+/** A lookup that answers from `banned`, counts its calls, and fails while `down`. */
+function fakeUserService() {
+  const service = {
+    banned: new Set<string>(),
+    calls: 0,
+    down: false,
+    lookup: async (userId: string): Promise<Standing | undefined> => {
+      service.calls++;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (service.down) throw new AppError(ErrorCode.UNAVAILABLE, 'no provider of the user service');
+      if (userId === 'unknown') throw new AppError(ErrorCode.NOT_FOUND, 'user unknown not found');
+      return { banned: service.banned.has(userId) };
+    },
+  };
+  return service;
+}
+
+describe('user standing (unit)', () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('asks once per user per ttl, one question for concurrent requests, and sees a ban after the ttl', async () => {
+    const service = fakeUserService();
+    const standing = new UserStanding(service.lookup, { ttlMs: 5_000, now: clock });
+    assert.deepEqual(await Promise.all([standing.isBanned('1'), standing.isBanned('1'), standing.isBanned('1')]), [false, false, false]);
+    assert.equal(service.calls, 1);
+    service.banned.add('1');
+    now += 4_999;
+    assert.equal(await standing.isBanned('1'), false, 'the cached answer while fresh');
+    assert.equal(service.calls, 1);
+    now += 1;
+    assert.equal(await standing.isBanned('1'), true);
+    assert.equal(service.calls, 2);
+    standing.remember('1', false);
+    assert.equal(await standing.isBanned('1'), false, 'what this process changed counts at once');
+  });
+
+  it('keeps the last answer while the user service is down, lets unknown users pass, and forgets the oldest users first', async () => {
+    const service = fakeUserService();
+    const standing = new UserStanding(service.lookup, { ttlMs: 5_000, retryMs: 1_000, maxEntries: 2, now: clock, logger: createLogger('test', 'silent') });
+    service.banned.add('banned');
+    assert.equal(await standing.isBanned('banned'), true);
+    service.down = true;
+    now += 5_000;
+    assert.equal(await standing.isBanned('banned'), true, 'a ban stands while the service cannot be asked');
+    assert.equal(await standing.isBanned('never-seen'), false, 'a front door does not go down with the user service');
+    const calls = service.calls;
+    assert.equal(await standing.isBanned('banned'), true);
+    assert.equal(service.calls, calls, 'asked again only after retryMs');
+    service.down = false;
+    assert.equal(await standing.isBanned('unknown'), false);
+    // Three users in a cache of two: the least recently stored is asked again.
+    now += 1_000;
+    await standing.isBanned('a');
+    await standing.isBanned('b');
+    const before = service.calls;
+    await standing.isBanned('b');
+    assert.equal(service.calls, before);
+    await standing.isBanned('unknown');
+    assert.equal(service.calls, before + 1);
+  });
+
+  it("the bearer guard refuses a banned user's token with 403 USER_BANNED, and never looks an admin up", async function () {
+    // Building the first fastify app of the process (its validator compiler) takes a second or two.
+    this.timeout(30_000);
+    const service = fakeUserService();
+    const tokens = new TokenService(DEVELOPMENT_JWT_SECRET, 3600);
+    const app = createHttpApp({ logger: createLogger('test', 'silent'), standing: new UserStanding(service.lookup) });
+    app.get('/who', { preHandler: requireUser(tokens) }, async (request) => ({ userId: request.principal!.userId }));
+    service.banned.add('7');
+    const ask = async (userId: string, role: 'CUSTOMER' | 'ADMIN') => {
+      const token = await tokens.sign({ userId, username: `u${userId}`, role });
+      const reply = await app.inject({ method: 'GET', url: '/who', headers: { authorization: `Bearer ${token}` } });
+      return [reply.statusCode, reply.json().code ?? reply.json().userId];
+    };
+    assert.deepEqual(await ask('7', 'CUSTOMER'), [403, ErrorCode.USER_BANNED]);
+    assert.deepEqual(await ask('8', 'CUSTOMER'), [200, '8']);
+    const calls = service.calls;
+    assert.deepEqual(await ask('9', 'ADMIN'), [200, '9']);
+    assert.equal(service.calls, calls);
+    await app.close();
+  });
+});
