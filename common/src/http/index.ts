@@ -2,5 +2,5 @@ export { addRoutes, createHttpApp, principalOf, requireAdmin, requireUser, type 
 export { runFrontDoor, type FrontDoor } from './run-front-door';
 export { DEVELOPMENT_JWT_SECRET, readWebConfig, type WebConfig } from './web-config';
 export { TokenService, type Principal, type Role } from './jwt';
-export { UserStanding, type Standing, type UserStandingOptions } from './user-standing';
+export { STANDING_LOOKUP_TIMEOUT_MS, UserStanding, type Standing, type UserStandingOptions } from './user-standing';
 export { calendarDate, documented, errorSchema, idempotencyHeaders, idString, moneyString, object, pageQuery, params, protoEnumNames } from './schemas';

@@ -11,6 +11,12 @@
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../log';
 
+/**
+ * The deadline a front door gives its standing lookup (GetUser): short, as the request waits for
+ * it, and a failed lookup lets the user pass.
+ */
+export const STANDING_LOOKUP_TIMEOUT_MS = 1_000;
+
 export interface Standing {
   banned: boolean;
 }

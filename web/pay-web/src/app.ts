@@ -1,5 +1,5 @@
 /** pay-web's HTTP app: the shared frame and its routes (routes/). Built apart from main for tests. */
-import { addRoutes, createHttpApp, type TokenService } from '@shop/common/http';
+import { addRoutes, createHttpApp, type TokenService, type UserStanding } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from './clients';
@@ -16,6 +16,8 @@ export interface PayWebDeps {
   logger: Logger;
   corsOrigins: (string | RegExp)[];
   faultInjection: boolean;
+  /** The users' standing: a banned user's tokens are refused (403 USER_BANNED). Without it (tests of the routes alone), no check. */
+  standing?: UserStanding;
 }
 
 export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
@@ -24,6 +26,7 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     logger,
     forms: true,
     corsOrigins: deps.corsOrigins,
+    standing: deps.standing,
     readiness: () => (payments.$providers().length === 0 ? ['no provider of the pay service'] : []),
     docs: {
       title: 'Shop pay-web',

@@ -1,7 +1,7 @@
 /** Wiring only: pay-web on the common front-door runtime. */
-import { runFrontDoor } from '@shop/common/http';
+import { runFrontDoor, STANDING_LOOKUP_TIMEOUT_MS, UserStanding } from '@shop/common/http';
 import { buildPayWeb } from './app';
-import { connectPay } from './clients';
+import { connectPay, connectUser } from './clients';
 import { loadPayWebConfig } from './config';
 
 runFrontDoor({
@@ -9,9 +9,14 @@ runFrontDoor({
   loadConfig: loadPayWebConfig,
   async setup({ config, logger, registry, tokens }) {
     const payments = await connectPay(registry, logger);
+    const users = await connectUser(registry, logger);
+    const standing = new UserStanding((userId) => users.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
     return {
-      app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins, faultInjection: config.faultInjection }),
-      close: () => payments.$close(),
+      app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins, faultInjection: config.faultInjection, standing }),
+      close: async () => {
+        await payments.$close();
+        await users.$close();
+      },
     };
   },
 });
