@@ -4,6 +4,7 @@
  */
 import { protoEnumNames } from '@shop/common/http';
 import { order as orderProto, type coupon, type goods, type user } from '@shop/proto';
+import { user as userProto } from '@shop/proto';
 
 export const ORDER_STATUSES = protoEnumNames(orderProto.OrderStatus);
 
@@ -224,4 +225,71 @@ export const afterSalesSchema = shape({
   refundId: nullable({ ...id, description: 'the refund carried out at the pay service (pay-web GET /api/v1/orders/:orderId/refunds)' }),
   createdAt: time,
   decidedAt: nullable(time),
+});
+
+/** A user as an admin sees them (the list of users, a user's page, the answers of the admin's changes). */
+export const adminUserView = (u: user.User) => ({
+  userId: u.userId,
+  username: u.username,
+  role: u.role === userProto.Role.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER',
+  balance: u.balance,
+  points: Number(u.points),
+  banned: u.banned,
+  banReason: u.banReason || null,
+  createdAt: u.createdAt,
+});
+
+export const adminUserSchema = shape({
+  userId: id,
+  username: { type: 'string' },
+  role: { type: 'string', enum: ['CUSTOMER', 'ADMIN'] },
+  balance: money,
+  points: { type: 'integer' },
+  banned: { type: 'boolean', description: 'a banned user cannot sign in, and their tokens are refused (403 USER_BANNED)' },
+  banReason: nullable({ type: 'string', description: 'why, while banned' }),
+  createdAt: time,
+});
+
+export const adjustmentView = (a: user.Adjustment) => ({
+  amount: a.amount,
+  reason: a.reason || null,
+  operatorId: a.operatorId || null,
+  balanceAfter: a.balanceAfter || null,
+  createdAt: a.createdAt,
+});
+
+export const adjustmentSchema = shape({
+  amount: { type: 'string', description: 'signed: "50.00" added, "-12.50" taken' },
+  reason: nullable({ type: 'string', description: 'null for a recharge made before reasons were required' }),
+  operatorId: nullable({ ...id, description: 'the admin who made it (null for a recharge)' }),
+  balanceAfter: nullable({ ...money, description: 'the balance it left (null for movements older than the record)' }),
+  createdAt: time,
+});
+
+export const adminUserDetailSchema = {
+  ...adminUserSchema,
+  properties: {
+    ...adminUserSchema.properties,
+    coupons: { type: 'array', items: couponSchema, description: "the user's coupons, as their own list shows them" },
+    adjustments: { type: 'array', items: adjustmentSchema, description: 'recharges and adjustments, newest first (the latest 100)' },
+  },
+  required: [...adminUserSchema.required, 'coupons', 'adjustments'],
+} as const;
+
+export const addressView = (a: user.Address) => ({
+  addressId: a.addressId,
+  recipient: a.recipient,
+  phone: a.phone,
+  region: a.region,
+  line: a.line,
+  isDefault: a.isDefault,
+});
+
+export const addressSchema = shape({
+  addressId: id,
+  recipient: { type: 'string' },
+  phone: { type: 'string' },
+  region: { type: 'string', description: 'province, city, district' },
+  line: { type: 'string', description: 'street, building, door' },
+  isDefault: { type: 'boolean', description: 'exactly one address is the default while there are any' },
 });
