@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { addRoutes, createHttpApp, type TokenService } from '@shop/common/http';
+import { addRoutes, createHttpApp, STANDING_LOOKUP_TIMEOUT_MS, UserStanding, type TokenService } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { missingProviders, type Services } from './clients';
 import { accountRoutes } from './routes/account.routes';
+import { addressRoutes } from './routes/addresses.routes';
 import { adminGoodsRoutes } from './routes/admin-goods.routes';
 import { adminRoutes } from './routes/admin.routes';
 import { afterSalesRoutes } from './routes/after-sales.routes';
@@ -37,11 +38,14 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     logger: deps.logger,
     corsOrigins: deps.corsOrigins,
     readiness: () => missingProviders(deps.services),
+    // A banned user's tokens are refused (403 USER_BANNED) within a few seconds of the ban.
+    standing: new UserStanding((userId) => deps.services.user.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),
     docs: { title: 'Shop order-web', description: 'Users, goods, cart, orders and admin. Errors answer {code, message}.', version: '1' },
   });
   addRoutes(app, (api) => {
     authRoutes(api, deps.services, deps.tokens);
     accountRoutes(api, deps.services, deps.tokens);
+    addressRoutes(api, deps.services, deps.tokens);
     goodsRoutes(api, deps.services);
     cartRoutes(api, deps.services, deps.tokens);
     orderRoutes(api, deps.services, deps.tokens, deps.faultInjection);
