@@ -104,7 +104,7 @@ describe('OpenAPI documents', () => {
     assert.equal(checkDocumented(routes, document), router.length);
     const placeOrder = document.paths['/api/v1/orders']!.post!;
     const body = placeOrder.requestBody!.content['application/json']!.schema as { properties: Record<string, unknown> };
-    assert.deepEqual(Object.keys(body.properties).sort(), ['address', 'balance', 'consignee', 'couponId', 'fromCart', 'items']);
+    assert.deepEqual(Object.keys(body.properties).sort(), ['address', 'addressId', 'balance', 'consignee', 'couponId', 'fromCart', 'items']);
   });
 
   it('pay-web documents every API route with its schemas', async () => {

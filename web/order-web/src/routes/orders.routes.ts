@@ -14,6 +14,7 @@ import {
 import { faultCallOptions, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { order } from '@shop/proto';
 import type { Services } from '../clients';
+import { deliveryFor } from './addresses.routes';
 import { ORDER_STATUSES, orderDetailSchema, orderDetailView, orderSchema, orderView, pageOf, quoteSchema, quoteView } from '../views';
 
 interface PlaceOrderBody {
@@ -21,8 +22,10 @@ interface PlaceOrderBody {
   fromCart?: true;
   couponId?: string;
   balance?: string;
-  address: string;
-  consignee: string;
+  address?: string;
+  consignee?: string;
+  /** An address book entry: becomes the order's consignee and address. */
+  addressId?: string;
 }
 
 const pricedProperties = {
@@ -40,19 +43,23 @@ const pricedProperties = {
 /** Either `items` or `fromCart: true` (the cart's checked lines), never both. */
 const eitherLinesOrCart = [{ required: ['items'] }, { required: ['fromCart'] }] as const;
 
+const addressId = { ...idString, description: "an entry of the user's address book (404 unless theirs)" } as const;
+
+/** The delivery: `addressId`, or `address` with `consignee`, or neither (the default address of the address book). */
 const placeOrderBody = {
   ...object(
     {
       ...pricedProperties,
       address: { type: 'string', minLength: 1, maxLength: 200 },
       consignee: { type: 'string', minLength: 1, maxLength: 50 },
+      addressId,
     },
-    ['address', 'consignee'],
+    [],
   ),
   oneOf: eitherLinesOrCart,
 } as const;
 
-const quoteBody = { ...object(pricedProperties, []), oneOf: eitherLinesOrCart } as const;
+const quoteBody = { ...object({ ...pricedProperties, addressId }, []), oneOf: eitherLinesOrCart } as const;
 
 /** The lines, cart flag, coupon and balance of a body, as the order service takes them. */
 const pricedRequest = ({ items, fromCart, couponId, balance }: Omit<PlaceOrderBody, 'address' | 'consignee'>) => ({
@@ -77,14 +84,14 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
           status: 201,
           response: orderDetailSchema,
           description:
-            'A refusal (stock, coupon, balance) changes nothing. The same Idempotency-Key with the same request returns the same order; with another request, 409 IDEMPOTENCY_KEY_REUSED.',
+            'A refusal (stock, coupon, balance) changes nothing. The same Idempotency-Key with the same request returns the same order; with another request, 409 IDEMPOTENCY_KEY_REUSED. Delivery: addressId (an address book entry: consignee "<recipient> <phone>", address "<region> <line>"), or address and consignee, or neither for the default address; no address at all: 400 ADDRESS_REQUIRED.',
         }),
         body: placeOrderBody,
         headers: idempotencyHeaders,
       },
     },
     async (request, reply) => {
-      const { address, consignee } = request.body;
+      const { address, consignee } = await deliveryFor(services, principalOf(request).userId, request.body);
       const placed = await services.order.placeOrder(
         {
           userId: principalOf(request).userId,
@@ -108,12 +115,16 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
           auth: true,
           response: quoteSchema,
           description:
-            'Refuses what placing would refuse before reserving (goods not found or off sale, a coupon not yours or used, balance too low or more than is due), with the same codes. Nothing is reserved: stock may still run out before the order is placed.',
+            'Refuses what placing would refuse before reserving (goods not found or off sale, a coupon not yours or used, balance too low or more than is due), with the same codes; an addressId not of your address book is 404. Nothing is reserved: stock may still run out before the order is placed.',
         }),
         body: quoteBody,
       },
     },
-    async (request) => quoteView(await services.order.quoteOrder({ userId: principalOf(request).userId, ...pricedRequest(request.body) })),
+    async (request) => {
+      const userId = principalOf(request).userId;
+      if (request.body.addressId !== undefined) await services.user.getAddress({ userId, addressId: request.body.addressId });
+      return quoteView(await services.order.quoteOrder({ userId, ...pricedRequest(request.body) }));
+    },
   );
 
   app.get<{ Querystring: { status?: string; page?: string; size?: string } }>(
