@@ -55,8 +55,11 @@ export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
 case "$SHOP_PROFILE" in
-  development) ;;
+  development) export SHOP_SCHEMA_PREFIX=shop_ ;;
   test)
+    # Schemas of their own (common/src/config/schemas.ts): what tests create never shows in the
+    # development shop.
+    export SHOP_SCHEMA_PREFIX=shop_e2e_
     # Deadlines the tests can wait for: 20 s to pay; Alipay's retries 1000 times faster.
     export PAY_TIMEOUT_SECONDS="${PAY_TIMEOUT_SECONDS:-20}"
     export PAY_EXPIRY_MARGIN_SECONDS="${PAY_EXPIRY_MARGIN_SECONDS:-2}"

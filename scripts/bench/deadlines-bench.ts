@@ -13,7 +13,7 @@
  * BENCH_RATE (placements a second at most; default 0, as fast as the clients go).
  */
 import { QueryTypes } from 'sequelize';
-import { loadInfraConfig } from '../../common/src/config';
+import { loadInfraConfig, TEST_SCHEMAS } from '../../common/src/config';
 import { openDatabase } from '../../common/src/db';
 import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
 import { writeReport } from './lib/measure';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     `${orderIds.length} orders placed in ${placeSeconds.toFixed(1)} s (${(orderIds.length / placeSeconds).toFixed(0)}/s); waiting for their deadlines`,
   );
 
-  const db = await openDatabase({ ...loadInfraConfig().mysql, poolMax: 2 }, 'shop_order');
+  const db = await openDatabase({ ...loadInfraConfig().mysql, poolMax: 2 }, TEST_SCHEMAS.order);
   const rows = async () =>
     db.query<{ id: string; status: string; pay_deadline: Date; cancelled_at: Date | null }>(
       `SELECT o.id, o.status, o.pay_deadline,

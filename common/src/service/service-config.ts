@@ -1,4 +1,4 @@
-import { readInfraConfig, type EnvReader, type InfraConfig } from '../config';
+import { readInfraConfig, SCHEMA_PREFIX, type EnvReader, type InfraConfig } from '../config';
 
 /** What every gRPC service process reads: the infrastructure, its schema and its RPC endpoint. */
 export interface ServiceConfig {
@@ -23,7 +23,8 @@ export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
   const prefix = name.toUpperCase();
   return {
     infra: readInfraConfig(env),
-    schema: env.string(`${prefix}_SCHEMA`, { default: `shop_${name}` }),
+    // The profile's prefix (see config/schemas.ts) unless the service's own schema is named.
+    schema: env.string(`${prefix}_SCHEMA`, { default: `${env.string('SHOP_SCHEMA_PREFIX', { default: SCHEMA_PREFIX.development })}${name}` }),
     rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
     rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
     consumerGroup: env.string(`${prefix}_CONSUMER_GROUP`, { default: `shop-${name}` }),

@@ -6,7 +6,7 @@
  * when the stack owns it), the Alipay gateway failing, timing out and losing notifications.
  */
 import mysql from 'mysql2/promise';
-import { loadInfraConfig } from '@shop/common/config';
+import { loadInfraConfig, TEST_SCHEMAS } from '@shop/common/config';
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
 import { FRONT_DOORS, infraUp, SERVICES, signal, stackOwnsMysql, startProcess, whenRunning, type AppProcess } from './processes';
@@ -197,8 +197,8 @@ async function killServiceConnections(): Promise<number> {
   const connection = await mysql.createConnection({ host, port, user, password });
   try {
     const [rows] = await connection.query<mysql.RowDataPacket[]>(
-      "SELECT id FROM information_schema.processlist WHERE user = ? AND db IN ('shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay') AND id <> CONNECTION_ID()",
-      [user],
+      'SELECT id FROM information_schema.processlist WHERE user = ? AND db IN (?) AND id <> CONNECTION_ID()',
+      [user, Object.values(TEST_SCHEMAS)],
     );
     let killed = 0;
     for (const row of rows) {

@@ -75,7 +75,7 @@ export async function createFixture(client: Client, config: ChaosConfig, random:
       await expect(
         client.call('POST', api(`/admin/users/${login.userId}/balance`), {
           token: admin.token,
-          json: { amount: initialBalance },
+          json: { amount: initialBalance, reason: `chaos run ${runId}` },
           headers: { 'idempotency-key': `${runId}-balance-${i}` },
         }),
         200,

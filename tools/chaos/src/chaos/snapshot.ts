@@ -3,7 +3,7 @@
  * schema, and the Alipay gateway's own ledger (the money's truth).
  */
 import mysql from 'mysql2/promise';
-import { loadInfraConfig } from '@shop/common/config';
+import { loadInfraConfig, TEST_SCHEMAS as S } from '@shop/common/config';
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
 import type { Fixture } from './fixtures';
@@ -82,18 +82,18 @@ export class SnapshotReader {
   async read(fixture: Fixture, client: Client, config: ChaosConfig): Promise<Snapshot> {
     const userIds = fixture.customers.map((customer) => customer.userId);
     const orders = await this.rows<OrderRow>(
-      'SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM shop_order.`order` WHERE user_id IN (?)',
+      `SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM ${S.order}.\`order\` WHERE user_id IN (?)`,
       [userIds],
     );
     const orderIds = orders.length ? orders.map((order) => order.id) : ['0'];
     const payments = await this.rows<Snapshot['payments'][number]>(
-      'SELECT id, order_id, status, amount, refunded_amount FROM shop_pay.trade_pay WHERE order_id IN (?)',
+      `SELECT id, order_id, status, amount, refunded_amount FROM ${S.pay}.trade_pay WHERE order_id IN (?)`,
       [orderIds],
     );
     const paymentIds = payments.length ? payments.map((payment) => payment.id) : ['0'];
     const keys = [...orderIds, ...paymentIds];
     const consumed = new Set<string>();
-    for (const schema of ['shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay']) {
+    for (const schema of Object.values(S)) {
       for (const row of await this.rows<{ consumer_group: string; tag: string; message_key: string }>(
         `SELECT consumer_group, tag, message_key FROM ${schema}.mq_consumer_log WHERE message_key IN (?)`,
         [keys],
@@ -103,18 +103,18 @@ export class SnapshotReader {
     }
     const announcements = new Map<string, number>();
     for (const row of await this.rows<{ payment_id: string }>(
-      "SELECT JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) AS payment_id FROM shop_pay.mq_producer_log WHERE tag = 'pay.succeeded' AND JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) IN (?)",
+      `SELECT JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) AS payment_id FROM ${S.pay}.mq_producer_log WHERE tag = 'pay.succeeded' AND JSON_UNQUOTE(JSON_EXTRACT(body, '$.paymentId')) IN (?)`,
       [paymentIds],
     )) {
       announcements.set(row.payment_id, (announcements.get(row.payment_id) ?? 0) + 1);
     }
     const unsent = [
-      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_order.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({
-        schema: 'shop_order',
+      ...(await this.rows<{ id: string; tag: string }>(`SELECT id, tag FROM ${S.order}.mq_producer_log WHERE sent_at IS NULL`)).map((row) => ({
+        schema: S.order,
         ...row,
       })),
-      ...(await this.rows<{ id: string; tag: string }>('SELECT id, tag FROM shop_pay.mq_producer_log WHERE sent_at IS NULL')).map((row) => ({
-        schema: 'shop_pay',
+      ...(await this.rows<{ id: string; tag: string }>(`SELECT id, tag FROM ${S.pay}.mq_producer_log WHERE sent_at IS NULL`)).map((row) => ({
+        schema: S.pay,
         ...row,
       })),
     ];
@@ -123,16 +123,16 @@ export class SnapshotReader {
     return {
       takenAt: Date.now(),
       orders,
-      items: await this.rows('SELECT order_id, goods_id, quantity FROM shop_order.order_item WHERE order_id IN (?)', [orderIds]),
+      items: await this.rows(`SELECT order_id, goods_id, quantity FROM ${S.order}.order_item WHERE order_id IN (?)`, [orderIds]),
       holds: await this.rows(
-        'SELECT refund_id, order_id, status, amount, alipay_amount, balance_amount, points, restock, release_coupon FROM shop_order.order_refund WHERE order_id IN (?)',
+        `SELECT refund_id, order_id, status, amount, alipay_amount, balance_amount, points, restock, release_coupon FROM ${S.order}.order_refund WHERE order_id IN (?)`,
         [orderIds],
       ),
-      goods: await this.rows('SELECT id, stock FROM shop_goods.goods WHERE id IN (?)', [fixture.goods.map((goods) => goods.goodsId)]),
-      users: await this.rows('SELECT id, balance, points FROM shop_user.user WHERE id IN (?)', [userIds]),
-      coupons: await this.rows('SELECT id, user_id, used, order_id FROM shop_coupon.coupon WHERE user_id IN (?)', [userIds]),
+      goods: await this.rows(`SELECT id, stock FROM ${S.goods}.goods WHERE id IN (?)`, [fixture.goods.map((goods) => goods.goodsId)]),
+      users: await this.rows(`SELECT id, balance, points FROM ${S.user}.user WHERE id IN (?)`, [userIds]),
+      coupons: await this.rows(`SELECT id, user_id, used, order_id FROM ${S.coupon}.coupon WHERE user_id IN (?)`, [userIds]),
       payments,
-      refunds: await this.rows('SELECT id, order_id, kind, status, last_error FROM shop_pay.refund WHERE order_id IN (?)', [orderIds]),
+      refunds: await this.rows(`SELECT id, order_id, kind, status, last_error FROM ${S.pay}.refund WHERE order_id IN (?)`, [orderIds]),
       unsentOutbox: unsent,
       paymentAnnouncements: announcements,
       consumed,

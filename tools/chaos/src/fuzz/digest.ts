@@ -11,7 +11,7 @@
  * is checked by per-request probes (probes.ts).
  */
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
+import { loadInfraConfig, TEST_SCHEMAS as S } from '@shop/common/config';
 import { createSequelize } from '@shop/common/db';
 
 /** part -> row key -> the row's values (JSON text). */
@@ -25,71 +25,71 @@ interface Part {
   where: string;
 }
 
-const ORDERS = 'SELECT id FROM shop_order.`order` WHERE user_id IN (:users)';
+const ORDERS = `SELECT id FROM ${S.order}.\`order\` WHERE user_id IN (:users)`;
 
 /** Scoped by the run's users (:users) and goods (:goods). */
 const OWNED_PARTS: Part[] = [
-  { name: 'user.user', table: 'shop_user.user', key: 'id', columns: ['username', 'role', 'balance', 'points', 'password_hash'], where: 'id IN (:users)' },
+  { name: 'user.user', table: `${S.user}.user`, key: 'id', columns: ['username', 'role', 'balance', 'points', 'password_hash'], where: 'id IN (:users)' },
   {
     name: 'user.user_money_log',
-    table: 'shop_user.user_money_log',
+    table: `${S.user}.user_money_log`,
     key: 'id',
     columns: ['user_id', 'order_id', 'type', 'ref', 'amount'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'user.user_points_log',
-    table: 'shop_user.user_points_log',
+    table: `${S.user}.user_points_log`,
     key: 'id',
     columns: ['user_id', 'order_id', 'type', 'ref', 'points'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'user.user_order_release',
-    table: 'shop_user.user_order_release',
+    table: `${S.user}.user_order_release`,
     key: 'order_id',
     columns: ['status', 'released_at', 'taken_at'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'coupon.coupon',
-    table: 'shop_coupon.coupon',
+    table: `${S.coupon}.coupon`,
     key: 'id',
     columns: ['user_id', 'amount', 'used', 'order_id', 'grant_request_id', 'used_at'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'coupon.coupon_order_release',
-    table: 'shop_coupon.coupon_order_release',
+    table: `${S.coupon}.coupon_order_release`,
     key: 'order_id',
     columns: ['status', 'released_at', 'taken_at'],
     where: `order_id IN (${ORDERS})`,
   },
-  { name: 'goods.goods', table: 'shop_goods.goods', key: 'id', columns: ['name', 'price', 'stock', 'on_sale', 'create_request_id'], where: 'id IN (:goods)' },
+  { name: 'goods.goods', table: `${S.goods}.goods`, key: 'id', columns: ['name', 'price', 'stock', 'on_sale', 'create_request_id'], where: 'id IN (:goods)' },
   {
     name: 'goods.goods_number_log',
-    table: 'shop_goods.goods_number_log',
+    table: `${S.goods}.goods_number_log`,
     key: "CONCAT(goods_id, '/', order_id)",
     columns: ['quantity', 'status', 'released_at'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'goods.goods_return_log',
-    table: 'shop_goods.goods_return_log',
+    table: `${S.goods}.goods_return_log`,
     key: "CONCAT(refund_id, '/', goods_id)",
     columns: ['order_id', 'quantity'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'goods.goods_order_release',
-    table: 'shop_goods.goods_order_release',
+    table: `${S.goods}.goods_order_release`,
     key: 'order_id',
     columns: ['released_units', 'status', 'released_at', 'taken_at'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'order.order',
-    table: 'shop_order.`order`',
+    table: `${S.order}.\`order\``,
     key: 'id',
     columns: [
       'user_id',
@@ -114,35 +114,35 @@ const OWNED_PARTS: Part[] = [
   },
   {
     name: 'order.order_item',
-    table: 'shop_order.order_item',
+    table: `${S.order}.order_item`,
     key: "CONCAT(order_id, '/', goods_id)",
     columns: ['name', 'price', 'quantity'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'order.order_status_history',
-    table: 'shop_order.order_status_history',
+    table: `${S.order}.order_status_history`,
     key: 'id',
     columns: ['order_id', 'from_status', 'to_status', 'actor', 'reason'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'order.cart_item',
-    table: 'shop_order.cart_item',
+    table: `${S.order}.cart_item`,
     key: "CONCAT(user_id, '/', goods_id)",
     columns: ['quantity', 'checked'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'order.after_sales',
-    table: 'shop_order.after_sales',
+    table: `${S.order}.after_sales`,
     key: 'id',
     columns: ['order_id', 'user_id', 'status', 'reason', 'amount', 'idempotency_key', 'decided_by', 'note', 'refund_id', 'decided_at'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'order.order_refund',
-    table: 'shop_order.order_refund',
+    table: `${S.order}.order_refund`,
     key: 'refund_id',
     columns: [
       'order_id',
@@ -163,21 +163,21 @@ const OWNED_PARTS: Part[] = [
   },
   {
     name: 'pay.trade_pay',
-    table: 'shop_pay.trade_pay',
+    table: `${S.pay}.trade_pay`,
     key: 'id',
     columns: ['order_id', 'user_id', 'amount', 'balance_paid', 'status', 'alipay_trade_no', 'refunded_amount', 'paid_at', 'closed_at'],
     where: 'user_id IN (:users)',
   },
   {
     name: 'pay.pay_log',
-    table: 'shop_pay.pay_log',
+    table: `${S.pay}.pay_log`,
     key: 'id',
     columns: ['payment_id', 'order_id', 'event', 'amount', 'detail'],
     where: `order_id IN (${ORDERS})`,
   },
   {
     name: 'pay.refund',
-    table: 'shop_pay.refund',
+    table: `${S.pay}.refund`,
     key: 'id',
     columns: [
       'request_id',
@@ -303,10 +303,10 @@ export class StateReader {
   static async open(): Promise<StateReader> {
     const mysql = loadInfraConfig().mysql;
     // One connection, READ COMMITTED outside the snapshot transaction: a reader, never a writer.
-    const db = createSequelize({ ...mysql, poolMax: 1 }, 'shop_order', undefined, {}, 'READ COMMITTED');
+    const db = createSequelize({ ...mysql, poolMax: 1 }, `${S.order}`, undefined, {}, 'READ COMMITTED');
     await db.authenticate();
     const rows = await db.query<{ t: string; c: string }>(
-      "SELECT CONCAT(table_schema, '.', table_name) AS t, column_name AS c FROM information_schema.columns WHERE table_schema IN ('shop_goods', 'shop_coupon', 'shop_user', 'shop_order', 'shop_pay')",
+      "SELECT CONCAT(table_schema, '.', table_name) AS t, column_name AS c FROM information_schema.columns WHERE table_schema IN (`${S.goods}`, `${S.coupon}`, `${S.user}`, `${S.order}`, `${S.pay}`)",
       { type: QueryTypes.SELECT },
     );
     const columns = new Map<string, Set<string>>();

@@ -6,6 +6,7 @@
  * Read before and after the request, by primary key or an indexed column; whole rows (`*`), so
  * that the probes hold whatever columns the running build's schema has.
  */
+import { TEST_SCHEMAS as S } from '@shop/common/config';
 import type { StateReader } from './digest';
 import type { Route } from './openapi';
 import type { Prepared } from './request-plan';
@@ -24,18 +25,18 @@ const ID = /^\d{1,20}$/;
 
 const BY_ID: Record<string, { what: string; sql: string }[]> = {
   userId: [
-    { what: 'user', sql: 'SELECT * FROM shop_user.user WHERE id = ?' },
-    { what: 'coupons of user', sql: 'SELECT COUNT(*) AS n FROM shop_coupon.coupon WHERE user_id = ?' },
+    { what: 'user', sql: `SELECT * FROM ${S.user}.user WHERE id = ?` },
+    { what: 'coupons of user', sql: `SELECT COUNT(*) AS n FROM ${S.coupon}.coupon WHERE user_id = ?` },
   ],
   orderId: [
-    { what: 'order', sql: 'SELECT * FROM shop_order.`order` WHERE id = ?' },
-    { what: 'refunds of order', sql: 'SELECT COUNT(*) AS n FROM shop_pay.refund WHERE order_id = ?' },
-    { what: 'payments of order', sql: 'SELECT COUNT(*) AS n, GROUP_CONCAT(status) AS s FROM shop_pay.trade_pay WHERE order_id = ?' },
-    { what: 'after-sales of order', sql: 'SELECT COUNT(*) AS n FROM shop_order.after_sales WHERE order_id = ?' },
+    { what: 'order', sql: `SELECT * FROM ${S.order}.\`order\` WHERE id = ?` },
+    { what: 'refunds of order', sql: `SELECT COUNT(*) AS n FROM ${S.pay}.refund WHERE order_id = ?` },
+    { what: 'payments of order', sql: `SELECT COUNT(*) AS n, GROUP_CONCAT(status) AS s FROM ${S.pay}.trade_pay WHERE order_id = ?` },
+    { what: 'after-sales of order', sql: `SELECT COUNT(*) AS n FROM ${S.order}.after_sales WHERE order_id = ?` },
   ],
-  afterSalesId: [{ what: 'after-sales request', sql: 'SELECT * FROM shop_order.after_sales WHERE id = ?' }],
-  paymentId: [{ what: 'payment', sql: 'SELECT * FROM shop_pay.trade_pay WHERE id = ?' }],
-  couponId: [{ what: 'coupon', sql: 'SELECT * FROM shop_coupon.coupon WHERE id = ?' }],
+  afterSalesId: [{ what: 'after-sales request', sql: `SELECT * FROM ${S.order}.after_sales WHERE id = ?` }],
+  paymentId: [{ what: 'payment', sql: `SELECT * FROM ${S.pay}.trade_pay WHERE id = ?` }],
+  couponId: [{ what: 'coupon', sql: `SELECT * FROM ${S.coupon}.coupon WHERE id = ?` }],
 };
 
 /** Ids named by the request (path parameters, top-level body fields) outside the world's scope. */
@@ -60,7 +61,7 @@ export function probesFor(route: Route, prepared: Prepared, world: World): Probe
   if (route.path.endsWith('/auth/register') && typeof body.username === 'string') {
     probes.push({
       what: `users named ${JSON.stringify(body.username).slice(0, 60)}`,
-      sql: 'SELECT COUNT(*) AS n FROM shop_user.user WHERE username = ?',
+      sql: `SELECT COUNT(*) AS n FROM ${S.user}.user WHERE username = ?`,
       params: [body.username],
     });
   }
@@ -68,14 +69,14 @@ export function probesFor(route: Route, prepared: Prepared, world: World): Probe
     if (typeof body.name === 'string')
       probes.push({
         what: `goods named ${JSON.stringify(body.name).slice(0, 60)}`,
-        sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE name = ?',
+        sql: `SELECT COUNT(*) AS n FROM ${S.goods}.goods WHERE name = ?`,
         params: [body.name],
       });
     const key = prepared.wire.headers['idempotency-key'];
     if (typeof key === 'string')
       probes.push({
         what: `goods of key ${JSON.stringify(key).slice(0, 60)}`,
-        sql: 'SELECT COUNT(*) AS n FROM shop_goods.goods WHERE create_request_id = ?',
+        sql: `SELECT COUNT(*) AS n FROM ${S.goods}.goods WHERE create_request_id = ?`,
         params: [Buffer.from(key, 'latin1').toString('utf8')],
       });
   }
@@ -84,7 +85,7 @@ export function probesFor(route: Route, prepared: Prepared, world: World): Probe
     if (date) {
       probes.push({
         what: `reconciliation of ${date.slice(0, 20)}`,
-        sql: 'SELECT * FROM shop_pay.reconciliation_run WHERE bill_date = ?',
+        sql: `SELECT * FROM ${S.pay}.reconciliation_run WHERE bill_date = ?`,
         params: [date],
         refusedOnly: true,
       });

@@ -3,7 +3,7 @@
  * coupon, balance, order rows), not only what the API answers.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { loadInfraConfig } from '@shop/common/config';
+import { loadInfraConfig, TEST_SCHEMAS } from '@shop/common/config';
 import { openDatabase } from '@shop/common/db';
 
 export class SystemState {
@@ -13,11 +13,11 @@ export class SystemState {
     const mysql = loadInfraConfig().mysql;
     const open = (schema: string) => openDatabase({ ...mysql, poolMax: 2 }, schema);
     return new SystemState({
-      goods: await open('shop_goods'),
-      coupon: await open('shop_coupon'),
-      user: await open('shop_user'),
-      order: await open('shop_order'),
-      pay: await open('shop_pay'),
+      goods: await open(TEST_SCHEMAS.goods),
+      coupon: await open(TEST_SCHEMAS.coupon),
+      user: await open(TEST_SCHEMAS.user),
+      order: await open(TEST_SCHEMAS.order),
+      pay: await open(TEST_SCHEMAS.pay),
     });
   }
 
