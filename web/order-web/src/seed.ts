@@ -3,7 +3,10 @@
  * demo goods, through the running services (so every rule applies). Idempotent: an existing
  * admin is left as it is, goods are created under fixed request ids. The admin is
  * ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is refused outside
- * development. SEED_DEMO_GOODS (default: on in development only) adds the demo catalogue.
+ * development. SEED_DEMO_GOODS (default: on in development only) adds the demo catalogue:
+ * categories, goods with descriptions and pictures (demo-catalogue.ts), created under fixed
+ * request ids, put in their category and given their picture again on every run (both no-ops
+ * once done).
  */
 import { defineConfig, readInfraConfig } from '@shop/common/config';
 import { AppError, ErrorCode } from '@shop/common/errors';
@@ -11,6 +14,7 @@ import { createLogger } from '@shop/common/log';
 import { createRpcClient, ZkRegistry } from '@shop/common/rpc';
 import { goodsContract, userContract } from '@shop/contracts';
 import { user } from '@shop/proto';
+import { DEMO_CATALOGUE, drawDemoPicture } from './demo-catalogue';
 
 const DEFAULT_PASSWORD = 'admin123';
 
@@ -22,15 +26,6 @@ const config = defineConfig((env, fail) => {
   const demoGoods = env.bool('SEED_DEMO_GOODS', { default: infra.env === 'development' });
   return { infra, adminUsername, adminPassword, demoGoods };
 });
-
-const DEMO_GOODS = [
-  { name: 'Mechanical keyboard', price: '89.00', stock: 200 },
-  { name: 'Wireless mouse', price: '24.90', stock: 500 },
-  { name: 'USB-C cable', price: '9.90', stock: 1000 },
-  { name: '27" monitor', price: '219.00', stock: 50 },
-  { name: 'Laptop stand', price: '39.50', stock: 120 },
-  { name: 'Noise-cancelling headphones', price: '159.00', stock: 80 },
-];
 
 async function main(): Promise<void> {
   const logger = createLogger('seed', process.env.LOG_LEVEL ?? 'warn');
@@ -47,9 +42,37 @@ async function main(): Promise<void> {
       console.log(`[seed] admin "${config.adminUsername}" exists; left as it is`);
     }
     if (config.demoGoods) {
-      for (const [index, item] of DEMO_GOODS.entries())
-        await goods.createGoods({ requestId: `seed-goods-${index + 1}`, categoryId: '', description: '', ...item });
-      console.log(`[seed] ${DEMO_GOODS.length} demo goods present`);
+      const { userId: operatorId } = await users.authenticate({ username: config.adminUsername, password: config.adminPassword });
+      let count = 0;
+      for (const category of DEMO_CATALOGUE) {
+        const { categoryId } = await goods.createCategory({ name: category.name });
+        for (const item of category.goods) {
+          count += 1;
+          // The first six were created before categories existed: same request ids, so no duplicates.
+          const created = await goods.createGoods({
+            requestId: `seed-goods-${count}`,
+            name: item.name,
+            price: item.price,
+            stock: item.stock,
+            categoryId,
+            description: item.description,
+          });
+          if (created.categoryId !== categoryId || created.description !== item.description) {
+            await goods.updateGoods({
+              goodsId: created.goodsId,
+              requestId: `seed-catalogue-${count}`,
+              operatorId,
+              reason: 'demo catalogue',
+              categoryId,
+              description: item.description,
+              stockDelta: 0,
+            });
+          }
+          if (!created.imageKey)
+            await goods.putGoodsImage({ goodsId: created.goodsId, operatorId, content: await drawDemoPicture(item.motif, category.colours) });
+        }
+      }
+      console.log(`[seed] demo catalogue present: ${DEMO_CATALOGUE.length} categories, ${count} goods with pictures`);
     }
   } finally {
     await users.$close();

@@ -15,7 +15,8 @@ const photo = (width: number, height: number) =>
     .jpeg()
     .toBuffer();
 
-async function upload(token: string, goodsId: string, body: Buffer | string, contentType: string) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON checked field by field, as shop-api's replies
+async function upload(token: string, goodsId: string, body: Buffer | string, contentType: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${BASE_URL}/api/v1/admin/goods/${goodsId}/image`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
