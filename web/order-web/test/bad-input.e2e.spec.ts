@@ -159,7 +159,11 @@ describe('bad input at order-web changes nothing', function () {
       expectError(await call('GET', '/api/v1/me', { token }), 401, 'UNAUTHENTICATED', what);
     }
     expectError(
-      await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, { token: customer.token, json: { amount: '1000.00' } }),
+      await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, {
+        token: customer.token,
+        json: { amount: '1000.00', reason: 'mine' },
+        headers: { 'idempotency-key': 'self-service' },
+      }),
       403,
       'FORBIDDEN',
       'customer recharging',
@@ -199,9 +203,13 @@ describe('bad input at order-web changes nothing', function () {
       'receipt of an unshipped order',
     );
     expectError(await call('POST', `/api/v1/admin/orders/${placed.body.orderId}/ship`, { token: admin }), 409, 'ORDER_STATE', 'shipping an unpaid order');
-    for (const amount of ['0', '-5', 'ten', '1e9', '0.001']) {
-      const reply = await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, { token: admin, json: { amount } });
-      expectError(reply, 400, 'INVALID_ARGUMENT', `recharge ${amount}`);
+    for (const amount of ['0', '-0.00', '+5', 'ten', '1e9', '0.001', '--5']) {
+      const reply = await call('POST', `/api/v1/admin/users/${customer.userId}/balance`, {
+        token: admin,
+        json: { amount, reason: 'test' },
+        headers: { 'idempotency-key': `bad-${amount}` },
+      });
+      expectError(reply, 400, 'INVALID_ARGUMENT', `adjustment ${amount}`);
     }
     expectError(
       await call('POST', '/api/v1/admin/users/123456789012345678/coupons', { token: admin, json: { amount: '5.00' } }),

@@ -53,7 +53,12 @@ describe('storefront in headless Chromium', function () {
 
     // The admin gives the new user 20.00 of balance and a 15.00 coupon.
     const { userId } = await login(username, 'a-long-password');
-    assert.equal((await call('POST', `/api/v1/admin/users/${userId}/balance`, { token: admin, json: { amount: '20.00' } })).status, 200);
+    const balance = await call('POST', `/api/v1/admin/users/${userId}/balance`, {
+      token: admin,
+      json: { amount: '20.00', reason: 'storefront test' },
+      headers: { 'idempotency-key': 'storefront-balance' },
+    });
+    assert.equal(balance.status, 200);
     const coupon = await call('POST', `/api/v1/admin/users/${userId}/coupons`, { token: admin, json: { amount: '15.00' } });
     assert.equal(coupon.status, 201);
 

@@ -73,7 +73,8 @@ export class FixtureApi {
   }
 
   async recharge(admin: string, userId: string, amount: string): Promise<void> {
-    expectStatus(await this.order('POST', `/api/v1/admin/users/${userId}/balance`, admin, { amount }), [200], `recharge ${userId}`);
+    // Every write of the fixture carries its Idempotency-Key (call); an adjustment also needs a reason.
+    expectStatus(await this.order('POST', `/api/v1/admin/users/${userId}/balance`, admin, { amount, reason: 'fuzz fixture' }), [200], `recharge ${userId}`);
   }
 
   async coupon(admin: string, userId: string, amount: string): Promise<string> {

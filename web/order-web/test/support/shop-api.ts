@@ -50,7 +50,14 @@ export async function newCustomer(
   const registered = await call('POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } });
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
   const { token, userId } = await login(username, 'password-123');
-  if (setup.balance) assert.equal((await call('POST', `/api/v1/admin/users/${userId}/balance`, { token: admin, json: { amount: setup.balance } })).status, 200);
+  if (setup.balance) {
+    const given = await call('POST', `/api/v1/admin/users/${userId}/balance`, {
+      token: admin,
+      json: { amount: setup.balance, reason: 'test set-up' },
+      headers: { 'idempotency-key': 'initial-balance' },
+    });
+    assert.equal(given.status, 200, JSON.stringify(given.body));
+  }
   const couponIds: string[] = [];
   for (const amount of setup.coupons ?? []) {
     const granted = await call('POST', `/api/v1/admin/users/${userId}/coupons`, { token: admin, json: { amount } });
