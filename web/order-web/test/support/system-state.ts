@@ -206,4 +206,31 @@ export class SystemState {
       replacements: [days, orderId],
     });
   }
+
+  /** The user's money movements as user_money_log records them, oldest first. */
+  async moneyLog(
+    userId: string,
+  ): Promise<{ type: string; ref: string; amount: string; operator_id: string | null; reason: string | null; balance_after: string | null }[]> {
+    return this.db.user.query('SELECT type, ref, amount, operator_id, reason, balance_after FROM user_money_log WHERE user_id = ? ORDER BY id', {
+      replacements: [userId],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  /** The user's ban columns (null while not banned). */
+  async ban(userId: string): Promise<{ banned_at: Date | null; ban_reason: string | null; banned_by: string | null }> {
+    return (await this.one<{ banned_at: Date | null; ban_reason: string | null; banned_by: string | null }>(
+      this.db.user,
+      'SELECT banned_at, ban_reason, banned_by FROM user WHERE id = ?',
+      [userId],
+    ))!;
+  }
+
+  /** The user's address book rows, oldest first. */
+  async addresses(userId: string): Promise<{ id: string; recipient: string; phone: string; region: string; line: string; is_default: number }[]> {
+    return this.db.user.query('SELECT id, recipient, phone, region, line, is_default FROM user_address WHERE user_id = ? ORDER BY id', {
+      replacements: [userId],
+      type: QueryTypes.SELECT,
+    });
+  }
 }
