@@ -8,7 +8,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { authenticate, register, setBanned, type User } from '../src/domain/accounts';
-import { ADDRESS_BOOK_MAX, deleteAddress, saveAddress } from '../src/domain/addresses';
+import { ADDRESS_BOOK_MAX, deleteAddress, saveAddress, type Address } from '../src/domain/addresses';
 import { adjustBalance, listAdjustments, recharge, reduceBalance } from '../src/domain/balance';
 import { UserStore } from '../src/store/user-store';
 import { userMigrations } from '../src/store/migrations';
@@ -145,7 +145,7 @@ describe('user: adjustments, bans and the address book against the real MySQL', 
     const first = await save(user.userId);
     assert.ok(!(first instanceof DomainError));
     const created = await Promise.all(Array.from({ length: 8 }, (_, i) => save(user.userId, { recipient: `n${i}` })));
-    const others = created.filter((result) => !(result instanceof DomainError));
+    const others = created.filter((result): result is Address => !(result instanceof DomainError));
     assert.equal(others.length, 8);
     await Promise.all([
       ...others.map((other) => save(user.userId, { addressId: other.addressId, isDefault: true })),
