@@ -105,8 +105,6 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
         `${error.validationContext ?? 'request'}${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`,
       );
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, ErrorCode.PAYLOAD_TOO_LARGE, 'request body too large');
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return send(reply, ErrorCode.UNSUPPORTED_MEDIA_TYPE, `this route does not take a body of type ${request.headers['content-type'] ?? '(none)'}`);
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: ErrorCode.INVALID_ARGUMENT, message: error.message });
     }

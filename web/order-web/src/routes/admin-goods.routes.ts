@@ -1,5 +1,6 @@
 /** The admin's goods: list, create, change (with a reason), categories and pictures. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ErrorCode } from '@shop/common/errors';
 import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
 import type { Services } from '../clients';
 import { categorySchema, goodsSchema, goodsView, pageOf } from '../views';
@@ -111,6 +112,17 @@ export function adminGoodsRoutes(app: FastifyInstance, services: Services, token
   // The picture travels as the body itself (no multipart): what `fetch(url, {body: file})` sends.
   void app.register(async (uploads) => {
     uploads.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMAGE_BYTES }, (_request, body, done) => done(null, body));
+    // Everywhere else a body that is not JSON is 415 INVALID_ARGUMENT (a stable code); here the
+    // admin's page says which files it takes, so the refusal has a code of its own.
+    uploads.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error;
+      return reply
+        .status(415)
+        .send({
+          code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          message: `a picture is ${IMAGE_TYPES.join(', ')}, not ${request.headers['content-type'] ?? '(none)'}`,
+        });
+    });
     uploads.put<{ Params: { goodsId: string }; Body: Buffer }>(
       '/api/v1/admin/goods/:goodsId/image',
       {
