@@ -1,0 +1,80 @@
+/**
+ * A process's admin listener, apart from the port it serves its API on: Prometheus metrics
+ * (prom-client's default registry, Node's own process metrics included) at GET /metrics and
+ * liveness at GET /healthz. Plain node:http, so that a gRPC service needs no web framework.
+ * Scrapers find a service's listener through ZooKeeper (`metrics.port` on its provider URL).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, register } from 'prom-client';
+import type { Logger } from '../log';
+
+export interface AdminServerOptions {
+  /** The interface to listen on (127.0.0.1 keeps it off the network). */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+}
+
+/** Node's process metrics (CPU, memory, event loop lag, GC, handles) in the default registry, once per process. */
+export function collectProcessMetrics(): void {
+  if (register.getSingleMetric('process_cpu_user_seconds_total')) return;
+  collectDefaultMetrics();
+}
+
+export class AdminServer {
+  private constructor(
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  static async start(options: AdminServerOptions): Promise<AdminServer> {
+    collectProcessMetrics();
+    const server = createServer((request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        options.logger.warn({ err: error, url: request.url }, 'admin request failed');
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end('internal error\n');
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    options.logger.info({ url: `http://${options.host}:${port}`, paths: ['/metrics', '/healthz'] }, 'admin listener started');
+    return new AdminServer(server, options.host, port);
+  }
+
+  /** Stops listening and closes its connections. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const path = (request.url ?? '/').split('?')[0];
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
+    response.end('method not allowed\n');
+    return;
+  }
+  if (path === '/metrics') {
+    const body = await register.metrics();
+    response.writeHead(200, { 'content-type': register.contentType });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  } else if (path === '/healthz') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(request.method === 'HEAD' ? undefined : '{"status":"ok"}');
+  } else {
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found: the admin listener serves /metrics and /healthz\n');
+  }
+}
