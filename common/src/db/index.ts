@@ -5,3 +5,4 @@ export { createSequelize, ensureSchema, openDatabase, sessionSetup, type Isolati
 export { runMigrations, type Migration } from './migrations';
 export { ReleaseLedger, releaseLedgerMigration, reservationLedgerMigration, type ReservationSteps, type ReserveVerdict } from './release-ledger';
 export { SqlStore } from './sql-store';
+export { STATEMENT_KINDS, statementKind, type StatementKind } from './db-metrics';

@@ -14,6 +14,7 @@ import mysql from 'mysql2/promise';
 import { Sequelize, type Options } from 'sequelize';
 import type { InfraConfig } from '../config';
 import type { Logger } from '../log';
+import { countStatement } from './db-metrics';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -60,12 +61,19 @@ export function createSequelize(
   isolation: IsolationLevel = 'REPEATABLE READ',
 ): Sequelize {
   const statements = sessionSetup(isolation);
+  // An override's own logging is called after the count, never instead of it.
+  const { logging: log, ...others } = overrides;
   return new Sequelize(schema, mysqlConfig.user, mysqlConfig.password, {
     host: mysqlConfig.host,
     port: mysqlConfig.port,
     dialect: 'mysql',
     timezone: '+00:00',
-    logging: logger ? (sql: string) => logger.trace({ sql }, 'sql') : false,
+    // Called with every statement sent (db-metrics.ts counts them); the SQL is logged at trace.
+    logging: (sql: string, timing?: number) => {
+      countStatement(sql);
+      if (typeof log === 'function') log(sql, timing);
+      else if (logger?.isLevelEnabled('trace')) logger.trace({ sql }, 'sql');
+    },
     benchmark: false,
     pool: { max: mysqlConfig.poolMax, min: 0, idle: 10_000, acquire: 10_000 },
     dialectOptions: {
@@ -83,7 +91,7 @@ export function createSequelize(
         for (const sql of statements) await runOn(connection as RawConnection, sql);
       },
     },
-    ...overrides,
+    ...others,
   });
 }
 
