@@ -2,6 +2,7 @@ import { ConsumeResult, FilterExpression, PushConsumer } from 'rocketmq-client-n
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { runWithTrace } from '../trace';
 import { fromMessageView, TRACE_ID_PROPERTY, type ReceivedMessage } from './mq-message';
+import { mqMetrics } from './mq-metrics';
 
 /**
  * Handles one message. Resolving acknowledges it; throwing makes the broker redeliver it later
@@ -66,8 +67,10 @@ export class MqConsumer {
           try {
             // The handler runs under the sender's trace id, so its logs and calls carry it on.
             await slots.run(() => runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message)));
+            mqMetrics.consumed.slot(options.group, message.topic, message.tag, 'ok').inc();
             return ConsumeResult.SUCCESS;
           } catch (error) {
+            mqMetrics.consumed.slot(options.group, message.topic, message.tag, 'error').inc();
             log.warn(
               { err: error, topic: message.topic, tag: message.tag, keys: message.keys, attempt: message.deliveryAttempt },
               'message handling failed; it will be redelivered',

@@ -1,6 +1,7 @@
 import { Producer } from 'rocketmq-client-nodejs';
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { toMessageOptions, type OutgoingMessage } from './mq-message';
+import { counted, mqMetrics } from './mq-metrics';
 
 /** Sends NORMAL messages (the outbox relay's side). Sends are retried by the client (maxAttempts). */
 export class MqProducer {
@@ -20,7 +21,8 @@ export class MqProducer {
 
   /** Returns the broker's message id once the message is stored. */
   async send(message: OutgoingMessage): Promise<string> {
-    const receipt = await this.producer.send(toMessageOptions(message));
+    const kind = message.deliverAt ? 'delay' : 'normal';
+    const receipt = await counted(mqMetrics.produced, [message.topic, message.tag, kind], () => this.producer.send(toMessageOptions(message)));
     return receipt.messageId;
   }
 

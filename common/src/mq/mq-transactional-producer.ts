@@ -3,6 +3,7 @@ import { Producer, type MessageView } from 'rocketmq-client-nodejs';
 import { TransactionResolution } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb';
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { fromMessageView, toMessageOptions, type OutgoingMessage, type ReceivedMessage } from './mq-message';
+import { counted, mqMetrics } from './mq-metrics';
 
 /**
  * What the local transaction says about a half message:
@@ -52,10 +53,12 @@ export class TransactionalProducer {
           try {
             const verdict = await check(message);
             log.info({ keys: message.keys, tag: message.tag, verdict }, 'transaction check-back');
+            mqMetrics.checks.slot(topic, message.tag, verdict.toLowerCase()).inc();
             return verdict === 'UNKNOWN' ? TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED : RESOLUTION[verdict];
           } catch (error) {
             // Undecidable now (database down...): the broker asks again at the next interval.
             log.error({ err: error, keys: message.keys }, 'transaction check-back failed; will be asked again');
+            mqMetrics.checks.slot(topic, message.tag, 'error').inc();
             return TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED;
           }
         },
@@ -70,12 +73,15 @@ export class TransactionalProducer {
    * process dies before `commit`/`rollback`, the broker's check-back decides instead.
    */
   async sendHalf(message: Omit<OutgoingMessage, 'topic'>): Promise<HalfMessage> {
+    const { topic } = this;
     const transaction = this.producer.beginTransaction();
-    const receipt = await this.producer.send(toMessageOptions({ ...message, topic: this.topic }), transaction);
+    const receipt = await counted(mqMetrics.produced, [topic, message.tag, 'half'], () =>
+      this.producer.send(toMessageOptions({ ...message, topic }), transaction),
+    );
     return {
       messageId: receipt.messageId,
-      commit: () => transaction.commit(),
-      rollback: () => transaction.rollback(),
+      commit: () => counted(mqMetrics.resolutions, [topic, message.tag, 'commit'], () => transaction.commit()),
+      rollback: () => counted(mqMetrics.resolutions, [topic, message.tag, 'rollback'], () => transaction.rollback()),
     };
   }
 

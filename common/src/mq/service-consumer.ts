@@ -16,6 +16,7 @@ import { MalformedMessage, recordDeadLetter } from './dead-letter';
 import { MqConsumer } from './mq-consumer';
 import type { MqConnection } from './mq-lifecycle';
 import type { ReceivedMessage } from './mq-message';
+import { mqMetrics } from './mq-metrics';
 
 export interface EventHandler<Body = unknown, Prepared = unknown> {
   topic: string;
@@ -57,6 +58,7 @@ export function startServiceConsumer(connection: MqConnection, options: ServiceC
       'malformed message; recorded in mq_dead_letter and acknowledged',
     );
     await recordDeadLetter(sequelize, group, message, problem);
+    mqMetrics.deadLetters.slot(group, message.topic, message.tag).inc();
   };
   return MqConsumer.start(connection, {
     group,
