@@ -2,7 +2,7 @@
  * Dubbo's interface-level registry layout in ZooKeeper, so that Dubbo tooling (dubbo-admin,
  * zkCli users) and Dubbo 3 Triple clients can see the services:
  *
- *   /dubbo/<pkg.Service>/providers/<urlencoded tri://host:port/pkg.Service?application=..&interface=..&methods=A,B&pid=..&side=provider&timestamp=..&weight=..>
+ *   /dubbo/<pkg.Service>/providers/<urlencoded tri://host:port/pkg.Service?application=..&interface=..&methods=A,B&metrics.port=..&pid=..&side=provider&timestamp=..&weight=..>
  *   /dubbo/<pkg.Service>/consumers/<urlencoded consumer://host/pkg.Service?application=..&interface=..&side=consumer&timestamp=..>
  */
 
@@ -19,6 +19,12 @@ export interface ProviderUrl {
   timestamp: number;
   /** The provider's process id, as Dubbo's own URLs carry it (the local stack's readiness probe finds its process by it). */
   pid?: number;
+  /**
+   * The port of the provider process's admin listener (Prometheus metrics at /metrics, on the
+   * provider's host), so that scrapers find it through the registry. Dubbo names the parameter
+   * `metrics.port` (CommonConstants.METRICS_PORT).
+   */
+  metricsPort?: number;
 }
 
 export function providersPath(service: string): string {
@@ -43,6 +49,7 @@ export function formatProviderUrl(p: ProviderUrl): string {
     application: p.application,
     interface: p.service,
     methods: p.methods.join(','),
+    ...(p.metricsPort !== undefined && { 'metrics.port': String(p.metricsPort) }),
     ...(p.pid !== undefined && { pid: String(p.pid) }),
     protocol: 'tri',
     side: 'provider',
@@ -81,7 +88,13 @@ export function parseProviderNode(node: string, service: string): ProviderUrl | 
     weight: Number.isFinite(weight) && weight >= 0 ? weight : DEFAULT_WEIGHT,
     timestamp: Number(url.searchParams.get('timestamp') ?? 0),
     ...(url.searchParams.has('pid') && { pid: Number(url.searchParams.get('pid')) }),
+    ...(validPort(url.searchParams.get('metrics.port')) && { metricsPort: Number(url.searchParams.get('metrics.port')) }),
   };
+}
+
+function validPort(text: string | null): boolean {
+  const port = Number(text);
+  return text !== null && text !== '' && Number.isInteger(port) && port > 0 && port <= 65535;
 }
 
 export function consumerNode(c: { host: string; service: string; application: string; timestamp: number }): string {

@@ -45,6 +45,8 @@ export interface RpcServerOptions {
   drainTimeoutMs?: number;
   /** The largest request message taken; 4 MiB (grpc's default) unless set. */
   maxRequestBytes?: number;
+  /** The process's admin listener (metrics), registered with each provider as `metrics.port`. */
+  metricsPort?: number;
 }
 
 export class RpcServer {
@@ -98,6 +100,7 @@ export class RpcServer {
         weight: this.options.weight ?? DEFAULT_WEIGHT,
         timestamp,
         pid: process.pid,
+        metricsPort: this.options.metricsPort,
       });
       const path = `${providersPath(service.name)}/${node}`;
       await this.options.registry.register(path);

@@ -1,8 +1,10 @@
 /**
- * The life of a gRPC service process, the same for every service: open its schema and apply its
- * migrations, connect to ZooKeeper, let the service register its handlers and start its
- * consumers, serve, and on SIGTERM/SIGINT stop in the reverse order (RPC server first, so that
- * consumers of the registry stop sending, then message consumers, then connections).
+ * The life of a gRPC service process, the same for every service: open its admin listener
+ * (metrics, healthz), open its schema and apply its migrations, connect to ZooKeeper, let the
+ * service register its handlers and start its consumers, serve (the providers registered with
+ * the admin port as `metrics.port`), and on SIGTERM/SIGINT stop in the reverse order (RPC server
+ * first, so that consumers of the registry stop sending, then message consumers, then
+ * connections, the admin listener last).
  */
 import type { Sequelize } from 'sequelize';
 import { ConfigError } from '../config';
@@ -10,6 +12,7 @@ import { plantedDefects } from './planted';
 import { openDatabase, runMigrations, type Migration } from '../db';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
+import { AdminServer } from '../metrics';
 import type { MqConnection } from '../mq';
 import { RpcServer, ZkRegistry } from '../rpc';
 import type { ServiceConfig } from './service-config';
@@ -23,6 +26,8 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   ids: SnowflakeGenerator;
   mq: MqConnection;
   server: RpcServer;
+  /** The admin listener (Prometheus /metrics, /healthz). */
+  admin: AdminServer;
 }
 
 /** Something the service started and that must be stopped on the way out (a consumer, a relay). */
@@ -46,6 +51,21 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
     throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
   const logger = createLogger(definition.application);
   if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
+  const admin = await AdminServer.start({ host: config.adminHost, port: config.adminPort, logger });
+  try {
+    return await startServing(definition, config, logger, admin);
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+}
+
+async function startServing<C extends ServiceConfig>(
+  definition: ServiceProcess<C>,
+  config: C,
+  logger: Logger,
+  admin: AdminServer,
+): Promise<{ context: ServiceContext<C>; stop(): Promise<void> }> {
   const db = await openDatabase(config.infra.mysql, config.schema, logger);
   await runMigrations(db, definition.migrations, logger);
   const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
@@ -64,6 +84,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
     advertisedHost: config.rpcHost,
     port: config.rpcPort,
     maxRequestBytes: definition.maxRequestBytes,
+    metricsPort: admin.port,
   });
   const context: ServiceContext<C> = {
     config,
@@ -73,6 +94,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
     ids: new SnowflakeGenerator(workerId),
     mq: { ...config.infra.rocketmq, logger },
     server,
+    admin,
   };
   const started = await definition.setup(context);
   await server.start();
@@ -83,6 +105,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
       for (const part of started.reverse()) await part.shutdown();
       registry.close();
       await db.close();
+      await admin.close();
     },
   };
 }

@@ -1,11 +1,14 @@
 import { readInfraConfig, SCHEMA_PREFIX, type EnvReader, type InfraConfig } from '../config';
 
-/** What every gRPC service process reads: the infrastructure, its schema and its RPC endpoint. */
+/** What every gRPC service process reads: the infrastructure, its schema, its RPC endpoint and its admin listener. */
 export interface ServiceConfig {
   infra: InfraConfig;
   schema: string;
   rpcHost: string;
   rpcPort: number;
+  /** The admin listener (Prometheus /metrics, /healthz), apart from the RPC port; 0 picks a free port. */
+  adminHost: string;
+  adminPort: number;
   /**
    * This instance's snowflake worker id (0-1023) when WORKER_ID sets it; undefined (the default)
    * leases a free one in ZooKeeper at start (see worker-id.ts).
@@ -18,7 +21,7 @@ export interface ServiceConfig {
   consumerGroup: string;
 }
 
-/** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT). */
+/** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT, GOODS_ADMIN_PORT). */
 export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
   const prefix = name.toUpperCase();
   return {
@@ -27,6 +30,8 @@ export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
     schema: env.string(`${prefix}_SCHEMA`, { default: `${env.string('SHOP_SCHEMA_PREFIX', { default: SCHEMA_PREFIX.development })}${name}` }),
     rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
     rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
+    adminHost: env.string('ADMIN_HOST', { default: '127.0.0.1' }),
+    adminPort: env.int(`${prefix}_ADMIN_PORT`, { default: 0, min: 0, max: 65535 }),
     consumerGroup: env.string(`${prefix}_CONSUMER_GROUP`, { default: `shop-${name}` }),
     workerId: leaseUnlessSet(env.int('WORKER_ID', { default: -1, min: -1, max: 1023 })),
   };

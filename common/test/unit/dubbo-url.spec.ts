@@ -20,6 +20,18 @@ describe('Dubbo provider URLs', () => {
     );
   });
 
+  it("carry the admin listener as metrics.port (Dubbo's name) when there is one, and read it back", () => {
+    const withMetrics = { ...provider, metricsPort: 9464 };
+    const url = formatProviderUrl(withMetrics);
+    assert.match(url, /&methods=GetGoods,ListGoods&metrics\.port=9464&pid=4242&/);
+    assert.equal(new URL(url).searchParams.get('metrics.port'), '9464', 'a valid URL query for Dubbo tooling');
+    assert.deepEqual(parseProviderNode(encodeURIComponent(url), provider.service), withMetrics);
+    for (const bad of ['0', '70000', 'x', '']) {
+      const node = encodeURIComponent(url.replace('metrics.port=9464', `metrics.port=${bad}`));
+      assert.equal(parseProviderNode(node, provider.service)?.metricsPort, undefined, `metrics.port=${bad} is ignored`);
+    }
+  });
+
   it('read back what they wrote, and ignore providers of another protocol or service', () => {
     const node = encodeURIComponent(formatProviderUrl(provider));
     assert.deepEqual(parseProviderNode(node, provider.service), provider);

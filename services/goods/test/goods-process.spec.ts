@@ -7,7 +7,8 @@ import { openDatabase } from '@shop/common/db';
 import { ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
-import { createRpcClient, RpcError, ZkRegistry, type RpcClient } from '@shop/common/rpc';
+import { parsePrometheusText, sumOf } from '@shop/common/metrics';
+import { createRpcClient, parseProviderNode, providersPath, RpcError, ZkRegistry, type RpcClient } from '@shop/common/rpc';
 import { ZkSession } from '@shop/common/zk';
 import { goodsContract } from '@shop/contracts';
 
@@ -82,7 +83,33 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 3);
   });
 
+  it('serves its metrics on an admin port registered with its provider URL as metrics.port', async () => {
+    const service = goodsContract.name;
+    const nodes = (await registry.currentSession.getChildren(providersPath(service))).filter((node) => parseProviderNode(node, service)?.pid === child.pid);
+    assert.equal(nodes.length, 1, 'one provider of the process in ZooKeeper');
+    const port = Number(new URL(decodeURIComponent(nodes[0]!)).searchParams.get('metrics.port'));
+    assert.ok(port > 0, `metrics.port on ${decodeURIComponent(nodes[0]!)}`);
+    assert.equal(goods.$providers()[0]!.url.metricsPort, port, 'and the clients read it');
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(response.status, 200);
+      return parsePrometheusText(await response.text());
+    };
+    const before = await scrape();
+    assert.ok(sumOf(before, 'process_resident_memory_bytes') > 0, "Node's process metrics");
+    const created = await goods.createGoods({ requestId: randomUUID(), name: 'scraped', price: '1.00', stock: 1, categoryId: '', description: '' });
+    await goods.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 1 }] });
+    const after = await scrape();
+    const grew = (name: string, labels: Record<string, string> = {}) => sumOf(after, name, labels) - sumOf(before, name, labels);
+    assert.ok(grew('db_statements_total') >= 4, `SQL statements counted (${grew('db_statements_total')})`);
+    assert.ok(grew('db_statements_total', { kind: 'update' }) >= 1, 'the stock update among them');
+    assert.ok(grew('db_transactions_total', { outcome: 'commit' }) >= 1, 'and the reservation committed');
+    assert.equal(grew('rpc_server_calls_total', { method: 'ReduceStock', code: 'OK' }), 1, 'the RPC served');
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: 'ok' });
+  });
+
   it('unregisters and exits cleanly on SIGTERM', async () => {
+    const admin = goods.$providers()[0]?.url.metricsPort;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
@@ -91,5 +118,6 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
       if (Date.now() > deadline) throw new Error('still registered after shutdown');
       await new Promise((r) => setTimeout(r, 100));
     }
+    await assert.rejects(fetch(`http://127.0.0.1:${admin}/healthz`), 'the admin port is closed too');
   });
 });
