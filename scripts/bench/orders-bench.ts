@@ -8,7 +8,14 @@
  *
  * Each order: one of 16 goods (quantity 1) and 1.00 of balance, so stock and balance are both
  * reserved; no coupon (a coupon serves one order only). Needs the system running (`npm run up`).
- * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,8,32,64").
+ *
+ * The cost of an order, per level (lib/process-metrics.ts): CPU ms per order and RSS of every
+ * process from /proc, and SQL statements, transactions, gRPC calls and RocketMQ calls per order
+ * from every process's own metrics, before and after the orders' phase of the level (the
+ * baselines run outside that window). First, what the system burns at rest (BENCH_IDLE_SECONDS),
+ * which is taken off the CPU per order.
+ * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,8,32,64"),
+ * BENCH_IDLE_SECONDS (default 10).
  */
 import { credentials } from '@grpc/grpc-js';
 import { cpus } from 'node:os';
@@ -18,9 +25,11 @@ import { openDatabase } from '../../common/src/db';
 import { ProviderProcess } from '../../common/test/support/provider-process';
 import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
 import { measure, table, writeReport, type Result } from './lib/measure';
+import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, type PhaseCost } from './lib/process-metrics';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const infra = loadInfraConfig();
 
 async function main(): Promise<void> {
@@ -50,15 +59,32 @@ async function main(): Promise<void> {
   const echo = () => new Promise((resolve, reject) => raw.echo({ message: 'hello', delayMs: 0 }, (e, r) => (e ? reject(e) : resolve(r))));
 
   try {
+    const { endpoints, problems } = await metricsEndpoints(infra.zookeeper.connect);
+    for (const problem of problems) console.warn(problem);
+    console.log(`metrics from: ${endpoints.map((e) => `${e.name} ${e.url}`).join(', ')}`);
+    // The system at rest (set-up done, no load): what each process burns doing nothing.
+    const atRest = await snapshotBefore(endpoints);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1_000));
+    const idle = { before: atRest, after: await snapshotAfter(endpoints) };
+    const idleCost = idleTable(idle.before, idle.after);
+    console.log(`idle, ${IDLE_SECONDS} s:\n${idleCost}`);
+
     await measure('warmup', 8, 2_000, placeOrder);
     await measure('warmup', 8, 1_000, commitOne);
     await measure('warmup', 8, 1_000, echo);
     const results: Result[] = [];
+    const costs: { concurrency: number; cost: PhaseCost }[] = [];
     for (const concurrency of LEVELS) {
-      results.push(await measure('orders via order-web', concurrency, SECONDS * 1_000, placeOrder));
+      // Only the orders are inside the window: the baselines load MariaDB and the CPU too.
+      const before = await snapshotBefore(endpoints);
+      const orders = await measure('orders via order-web', concurrency, SECONDS * 1_000, placeOrder);
+      const after = await snapshotAfter(endpoints);
+      results.push(orders);
+      costs.push({ concurrency, cost: phaseCost(before, after, orders.calls + orders.errors, idle) });
       results.push(await measure('MySQL INSERT+COMMIT', concurrency, (SECONDS * 1_000) / 2, commitOne));
       results.push(await measure('raw grpc-js Echo', concurrency, (SECONDS * 1_000) / 2, echo));
       console.log(table(results.slice(-3)));
+      console.log(`\ncost per order at concurrency ${concurrency}:\n${costTable(costs.at(-1)!.cost, 'order')}\n`);
     }
     const markdown = [
       `# bench:orders (${new Date().toISOString()})`,
@@ -68,9 +94,23 @@ async function main(): Promise<void> {
       '',
       table(results),
       '',
+      `## Cost per order`,
+      '',
+      "From /proc (CPU, RSS) and every process's metrics (front doors at their /metrics, services at the admin port found in ZooKeeper), before and after the orders of each level; the baselines run outside that window. CPU: what each process burns at rest (below) taken off. SQL: statements other than START TRANSACTION/COMMIT/ROLLBACK; tx: transactions ended; gRPC: client-side attempts; MQ sends: messages, half messages and their commits/rollbacks.",
+      '',
+      ...costs.flatMap(({ concurrency, cost }) => [
+        `### Concurrency ${concurrency}: ${cost.units} orders in ${cost.seconds.toFixed(1)} s`,
+        '',
+        costTable(cost, 'order'),
+        '',
+      ]),
+      `## At rest: ${IDLE_SECONDS} s with no load, before the first level`,
+      '',
+      idleCost,
+      '',
     ].join('\n');
     console.log(markdown);
-    console.log(`report: ${writeReport('bench-orders', markdown, { results })}`);
+    console.log(`report: ${writeReport('bench-orders', markdown, { results, costs, idle: { seconds: IDLE_SECONDS, table: idleCost } })}`);
   } finally {
     raw.close();
     await provider.stop();

@@ -21,7 +21,7 @@ export interface ProcessSample {
 }
 
 /** The system's processes by name: every var/run/<name>.pid that is alive, and MariaDB. */
-function processes(): { name: string; pid: number }[] {
+export function systemProcesses(): { name: string; pid: number }[] {
   const found = existsSync(RUN_DIR)
     ? readdirSync(RUN_DIR)
         .filter((file) => file.endsWith('.pid'))
@@ -38,7 +38,7 @@ function processes(): { name: string; pid: number }[] {
 }
 
 export function sampleProcesses(): ProcessSample[] {
-  return processes().flatMap(({ name, pid }) => {
+  return systemProcesses().flatMap(({ name, pid }) => {
     try {
       // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
