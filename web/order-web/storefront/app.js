@@ -2,14 +2,19 @@
 // and no build step: the browser loads these modules as they are (see docs/decisions.md).
 
 import { hasMessage, language, LANGUAGES, setLanguage, t } from './i18n.js';
-import { $, clearErrors, confirmDialog, esc, fieldError, reveal, say, showError, th } from './ui.js';
+import { $, clearErrors, clearFieldMessages, confirmDialog, esc, fieldError, reveal, say, showError, th } from './ui.js';
 
 const TOKEN_KEY = 'shop.token';
 const GUEST_CART_KEY = 'shop.guestCart';
+// Orders whose payment this browser started, with the QR code's expiry: the order page draws the QR again after a reload.
+const PAYMENTS_KEY = 'shop.payments';
 const LIVE_STATUSES = new Set(['PENDING', 'CONFIRMED']);
 const POLL_MS = 1500;
 const GOODS_PAGE_SIZE = 24;
+const ORDERS_PAGE_SIZE = 20;
+// The services' list limits (services/*/src/domain: page 1 to 10000, size 1 to 100).
 const MAX_PAGE = 10_000;
+const MAX_PAGE_SIZE = 100;
 // The API's limits, checked here first so that a customer reads them before any refusal:
 // MAX_QUANTITY and MAX_LINES of contracts/src/order-lines.ts, the account rules of
 // services/user/src/domain/accounts.ts, money and ids as the front doors' schemas take them.
@@ -26,6 +31,8 @@ const session = {
 };
 let settingsLoaded = Promise.resolve();
 let stopPolling = () => {};
+// What to stop when the page is drawn again or left (timers of the page shown).
+let leaving = [];
 
 const view = () => $('#view');
 const yuan = (amount) => `¥${amount}`;
@@ -158,6 +165,7 @@ function signOut() {
   localStorage.removeItem(TOKEN_KEY);
   // The next person at this browser does not see where the last one ships to.
   forgetCheckoutDraft();
+  localStorage.removeItem(PAYMENTS_KEY);
   void refreshHeader();
 }
 
@@ -257,10 +265,11 @@ async function removeLine(goodsId) {
   saveGuestCart(guestCart().filter((i) => i.goodsId !== goodsId));
 }
 
-async function addToCart(goods) {
+async function addToCart(goods, quantity = 1) {
   const had = (await currentCart()).items.find((i) => i.goodsId === goods.goodsId)?.quantity ?? 0;
   if (had >= MAX_QUANTITY) throw new PageRefusal('cart.atMost', { max: MAX_QUANTITY, name: goods.name });
-  await putLine(goods, had + 1, true);
+  if (had + quantity > MAX_QUANTITY) throw new PageRefusal('cart.onlyMore', { more: MAX_QUANTITY - had, had, name: goods.name }, $('#add-quantity') ?? undefined);
+  await putLine(goods, had + quantity, true);
   say(t('cart.added', { name: goods.name }));
   await refreshHeader();
 }
@@ -285,56 +294,177 @@ const retryMerge = (anchor) =>
 
 // ---------- pages: each answers { title, html, bind } (or { redirect }) ----------
 
-/** The hash of the goods list for a search and a page. */
-function goodsHash(q, page) {
+/** The goods list's orders, as GET /api/v1/goods takes them; the first is the server's default. */
+const GOODS_SORTS = ['oldest', 'newest', 'price-asc', 'price-desc', 'stock-asc'];
+
+/** The hash of the goods list: a search, a category, an order and a page (defaults left out). */
+function goodsHash({ q = '', category = '', sort = GOODS_SORTS[0], page = 1 } = {}) {
   const params = new URLSearchParams();
   if (q) params.set('q', q);
+  if (category) params.set('category', category);
+  if (sort !== GOODS_SORTS[0]) params.set('sort', sort);
   if (page > 1) params.set('page', String(page));
   const text = params.toString();
   return text ? `#/?${text}` : '#/';
 }
 
+/** A whole number from the query string, within [1, max]; `fallback` when absent or not a number. */
+function queryNumber(query, name, fallback, max) {
+  return Math.max(1, Math.min(max, Number.parseInt(query.get(name) ?? '', 10) || fallback));
+}
+
+/**
+ * Page `page` of a list of `size` items a page (`fetchPage(n)` answers `{items, total}`). Past
+ * the end (an old link, a hand-typed page) it is the last page, and the address says so.
+ */
+async function listPage(fetchPage, page, size, hashOf) {
+  let answer = await fetchPage(page);
+  const pages = Math.max(1, Math.ceil(answer.total / size));
+  if (page > pages) {
+    page = pages;
+    answer = await fetchPage(page);
+    window.history.replaceState(null, '', hashOf(page));
+  }
+  return { ...answer, page, pages };
+}
+
+/** Previous and next links around "page x of y", under a list of more than one page. */
+function pager(page, pages, hashOf) {
+  if (pages <= 1) return '';
+  return `<nav class="actions pager" aria-label="${th('goods.pages')}">
+      ${page > 1 ? `<a href="${hashOf(page - 1)}" id="previous-page">${th('goods.previous')}</a>` : ''}
+      <span class="muted" id="page-of">${th('goods.pageOf', { page, pages })}</span>
+      ${page < pages ? `<a href="${hashOf(page + 1)}" id="next-page">${th('goods.next')}</a>` : ''}</nav>`;
+}
+
+/** The goods' picture: the small or large one, its size set before it loads; a neutral drawing when there is none. */
+function goodsPicture(goods, size) {
+  const pixels = size === 'small' ? 320 : 960;
+  if (!goods.image) return `<div class="picture placeholder ${size}" aria-hidden="true"><svg viewBox="0 0 24 24" focusable="false"><path d="M4 5h16v14H4z M4 15l4-4 4 4 3-3 5 5" /><circle cx="15.5" cy="8.5" r="1.5" /></svg></div>`;
+  return `<img class="picture ${size}" src="${esc(goods.image[size])}" width="${pixels}" height="${pixels}" alt="${esc(goods.name)}"${size === 'small' ? ' loading="lazy"' : ''}>`;
+}
+
+/** The categories with goods on sale (and the one chosen, whatever it holds); none when the list cannot be had. */
+async function categories() {
+  try {
+    return (await api('GET', '/api/v1/categories')).items;
+  } catch (error) {
+    // The goods are the page: without categories it still shows them.
+    if (!(error instanceof ApiError)) console.error(error);
+    return [];
+  }
+}
+
 async function goodsPage(query) {
   const q = (query.get('q') ?? '').trim().slice(0, 64);
-  let page = Math.max(1, Math.min(MAX_PAGE, Number.parseInt(query.get('page') ?? '1', 10) || 1));
-  const fetchPage = (n) => api('GET', `/api/v1/goods?size=${GOODS_PAGE_SIZE}&page=${n}${q ? `&q=${encodeURIComponent(q)}` : ''}`);
-  let { items, total } = await fetchPage(page);
-  const pages = Math.max(1, Math.ceil(total / GOODS_PAGE_SIZE));
-  if (page > pages) {
-    // Past the end (an old link, a hand-typed page): the last page, and the address says so.
-    page = pages;
-    ({ items, total } = await fetchPage(page));
-    window.history.replaceState(null, '', goodsHash(q, page));
-  }
-  const pager =
-    pages > 1
-      ? `<nav class="actions pager" aria-label="${th('goods.pages')}">
-           ${page > 1 ? `<a href="${goodsHash(q, page - 1)}" id="previous-page">${th('goods.previous')}</a>` : ''}
-           <span class="muted" id="page-of">${th('goods.pageOf', { page, pages })}</span>
-           ${page < pages ? `<a href="${goodsHash(q, page + 1)}" id="next-page">${th('goods.next')}</a>` : ''}</nav>`
-      : '';
+  const category = ID.test(query.get('category') ?? '') ? query.get('category') : '';
+  const sort = GOODS_SORTS.includes(query.get('sort')) ? query.get('sort') : GOODS_SORTS[0];
+  const hashOf = (page) => goodsHash({ q, category, sort, page });
+  const listQuery = (n) => {
+    const params = new URLSearchParams({ size: String(GOODS_PAGE_SIZE), page: String(n) });
+    if (q) params.set('q', q);
+    if (category) params.set('category', category);
+    if (sort !== GOODS_SORTS[0]) params.set('sort', sort);
+    return params;
+  };
+  const [list, groups] = await Promise.all([
+    listPage((n) => api('GET', `/api/v1/goods?${listQuery(n)}`), queryNumber(query, 'page', 1, MAX_PAGE), GOODS_PAGE_SIZE, hashOf),
+    categories(),
+  ]);
+  const { items, total, page, pages } = list;
+  const chosen = groups.find((c) => c.categoryId === category);
   const byId = new Map(items.map((g) => [g.goodsId, g]));
+  const heading = q ? t('goods.matching', { q }) : chosen ? chosen.name : t('goods.heading');
+  const shown = groups.filter((c) => c.goodsCount > 0 || c.categoryId === category);
+  const categoryLink = (id, label, count) =>
+    `<li><a href="${goodsHash({ q, category: id, sort })}"${id === category ? ' aria-current="page"' : ''} data-category="${esc(id)}">${esc(label)}${
+      count === undefined ? '' : ` <span class="count-muted">${count}</span>`
+    }</a></li>`;
   return {
-    title: q ? t('title.search', { q }) : t('title.goods'),
+    title: q ? t('title.search', { q }) : chosen ? chosen.name : t('title.goods'),
     html: `
-      <h1 tabindex="-1">${q ? th('goods.matching', { q }) : th('goods.heading')} <span class="muted">(${total})</span></h1>
+      <h1 tabindex="-1">${esc(heading)} <span class="muted">(${total})</span></h1>
+      <div class="toolbar">
+        ${
+          shown.length
+            ? `<nav class="categories" aria-label="${th('goods.categories')}"><ul>${categoryLink('', t('goods.allCategories'))}${shown
+                .map((c) => categoryLink(c.categoryId, c.name, c.goodsCount))
+                .join('')}</ul></nav>`
+            : ''
+        }
+        <div class="sort"><label for="sort">${th('goods.sortBy')}</label>
+          <select id="sort">${GOODS_SORTS.map((name) => `<option value="${name}"${name === sort ? ' selected' : ''}>${th(`goods.sort.${name}`)}</option>`).join('')}</select></div>
+      </div>
       ${items.length ? '' : `<p class="muted">${th('goods.nothing')}</p>`}
       <div class="grid">${items
         .map(
           (g) => `<div class="card" data-goods="${esc(g.goodsId)}">
-            <h2 class="name">${esc(g.name)}</h2>
+            ${goodsPicture(g, 'small')}
+            <h2 class="name"><a class="goods-link" href="#/goods/${esc(g.goodsId)}">${esc(g.name)}</a></h2>
             <div class="price">${esc(yuan(g.price))}</div>
             <div class="muted">${g.stock > 0 ? th('goods.inStock', { stock: g.stock }) : th('goods.soldOut')}</div>
             <button class="primary add" data-goods="${esc(g.goodsId)}" aria-label="${th('goods.addNamed', { name: g.name })}" ${g.stock > 0 ? '' : 'disabled'}>${th('goods.add')}</button>
           </div>`,
         )
         .join('')}</div>
-      ${pager}`,
+      ${pager(page, pages, hashOf)}`,
     bind() {
       $('#search-input').value = q;
+      $('#sort').addEventListener('change', (event) => navigate(goodsHash({ q, category, sort: event.target.value }), { focus: '#sort' }));
       view()
         .querySelectorAll('button.add')
         .forEach((button) => button.addEventListener('click', () => act(button, () => addToCart(byId.get(button.dataset.goods)), 'add')));
+    },
+  };
+}
+
+async function goodsDetailPage(goodsId) {
+  const goods = await api('GET', `/api/v1/goods/${goodsId}`);
+  const most = Math.min(goods.stock, MAX_QUANTITY);
+  const buyable = goods.onSale && goods.stock > 0;
+  const availability = !goods.onSale ? th('goods.offSale') : goods.stock > 0 ? th('goods.inStock', { stock: goods.stock }) : th('goods.soldOut');
+  return {
+    title: goods.name,
+    html: `
+      <nav class="crumbs" aria-label="${th('goods.breadcrumb')}"><ol>
+        <li><a href="#/">${th('goods.heading')}</a></li>
+        ${goods.categoryId ? `<li><a href="${goodsHash({ category: goods.categoryId })}" id="goods-category">${esc(goods.categoryName ?? '')}</a></li>` : ''}
+        <li aria-current="page">${esc(goods.name)}</li></ol></nav>
+      <div class="goods-detail" data-goods="${esc(goods.goodsId)}">
+        <div class="goods-picture">${goodsPicture(goods, 'large')}</div>
+        <div class="goods-info">
+          <h1 tabindex="-1" id="goods-name">${esc(goods.name)}</h1>
+          <p class="price big" id="goods-price">${esc(yuan(goods.price))}</p>
+          <p class="muted" id="goods-stock">${availability}</p>
+          ${
+            buyable
+              ? `<form id="add-form" class="add-form" novalidate>
+                  <label for="add-quantity">${th('goods.quantity')}</label>
+                  <div class="field"><input id="add-quantity" name="quantity" type="number" min="1" max="${most}" step="1" inputmode="numeric" value="1" aria-describedby="add-quantity-hint">
+                    <p class="hint" id="add-quantity-hint">${th('goods.quantityHint', { max: most })}</p></div>
+                  <div class="actions"><button class="primary" id="add-button">${th('goods.add')}</button> <a href="#/cart">${th('goods.toCart')}</a></div>
+                </form>`
+              : ''
+          }
+          <h2>${th('goods.description')}</h2>
+          <p class="description" id="goods-description">${goods.description ? esc(goods.description) : th('goods.noDescription')}</p>
+        </div>
+      </div>`,
+    bind() {
+      $('#add-form')?.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const input = $('#add-quantity');
+        void act(
+          event.target,
+          async () => {
+            const quantity = parseQuantity(input.value);
+            if (quantity === undefined) throw new PageRefusal('goods.quantityRule', { max: most }, input);
+            if (quantity > goods.stock) throw new PageRefusal('checkout.onlyLeft', { stock: goods.stock }, input);
+            await addToCart(goods, quantity);
+          },
+          'add',
+        );
+      });
     },
   };
 }
@@ -435,7 +565,7 @@ async function cartPage() {
     .map(
       (i) => `<tr data-goods="${esc(i.goodsId)}">
         <td class="check-cell"><input type="checkbox" class="check" id="check-${esc(i.goodsId)}" aria-label="${th('cart.orderNamed', { name: i.name })}" ${i.checked ? 'checked' : ''}></td>
-        ${cell('cart.goods', esc(i.name), 'goods-name')}
+        ${cell('cart.goods', `<a href="#/goods/${esc(i.goodsId)}">${esc(i.name)}</a>`, 'goods-name')}
         ${cell('cart.price', esc(yuan(i.price)), 'num')}
         ${cell('cart.quantity', `<input type="number" class="quantity" id="qty-${esc(i.goodsId)}" min="1" max="${MAX_QUANTITY}" step="1" inputmode="numeric" value="${i.quantity}" aria-label="${th('cart.quantityOf', { name: i.name })}">`, 'num')}
         ${cell('cart.subtotal', esc(yuan(money(lineCents(i)))), 'num subtotal')}
@@ -531,7 +661,11 @@ function bindCart(cart, me) {
   if (!form) return;
   form.addEventListener('input', (event) => {
     checkoutDraft[event.target.name] = event.target.value;
+    // What was said of this field is about the value it had.
+    clearFieldMessages({ field: event.target });
+    if (event.target.name === 'couponId' || event.target.name === 'balance') scheduleQuote(form, me);
   });
+  scheduleQuote(form, me, 0);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void placeOrder(form, cart, me);
@@ -559,8 +693,159 @@ function checkoutForm(me, coupons) {
       <div class="field"><input id="balance" name="balance" inputmode="decimal" autocomplete="off" maxlength="15" value="${value('balance')}" aria-describedby="balance-hint">
         <p class="hint" id="balance-hint">${th('checkout.balanceHint', { balance: yuan(me.balance) })}</p></div>
     </div>
+    ${quoteSummary()}
     <div class="actions"><button class="primary" id="place-order">${th('checkout.place')}</button></div>
   </form>`;
+}
+
+// ---------- the checkout summary: priced by the server as the form changes ----------
+
+const QUOTE_DELAY_MS = 300;
+const QUOTE_ROWS = ['goods', 'shipping', 'coupon', 'balance', 'pay'];
+let quoteTimer;
+let quoteTicket = 0;
+
+/** The summary box of the checkout form; {@link drawQuote} fills it. The sentence under it is a polite live region. */
+function quoteSummary() {
+  const row = (name) =>
+    `<div class="${name === 'pay' ? 'total' : ''}"><dt>${th(`quote.${name}`)}</dt><dd id="quote-${name}" class="num">…</dd></div>`;
+  return `<section class="quote" id="quote" aria-labelledby="quote-heading" data-state="loading" aria-busy="true">
+      <h3 id="quote-heading">${th('quote.heading')}</h3>
+      <dl>${QUOTE_ROWS.map(row).join('')}</dl>
+      <div class="quote-said"><p id="quote-said" aria-live="polite"></p></div>
+      <p class="hint">${th('quote.promise')}</p>
+    </section>`;
+}
+
+/** Prices the form again after the customer paused typing (or at once: `delay` 0); an older answer is dropped. */
+function scheduleQuote(form, me, delay = QUOTE_DELAY_MS) {
+  const box = $('#quote');
+  if (!box) return;
+  window.clearTimeout(quoteTimer);
+  quoteTicket += 1;
+  box.dataset.state = 'loading';
+  box.setAttribute('aria-busy', 'true');
+  quoteTimer = window.setTimeout(() => void runQuote(form, me), delay);
+}
+
+/** What the quote asks for, as the form stands: the cart's ticked lines, the coupon, the balance (when it reads as money). */
+function quoteRequest(form, notes) {
+  const { couponId, balance } = form.elements;
+  const body = { fromCart: true };
+  if (couponId.value) body.couponId = couponId.value;
+  const balanceText = balance.value.trim();
+  if (balanceText && cents(balanceText) === undefined) notes.push([balance, t('checkout.balanceFormat')]);
+  else if (balanceText) body.balance = balanceText;
+  return body;
+}
+
+/**
+ * Asks the server what the form would cost (POST /api/v1/orders/quote, which reserves nothing).
+ * A refusal that one field explains (a coupon used meanwhile, balance too low or more than is
+ * due) is said under that field, and the rest of the form is priced without it, so the customer
+ * reads both what is wrong and what the order costs, before pressing Place order.
+ */
+async function runQuote(form, me) {
+  const ticket = quoteTicket;
+  if (!form.isConnected) return;
+  const notes = [];
+  const body = quoteRequest(form, notes);
+  let quote;
+  let failure;
+  let balanceAsked;
+  for (let tries = 0; tries < 3 && !quote && !failure; tries++) {
+    try {
+      quote = await api('POST', '/api/v1/orders/quote', body);
+    } catch (error) {
+      if (ticket !== quoteTicket || !form.isConnected) return;
+      const code = error instanceof ApiError ? error.code : undefined;
+      if (code === 'COUPON_UNAVAILABLE' && body.couponId) {
+        // Spent by another tab or order: out of the list, said at the field, priced without.
+        await refreshCoupons(form);
+        notes.push([form.elements.couponId, t('checkout.couponGone')]);
+        delete body.couponId;
+      } else if (code === 'INSUFFICIENT_BALANCE' && body.balance) {
+        const now = await api('GET', '/api/v1/me').catch(() => undefined);
+        if (now) $('#balance-hint').textContent = t('checkout.balanceHint', { balance: yuan(now.balance) });
+        void refreshHeader();
+        notes.push([form.elements.balance, now ? t('checkout.balanceOnly', { balance: yuan(now.balance) }) : t('error.checkout.INSUFFICIENT_BALANCE')]);
+        delete body.balance;
+      } else if (code === 'INVALID_ARGUMENT' && body.balance) {
+        // More than is due, most likely: priced without it, the answer tells how much may be used.
+        balanceAsked = body.balance;
+        delete body.balance;
+      } else failure = error;
+    }
+  }
+  if (ticket !== quoteTicket || !form.isConnected) return;
+  if (quote && balanceAsked !== undefined) {
+    const most = Math.min(cents(quote.payAmount), cents(quote.balanceAvailable));
+    notes.push([form.elements.balance, cents(balanceAsked) > cents(quote.payAmount) ? t('checkout.balanceMax', { max: yuan(money(most)) }) : t('error.INVALID_ARGUMENT')]);
+  }
+  drawQuote(form, me, quote, failure, notes);
+}
+
+/** The unused coupons again, in the select; the choice stays if it is still there, else none. */
+async function refreshCoupons(form) {
+  const select = form.elements.couponId;
+  const coupons = await api('GET', '/api/v1/me/coupons').catch(() => undefined);
+  if (!coupons || !form.isConnected) return;
+  const chosen = select.value;
+  const unused = coupons.filter((c) => !c.used);
+  select.innerHTML = couponOptions(unused, unused.some((c) => c.couponId === chosen) ? chosen : '');
+  checkoutDraft.couponId = select.value;
+}
+
+function drawQuote(form, me, quote, failure, notes) {
+  const box = $('#quote');
+  clearFieldMessages({ source: 'quote' });
+  box.removeAttribute('aria-busy');
+  for (const [field, text] of notes) fieldError(field, text, { focus: false, source: 'quote' });
+  const said = $('#quote-said');
+  $('.retry', box)?.remove();
+  if (!quote) {
+    QUOTE_ROWS.forEach((name) => ($(`#quote-${name}`).textContent = '—'));
+    const code = failure instanceof ApiError ? failure.code : undefined;
+    if (code === 'UNAUTHENTICATED') return void signInAgain();
+    box.dataset.state = failure instanceof ApiError && failure.retryable ? 'failed' : 'refused';
+    const key =
+      code === 'CART_EMPTY'
+        ? 'quote.nothingTicked'
+        : code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT'
+          ? 'quote.goodsGone'
+          : failure instanceof ApiError && failure.retryable
+            ? 'quote.failed'
+            : 'quote.refused';
+    said.textContent = t(key);
+    if (box.dataset.state === 'failed') {
+      const again = document.createElement('button');
+      again.type = 'button';
+      again.className = 'retry';
+      again.textContent = t('action.retry');
+      again.addEventListener('click', () => scheduleQuote(form, me, 0));
+      said.parentElement.append(again);
+    }
+    return;
+  }
+  box.dataset.state = 'ready';
+  $('#quote-goods').textContent = yuan(quote.goodsAmount);
+  $('#quote-shipping').textContent = cents(quote.shippingFee) > 0 ? yuan(quote.shippingFee) : t('quote.freeShipping');
+  $('#quote-coupon').textContent = `−${yuan(quote.couponPaid)}`;
+  $('#quote-balance').textContent = `−${yuan(quote.balancePaid)}`;
+  $('#quote-pay').textContent = yuan(quote.payAmount);
+  // What the balance can still do for this order, in its hint: at most what is due after the coupon, at most what there is.
+  const most = Math.min(cents(quote.payAmount) + cents(quote.balancePaid), cents(quote.balanceAvailable));
+  $('#balance-hint').textContent = t('checkout.balanceHintMax', { balance: yuan(quote.balanceAvailable), max: yuan(money(most)) });
+  // A coupon worth more than the order: coupons are used once, the rest is lost. Said, not refused.
+  const lost = cents(quote.couponAmount) - cents(quote.couponPaid);
+  if (lost > 0)
+    fieldError(form.elements.couponId, t('checkout.couponWasted', { amount: yuan(quote.couponAmount), paid: yuan(quote.couponPaid), lost: yuan(money(lost)) }), {
+      focus: false,
+      note: true,
+      source: 'quote',
+    });
+  const text = t(notes.length ? 'quote.saidNotes' : 'quote.said', { amount: yuan(quote.payAmount) });
+  if (said.textContent !== text) said.textContent = text;
 }
 
 /** The order the checkout form asks for, or undefined after showing what to correct. */
@@ -587,8 +872,11 @@ function checkoutRequest(form, cart, me) {
 async function placeOrder(form, cart, me) {
   clearErrors();
   say('');
+  // A summary still on its way would speak of the form before this attempt.
+  quoteTicket += 1;
+  window.clearTimeout(quoteTimer);
   const body = checkoutRequest(form, cart, me);
-  if (!body) return;
+  if (!body) return void scheduleQuote(form, me);
   const ordered = cart.items.filter((i) => i.checked);
   // The same form over the same cart is the same attempt (see Attempts).
   const key = attempts.checkout.keyFor(JSON.stringify([body, ordered.map((i) => [i.goodsId, i.quantity])]));
@@ -604,6 +892,7 @@ async function placeOrder(form, cart, me) {
   } catch (error) {
     attempts.checkout.settle(error);
     await checkoutRefused(form, error, body, ordered, () => placeOrder(form, cart, me));
+    scheduleQuote(form, me);
   } finally {
     button.disabled = false;
   }
@@ -649,9 +938,25 @@ async function checkoutRefused(form, error, body, ordered, retry) {
   }
 }
 
-async function ordersPage() {
-  if (!session.token) return { redirect: signInHash('/orders') };
-  const { items } = await api('GET', '/api/v1/orders?size=50');
+/** The hash of a page of the customer's orders (the page size only when not the usual one). */
+function ordersHash(page, size) {
+  const params = new URLSearchParams();
+  if (page > 1) params.set('page', String(page));
+  if (size !== ORDERS_PAGE_SIZE) params.set('size', String(size));
+  const text = params.toString();
+  return text ? `#/orders?${text}` : '#/orders';
+}
+
+async function ordersPage(query) {
+  if (!session.token) return { redirect: signInHash(`/orders${query.toString() ? `?${query}` : ''}`) };
+  const size = queryNumber(query, 'size', ORDERS_PAGE_SIZE, MAX_PAGE_SIZE);
+  const hashOf = (n) => ordersHash(n, size);
+  const { items, total, page, pages } = await listPage(
+    (n) => api('GET', `/api/v1/orders?size=${size}&page=${n}`),
+    queryNumber(query, 'page', 1, MAX_PAGE),
+    size,
+    hashOf,
+  );
   const row = (o) => `<tr data-order="${esc(o.orderId)}">
       <td data-label="${th('orders.order')}"><a href="#/orders/${esc(o.orderId)}">${esc(o.orderId)}</a></td>
       <td data-label="${th('orders.placed')}">${esc(when(o.createdAt))}</td>
@@ -666,7 +971,7 @@ async function ordersPage() {
   return {
     title: t('title.orders'),
     html: `
-      <h1 tabindex="-1">${th('orders.heading')}</h1>
+      <h1 tabindex="-1">${th('orders.heading')} <span class="muted">(${total})</span></h1>
       ${
         items.length
           ? `<table class="reflow" id="orders-table"><thead><tr><th scope="col">${th('orders.order')}</th><th scope="col">${th('orders.placed')}</th>
@@ -674,7 +979,8 @@ async function ordersPage() {
               <th scope="col"><span class="sr-only">${th('orders.actions')}</span></th></tr></thead>
               <tbody>${items.map(row).join('')}</tbody></table>`
           : `<p class="muted">${th('orders.none')}</p>`
-      }`,
+      }
+      ${pager(page, pages, hashOf)}`,
   };
 }
 
@@ -718,6 +1024,9 @@ async function orderPage(orderId) {
   // Before shipment the customer refunds; after it she asks, and an admin decides (after-sales).
   const left = cents(order.payAmount) + cents(order.balancePaid) - cents(order.refundedAmount);
   const unpaid = LIVE_STATUSES.has(order.status);
+  if (order.status !== 'CONFIRMED') forgetPayment(order.orderId);
+  // A payment this browser started: its QR code is asked for again (pay-web answers the same one).
+  const resuming = order.status === 'CONFIRMED' && paymentStarted(order.orderId);
   return {
     title: t('title.order', { orderId: order.orderId }),
     html: `
@@ -727,21 +1036,21 @@ async function orderPage(orderId) {
         ${order.items
           .map(
             (i) =>
-              `<tr><td data-label="${th('order.goods')}">${esc(i.name)}</td><td data-label="${th('order.price')}" class="num">${esc(yuan(i.price))}</td><td data-label="${th('order.quantity')}" class="num">${i.quantity}</td></tr>`,
+              `<tr><td data-label="${th('order.goods')}"><a href="#/goods/${esc(i.goodsId)}">${esc(i.name)}</a></td><td data-label="${th('order.price')}" class="num">${esc(yuan(i.price))}</td><td data-label="${th('order.quantity')}" class="num">${i.quantity}</td></tr>`,
           )
           .join('')}
       </tbody></table>
       <div class="panel">
         ${th('order.sum', { goods: yuan(order.goodsAmount), shipping: yuan(order.shippingFee), coupon: yuan(order.couponPaid), balance: yuan(order.balancePaid) })}
         <strong id="pay-amount">${esc(yuan(order.payAmount))}</strong> ${th(unpaid ? 'order.toPay' : 'order.viaAlipay')}
-        ${order.status === 'CONFIRMED' && order.payDeadline ? `<div class="muted">${th('order.payBefore', { deadline: when(order.payDeadline) })}</div>` : ''}
+        ${order.status === 'CONFIRMED' && order.payDeadline ? payDeadline(order) : ''}
         ${cents(order.refundedAmount) > 0 ? `<div id="refunded-amount">${th('order.refunded', { amount: yuan(order.refundedAmount) })}</div>` : ''}
         <div class="muted">${th('order.shipTo', { consignee: order.consignee, address: order.address })}</div>
       </div>
-      <div id="payment"></div>
+      <div id="payment" class="error-host">${resuming ? `<p class="muted" id="payment-loading">${th('pay.loading')}</p>` : ''}</div>
       ${
         order.status === 'CONFIRMED'
-          ? `<div class="actions"><button class="primary" id="pay-button">${th('order.pay')}</button>${orderActions(order)}</div>`
+          ? `<div class="actions"><button class="primary" id="pay-button"${resuming ? ' hidden' : ''}>${th('order.pay')}</button>${orderActions(order)}</div>`
           : order.status === 'SHIPPED'
             ? `<div class="actions">${orderActions(order)}</div>`
             : ''
@@ -761,9 +1070,151 @@ async function orderPage(orderId) {
       </tbody></table>`,
     bind() {
       bindOrder(order, left);
+      if (order.status === 'CONFIRMED' && order.payDeadline) startCountdown(order.orderId, order.payDeadline);
+      if (resuming) void resumePayment(order);
       if (unpaid) pollOrder(order.orderId, (now) => now.status !== order.status, (now) => t('order.statusNow', { status: statusLabel(now.status) }));
     },
   };
+}
+
+// ---------- paying: the QR code, kept across reloads, and the time left ----------
+
+function startedPayments() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(PAYMENTS_KEY) ?? '{}');
+    return stored && typeof stored === 'object' && !Array.isArray(stored) ? stored : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Whether this browser started paying the order, and its QR code may still be paid. */
+const paymentStarted = (orderId) => Date.parse(startedPayments()[orderId]) > Date.now();
+
+/** Remembers that the order's payment was started (until `expiresAt`); payments past their time are forgotten meanwhile. */
+function rememberPayment(orderId, expiresAt) {
+  const all = startedPayments();
+  for (const [id, until] of Object.entries(all)) if (!(Date.parse(until) > Date.now())) delete all[id];
+  all[orderId] = expiresAt;
+  localStorage.setItem(PAYMENTS_KEY, JSON.stringify(all));
+}
+
+function forgetPayment(orderId) {
+  const all = startedPayments();
+  if (!(orderId in all)) return;
+  delete all[orderId];
+  if (Object.keys(all).length) localStorage.setItem(PAYMENTS_KEY, JSON.stringify(all));
+  else localStorage.removeItem(PAYMENTS_KEY);
+}
+
+/** The order's payment: pay-web makes it the first time and answers the same one (QR code, expiry) after. */
+const askPayment = (order) => payApi('POST', '/api/v1/payments', { orderId: order.orderId, channel: 'ALIPAY_QR' });
+
+/** Draws the QR code of an unpaid payment in time, and counts down to its expiry; answers whether it drew it. */
+function drawPayment(order, payment) {
+  if (payment.status !== 'UNPAID' || !(Date.parse(payment.expiresAt) > Date.now())) {
+    // Paid meanwhile (the poll shows it) or past its time: nothing to scan.
+    forgetPayment(order.orderId);
+    $('#payment').innerHTML = '';
+    return false;
+  }
+  rememberPayment(order.orderId, payment.expiresAt);
+  const amount = yuan(payment.amount);
+  $('#payment').innerHTML = `<section class="panel" id="payment-panel" aria-labelledby="payment-title">
+    <h2 id="payment-title" tabindex="-1">${th('pay.heading', { amount })}</h2>
+    <div class="qr"><img id="qr-image" src="${esc(payment.qrImage)}" alt="${th('pay.qr', { amount })}" width="192" height="192">
+      <div><p>${th('pay.scan')} <a id="cashier-link" href="${esc(payment.qrCode)}" target="_blank" rel="noopener">${th('pay.cashier')}</a>.</p>
+      <p class="muted">${th('pay.auto')}</p></div></div></section>`;
+  $('#pay-button').hidden = true;
+  // The trade expires at the order's pay deadline; whichever comes first ends the countdown.
+  const until = Math.min(Date.parse(payment.expiresAt), Date.parse(order.payDeadline ?? payment.expiresAt));
+  startCountdown(order.orderId, new Date(until).toISOString());
+  return true;
+}
+
+/** After a reload: the QR code of the payment this browser started, asked again; without it, the Pay button is back. */
+async function resumePayment(order) {
+  const area = $('#payment');
+  try {
+    const payment = await askPayment(order);
+    if (!area.isConnected) return;
+    drawPayment(order, payment);
+  } catch (error) {
+    if (!area.isConnected) return;
+    $('#payment-loading')?.remove();
+    if (error instanceof ApiError && error.code === 'ORDER_STATE') {
+      // Cancelled or past its time meanwhile: the poll draws the order as it is.
+      forgetPayment(order.orderId);
+      return;
+    }
+    if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') return void signInAgain();
+    $('#pay-button').hidden = false;
+    showError(area, describe(error, 'pay'), { focus: false, retry: error instanceof ApiError && error.retryable ? () => void resumePayment(order) : undefined });
+  }
+}
+
+/** The pay deadline, the time left (a timer screen readers are not told every second) and a polite region for what matters. */
+function payDeadline(order) {
+  return `<div id="pay-deadline" data-state="running">
+      <p class="muted deadline-line">${th('order.payBefore', { deadline: when(order.payDeadline) })}
+        <strong class="countdown">${th('pay.left')} <span id="pay-countdown" role="timer">${esc(clock(Date.parse(order.payDeadline) - Date.now()))}</span></strong></p>
+      <p id="pay-countdown-said" aria-live="polite"></p>
+    </div>`;
+}
+
+/** `ms` as the time left: m:ss, or h:mm:ss from an hour on; never below 0:00. */
+function clock(ms) {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  const [h, m, sec] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
+  const pad = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
+}
+
+/** Said aloud (the polite region) when the time left crosses one of these, not every second. */
+const COUNTDOWN_MILESTONES_S = [600, 300, 60];
+
+/**
+ * Counts down to `untilIso` (the pay deadline of `orderId`) once a second, in the page's timer. The live region speaks only at
+ * the milestones and when the time is up; then the QR code and the Pay button go: the server
+ * cancels the order (the poll draws it CANCELLED).
+ */
+function startCountdown(orderId, untilIso) {
+  const until = Date.parse(untilIso);
+  const timer = $('#pay-countdown');
+  if (!timer || !(until > 0)) return;
+  stopCountdown();
+  let lastLeft = until - Date.now();
+  const tick = () => {
+    const left = until - Date.now();
+    if (!timer.isConnected) return stopCountdown();
+    timer.textContent = clock(left);
+    const crossed = COUNTDOWN_MILESTONES_S.find((s) => lastLeft > s * 1000 && left <= s * 1000);
+    lastLeft = left;
+    if (crossed) $('#pay-countdown-said').textContent = t('pay.leftSaid', { time: clock(crossed * 1000) });
+    if (left <= 0) {
+      stopCountdown();
+      timeUp(orderId);
+    }
+  };
+  const interval = window.setInterval(tick, 1000);
+  stopCountdown = () => {
+    window.clearInterval(interval);
+    stopCountdown = () => {};
+  };
+  leaving.push(() => stopCountdown());
+  tick();
+}
+
+let stopCountdown = () => {};
+
+function timeUp(orderId) {
+  $('#pay-deadline').dataset.state = 'up';
+  $('#pay-countdown-said').textContent = t('pay.timeUp');
+  $('.deadline-line')?.setAttribute('hidden', '');
+  forgetPayment(orderId);
+  $('#payment').innerHTML = '';
+  const pay = $('#pay-button');
+  if (pay) pay.hidden = true;
 }
 
 function refundForm(left) {
@@ -802,15 +1253,7 @@ function bindOrder(order, left) {
     act(
       pay,
       async () => {
-        const payment = await payApi('POST', '/api/v1/payments', { orderId: order.orderId, channel: 'ALIPAY_QR' });
-        const amount = yuan(payment.amount);
-        $('#payment').innerHTML = `<section class="panel" aria-labelledby="payment-title">
-          <h2 id="payment-title" tabindex="-1">${th('pay.heading', { amount })}</h2>
-          <div class="qr"><img id="qr-image" src="${esc(payment.qrImage)}" alt="${th('pay.qr', { amount })}">
-            <div><p>${th('pay.scan')} <a id="cashier-link" href="${esc(payment.qrCode)}" target="_blank" rel="noopener">${th('pay.cashier')}</a>.</p>
-            <p class="muted">${th('pay.auto')}</p></div></div></section>`;
-        pay.hidden = true;
-        reveal($('#payment-title'));
+        if (drawPayment(order, await askPayment(order))) reveal($('#payment-title'));
       },
       'pay',
     ),
@@ -914,10 +1357,12 @@ function currentRoute() {
 
 function pageFor({ path, query }) {
   const order = path.match(/^\/orders\/([0-9]{1,20})$/);
+  const goods = path.match(/^\/goods\/([0-9]{1,20})$/);
   if (path === '/signin') return signInPage(query);
   if (path === '/cart') return cartPage();
-  if (path === '/orders') return ordersPage();
+  if (path === '/orders') return ordersPage(query);
   if (order) return orderPage(order[1]);
+  if (goods) return goodsDetailPage(goods[1]);
   return goodsPage(query);
 }
 
@@ -939,6 +1384,8 @@ let renderTicket = 0;
 async function render(focus) {
   const ticket = ++renderTicket;
   stopPolling();
+  leaving.forEach((stop) => stop());
+  leaving = [];
   void refreshHeader();
   const route = currentRoute();
   let page;
@@ -946,7 +1393,10 @@ async function render(focus) {
     page = await pageFor(route);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') page = { redirect: signInHash(route.path) };
-    else page = errorPage(error, route.path.startsWith('/orders/') ? 'order' : 'load', () => render(focus ?? 'h1'));
+    else {
+      const action = route.path.startsWith('/orders/') ? 'order' : route.path.startsWith('/goods/') ? 'goods' : 'load';
+      page = errorPage(error, action, () => render(focus ?? 'h1'));
+    }
   }
   if (ticket !== renderTicket) return;
   if (page.redirect) return void location.replace(page.redirect);
@@ -959,20 +1409,20 @@ async function render(focus) {
 
 let arrival = {};
 
-/** Goes to `hash`; `notice` is said there, `then` runs once it is drawn. */
-function navigate(hash, { notice, then } = {}) {
-  arrival = { notice, then };
+/** Goes to `hash`; `notice` is said there, `then` runs once it is drawn, `focus` (a selector) gets the focus instead of the heading. */
+function navigate(hash, { notice, then, focus } = {}) {
+  arrival = { notice, then, focus };
   if (location.hash === hash) void arrive();
   else location.hash = hash;
 }
 
 async function arrive() {
-  const { notice, then } = arrival;
+  const { notice, then, focus } = arrival;
   arrival = {};
   clearErrors();
   say(notice ?? '');
-  window.scrollTo(0, 0);
-  await render('h1');
+  if (!focus) window.scrollTo(0, 0);
+  await render(focus ?? 'h1');
   then?.();
 }
 
@@ -1007,7 +1457,7 @@ async function start() {
   view().addEventListener('click', (event) => void onOrderAction(event));
   $('#search').addEventListener('submit', (event) => {
     event.preventDefault();
-    navigate(goodsHash($('#search-input').value.trim(), 1));
+    navigate(goodsHash({ q: $('#search-input').value.trim() }));
   });
   $('#sign-out').addEventListener('click', () => {
     signOut();

@@ -24,33 +24,53 @@ export function say(text) {
   box.textContent = text;
 }
 
-/** Removes every error the page shows, so that the next action starts clean. */
+/** Takes a message under a field away: off the field's description, and the field valid again once no error is left. */
+function detach(message) {
+  const field = document.querySelector(`[aria-describedby~="${message.id}"]`);
+  if (field) {
+    const rest = field.getAttribute('aria-describedby').split(/\s+/).filter((id) => id !== message.id);
+    if (rest.length) field.setAttribute('aria-describedby', rest.join(' '));
+    else field.removeAttribute('aria-describedby');
+    if (message.classList.contains('field-error')) field.removeAttribute('aria-invalid');
+  }
+  message.remove();
+}
+
+/** Removes every error (and note) the page shows, so that the next action starts clean. */
 export function clearErrors() {
   document.querySelectorAll('.error-box').forEach((box) => box.remove());
-  document.querySelectorAll('.field-error').forEach((error) => {
-    const field = document.querySelector(`[aria-describedby~="${error.id}"]`);
-    if (field) {
-      field.removeAttribute('aria-invalid');
-      const rest = field.getAttribute('aria-describedby').split(/\s+/).filter((id) => id !== error.id);
-      if (rest.length) field.setAttribute('aria-describedby', rest.join(' '));
-      else field.removeAttribute('aria-describedby');
-    }
-    error.remove();
+  document.querySelectorAll('.field-error, .field-note').forEach(detach);
+}
+
+/**
+ * Removes the messages under fields that `source` put there (see {@link fieldError}), or those
+ * under `field` whoever put them (the customer changed it: what was said of it is stale).
+ */
+export function clearFieldMessages({ source, field } = {}) {
+  document.querySelectorAll('.field-error, .field-note').forEach((message) => {
+    if (source !== undefined && message.dataset.source !== source) return;
+    if (field && !(field.getAttribute('aria-describedby') ?? '').split(/\s+/).includes(message.id)) return;
+    detach(message);
   });
 }
 
-/** Shows `text` under the field (it must have an id), marks the field invalid and describes it by the text; `focus`: reveals it. */
-export function fieldError(field, text, { focus = true } = {}) {
-  const id = `${field.id}-error`;
-  let error = document.getElementById(id);
-  if (!error) {
-    error = document.createElement('p');
-    error.className = 'field-error';
-    error.id = id;
-    (field.closest('.field') ?? field.parentElement).append(error);
+/**
+ * Shows `text` under the field (it must have an id), marks the field invalid and describes it by
+ * the text. `focus`: reveals it. `note`: a remark, not an error (the field stays valid).
+ * `source`: who says it, so that it can take back only its own (the checkout's live summary).
+ */
+export function fieldError(field, text, { focus = true, note = false, source = '' } = {}) {
+  const id = `${field.id}-${note ? 'note' : 'error'}`;
+  let message = document.getElementById(id);
+  if (!message) {
+    message = document.createElement('p');
+    message.className = note ? 'field-note' : 'field-error';
+    message.id = id;
+    (field.closest('.field') ?? field.parentElement).append(message);
   }
-  error.textContent = text;
-  field.setAttribute('aria-invalid', 'true');
+  message.textContent = text;
+  message.dataset.source = source;
+  if (!note) field.setAttribute('aria-invalid', 'true');
   const described = new Set((field.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));
   described.add(id);
   field.setAttribute('aria-describedby', [...described].join(' '));

@@ -2,25 +2,27 @@
  * The storefront's journeys of issue 15, each at a desktop and a phone viewport, in headless
  * Chromium against the running system: a refused checkout corrected and placed again, a lost
  * answer repeated, the guest cart's quantities and merge, confirmations and partial refunds,
- * paging and the way back after signing in, accessibility (axe on every page), and the two
- * languages. Each test also checks the services' tables (web/order-web/test/support/system-state.ts),
+ * paging and the way back after signing in (every page's axe scan and the languages:
+ * storefront-a11y.browser.spec.ts). Each test also checks the services' tables (web/order-web/test/support/system-state.ts),
  * not only the page. Screenshots in test-artifacts/storefront/ (desktop-* and phone-*).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { eventually } from '../../../common/test/support/infra';
 import {
   addToCart,
   answerDialog,
-  ARTIFACTS,
-  expectAccessible,
+  balanceIs,
+  expectAlert,
+  expectFieldError,
   expectFocusedInView,
   expectNoSidewaysScroll,
   hasFocus,
+  namedGoods,
+  putInCart,
   readStorage,
+  requestsTo,
   signedIn,
+  stockIs,
   VIEWPORTS,
   withStorefront,
   writeStorage,
@@ -29,18 +31,6 @@ import { BASE_URL, call, login, newCustomer, placeOrder, uniqueName } from './su
 import type { SystemState } from './support/system-state';
 
 const PASSWORD = 'a-long-password';
-
-/** Goods with a recognisable name: the page names goods by their name. */
-async function namedGoods(admin: string, label: string, price: string, stock: number): Promise<{ goodsId: string; name: string }> {
-  const name = uniqueName(`${label} `);
-  const created = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name, price, stock } });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return { goodsId: created.body.goodsId, name };
-}
-
-async function putInCart(token: string, goodsId: string, quantity: number): Promise<void> {
-  assert.equal((await call('PUT', `/api/v1/cart/items/${goodsId}`, { token, json: { quantity, checked: true } })).status, 200);
-}
 
 /** A registered account, by name (to sign in through the page). */
 async function newAccount(): Promise<{ username: string; userId: string; token: string }> {
@@ -57,16 +47,8 @@ async function openCheckout(page: Page, fields: { balance?: string; couponId?: s
   await page.fill('#address', '1 Browser Lane, Hangzhou');
   if (fields.couponId) await page.selectOption('#coupon', fields.couponId);
   if (fields.balance) await page.fill('#balance', fields.balance);
-}
-
-/** The bodies (and Idempotency-Keys) of the page's requests `method` to URLs whose path matches. */
-function requestsTo(page: Page, method: string, pathname: RegExp): { key?: string; body: Record<string, unknown> }[] {
-  const seen: { key?: string; body: Record<string, unknown> }[] = [];
-  page.on('request', (request) => {
-    if (request.method() === method && pathname.test(new URL(request.url()).pathname))
-      seen.push({ key: request.headers()['idempotency-key'], body: request.postDataJSON() ?? {} });
-  });
-  return seen;
+  // The summary has priced the form as it stands: what happens elsewhere from here on is what Place order meets.
+  await page.waitForSelector('#quote[data-state="ready"]');
 }
 
 /** The placements sent: two, the corrected one under a new Idempotency-Key. */
@@ -80,32 +62,6 @@ type GuestLine = { goodsId: string; name: string; price: string; quantity: numbe
 
 /** A reader of the guest cart the page keeps in localStorage (null: none). */
 const guestCartOf = (page: Page) => async () => JSON.parse((await readStorage(page, 'shop.guestCart')) ?? 'null') as GuestLine[] | null;
-
-/** Words for people: no error code, HTTP status, exception, schema path or long id. */
-function expectPlainWords(text: string | null): void {
-  assert.ok(text, 'a message is shown');
-  assert.doesNotMatch(text, /\b[A-Z]{2,}_[A-Z_]+\b|HTTP \d|TypeError|Failed to fetch|body\/|\d{12,}|\(ERROR\)/, text);
-}
-
-/** A field's error: its text under the field, the field marked invalid and described by it, focused and in view. */
-async function expectFieldError(page: Page, fieldId: string, words: RegExp): Promise<void> {
-  const text = await (await page.waitForSelector(`#${fieldId}-error`)).textContent();
-  assert.match(text ?? '', words);
-  expectPlainWords(text);
-  assert.equal(await page.getAttribute(`#${fieldId}`, 'aria-invalid'), 'true');
-  assert.match((await page.getAttribute(`#${fieldId}`, 'aria-describedby')) ?? '', new RegExp(`\\b${fieldId}-error\\b`));
-  await expectFocusedInView(page, `#${fieldId}`);
-}
-
-/** An alert box (role=alert) in `where`, focused and in view unless `focused` is false; answers its text. */
-async function expectAlert(page: Page, where: string, words: RegExp, focused = true): Promise<string> {
-  const box = await page.waitForSelector(`${where} .error-box[role="alert"]`);
-  const text = (await box.textContent()) ?? '';
-  assert.match(text, words);
-  expectPlainWords(text);
-  if (focused) await expectFocusedInView(page, `${where} .error-box`);
-  return text;
-}
 
 /** The order the page shows, once it shows `status`. */
 async function shownOrder(page: Page, status: string): Promise<string> {
@@ -126,12 +82,6 @@ async function expectOneLiveOrder(state: SystemState, userId: string, placed: st
   assert.equal(refused.length, refusals, 'the refused attempts are CANCELLED');
   return refused[0]!;
 }
-
-// Stock and balance come back through messages and refund steps: waited for, within seconds.
-const stockIs = (state: SystemState, goodsId: string, units: number) =>
-  eventually(`stock ${units}`, 30_000, async () => ((await state.stock(goodsId)) === units ? true : undefined));
-const balanceIs = (state: SystemState, userId: string, amount: string) =>
-  eventually(`balance ${amount}`, 30_000, async () => ((await state.balance(userId)) === amount ? true : undefined));
 
 for (const viewport of VIEWPORTS) {
   describe(`storefront journeys at ${viewport.width}x${viewport.height} (${viewport.name})`, function () {
@@ -558,117 +508,6 @@ for (const viewport of VIEWPORTS) {
       await page().waitForSelector(`#order-status[data-status="${(await state.order(orderId))?.status}"]`);
       await expectFocusedInView(page(), 'main h1');
       assert.equal(await page().title(), `Order ${orderId} · Shop`);
-    });
-
-    it('every page (goods, cart, sign-in, orders, order, dialog, errors) in both languages: axe finds nothing serious, nothing scrolls sideways, each view has its title', async () => {
-      const desk = await namedGoods(admin, 'Standing desk with a rather long name for a narrow phone screen', '219.00', 10);
-      const chair = await namedGoods(admin, 'Chair', '45.00', 10);
-      const customer = await newCustomer(admin, { balance: '500.00', coupons: ['15.00'] });
-      const paid = (await placeOrder(customer.token, { items: [{ goodsId: desk.goodsId, quantity: 1 }], balance: '219.00' })).body.orderId;
-      const results: Record<string, string[]> = {};
-      const titles = new Set<string>();
-      const check = async (label: string) => {
-        await page().waitForSelector('main h1');
-        results[label] = (await expectAccessible(page(), label)).all;
-        await expectNoSidewaysScroll(page(), label);
-        titles.add(await page().title());
-      };
-
-      for (const language of ['en', 'zh-CN']) {
-        await page().goto(`${BASE_URL}/#/?q=${encodeURIComponent(desk.name)}`);
-        await writeStorage(page(), { 'shop.lang': language, 'shop.token': null, 'shop.guestCart': null });
-        await page().reload();
-        await page().waitForSelector(`.card[data-goods="${desk.goodsId}"]`);
-        await check(`${language} goods`);
-        await page().click(`.card[data-goods="${desk.goodsId}"] button.add`);
-        await page().goto(`${BASE_URL}/#/cart`);
-        await page().waitForSelector(`tr[data-goods="${desk.goodsId}"]`);
-        await check(`${language} guest cart`);
-        await page().goto(`${BASE_URL}/#/signin`);
-        await page().click('#signup-submit');
-        await page().waitForSelector('#signup-username-error');
-        await check(`${language} sign-in with errors`);
-        await session.shot(`a11y-${language}-signin`);
-
-        await writeStorage(page(), { 'shop.guestCart': null, 'shop.token': customer.token });
-        await putInCart(customer.token, desk.goodsId, 1);
-        await putInCart(customer.token, chair.goodsId, 2);
-        await page().goto(`${BASE_URL}/#/cart`);
-        await page().reload();
-        await page().waitForSelector('#checkout-form');
-        await page().click('#place-order');
-        await page().waitForSelector('#consignee-error');
-        await check(`${language} cart with checkout errors`);
-        await session.shot(`a11y-${language}-cart`);
-        // A new unpaid order each time, just before it is shown: the test profile cancels it after 20 s.
-        const confirmed = (await placeOrder(customer.token, { items: [{ goodsId: chair.goodsId, quantity: 1 }] })).body.orderId;
-        await page().goto(`${BASE_URL}/#/orders`);
-        await page().waitForSelector(`tr[data-order="${confirmed}"]`);
-        await check(`${language} orders`);
-        await session.shot(`a11y-${language}-orders`);
-        await page().click(`tr[data-order="${confirmed}"] button.cancel`);
-        await page().waitForSelector('dialog#confirm[open]');
-        results[`${language} cancel dialog`] = (await expectAccessible(page(), `${language} cancel dialog`)).all;
-        await answerDialog(page(), 'no');
-        await page().goto(`${BASE_URL}/#/orders/${confirmed}`);
-        await page().click('#pay-button');
-        await page().waitForSelector('#qr-image');
-        await expectFocusedInView(page(), '#payment-title');
-        await check(`${language} order with the QR code`);
-        await session.shot(`a11y-${language}-order-qr`);
-        await page().goto(`${BASE_URL}/#/orders/${paid}`);
-        await page().waitForSelector('#refund-form');
-        await page().fill('#refund-amount', '999');
-        await page().click('#refund-button');
-        await page().waitForSelector('#refund-amount-error');
-        await check(`${language} paid order with refund error`);
-        await session.shot(`a11y-${language}-order-refund`);
-      }
-      writeFileSync(path.join(ARTIFACTS, `axe-${viewport.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-      // A title per view and language: goods (a search), cart, sign-in, orders, two orders.
-      assert.equal(titles.size, 12, [...titles].join(' | '));
-      // Nothing was bought, refunded or cancelled by looking.
-      assert.equal((await state.order(paid))?.status, 'PAID');
-      assert.equal((await state.order(paid))?.refunded_amount, '0.00');
-      assert.equal(await state.balance(customer.userId), '281.00');
-    });
-
-    it('zh-CN from the browser language, English by the switch; the choice is remembered and <html lang> follows; one table for both', async () => {
-      const zh = await session.browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, locale: 'zh-CN' });
-      try {
-        const tab = await zh.newPage();
-        await tab.goto(`${BASE_URL}/#/signin`);
-        await tab.waitForSelector('#signin-form h1');
-        assert.equal(await tab.getAttribute('html', 'lang'), 'zh-CN');
-        assert.equal(await tab.textContent('#signin-form h1'), '登录');
-        assert.equal(await tab.title(), '登录 · 商店');
-        await tab.click('#signin-submit');
-        assert.equal(await tab.textContent('#signin-username-error'), '请输入用户名。');
-        await session.shot('language-1-zh', tab);
-
-        await tab.click('#language');
-        await tab.waitForSelector('#signin-form h1:text-is("Sign in")');
-        assert.equal(await tab.getAttribute('html', 'lang'), 'en');
-        await expectFocusedInView(tab, '#language');
-        assert.equal(await readStorage(tab, 'shop.lang'), 'en');
-        await tab.reload();
-        await tab.waitForSelector('#signin-form h1:text-is("Sign in")');
-        assert.equal(await tab.getAttribute('html', 'lang'), 'en');
-        assert.equal(await tab.textContent('#nav-signin'), 'Sign in');
-        await tab.click('#language');
-        await tab.waitForSelector('#nav-signin:text-is("登录")');
-        assert.equal(await readStorage(tab, 'shop.lang'), 'zh-CN');
-
-        // Both languages have every message, with the same placeholders.
-        const tables: Record<string, Record<string, string>> = await tab.evaluate('import("/i18n.js").then((module) => module.MESSAGES)');
-        const shape = (table: Record<string, string>) => Object.entries(table).map(([key, text]) => `${key}:${(text.match(/\{\w+\}/g) ?? []).sort().join()}`);
-        assert.deepEqual(shape(tables['zh-CN'] ?? {}), shape(tables.en ?? {}));
-      } finally {
-        await zh.close();
-      }
-      await page().goto(`${BASE_URL}/`);
-      await page().waitForSelector('main h1');
-      assert.equal(await page().getAttribute('html', 'lang'), 'en', 'an English browser gets English');
     });
   });
 }

@@ -8,7 +8,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { eventually } from '../../../../common/test/support/infra';
 import { withSystem } from './end-to-end';
+import { call, uniqueName } from './shop-api';
 import type { SystemState } from './system-state';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -202,4 +204,70 @@ export async function expectFocusedInView(page: Page, selector: string): Promise
   assert.ok(where, `${selector} is on the page`);
   assert.ok(where.focused, `${selector} has the focus`);
   assert.ok(where.top >= 0 && where.bottom <= where.height, `${selector} is in view (${where.top}..${where.bottom} of ${where.height})`);
+}
+
+// ---------- what the storefront specs share: goods and carts by API, and the checks of messages ----------
+
+/** Goods with a recognisable name: the page names goods by their name. */
+export async function namedGoods(admin: string, label: string, price: string, stock: number): Promise<{ goodsId: string; name: string }> {
+  const name = uniqueName(`${label} `);
+  const created = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name, price, stock } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return { goodsId: created.body.goodsId, name };
+}
+
+export async function putInCart(token: string, goodsId: string, quantity: number): Promise<void> {
+  assert.equal((await call('PUT', `/api/v1/cart/items/${goodsId}`, { token, json: { quantity, checked: true } })).status, 200);
+}
+
+/** The bodies (and Idempotency-Keys) of the page's requests `method` to URLs whose path matches. */
+export function requestsTo(page: Page, method: string, pathname: RegExp): { key?: string; body: Record<string, unknown> }[] {
+  const seen: { key?: string; body: Record<string, unknown> }[] = [];
+  page.on('request', (request) => {
+    if (request.method() === method && pathname.test(new URL(request.url()).pathname))
+      seen.push({ key: request.headers()['idempotency-key'], body: request.postDataJSON() ?? {} });
+  });
+  return seen;
+}
+
+/** Words for people: no error code, HTTP status, exception, schema path or long id. */
+export function expectPlainWords(text: string | null): void {
+  assert.ok(text, 'a message is shown');
+  assert.doesNotMatch(text, /\b[A-Z]{2,}_[A-Z_]+\b|HTTP \d|TypeError|Failed to fetch|body\/|\d{12,}|\(ERROR\)/, text);
+}
+
+/**
+ * A field's error: its text under the field, the field marked invalid and described by it;
+ * focused and in view unless `focused` is false (a message the page gives while the customer types elsewhere).
+ */
+export async function expectFieldError(page: Page, fieldId: string, words: RegExp, focused = true): Promise<void> {
+  const text = await (await page.waitForSelector(`#${fieldId}-error`)).textContent();
+  assert.match(text ?? '', words);
+  expectPlainWords(text);
+  assert.equal(await page.getAttribute(`#${fieldId}`, 'aria-invalid'), 'true');
+  assert.match((await page.getAttribute(`#${fieldId}`, 'aria-describedby')) ?? '', new RegExp(`\\b${fieldId}-error\\b`));
+  if (focused) await expectFocusedInView(page, `#${fieldId}`);
+}
+
+/** An alert box (role=alert) in `where`, focused and in view unless `focused` is false; answers its text. */
+export async function expectAlert(page: Page, where: string, words: RegExp, focused = true): Promise<string> {
+  const box = await page.waitForSelector(`${where} .error-box[role="alert"]`);
+  const text = (await box.textContent()) ?? '';
+  assert.match(text, words);
+  expectPlainWords(text);
+  if (focused) await expectFocusedInView(page, `${where} .error-box`);
+  return text;
+}
+
+// Stock and balance come back through messages and refund steps: waited for, within seconds.
+export const stockIs = (state: SystemState, goodsId: string, units: number) =>
+  eventually(`stock ${units}`, 30_000, async () => ((await state.stock(goodsId)) === units ? true : undefined));
+export const balanceIs = (state: SystemState, userId: string, amount: string) =>
+  eventually(`balance ${amount}`, 30_000, async () => ((await state.balance(userId)) === amount ? true : undefined));
+
+/** axe, no sideways scrolling and a screenshot: what every new page state is checked with. */
+export async function checkPage(session: BrowserSession, label: string, shot?: string): Promise<void> {
+  await expectAccessible(session.page, label);
+  await expectNoSidewaysScroll(session.page, label);
+  if (shot) await session.shot(shot);
 }
