@@ -359,7 +359,7 @@ function show(title, html) {
 }
 
 const queryOf = () => new URLSearchParams(location.hash.split('?')[1] ?? '');
-const pageOf = (query) => Math.max(1, Math.min(99_999, Number.parseInt(query.get('page') ?? '1', 10) || 1));
+const pageOf = (query) => Math.max(1, Math.min(10_000, Number.parseInt(query.get('page') ?? '1', 10) || 1));
 const hashWith = (path, params) => {
   const kept = new URLSearchParams(Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''));
   return `#/${path}${kept.size ? `?${kept}` : ''}`;
@@ -953,11 +953,13 @@ function watchPicture(prefix) {
     clearErrors();
     const file = input.files[0];
     if (preview.src) window.URL.revokeObjectURL(preview.src);
-    preview.hidden = !file;
-    if (!file) return preview.removeAttribute('src');
+    preview.removeAttribute('src');
+    preview.hidden = true;
+    if (!file) return undefined;
     if (!IMAGE_TYPES.includes(file.type)) return void fieldError(input, 'Choose a JPEG, PNG, WebP or GIF picture.');
     if (file.size > MAX_IMAGE_BYTES) return void fieldError(input, `This file is ${(file.size / 1048576).toFixed(1)} MB: choose one of at most 5 MB.`);
     preview.src = window.URL.createObjectURL(file);
+    preview.hidden = false;
     return undefined;
   });
   /** The chosen file, checked; undefined when none is chosen. */
