@@ -17,10 +17,18 @@ export interface AdminServerOptions {
   logger: Logger;
 }
 
-/** Node's process metrics (CPU, memory, event loop lag, GC, handles) in the default registry, once per process. */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
+ * Node's process metrics (CPU, memory, event loop lag, GC, handles) in the default registry, once
+ * per process. Everything is read at scrape time except the event loop delay, which a timer
+ * samples: at prom-client's default of every 10 ms that timer alone cost an idle process 6.4 ms
+ * of CPU a second (0.6% of a core, five services 3%); every 100 ms it costs about 1.5 ms, and a
+ * blocked loop still shows, as the delay of the sample that was due.
+ */
 export function collectProcessMetrics(): void {
   if (register.getSingleMetric('process_cpu_user_seconds_total')) return;
-  collectDefaultMetrics();
+  collectDefaultMetrics({ eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 }
 
 export class AdminServer {
