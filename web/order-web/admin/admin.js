@@ -1335,8 +1335,8 @@ async function reconciliationView() {
               [
                 { label: 'Trade', cell: (d) => esc(d.outTradeNo) },
                 { label: 'Difference', cell: (d) => esc(DIFFERENCES[d.type] ?? d.type) },
-                { label: 'Shop', cell: (d) => yuan(d.localAmount), num: true },
-                { label: 'Alipay', cell: (d) => yuan(d.alipayAmount), num: true },
+                { label: 'Shop', cell: (d) => (d.localAmount ? yuan(d.localAmount) : '—'), num: true },
+                { label: 'Alipay', cell: (d) => (d.alipayAmount ? yuan(d.alipayAmount) : '—'), num: true },
                 { label: 'What was done', cell: (d) => esc(d.action) },
               ],
               report.differences,
