@@ -254,7 +254,7 @@ async function act(button, work, { done, action = '', form } = {}) {
     const result = await work();
     if (form) settleAttempt(form);
     const text = typeof done === 'function' ? done(result) : done;
-    if (result?.redirect) {
+    if (result?.redirect && result.redirect !== location.hash) {
       // Said once the next view is drawn (the hash change clears what was said before).
       session.pendingMessage = text;
       location.hash = result.redirect;
@@ -564,7 +564,7 @@ async function ordersView() {
      </form>
      <form id="order-filters" class="filters panel" aria-label="Filter orders" novalidate>
        <label>Status <select id="filter-status" name="status"><option value="">Any</option>${ORDER_STATUSES.map((s) => `<option${s === status ? ' selected' : ''}>${s}</option>`).join('')}</select></label>
-       <label>Customer (user id) <input id="filter-user" name="userId" inputmode="numeric" value="${esc(userId)}" autocomplete="off"></label>
+       <label>Customer (username or user id) <input id="filter-user" name="userId" value="${esc(userId)}" autocomplete="off"></label>
        <label>Placed from <input id="filter-from" name="from" type="date" value="${esc(from)}"></label>
        <label>Placed until (inclusive) <input id="filter-to" name="to" type="date" value="${esc(to)}"></label>
        <div class="actions"><button class="primary" id="filter-submit">Filter</button>${filtered ? '<a href="#/orders" id="filter-clear">Clear the filters</a>' : ''}</div>
@@ -606,18 +606,27 @@ async function ordersView() {
   });
   $('#order-filters').addEventListener('submit', (event) => {
     event.preventDefault();
-    clearErrors();
-    const user = $('#filter-user').value.trim();
-    if (user && !ID.test(user)) return fieldError($('#filter-user'), 'Enter the user id: the number, digits only.');
-    const [f, t] = [$('#filter-from').value, $('#filter-to').value];
-    if (f && t && f > t) return fieldError($('#filter-to'), 'This day is before the first one.');
-    location.hash = hashWith('orders', { status: $('#filter-status').value, userId: user, from: f, to: t });
-    return undefined;
+    void act($('#filter-submit'), async () => {
+      const [f, t] = [$('#filter-from').value, $('#filter-to').value];
+      if (f && t && f > t) throw refusal($('#filter-to'), 'This day is before the first one.');
+      return { redirect: hashWith('orders', { status: $('#filter-status').value, userId: await customerId($('#filter-user')), from: f, to: t }) };
+    });
   });
   $('#pick-all')?.addEventListener('change', (event) => {
     for (const box of $$('.pick')) box.checked = event.target.checked;
   });
   $('#ship-selected')?.addEventListener('click', (event) => shipMany(event.target));
+}
+
+/** The user id a customer field names: digits are an id, anything else a username looked up (exactly, case aside). */
+async function customerId(field) {
+  const typed = field.value.trim();
+  if (!typed || ID.test(typed)) return typed;
+  if (typed.length > 32) throw refusal(field, 'Usernames have at most 32 characters.');
+  const { items } = await api('GET', `/api/v1/admin/users?q=${encodeURIComponent(typed)}&size=100`);
+  const user = items.find((u) => u.username.toLowerCase() === typed.toLowerCase());
+  if (!user) throw refusal(field, `No user is named “${typed}”.`);
+  return user.userId;
 }
 
 /** Ships the ticked orders one by one: each is its own move, and one refused does not stop the others. */
@@ -655,6 +664,8 @@ async function shipMany(button) {
 
 async function orderView(orderId) {
   const [order, refunds] = await Promise.all([api('GET', `/api/v1/admin/orders/${orderId}`), payApi('GET', `/api/v1/admin/orders/${orderId}/refunds`)]);
+  // The customer's name is a courtesy: the order shows without it when the user service cannot answer.
+  const customer = await api('GET', `/api/v1/admin/users/${order.userId}`).catch(() => undefined);
   const cancellable = order.status === 'PENDING' || order.status === 'CONFIRMED';
   const row = (label, value) => (value ? `<div><dt>${esc(label)}</dt><dd>${value}</dd></div>` : '');
   show(
@@ -662,7 +673,7 @@ async function orderView(orderId) {
     `<p><span id="order-status">${badge(order.status)}</span>${order.refusedAtPlacement ? ' <span class="muted">refused at placement: kept for audit, not shown to the customer</span>' : ''}</p>
      <dl class="facts">
        ${row('Placed', esc(when(order.createdAt)))}
-       ${row('Customer', `<a href="#/users/${esc(order.userId)}">user ${esc(order.userId)}</a> · <a href="${hashWith('orders', { userId: order.userId })}">their orders</a>`)}
+       ${row('Customer', `<a href="#/users/${esc(order.userId)}" id="order-customer">${customer ? esc(customer.username) : `user ${esc(order.userId)}`}</a> · <a href="${hashWith('orders', { userId: order.userId })}">their orders</a>`)}
        ${row('Deliver to', `${esc(order.consignee)}, ${esc(order.address)}`)}
        ${row('Pay before', cancellable ? esc(when(order.payDeadline)) : '')}
        ${row('Shipped', esc(when(order.shippedAt)))}

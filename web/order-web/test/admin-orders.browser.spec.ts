@@ -83,9 +83,13 @@ for (const viewport of VIEWPORTS) {
     it('finds an order by its number, filters by status, customer and day, and never shows a page past the end', async () => {
       const { page } = browser;
       const { customer, paidIds, unpaidIds } = await customerWithOrders(2, 1);
-      await open(page, `#/orders?userId=${customer.userId}`, 'Orders');
-      await page.waitForSelector('#orders-table');
-      assert.equal(await rows(page), 3);
+      const { username } = (await call('GET', '/api/v1/me', { token: customer.token })).body;
+      // The customer by their username (case aside): the list is theirs, the field shows their id.
+      await open(page, '#/orders', 'Orders');
+      await page.fill('#filter-user', username.toUpperCase());
+      await page.click('#filter-submit');
+      await waitForHash(page, new RegExp(`userId=${customer.userId}$`));
+      await waitForCount(page, '#orders-table tbody tr', 3);
       assert.equal(await page.inputValue('#filter-user'), customer.userId);
 
       await page.selectOption('#filter-status', 'PAID');
@@ -108,10 +112,10 @@ for (const viewport of VIEWPORTS) {
       await page.fill('#filter-to', localDay(-1));
       await page.click('#filter-submit');
       await fieldSays(page, '#filter-to', 'This day is before the first one.');
-      await page.fill('#filter-user', '12ab');
+      await page.fill('#filter-user', 'nobody-by-this-name');
       await page.fill('#filter-to', '');
       await page.click('#filter-submit');
-      await fieldSays(page, '#filter-user', 'digits only');
+      await fieldSays(page, '#filter-user', 'No user is named “nobody-by-this-name”.');
 
       // A page past the end (an old link) shows the last page.
       await open(page, `#/orders?userId=${customer.userId}&page=9999`, 'Orders');
@@ -131,6 +135,7 @@ for (const viewport of VIEWPORTS) {
       await page.fill('#find-order', unpaidIds[0]!);
       await page.click('#order-find button');
       await waitForHeading(page, `Order ${unpaidIds[0]}`);
+      assert.equal(await page.textContent('#order-customer'), username);
     });
 
     it('ships many at once: one refunded meanwhile is named with why, the others ship', async () => {
