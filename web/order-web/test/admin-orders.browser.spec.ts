@@ -78,8 +78,6 @@ for (const viewport of VIEWPORTS) {
       await eventually('the order refunded', 30_000, async () => ((await state.order(orderId))?.status === 'REFUNDED' ? true : undefined));
     }
 
-    const rows = (page: typeof browser.page) => page.locator('#orders-table tbody tr').count();
-
     it('finds an order by its number, filters by status, customer and day, and never shows a page past the end', async () => {
       const { page } = browser;
       const { customer, paidIds, unpaidIds } = await customerWithOrders(2, 1);
