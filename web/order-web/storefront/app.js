@@ -23,6 +23,11 @@ const MAX_LINES = 50;
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 const PASSWORD_LENGTH = { min: 8, max: 128 };
 const MONEY = /^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$/;
+// The address book's rules (order-web's addresses.routes.ts, the user service's): at most 20
+// entries; a region and a line go into an order's 200-character address with a space between.
+const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
+const ADDRESS_MAX = { recipient: 32, phone: 21, region: 64, line: 200, regionAndLine: 199 };
+const MAX_ADDRESSES = 20;
 const ID = /^[1-9][0-9]{0,19}$/;
 
 const session = {
@@ -121,7 +126,7 @@ class Attempts {
   }
 }
 
-const attempts = { checkout: new Attempts(), refund: new Attempts(), afterSales: new Attempts() };
+const attempts = { checkout: new Attempts(), refund: new Attempts(), afterSales: new Attempts(), address: new Attempts() };
 
 /** What to tell the customer about `error`, chosen by its code: what it means for `action` first, else in general. */
 function describe(error, action) {
@@ -185,6 +190,7 @@ function safeNext(next) {
 async function refreshHeader() {
   const signedIn = Boolean(session.token);
   $('#nav-orders').hidden = !signedIn;
+  $('#nav-addresses').hidden = !signedIn;
   $('#sign-out').hidden = !signedIn;
   $('#nav-signin').hidden = signedIn;
   $('#account').hidden = !signedIn;
@@ -559,7 +565,10 @@ function forgetCheckoutDraft() {
 async function cartPage() {
   const cart = await currentCart();
   const waiting = session.token ? guestCart() : [];
-  const [me, coupons] = session.token && cart.items.length ? await Promise.all([api('GET', '/api/v1/me'), api('GET', '/api/v1/me/coupons')]) : [];
+  const [me, coupons, book] =
+    session.token && cart.items.length
+      ? await Promise.all([api('GET', '/api/v1/me'), api('GET', '/api/v1/me/coupons'), api('GET', '/api/v1/addresses')])
+      : [];
   const cell = (label, content, className = '') => `<td data-label="${th(label)}"${className ? ` class="${className}"` : ''}>${content}</td>`;
   const lines = cart.items
     .map(
@@ -581,7 +590,7 @@ async function cartPage() {
     </tr></thead><tbody>${lines}</tbody></table>
     <p class="summary">${th('cart.checked')} <strong id="checked-amount">${esc(yuan(cart.checkedAmount))}</strong> ${th('cart.shippingLater')}
       <button id="clear-cart">${th('cart.clear')}</button></p>
-    ${me ? checkoutForm(me, coupons.filter((c) => !c.used)) : signInPrompt}`;
+    ${me ? checkoutForm(me, coupons.filter((c) => !c.used), book.items) : signInPrompt}`;
   return {
     title: t('title.cart'),
     html: `
@@ -661,9 +670,10 @@ function bindCart(cart, me) {
   if (!form) return;
   form.addEventListener('input', (event) => {
     checkoutDraft[event.target.name] = event.target.value;
-    // What was said of this field is about the value it had.
+    // What was said of this field (or of the address chosen) is about the value it had.
     clearFieldMessages({ field: event.target });
-    if (event.target.name === 'couponId' || event.target.name === 'balance') scheduleQuote(form, me);
+    if (event.target.type === 'radio') clearFieldMessages({ field: event.target.closest('fieldset') });
+    if (['couponId', 'balance', 'addressId'].includes(event.target.name)) scheduleQuote(form, me);
   });
   scheduleQuote(form, me, 0);
   form.addEventListener('submit', (event) => {
@@ -678,15 +688,12 @@ function couponOptions(coupons, selected) {
     .join('')}`;
 }
 
-function checkoutForm(me, coupons) {
+function checkoutForm(me, coupons, addresses) {
   const value = (name) => esc(checkoutDraft[name] ?? '');
   return `<form class="panel" id="checkout-form" novalidate>
     <h2>${th('checkout.heading')}</h2>
+    ${shipTo(addresses)}
     <div class="form">
-      <label for="consignee">${th('checkout.consignee')}</label>
-      <div class="field"><input id="consignee" name="consignee" required maxlength="50" autocomplete="name" value="${value('consignee')}"></div>
-      <label for="address">${th('checkout.address')}</label>
-      <div class="field"><input id="address" name="address" required maxlength="200" autocomplete="street-address" value="${value('address')}"></div>
       <label for="coupon">${th('checkout.coupon')}</label>
       <div class="field"><select id="coupon" name="couponId">${couponOptions(coupons, checkoutDraft.couponId)}</select></div>
       <label for="balance">${th('checkout.balance')}</label>
@@ -696,6 +703,216 @@ function checkoutForm(me, coupons) {
     ${quoteSummary()}
     <div class="actions"><button class="primary" id="place-order">${th('checkout.place')}</button></div>
   </form>`;
+}
+
+/** One address on one or two lines: who (and the phone), then where. */
+const addressText = (a) => `<span class="who">${esc(a.recipient)} · ${esc(a.phone)}</span> <span class="where">${esc(a.region)} ${esc(a.line)}</span>`;
+
+/**
+ * Where the order goes: a choice among the address book's entries (the one chosen before, else
+ * the default), or, with an empty book, an address typed here that is saved in the book (as the
+ * default) when the order is placed.
+ */
+function shipTo(addresses) {
+  if (!addresses.length)
+    return `<fieldset class="ship-to" id="ship-to" aria-describedby="ship-to-hint"><legend>${th('checkout.shipTo')}</legend>
+      <p class="hint" id="ship-to-hint">${th('checkout.firstAddress')}</p>
+      <div class="form">${addressFields('ship', checkoutDraft)}</div></fieldset>`;
+  const chosen = addresses.some((a) => a.addressId === checkoutDraft.addressId) ? checkoutDraft.addressId : (addresses.find((a) => a.isDefault) ?? addresses[0]).addressId;
+  return `<fieldset class="ship-to" id="ship-to"><legend>${th('checkout.shipTo')}</legend>
+    <div class="choices">${addresses
+      .map(
+        (a) => `<label class="choice"><input type="radio" name="addressId" id="ship-${esc(a.addressId)}" value="${esc(a.addressId)}"${a.addressId === chosen ? ' checked' : ''}>
+          <span>${addressText(a)}${a.isDefault ? ` <span class="badge">${th('address.default')}</span>` : ''}</span></label>`,
+      )
+      .join('')}</div>
+    <p class="manage"><a href="#/addresses?next=%2Fcart" id="manage-addresses">${th('checkout.manageAddresses')}</a></p></fieldset>`;
+}
+
+/** Puts the address book's entries (read again) in the checkout, the choice kept when it is still there. */
+async function refreshShipTo(form) {
+  const book = await api('GET', '/api/v1/addresses').catch(() => undefined);
+  if (!book || !form.isConnected) return;
+  const chosen = form.querySelector('input[name="addressId"]:checked')?.value;
+  if (chosen && !book.items.some((a) => a.addressId === chosen)) delete checkoutDraft.addressId;
+  $('#ship-to', form).outerHTML = shipTo(book.items);
+}
+
+/** Says under the address choice what is wrong with it (the group stays as it is: a radio group has no invalid state). */
+function shipToProblem(text, { focus = true, source = '' } = {}) {
+  const group = $('#ship-to');
+  if (!group) return;
+  fieldError(group, text, { focus: false, note: false, source, invalid: false });
+  if (focus) reveal($('input', group));
+}
+
+// ---------- addresses: the fields, their rules, the address book page ----------
+
+/** The four fields of an address, their ids `${prefix}-<name>`, filled from `values`. */
+function addressFields(prefix, values = {}) {
+  const field = (name, attributes, hint) => `
+    <label for="${prefix}-${name}">${th(`address.${name}`)}</label>
+    <div class="field"><input id="${prefix}-${name}" name="${name}" maxlength="${ADDRESS_MAX[name]}" ${attributes} value="${esc(values[name] ?? '')}"${
+      hint ? ` aria-describedby="${prefix}-${name}-hint"` : ''
+    }>${hint ? `<p class="hint" id="${prefix}-${name}-hint">${th(hint)}</p>` : ''}</div>`;
+  return [
+    field('recipient', 'autocomplete="shipping name"'),
+    field('phone', 'type="tel" inputmode="tel" autocomplete="shipping tel"', 'address.phoneHint'),
+    field('region', 'autocomplete="off"', 'address.regionHint'),
+    field('line', 'autocomplete="shipping street-address"', 'address.lineHint'),
+  ].join('');
+}
+
+/** The address a form's fields hold (`${prefix}-<name>`), trimmed, or undefined after saying under each field what is wrong. */
+function addressFrom(prefix) {
+  const input = (name) => $(`#${prefix}-${name}`);
+  const [recipient, phone, region, line] = ['recipient', 'phone', 'region', 'line'].map((name) => input(name).value.trim());
+  const problems = [];
+  if (!recipient || recipient.length > ADDRESS_MAX.recipient) problems.push([input('recipient'), t('address.recipientRule', { max: ADDRESS_MAX.recipient })]);
+  if (!PHONE.test(phone)) problems.push([input('phone'), t('address.phoneRule')]);
+  if (!region || region.length > ADDRESS_MAX.region) problems.push([input('region'), t('address.regionRule', { max: ADDRESS_MAX.region })]);
+  if (!line || line.length > ADDRESS_MAX.line) problems.push([input('line'), t('address.lineRule', { max: ADDRESS_MAX.line })]);
+  else if (region && region.length + line.length > ADDRESS_MAX.regionAndLine)
+    problems.push([input('line'), t('address.tooLong', { max: ADDRESS_MAX.regionAndLine, room: Math.max(0, ADDRESS_MAX.regionAndLine - region.length) })]);
+  problems.forEach(([field, text], index) => fieldError(field, text, { focus: index === 0 }));
+  return problems.length ? undefined : { recipient, phone, region, line };
+}
+
+/** Adds an address to the book; the same attempt (same fields) repeated after no answer carries the same key. */
+async function addAddress(address) {
+  const key = attempts.address.keyFor(JSON.stringify(address));
+  try {
+    const saved = await api('POST', '/api/v1/addresses', address, { 'idempotency-key': key });
+    attempts.address.settle();
+    return saved;
+  } catch (error) {
+    attempts.address.settle(error);
+    throw error;
+  }
+}
+
+/** The address book: add, edit, delete (after asking), make one the default. `next` leads back to the checkout. */
+async function addressesPage(query) {
+  if (!session.token) return { redirect: signInHash(`/addresses${query.toString() ? `?${query}` : ''}`) };
+  const { items } = await api('GET', '/api/v1/addresses');
+  const next = query.get('next') === '/cart' ? '/cart' : '';
+  const full = items.length >= MAX_ADDRESSES;
+  const label = (key, a) => t(key, { address: `${a.recipient}, ${a.region} ${a.line}` });
+  const entry = (a) => `<li class="panel address" data-address="${esc(a.addressId)}">
+      <p class="address-text">${addressText(a)}${a.isDefault ? ` <span class="badge" id="default-badge">${th('address.default')}</span>` : ''}</p>
+      <div class="actions">
+        ${a.isDefault ? '' : `<button type="button" class="make-default" aria-label="${esc(label('address.makeDefaultNamed', a))}">${th('address.makeDefault')}</button>`}
+        <button type="button" class="edit" aria-label="${esc(label('address.editNamed', a))}">${th('address.edit')}</button>
+        <button type="button" class="delete" aria-label="${esc(label('address.deleteNamed', a))}">${th('address.delete')}</button>
+      </div></li>`;
+  return {
+    title: t('title.addresses'),
+    html: `
+      <h1 tabindex="-1">${th('address.heading')} <span class="muted">(${th('address.count', { count: items.length, max: MAX_ADDRESSES })})</span></h1>
+      ${next ? `<p><a href="#${next}" id="back-to-cart">${th('address.backToCart')}</a></p>` : ''}
+      ${items.length ? `<ul class="addresses" id="address-list">${items.map(entry).join('')}</ul>` : `<p class="muted" id="no-addresses">${th('address.none')}</p>`}
+      <form class="panel" id="address-form" novalidate${full ? ' hidden' : ''}>
+        <h2 id="address-form-heading" tabindex="-1">${th('address.add')}</h2>
+        <div class="form">${addressFields('address')}
+          <span></span><label class="check-label"><input type="checkbox" id="address-default" name="isDefault"${items.length ? '' : ' checked disabled'}> ${th('address.makeItDefault')}</label>
+        </div>
+        <div class="actions"><button class="primary" id="address-save">${th('address.save')}</button>
+          <button type="button" id="address-cancel" hidden>${th('address.cancelEdit')}</button></div>
+      </form>
+      ${full ? `<p class="panel notice" id="address-book-full">${th('address.full', { max: MAX_ADDRESSES })}</p>` : ''}`,
+    bind: () => bindAddresses(items, next),
+  };
+}
+
+function bindAddresses(items, next) {
+  const byId = new Map(items.map((a) => [a.addressId, a]));
+  const form = $('#address-form');
+  let editing;
+  const fill = (a) => ['recipient', 'phone', 'region', 'line'].forEach((name) => ($(`#address-${name}`).value = a?.[name] ?? ''));
+  const startEditing = (a) => {
+    clearErrors();
+    editing = a;
+    form.hidden = false;
+    fill(a);
+    $('#address-form-heading').textContent = a ? t('address.editing', { recipient: a.recipient }) : t('address.add');
+    const makeDefault = $('#address-default');
+    makeDefault.checked = Boolean(a?.isDefault) || !items.length;
+    makeDefault.disabled = Boolean(a?.isDefault) || !items.length;
+    $('#address-cancel').hidden = !a;
+    $('#address-save').textContent = t(a ? 'address.saveChanges' : 'address.save');
+    reveal($(a ? '#address-recipient' : '#address-form-heading'));
+  };
+  // The book drawn again, then the word of what changed (a test, or a quick reader, sees both together).
+  const changed = async (notice) => {
+    await render('h1');
+    say(notice);
+  };
+  view()
+    .querySelectorAll('#address-list li')
+    .forEach((row) => {
+      const a = byId.get(row.dataset.address);
+      $('.edit', row).addEventListener('click', () => startEditing(a));
+      const makeDefault = $('.make-default', row);
+      makeDefault?.addEventListener('click', () =>
+        act(
+          makeDefault,
+          async () => {
+            const { recipient, phone, region, line } = a;
+            await api('PUT', `/api/v1/addresses/${a.addressId}`, { recipient, phone, region, line, isDefault: true });
+            await changed(t('address.defaultDone', { recipient: a.recipient }));
+          },
+          'address',
+        ),
+      );
+      const remove = $('.delete', row);
+      remove.addEventListener('click', async () => {
+        const confirmed = await confirmDialog({
+          title: t('address.deleteTitle'),
+          text: t('address.deleteText', { address: `${a.recipient}, ${a.region} ${a.line}` }),
+          yes: t('address.deleteYes'),
+          no: t('address.deleteNo'),
+        });
+        if (!confirmed) return;
+        await act(
+          remove,
+          async () => {
+            await api('DELETE', `/api/v1/addresses/${a.addressId}`);
+            if (checkoutDraft.addressId === a.addressId) delete checkoutDraft.addressId;
+            await changed(t('address.deleted'));
+          },
+          'address',
+        );
+      });
+    });
+  $('#address-cancel').addEventListener('click', () => {
+    startEditing(undefined);
+    fill(undefined);
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void act(
+      form,
+      async () => {
+        const address = addressFrom('address');
+        if (!address) return;
+        const isDefault = $('#address-default').checked;
+        const button = $('#address-save');
+        button.disabled = true;
+        try {
+          if (editing) await api('PUT', `/api/v1/addresses/${editing.addressId}`, { ...address, isDefault: isDefault || editing.isDefault });
+          else {
+            const saved = await addAddress({ ...address, isDefault });
+            // The checkout chooses the address just added.
+            if (next) checkoutDraft.addressId = saved.addressId;
+          }
+        } finally {
+          button.disabled = false;
+        }
+        await changed(t(editing ? 'address.savedChanges' : 'address.added', { recipient: address.recipient }));
+      },
+      'address',
+    );
+  });
 }
 
 // ---------- the checkout summary: priced by the server as the form changes ----------
@@ -732,6 +949,8 @@ function scheduleQuote(form, me, delay = QUOTE_DELAY_MS) {
 function quoteRequest(form, notes) {
   const { couponId, balance } = form.elements;
   const body = { fromCart: true };
+  const chosen = form.querySelector('input[name="addressId"]:checked');
+  if (chosen) body.addressId = chosen.value;
   if (couponId.value) body.couponId = couponId.value;
   const balanceText = balance.value.trim();
   if (balanceText && cents(balanceText) === undefined) notes.push([balance, t('checkout.balanceFormat')]);
@@ -759,7 +978,12 @@ async function runQuote(form, me) {
     } catch (error) {
       if (ticket !== quoteTicket || !form.isConnected) return;
       const code = error instanceof ApiError ? error.code : undefined;
-      if (code === 'COUPON_UNAVAILABLE' && body.couponId) {
+      if (code === 'NOT_FOUND' && body.addressId) {
+        // The chosen address left the book (another tab): the book again, priced without it.
+        await refreshShipTo(form);
+        notes.push([$('#ship-to', form), t('checkout.addressGone'), { invalid: false }]);
+        delete body.addressId;
+      } else if (code === 'COUPON_UNAVAILABLE' && body.couponId) {
         // Spent by another tab or order: out of the list, said at the field, priced without.
         await refreshCoupons(form);
         notes.push([form.elements.couponId, t('checkout.couponGone')]);
@@ -800,7 +1024,7 @@ function drawQuote(form, me, quote, failure, notes) {
   const box = $('#quote');
   clearFieldMessages({ source: 'quote' });
   box.removeAttribute('aria-busy');
-  for (const [field, text] of notes) fieldError(field, text, { focus: false, source: 'quote' });
+  for (const [field, text, options] of notes) fieldError(field, text, { focus: false, source: 'quote', ...options });
   const said = $('#quote-said');
   $('.retry', box)?.remove();
   if (!quote) {
@@ -850,10 +1074,12 @@ function drawQuote(form, me, quote, failure, notes) {
 
 /** The order the checkout form asks for, or undefined after showing what to correct. */
 function checkoutRequest(form, cart, me) {
-  const { consignee, address, couponId, balance } = form.elements;
+  const { couponId, balance } = form.elements;
   const problems = [];
-  if (!consignee.value.trim()) problems.push([consignee, t('checkout.consigneeRequired')]);
-  if (!address.value.trim()) problems.push([address, t('checkout.addressRequired')]);
+  const chosen = form.querySelector('input[name="addressId"]:checked');
+  // An empty address book: the address typed here, checked as the book would check it.
+  const newAddress = chosen || !$('#ship-recipient', form) ? undefined : addressFrom('ship');
+  if (!chosen && $('#ship-recipient', form) && !newAddress) return undefined;
   const balanceText = balance.value.trim();
   if (balanceText && cents(balanceText) === undefined) problems.push([balance, t('checkout.balanceFormat')]);
   else if (balanceText && cents(balanceText) > cents(me.balance)) problems.push([balance, t('checkout.balanceOnly', { balance: yuan(me.balance) })]);
@@ -863,10 +1089,11 @@ function checkoutRequest(form, cart, me) {
     showError(form, t('checkout.nothingTicked'));
     return undefined;
   }
-  const body = { fromCart: true, consignee: consignee.value.trim(), address: address.value.trim() };
+  const body = { fromCart: true };
+  if (chosen) body.addressId = chosen.value;
   if (couponId.value) body.couponId = couponId.value;
   if (balanceText) body.balance = balanceText;
-  return body;
+  return { body, newAddress };
 }
 
 async function placeOrder(form, cart, me) {
@@ -875,8 +1102,25 @@ async function placeOrder(form, cart, me) {
   // A summary still on its way would speak of the form before this attempt.
   quoteTicket += 1;
   window.clearTimeout(quoteTimer);
-  const body = checkoutRequest(form, cart, me);
-  if (!body) return void scheduleQuote(form, me);
+  const request = checkoutRequest(form, cart, me);
+  if (!request) return void scheduleQuote(form, me);
+  const { body, newAddress } = request;
+  if (newAddress) {
+    // The first address goes into the book (its default), then the order is placed to it.
+    const button = $('#place-order');
+    button.disabled = true;
+    try {
+      const saved = await addAddress(newAddress);
+      body.addressId = saved.addressId;
+      checkoutDraft.addressId = saved.addressId;
+      $('#ship-to', form).outerHTML = shipTo([saved]);
+    } catch (error) {
+      report(form, error, 'address', () => placeOrder(form, cart, me));
+      return void scheduleQuote(form, me);
+    } finally {
+      button.disabled = false;
+    }
+  }
   const ordered = cart.items.filter((i) => i.checked);
   // The same form over the same cart is the same attempt (see Attempts).
   const key = attempts.checkout.keyFor(JSON.stringify([body, ordered.map((i) => [i.goodsId, i.quantity])]));
@@ -931,6 +1175,10 @@ async function checkoutRefused(form, error, body, ordered, retry) {
     if (coupons) select.innerHTML = couponOptions(coupons.filter((c) => !c.used), '');
     checkoutDraft.couponId = select.value;
     fieldError(select, t('checkout.couponGone'));
+  } else if ((code === 'NOT_FOUND' || code === 'ADDRESS_REQUIRED') && (body.addressId || code === 'ADDRESS_REQUIRED')) {
+    // Deleted in another tab meanwhile: the book as it is now, and a word at the choice.
+    await refreshShipTo(form);
+    shipToProblem(t('checkout.addressGone'));
   } else if (code === 'INVALID_ARGUMENT' && body.balance) {
     fieldError($('#balance'), t('checkout.balanceTooHigh'));
   } else {
@@ -1045,7 +1293,7 @@ async function orderPage(orderId) {
         <strong id="pay-amount">${esc(yuan(order.payAmount))}</strong> ${th(unpaid ? 'order.toPay' : 'order.viaAlipay')}
         ${order.status === 'CONFIRMED' && order.payDeadline ? payDeadline(order) : ''}
         ${cents(order.refundedAmount) > 0 ? `<div id="refunded-amount">${th('order.refunded', { amount: yuan(order.refundedAmount) })}</div>` : ''}
-        <div class="muted">${th('order.shipTo', { consignee: order.consignee, address: order.address })}</div>
+        ${shippedTo(order)}
       </div>
       <div id="payment" class="error-host">${resuming ? `<p class="muted" id="payment-loading">${th('pay.loading')}</p>` : ''}</div>
       ${
@@ -1217,6 +1465,13 @@ function timeUp(orderId) {
   if (pay) pay.hidden = true;
 }
 
+/** Where the order goes: its shipping address as the book gave it (when the order view has it), else its consignee and address as stored. */
+function shippedTo(order) {
+  const a = order.shippingAddress;
+  const [who, where] = a ? [`${a.recipient} · ${a.phone}`, `${a.region} ${a.line}`] : [order.consignee, order.address];
+  return `<p class="shipped-to" id="shipping-address"><span class="muted">${th('order.shipToLabel')}</span> <span class="who">${esc(who)}</span> <span class="where">${esc(where)}</span></p>`;
+}
+
 function refundForm(left) {
   const amountField =
     left > 0
@@ -1361,6 +1616,7 @@ function pageFor({ path, query }) {
   if (path === '/signin') return signInPage(query);
   if (path === '/cart') return cartPage();
   if (path === '/orders') return ordersPage(query);
+  if (path === '/addresses') return addressesPage(query);
   if (order) return orderPage(order[1]);
   if (goods) return goodsDetailPage(goods[1]);
   return goodsPage(query);

@@ -57,20 +57,22 @@ export function clearFieldMessages({ source, field } = {}) {
 /**
  * Shows `text` under the field (it must have an id), marks the field invalid and describes it by
  * the text. `focus`: reveals it. `note`: a remark, not an error (the field stays valid).
- * `source`: who says it, so that it can take back only its own (the checkout's live summary).
+ * `invalid`: false for a group (a fieldset: the message goes inside it, the group is only
+ * described by it). `source`: who says it, so that it can take back only its own (the
+ * checkout's live summary).
  */
-export function fieldError(field, text, { focus = true, note = false, source = '' } = {}) {
+export function fieldError(field, text, { focus = true, note = false, invalid = !note, source = '' } = {}) {
   const id = `${field.id}-${note ? 'note' : 'error'}`;
   let message = document.getElementById(id);
   if (!message) {
     message = document.createElement('p');
     message.className = note ? 'field-note' : 'field-error';
     message.id = id;
-    (field.closest('.field') ?? field.parentElement).append(message);
+    (field.matches('fieldset') ? field : (field.closest('.field') ?? field.parentElement)).append(message);
   }
   message.textContent = text;
   message.dataset.source = source;
-  if (!note) field.setAttribute('aria-invalid', 'true');
+  if (invalid) field.setAttribute('aria-invalid', 'true');
   const described = new Set((field.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));
   described.add(id);
   field.setAttribute('aria-describedby', [...described].join(' '));

@@ -69,7 +69,8 @@ for (const viewport of VIEWPORTS) {
         await page().reload();
         await page().waitForSelector('#checkout-form');
         await page().click('#place-order');
-        await page().waitForSelector('#consignee-error');
+        // No address yet: the checkout asks for one, and says under each field what it needs.
+        await page().waitForSelector('#ship-recipient-error');
         await check(`${language} cart with checkout errors`);
         await session.shot(`a11y-${language}-cart`);
         // A new unpaid order each time, just before it is shown: the test profile cancels it after 20 s.

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import {
+  addressBook,
   checkPage,
   expectFieldError,
   expectFocusedInView,
@@ -124,13 +125,27 @@ for (const viewport of VIEWPORTS) {
       await checkPage(session, 'coupon spent meanwhile', 'checkout-4-coupon-spent');
 
       // Placed as the summary said.
-      await page().fill('#consignee', 'Ada Shopper');
-      await page().fill('#address', '1 Browser Lane, Hangzhou');
+      // No address in the book yet: the one typed here is checked, then saved as the default.
+      await page().click('#place-order');
+      await expectFieldError(page(), 'ship-recipient', /who receives the parcel/);
+      await page().fill('#ship-recipient', 'Ada Shopper');
+      await page().fill('#ship-phone', 'call me');
+      await page().fill('#ship-region', 'Zhejiang Hangzhou Xihu');
+      await page().fill('#ship-line', '1 Browser Lane');
+      await page().click('#place-order');
+      await expectFieldError(page(), 'ship-phone', /phone number of 6 to 21 digits/);
+      await page().fill('#ship-phone', '+86 138-0013-8000');
       await page().click('#place-order');
       await page().waitForURL(/#\/orders\/[0-9]+$/);
       await page().waitForSelector('#order-status[data-status="CONFIRMED"]');
       await expectFocusedInView(page(), 'main h1');
       assert.equal(await page().textContent('#pay-amount'), '¥91.20');
+      assert.match((await page().textContent('#shipping-address')) ?? '', /Ada Shopper.*\+86 138-0013-8000.*Zhejiang Hangzhou Xihu 1 Browser Lane/);
+      const book = await addressBook(customer.token);
+      assert.deepEqual(
+        book.map((a) => [a.recipient, a.phone, a.region, a.line, a.isDefault]),
+        [['Ada Shopper', '+86 138-0013-8000', 'Zhejiang Hangzhou Xihu', '1 Browser Lane', true]],
+      );
       const orderId = page().url().split('/').pop()!;
       const placed = await state.order(orderId);
       assert.equal(placed?.status, 'CONFIRMED');

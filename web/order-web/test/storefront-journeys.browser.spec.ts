@@ -18,6 +18,7 @@ import {
   expectNoSidewaysScroll,
   hasFocus,
   namedGoods,
+  newAddress,
   putInCart,
   readStorage,
   requestsTo,
@@ -39,12 +40,11 @@ async function newAccount(): Promise<{ username: string; userId: string; token: 
   return { username, ...(await login(username, PASSWORD)) };
 }
 
-/** Opens the signed-in customer's cart and fills the checkout form. */
+/** Opens the signed-in customer's cart and fills the checkout form (the address: the address book's default, chosen for her). */
 async function openCheckout(page: Page, fields: { balance?: string; couponId?: string } = {}): Promise<void> {
   await page.goto(`${BASE_URL}/#/cart`);
   await page.waitForSelector('#checkout-form');
-  await page.fill('#consignee', 'Ada Shopper');
-  await page.fill('#address', '1 Browser Lane, Hangzhou');
+  await page.waitForSelector('#ship-to input[name="addressId"]:checked');
   if (fields.couponId) await page.selectOption('#coupon', fields.couponId);
   if (fields.balance) await page.fill('#balance', fields.balance);
   // The summary has priced the form as it stands: what happens elsewhere from here on is what Place order meets.
@@ -97,6 +97,7 @@ for (const viewport of VIEWPORTS) {
         const teapot = await namedGoods(admin, 'Teapot', '30.00', 5);
         const lamp = await namedGoods(admin, 'Lamp', '100.00', 5);
         const customer = await newCustomer(admin, { balance: '110.00' });
+        await newAddress(customer.token);
         await putInCart(customer.token, teapot.goodsId, 1);
         await signedIn(session.context, customer.token);
         const placements = requestsTo(page(), 'POST', /^\/api\/v1\/orders$/);
@@ -134,10 +135,13 @@ for (const viewport of VIEWPORTS) {
       it('not enough stock: the goods are named, the message is at their quantity; lowered, the order is placed with the form as typed', async () => {
         const kettle = await namedGoods(admin, 'Kettle', '40.00', 2);
         const customer = await newCustomer(admin);
+        await newAddress(customer.token);
+        const office = await newAddress(customer.token, { recipient: 'Ada at work', line: '9 Office Road' });
         await putInCart(customer.token, kettle.goodsId, 3);
         await signedIn(session.context, customer.token);
         const placements = requestsTo(page(), 'POST', /^\/api\/v1\/orders$/);
         await openCheckout(page());
+        await page().check(`#ship-${office.addressId}`);
 
         await page().click('#place-order');
         const quantity = `qty-${kettle.goodsId}`;
@@ -151,12 +155,17 @@ for (const viewport of VIEWPORTS) {
         await page().fill(`#${quantity}`, '2');
         await page().press(`#${quantity}`, 'Enter');
         await page().waitForSelector('#checked-amount:text-is("¥80.00")');
-        assert.equal(await page().inputValue('#consignee'), 'Ada Shopper', 'the form keeps what was typed');
+        assert.ok(await page().isChecked(`#ship-${office.addressId}`), 'the form keeps the address chosen');
         assert.equal(await page().locator('.error-box, .field-error').count(), 0, 'the stale errors are gone');
         await page().click('#place-order');
         const placed = await shownOrder(page(), 'CONFIRMED');
+        assert.match((await page().textContent('#shipping-address')) ?? '', /Ada at work.*9 Office Road/);
 
         expectNewKey(placements);
+        assert.deepEqual(
+          placements.map((p) => p.body.addressId),
+          [office.addressId, office.addressId],
+        );
         const refused = await expectOneLiveOrder(state, customer.userId, placed, 1);
         assert.match((await state.order(refused))?.cancel_reason ?? '', /stock/);
         await stockIs(state, kettle.goodsId, 0);
@@ -166,6 +175,7 @@ for (const viewport of VIEWPORTS) {
       it('coupon already used (by another tab): the message is at the coupon, which leaves the list; without it the order is placed', async () => {
         const mug = await namedGoods(admin, 'Mug', '25.00', 10);
         const customer = await newCustomer(admin, { balance: '30.00', coupons: ['5.00'] });
+        await newAddress(customer.token);
         const couponId = customer.couponIds[0]!;
         await putInCart(customer.token, mug.goodsId, 1);
         await signedIn(session.context, customer.token);
@@ -198,6 +208,7 @@ for (const viewport of VIEWPORTS) {
     it('without an answer: a page that cannot load offers a retry; a checkout answered 502, then lost, is repeated with the same key and places one order', async () => {
       const vase = await namedGoods(admin, 'Vase', '50.00', 5);
       const customer = await newCustomer(admin);
+      await newAddress(customer.token);
       await putInCart(customer.token, vase.goodsId, 1);
       await signedIn(session.context, customer.token);
 
@@ -225,8 +236,6 @@ for (const viewport of VIEWPORTS) {
         }
         return route.continue();
       });
-      await page().fill('#consignee', 'Ada Shopper');
-      await page().fill('#address', '1 Browser Lane, Hangzhou');
       await page().click('#place-order');
       await expectAlert(page(), '#checkout-form', /could not do this just now/);
       await page().click('#checkout-form .error-box button.retry');

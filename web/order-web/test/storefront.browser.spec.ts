@@ -68,8 +68,11 @@ describe('storefront in headless Chromium', function () {
     await page.waitForSelector(`tr[data-goods="${mouse.goodsId}"]`);
     assert.equal(await page.textContent('#checked-amount'), '¥128.50');
 
-    await page.fill('#consignee', 'Ada Shopper');
-    await page.fill('#address', '1 Browser Lane, Hangzhou');
+    // A new customer's address book is empty: the address typed at checkout goes into it.
+    await page.fill('#ship-recipient', 'Ada Shopper');
+    await page.fill('#ship-phone', '138 0013 8000');
+    await page.fill('#ship-region', 'Zhejiang Hangzhou Xihu');
+    await page.fill('#ship-line', '1 Browser Lane');
     await page.selectOption('#coupon', coupon.body.couponId);
     await page.fill('#balance', '20.00');
     await shot('2-cart-checkout');
@@ -80,6 +83,7 @@ describe('storefront in headless Chromium', function () {
     const orderId = page.url().split('/').pop()!;
     await page.waitForSelector('#order-status[data-status="CONFIRMED"]');
     assert.equal(await page.textContent('#pay-amount'), '¥93.50');
+    assert.match((await page.textContent('#shipping-address')) ?? '', /Ada Shopper.*138 0013 8000.*Zhejiang Hangzhou Xihu 1 Browser Lane/);
 
     await page.click('#pay-button');
     const qr = await page.waitForSelector('#qr-image');

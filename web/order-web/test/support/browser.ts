@@ -220,6 +220,30 @@ export async function putInCart(token: string, goodsId: string, quantity: number
   assert.equal((await call('PUT', `/api/v1/cart/items/${goodsId}`, { token, json: { quantity, checked: true } })).status, 200);
 }
 
+export interface Address {
+  addressId: string;
+  recipient: string;
+  phone: string;
+  region: string;
+  line: string;
+  isDefault: boolean;
+}
+
+/** An entry of the customer's address book (the first one is the default). */
+export async function newAddress(token: string, fields: Partial<Omit<Address, 'addressId'>> = {}): Promise<Address> {
+  const json = { recipient: 'Ada Shopper', phone: '138 0013 8000', region: 'Zhejiang Hangzhou Xihu', line: '1 Browser Lane', ...fields };
+  const created = await call('POST', '/api/v1/addresses', { token, json, headers: { 'idempotency-key': uniqueName('address-') } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body;
+}
+
+/** The customer's address book, as the API answers it. */
+export async function addressBook(token: string): Promise<Address[]> {
+  const listed = await call('GET', '/api/v1/addresses', { token });
+  assert.equal(listed.status, 200, JSON.stringify(listed.body));
+  return listed.body.items;
+}
+
 /** The bodies (and Idempotency-Keys) of the page's requests `method` to URLs whose path matches. */
 export function requestsTo(page: Page, method: string, pathname: RegExp): { key?: string; body: Record<string, unknown> }[] {
   const seen: { key?: string; body: Record<string, unknown> }[] = [];
