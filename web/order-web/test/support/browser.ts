@@ -63,11 +63,23 @@ export interface Viewport {
   height: number;
 }
 
-/** The two screens every storefront journey is run on. */
-export const VIEWPORTS: Viewport[] = [
+const SCREENS: Viewport[] = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
 ];
+
+/**
+ * The screens every browser journey is run on: both unless SHOP_VIEWPORTS names some
+ * ("phone"). `npm test` runs the phone only (the narrower screen, where reflow and overflow
+ * defects show), to keep CI short; `npm run test:browser` runs every browser spec on both.
+ */
+export const VIEWPORTS: Viewport[] = (() => {
+  const wanted = (process.env.SHOP_VIEWPORTS ?? '').split(',').filter(Boolean);
+  const chosen = wanted.length ? SCREENS.filter((screen) => wanted.includes(screen.name)) : SCREENS;
+  if (wanted.length && chosen.length !== wanted.length)
+    throw new Error(`SHOP_VIEWPORTS=${process.env.SHOP_VIEWPORTS}: the screens are ${SCREENS.map((s) => s.name).join(', ')}`);
+  return chosen;
+})();
 
 export interface BrowserSession {
   browser: Browser;
