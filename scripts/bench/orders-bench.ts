@@ -74,13 +74,20 @@ async function main(): Promise<void> {
     await measure('warmup', 8, 1_000, echo);
     const results: Result[] = [];
     const costs: { concurrency: number; cost: PhaseCost }[] = [];
+    const foreign: string[] = [];
+    const placedAtRest = phaseCost(idle.before, idle.after, 1).grpcByMethod.find(([method]) => method === 'shop.order.v1.OrderService/PlaceOrder')?.[1];
+    if (placedAtRest) foreign.push(`at rest: ${placedAtRest} orders placed by others`);
     for (const concurrency of LEVELS) {
       // Only the orders are inside the window: the baselines load MariaDB and the CPU too.
       const before = await snapshotBefore(endpoints);
       const orders = await measure('orders via order-web', concurrency, SECONDS * 1_000, placeOrder);
       const after = await snapshotAfter(endpoints);
       results.push(orders);
-      costs.push({ concurrency, cost: phaseCost(before, after, orders.calls + orders.errors, idle) });
+      const cost = phaseCost(before, after, orders.calls + orders.errors, idle);
+      costs.push({ concurrency, cost });
+      // Every order of the bench is one PlaceOrder; more means someone else placed orders meanwhile.
+      const placeOrders = cost.grpcByMethod.find(([method]) => method === 'shop.order.v1.OrderService/PlaceOrder')?.[1] ?? 0;
+      if (placeOrders > 1.02) foreign.push(`concurrency ${concurrency}: ${placeOrders.toFixed(2)} PlaceOrder calls per order of the bench`);
       results.push(await measure('MySQL INSERT+COMMIT', concurrency, (SECONDS * 1_000) / 2, commitOne));
       results.push(await measure('raw grpc-js Echo', concurrency, (SECONDS * 1_000) / 2, echo));
       console.log(table(results.slice(-3)));
@@ -98,6 +105,9 @@ async function main(): Promise<void> {
       '',
       "From /proc (CPU, RSS) and every process's metrics (front doors at their /metrics, services at the admin port found in ZooKeeper), before and after the orders of each level; the baselines run outside that window. CPU: what each process burns at rest (below) taken off. SQL: statements other than START TRANSACTION/COMMIT/ROLLBACK; tx: transactions ended; gRPC: client-side attempts; MQ sends: messages, half messages and their commits/rollbacks.",
       '',
+      ...(foreign.length > 0
+        ? [`**Other load in the window** (${foreign.join('; ')}): the counts and CPU below include work that was not this bench's.`, '']
+        : []),
       ...costs.flatMap(({ concurrency, cost }) => [
         `### Concurrency ${concurrency}: ${cost.units} orders in ${cost.seconds.toFixed(1)} s`,
         '',
@@ -110,6 +120,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     console.log(markdown);
+    for (const level of foreign) console.warn(`other load during the level (${level}): its cost table is not the bench's alone`);
     console.log(`report: ${writeReport('bench-orders', markdown, { results, costs, idle: { seconds: IDLE_SECONDS, table: idleCost } })}`);
   } finally {
     raw.close();
