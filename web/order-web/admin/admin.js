@@ -1270,8 +1270,6 @@ async function userView(userId) {
       { done: (changed) => `${take ? `¥${amount} taken from` : `¥${amount} added to`} the balance: ¥${changed.balance} now.`, action: 'balance', form: balance },
     );
   });
-  // Changing the direction is a new attempt too (the form's `input` covers the radios).
-
   const coupon = $('#coupon');
   coupon.addEventListener('submit', (event) => {
     event.preventDefault();
