@@ -1,7 +1,7 @@
 /** JSON schemas of request parts shared by the front doors' routes (strict: no extra fields; no coercion, see http-app.ts). */
 export const idString = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' } as const;
 export const moneyString = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' } as const;
-export const pageQuery = { type: 'string', pattern: '^[1-9][0-9]{0,4}$' } as const;
+export const pageQuery = { type: 'string', pattern: '^([1-9][0-9]{0,3}|10000)$', description: '1 to 10000' } as const;
 /** A day, YYYY-MM-DD (whether it exists is the service's check). */
 export const calendarDate = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
 

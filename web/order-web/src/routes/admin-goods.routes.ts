@@ -116,12 +116,10 @@ export function adminGoodsRoutes(app: FastifyInstance, services: Services, token
     // admin's page says which files it takes, so the refusal has a code of its own.
     uploads.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') throw error;
-      return reply
-        .status(415)
-        .send({
-          code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          message: `a picture is ${IMAGE_TYPES.join(', ')}, not ${request.headers['content-type'] ?? '(none)'}`,
-        });
+      return reply.status(415).send({
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        message: `a picture is ${IMAGE_TYPES.join(', ')}, not ${request.headers['content-type'] ?? '(none)'}`,
+      });
     });
     uploads.put<{ Params: { goodsId: string }; Body: Buffer }>(
       '/api/v1/admin/goods/:goodsId/image',
