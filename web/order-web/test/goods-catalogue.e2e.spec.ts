@@ -154,6 +154,8 @@ describe('goods catalogue: categories, descriptions and pictures', function () {
     assert.deepEqual([tooLarge.status, tooLarge.body.code], [413, 'PAYLOAD_TOO_LARGE']);
     assert.equal((await state.goodsRow(goodsId)).image_key, null);
     assert.deepEqual(await state.goodsChanges(goodsId), []);
+    const empty = await fetch(`${BASE_URL}/api/v1/admin/goods/${goodsId}/image`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` } });
+    assert.deepEqual([empty.status, ((await empty.json()) as { code: string }).code], [400, 'INVALID_IMAGE'], 'no body at all');
     const unknown = await upload(admin, '123456789', await photo(10, 10), 'image/jpeg');
     assert.deepEqual([unknown.status, unknown.body.code], [404, 'NOT_FOUND']);
   });

@@ -215,14 +215,14 @@ const OWNED_PARTS: Part[] = [
  */
 const DELAYED_TAGS = ['order.pay-deadline'];
 
-const CONSUMER_SCHEMAS = ['goods', 'coupon', 'user', 'order', 'pay'];
-const OUTBOX_SCHEMAS = ['order', 'pay'];
+const CONSUMER_SCHEMAS = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
+const OUTBOX_SCHEMAS = ['order', 'pay'] as const;
 
 /** Scoped by the ids of the owned rows (:keys, and :keysJson for the outboxes' JSON key arrays). */
 const MESSAGE_PARTS: Part[] = [
   ...CONSUMER_SCHEMAS.map((schema) => ({
     name: `${schema}.mq_consumer_log`,
-    table: `shop_${schema}.mq_consumer_log`,
+    table: `${S[schema]}.mq_consumer_log`,
     key: "CONCAT(consumer_group, '/', tag, '/', message_key)",
     columns: ['message_id'],
     // The primary key is (consumer_group, tag, message_key): naming the groups and tags makes
@@ -231,7 +231,7 @@ const MESSAGE_PARTS: Part[] = [
   })),
   ...OUTBOX_SCHEMAS.map((schema) => ({
     name: `${schema}.mq_producer_log`,
-    table: `shop_${schema}.mq_producer_log`,
+    table: `${S[schema]}.mq_producer_log`,
     key: 'id',
     columns: [
       'topic',
@@ -303,11 +303,11 @@ export class StateReader {
   static async open(): Promise<StateReader> {
     const mysql = loadInfraConfig().mysql;
     // One connection, READ COMMITTED outside the snapshot transaction: a reader, never a writer.
-    const db = createSequelize({ ...mysql, poolMax: 1 }, `${S.order}`, undefined, {}, 'READ COMMITTED');
+    const db = createSequelize({ ...mysql, poolMax: 1 }, S.order, undefined, {}, 'READ COMMITTED');
     await db.authenticate();
     const rows = await db.query<{ t: string; c: string }>(
-      "SELECT CONCAT(table_schema, '.', table_name) AS t, column_name AS c FROM information_schema.columns WHERE table_schema IN (`${S.goods}`, `${S.coupon}`, `${S.user}`, `${S.order}`, `${S.pay}`)",
-      { type: QueryTypes.SELECT },
+      "SELECT CONCAT(table_schema, '.', table_name) AS t, column_name AS c FROM information_schema.columns WHERE table_schema IN (:schemas)",
+      { type: QueryTypes.SELECT, replacements: { schemas: Object.values(S) } },
     );
     const columns = new Map<string, Set<string>>();
     for (const row of rows) {
@@ -319,7 +319,7 @@ export class StateReader {
     for (const part of [...owned, ...messages]) PART_COLUMNS.set(part.name, part.columns.map(columnName));
     const outboxFloors: Record<string, string> = {};
     for (const schema of OUTBOX_SCHEMAS) {
-      const [row] = await db.query<{ floor: string }>(`SELECT CAST(COALESCE(MAX(id), 0) AS CHAR) AS floor FROM shop_${schema}.mq_producer_log`, {
+      const [row] = await db.query<{ floor: string }>(`SELECT CAST(COALESCE(MAX(id), 0) AS CHAR) AS floor FROM ${S[schema]}.mq_producer_log`, {
         type: QueryTypes.SELECT,
       });
       outboxFloors[`outboxFloor_${schema}`] = row?.floor ?? '0';
@@ -363,7 +363,7 @@ export class StateReader {
       // The groups and tags present, read in the same snapshot (a loose index scan of the key).
       const groupsAndTags: Record<string, string[]> = {};
       for (const schema of CONSUMER_SCHEMAS) {
-        const pairs = await this.db.query<{ g: string; t: string }>(`SELECT DISTINCT consumer_group AS g, tag AS t FROM shop_${schema}.mq_consumer_log`, {
+        const pairs = await this.db.query<{ g: string; t: string }>(`SELECT DISTINCT consumer_group AS g, tag AS t FROM ${S[schema]}.mq_consumer_log`, {
           type: QueryTypes.SELECT,
           transaction,
         });

@@ -85,16 +85,19 @@ export class FixtureApi {
     expectStatus(await this.order('PUT', `/api/v1/cart/items/${goodsId}`, token, { quantity, checked }), [200], 'cart line');
   }
 
-  /** A placed order: CONFIRMED (with something left to pay through Alipay). */
+  /**
+   * A placed order: CONFIRMED, with part paid by balance and something left to pay through
+   * Alipay. The balance is sized from the server's quote, since accepted fuzz requests may
+   * have changed the goods' price meanwhile (a price of 0.00 leaves only the shipping fee).
+   */
   async place(token: string, goodsId: string, couponId?: string): Promise<string> {
+    const request = { items: [{ goodsId, quantity: 2 }], ...(couponId && { couponId }) };
+    const quote = expectStatus(await this.order('POST', '/api/v1/orders/quote', token, request), [200], 'quote an order');
+    // Up to 20.00 of balance, always leaving at least 1.00 (or all there is) for Alipay.
+    const dueCents = Math.round(Number(quote.payAmount) * 100);
+    const balanceCents = Math.max(0, Math.min(2_000, dueCents - 100));
     const body = expectStatus(
-      await this.order('POST', '/api/v1/orders', token, {
-        items: [{ goodsId, quantity: 2 }],
-        balance: '20.00',
-        address: '1 Fuzz Street',
-        consignee: 'Fuzz',
-        ...(couponId && { couponId }),
-      }),
+      await this.order('POST', '/api/v1/orders', token, { ...request, balance: (balanceCents / 100).toFixed(2), address: '1 Fuzz Street', consignee: 'Fuzz' }),
       [201],
       'place an order',
     );

@@ -1,6 +1,6 @@
 /** The admin's goods: list, create, change (with a reason), categories and pictures. */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ErrorCode } from '@shop/common/errors';
+import { AppError, ErrorCode } from '@shop/common/errors';
 import { documented, idempotencyHeaders, moneyString, object, params, principalOf, requireAdmin, requireUser, type TokenService } from '@shop/common/http';
 import type { Services } from '../clients';
 import { categorySchema, goodsSchema, goodsView, pageOf } from '../views';
@@ -136,8 +136,14 @@ export function adminGoodsRoutes(app: FastifyInstance, services: Services, token
           params: params('goodsId'),
         },
       },
-      async (request) =>
-        goodsView(await services.goods.putGoodsImage({ goodsId: request.params.goodsId, operatorId: principalOf(request).userId, content: request.body })),
+      async (request) => {
+        // No body at all (no Content-Type) reaches the route without going through the parser.
+        if (!Buffer.isBuffer(request.body))
+          throw new AppError(ErrorCode.INVALID_IMAGE, `send the picture itself as the body, with Content-Type ${IMAGE_TYPES.join(', ')}`);
+        return goodsView(
+          await services.goods.putGoodsImage({ goodsId: request.params.goodsId, operatorId: principalOf(request).userId, content: request.body }),
+        );
+      },
     );
   });
 }
