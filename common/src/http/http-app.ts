@@ -51,7 +51,10 @@ export interface HttpAppOptions {
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  return reply.status(ERROR_MAPPING[code].http).send({ code, message });
+  const status = ERROR_MAPPING[code].http;
+  // A busy or restarting service: a client may try again in a second (HTTP's own way to say so).
+  if (status === 503) void reply.header('retry-after', '1');
+  return reply.status(status).send({ code, message });
 }
 
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {

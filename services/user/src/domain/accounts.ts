@@ -5,6 +5,7 @@ import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import type { UserRepository, UserRow } from './ports';
 import { DECOY_HASH, hashPassword, verifyPassword } from './passwords';
+import { WorkQueueFull } from './work-queue';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 const PASSWORD_MIN = 8;
@@ -39,6 +40,16 @@ export function toUser(row: UserRow): User {
 }
 
 /** Creates a user with a hashed password. Invariant: usernames are unique (ALREADY_EXISTS). */
+/** The hashing's result, or UNAVAILABLE when too many sign-ins and sign-ups are waiting already. */
+async function busyOr<T>(hashing: Promise<T>): Promise<T | DomainError> {
+  try {
+    return await hashing;
+  } catch (error) {
+    if (error instanceof WorkQueueFull) return new DomainError(ErrorCode.UNAVAILABLE, 'too many sign-ins at this moment; try again in a second');
+    throw error;
+  }
+}
+
 export async function register(
   store: UserRepository,
   ids: SnowflakeGenerator,
@@ -48,8 +59,10 @@ export async function register(
   if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
     return new DomainError(ErrorCode.INVALID_ARGUMENT, `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
   }
+  const passwordHash = await busyOr(hashPassword(input.password));
+  if (passwordHash instanceof DomainError) return passwordHash;
   const id = ids.next();
-  const inserted = await store.insertUser({ id, username: input.username, passwordHash: await hashPassword(input.password), role: input.role });
+  const inserted = await store.insertUser({ id, username: input.username, passwordHash, role: input.role });
   if (!inserted) return new DomainError(ErrorCode.ALREADY_EXISTS, 'username is taken');
   return toUser((await store.findUser(id))!);
 }
@@ -61,7 +74,8 @@ export async function register(
  */
 export async function authenticate(store: UserRepository, input: { username: string; password: string }): Promise<User | DomainError> {
   const row = USERNAME.test(input.username) && input.password.length <= PASSWORD_MAX ? await store.findByUsername(input.username) : undefined;
-  const matches = await verifyPassword(input.password.slice(0, PASSWORD_MAX), row?.password_hash ?? DECOY_HASH);
+  const matches = await busyOr(verifyPassword(input.password.slice(0, PASSWORD_MAX), row?.password_hash ?? DECOY_HASH));
+  if (matches instanceof DomainError) return matches;
   if (!row || !matches) return new DomainError(ErrorCode.UNAUTHENTICATED, 'wrong username or password');
   if (row.banned_at !== null) return new DomainError(ErrorCode.USER_BANNED, 'this account is banned');
   return toUser(row);

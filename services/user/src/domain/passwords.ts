@@ -3,12 +3,27 @@
  * parameters stored with the hash so they can be raised later without breaking old hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { WorkQueue } from './work-queue';
 
 const PARAMS = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
+/**
+ * Hashing runs two at a time (scrypt takes about 50 ms of a core: more at once only makes each
+ * slower on a small machine) with at most 32 waiting, about a second of work at 40 hashes a
+ * second: a 33rd sign-in at once is refused at once (WorkQueueFull, UNAVAILABLE at the edge)
+ * rather than left to time out with every other one. configurePasswordHashing changes both.
+ */
+let hashing = new WorkQueue(2, 32);
+
+export function configurePasswordHashing(settings: { concurrency: number; maxWaiting: number }): void {
+  hashing = new WorkQueue(settings.concurrency, settings.maxWaiting);
+}
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return hashing.run(
+    () => new Promise((resolve, reject) => scrypt(password, salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)))),
+  );
 }
 
 /** "scrypt$N$r$p$salt$hash", salt and hash in base64. */
