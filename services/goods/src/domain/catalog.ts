@@ -2,7 +2,7 @@
 import { createOnce } from '@shop/common/db';
 import { DomainError, ErrorCode, refusable, refuse } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
-import type { CategoryRow, GoodsRepository, GoodsRow, GoodsSort } from './ports';
+import type { CategoryRow, GoodsRepository, GoodsRow, ListOptions } from './ports';
 
 const PRICE = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 const MAX_STOCK = 10_000_000;
@@ -107,7 +107,7 @@ export async function listGoods(
   page: number,
   size: number,
   query: string,
-  options: { includeOffSale: boolean; sort: GoodsSort; categoryId?: string } = { includeOffSale: false, sort: 'ID' },
+  options: ListOptions = { includeOffSale: false, sort: 'ID' },
 ): Promise<{ items: Goods[]; total: number } | DomainError> {
   const p = page || 1;
   const s = size || 20;

@@ -36,10 +36,7 @@ export function goodsHandlers(
     createCategory: async (request) => orThrow(await createCategory(store, ids, request)),
     putGoodsImage: async ({ goodsId, operatorId, content }) =>
       orThrow(await putGoodsImage(store, images, resizer, { goodsId, operatorId, content: Buffer.from(content) })),
-    getGoodsImage: async ({ imageKey, size }) => {
-      const image = orThrow(await getGoodsImage(images, imageKey, size === goods.ImageSize.LARGE ? 'large' : 'small'));
-      return { content: image.content, contentType: image.contentType };
-    },
+    getGoodsImage: async ({ imageKey, size }) => orThrow(await getGoodsImage(images, imageKey, size === goods.ImageSize.LARGE ? 'large' : 'small')),
     createGoods: async (request) => orThrow(await createGoods(store, ids, request)),
     reduceStock: async ({ orderId, lines }) => orThrow(await reduceStock(store, orderId, lines)),
     releaseStock: async ({ orderId }) => orThrow(await releaseStock(store, orderId)),
