@@ -108,7 +108,10 @@ start_one() {
   # The previous instance's log is kept beside.
   [ -s "$log" ] && mv "$log" "$log.previous"
   # The trailing --shop-infra=NAME marks the command line, so that `down` only stops our pids.
-  start_daemon "$name" "$log" node --enable-source-maps "$main" "--shop-infra=$name"
+  # SHOP_NODE_FLAGS: extra node flags for the services and front doors, e.g. a CPU profile:
+  # SHOP_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (written when the process exits).
+  # shellcheck disable=SC2086
+  start_daemon "$name" "$log" node --enable-source-maps ${SHOP_NODE_FLAGS:-} "$main" "--shop-infra=$name"
   WAIT_PID_NAME=$name wait_until 60 "$name" "$log" ready "$name"
   say "$name: ready (pid $(our_pid "$name"), log $log)"
 }
