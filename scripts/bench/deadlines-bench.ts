@@ -15,7 +15,8 @@
 import { QueryTypes } from 'sequelize';
 import { loadInfraConfig, TEST_SCHEMAS } from '../../common/src/config';
 import { openDatabase } from '../../common/src/db';
-import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
+import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
+import { signUpCustomers } from './lib/customers';
 import { writeReport } from './lib/measure';
 import { cpuPerUnit, cpuTable, sampleProcesses, type ProcessSample } from './lib/process-cpu';
 
@@ -31,7 +32,7 @@ const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.lengt
 async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const goodsIds = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
-  const customers = await Promise.all(Array.from({ length: CONCURRENCY }, () => newCustomer(admin)));
+  const { customers } = await signUpCustomers(admin, CONCURRENCY);
   // The system at rest, so that what it burns doing nothing is not counted as the orders' cost.
   const idle = { before: sampleProcesses(), after: [] as ProcessSample[] };
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));

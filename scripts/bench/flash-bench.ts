@@ -11,7 +11,8 @@ import { cpus } from 'node:os';
 import { QueryTypes } from 'sequelize';
 import { loadInfraConfig, SCHEMA_PREFIX } from '../../common/src/config';
 import { openDatabase } from '../../common/src/db';
-import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
+import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
+import { signUpCustomers } from './lib/customers';
 import { measure, table, writeReport, type Result } from './lib/measure';
 
 const UNITS = Number(process.env.FLASH_UNITS ?? 1_000);
@@ -28,9 +29,7 @@ async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const flashGoods = await newGoods(admin, '1.00', UNITS);
   const everyday = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
-  const customers: Awaited<ReturnType<typeof newCustomer>>[] = [];
-  // Eight sign-ups at a time: scrypt is CPU-bound by design.
-  while (customers.length < BUYERS) customers.push(...(await Promise.all(Array.from({ length: 8 }, () => newCustomer(admin)))));
+  const { customers } = await signUpCustomers(admin, BUYERS);
   console.log(`${BUYERS} buyers, one goods of ${UNITS} units, ${ATTEMPTS} attempts at concurrency ${CONCURRENCY}`);
 
   const order = (i: number, goodsId: string, key?: string) =>

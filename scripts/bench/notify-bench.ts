@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { rsa2Sign, signContent } from '../../web/alipay-gateway/src/rsa2';
-import { adminLogin, newCustomer, newGoods, placeOrder } from '../../web/order-web/test/support/shop-api';
+import { adminLogin, newGoods, placeOrder } from '../../web/order-web/test/support/shop-api';
+import { signUpCustomers } from './lib/customers';
 import { measure, table, writeReport, type Result } from './lib/measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -29,8 +30,8 @@ async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const goodsId = await newGoods(admin, '10.00', 10_000);
   const forms: Record<string, string>[] = [];
-  for (let i = 0; i < 64; i++) {
-    const customer = await newCustomer(admin);
+  const { customers } = await signUpCustomers(admin, 64);
+  for (const [i, customer] of customers.entries()) {
     const order = (await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).body;
     const response = await fetch(`${PAY_WEB}/api/v1/payments`, {
       method: 'POST',

@@ -23,7 +23,8 @@ import { testing } from '@shop/proto';
 import { loadInfraConfig } from '../../common/src/config';
 import { openDatabase } from '../../common/src/db';
 import { ProviderProcess } from '../../common/test/support/provider-process';
-import { adminLogin, call, newCustomer, newGoods } from '../../web/order-web/test/support/shop-api';
+import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
+import { signUpCustomers } from './lib/customers';
 import { measure, table, writeReport, type Result } from './lib/measure';
 import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, type PhaseCost } from './lib/process-metrics';
 
@@ -35,11 +36,7 @@ const infra = loadInfraConfig();
 async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const goodsIds = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
-  // Sign-ups and logins hash passwords (scrypt, CPU-bound by design): 64 at once on two cores
-  // outlast the login deadline, so the set-up makes them 8 at a time.
-  const customers: Awaited<ReturnType<typeof newCustomer>>[] = [];
-  while (customers.length < Math.max(...LEVELS))
-    customers.push(...(await Promise.all(Array.from({ length: 8 }, () => newCustomer(admin, { balance: '1000000.00' })))));
+  const { customers } = await signUpCustomers(admin, Math.max(...LEVELS), { balance: '1000000.00' });
   let next = 0;
   const placeOrder = async () => {
     const i = next++;
