@@ -88,6 +88,15 @@ export class ReleaseLedger {
     return (await this.recordRelease(tx, orderId)) ? giveBack() : repeated;
   }
 
+  /** The order's row as committed, without a lock: undefined when the order never reserved nor was released. */
+  async statusOf(orderId: string): Promise<'TAKEN' | 'RELEASED' | undefined> {
+    const [row] = await this.sequelize.query<{ status: 'TAKEN' | 'RELEASED' }>(`SELECT status FROM ${this.table} WHERE order_id = ?`, {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+    return row?.status;
+  }
+
   /** True when the order was released already (locks its row until commit). */
   async isReleased(tx: Transaction, orderId: string): Promise<boolean> {
     return (await this.lockedStatus(tx, orderId)) === 'RELEASED';

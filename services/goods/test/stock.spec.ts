@@ -115,6 +115,31 @@ describe('goods: stock reservations against the real MySQL', function () {
     assert.equal(await stockOf(a), 0);
   });
 
+  it('once sold out, refuses new orders without waiting for the goods row; a repeat, a tombstone and stock given back answer as before', async () => {
+    const a = await newGoods(1);
+    const first = ids.next();
+    assert.deepEqual(await reduceStock(store, first, [{ goodsId: a, quantity: 1 }]), { applied: true });
+    const tombstone = ids.next();
+    await releaseStock(store, tombstone);
+    assert.equal(((await reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1 }])) as DomainError).code, ErrorCode.INSUFFICIENT_STOCK);
+
+    // Another transaction holds the goods row: a reservation that went to the row would wait for it.
+    const holder = await db.transaction();
+    try {
+      await db.query('SELECT stock FROM goods WHERE id = ? FOR UPDATE', { replacements: [a], transaction: holder });
+      const refused = await reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1 }]);
+      assert.equal((refused as DomainError).code, ErrorCode.INSUFFICIENT_STOCK, 'refused while the row is locked: it never asked for the lock');
+      assert.deepEqual(await reduceStock(store, first, [{ goodsId: a, quantity: 1 }]), { applied: false }, 'a repeat is still a repeat');
+      assert.equal(((await reduceStock(store, tombstone, [{ goodsId: a, quantity: 1 }])) as DomainError).code, ErrorCode.RELEASED);
+    } finally {
+      await holder.rollback();
+    }
+
+    assert.deepEqual(await releaseStock(store, first), { releasedUnits: 1 });
+    assert.deepEqual(await reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1 }]), { applied: true }, 'the unit given back is sold again at once');
+    assert.equal(await stockOf(a), 0);
+  });
+
   it('keeps the stock right when a release races the reservation of the same order', async () => {
     const a = await newGoods(100);
     for (let i = 0; i < 20; i++) {

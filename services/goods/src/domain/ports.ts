@@ -4,6 +4,7 @@
  */
 import type { ReleaseLedger } from '@shop/common/db';
 import type { Transaction } from 'sequelize';
+import type { SoldOutHints } from './sold-out';
 
 /** A database transaction: the domain only hands it back to the repository. */
 export type Tx = Transaction;
@@ -66,7 +67,9 @@ export interface GoodsRepository {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** The order's reservation ledger: released orders, and tombstones of orders released before they took anything. */
-  readonly releases: Pick<ReleaseLedger, 'reserveOnce' | 'releaseOnce'>;
+  readonly releases: Pick<ReleaseLedger, 'reserveOnce' | 'releaseOnce' | 'statusOf'>;
+  /** This process's sold-out hints (sold-out.ts); the store drops a goods' hint when its stock goes up. */
+  readonly soldOut: SoldOutHints;
   /** Inserts goods on sale; `requestId` is unique (a second insert with it fails). */
   insertGoods(row: {
     id: string;

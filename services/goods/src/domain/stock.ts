@@ -23,19 +23,27 @@ export async function reduceStock(store: GoodsRepository, orderId: string, lines
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
   const normalised = normaliseLines(lines);
   if (normalised instanceof DomainError) return normalised;
+  // Sold out a moment ago (sold-out.ts): refused without the goods row's lock, unless the order
+  // has its ledger row already (a repeat, or a tombstone), which answers as it always does.
+  const short = store.soldOut.shortLine(normalised);
+  if (short && (await store.releases.statusOf(orderId)) === undefined) return notEnough(short.goodsId);
   return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
     released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`),
     repeat: async () => ({ applied: false }),
     async take(tx, refuse) {
       for (const line of normalised) {
-        if (!(await store.takeStock(tx, line.goodsId, line.quantity)))
-          refuse(new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId }));
+        if (!(await store.takeStock(tx, line.goodsId, line.quantity))) {
+          store.soldOut.noteShort(line.goodsId, line.quantity);
+          refuse(notEnough(line.goodsId));
+        }
         await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
       }
       return { applied: true };
     },
   });
 }
+
+const notEnough = (goodsId: string) => new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${goodsId}`, { goodsId });
 
 /**
  * Gives back what goods_number_log says the order took, once, less what its refunds gave back

@@ -2,6 +2,7 @@
 import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CategoryRow, GoodsRepository, GoodsRow, GoodsSort, ListOptions, TakenLine } from '../domain/ports';
+import { SoldOutHints } from '../domain/sold-out';
 
 const ORDER_BY: Record<GoodsSort, string> = {
   ID: 'g.id',
@@ -21,6 +22,7 @@ const SELECT_CATEGORIES = `SELECT c.id, c.name, CAST(COUNT(g.id) AS SIGNED) AS g
 export class GoodsStore extends SqlStore implements GoodsRepository {
   /** Released orders, and tombstones of orders released before they took anything. */
   readonly releases: ReleaseLedger;
+  readonly soldOut = new SoldOutHints();
 
   constructor(sequelize: Sequelize) {
     super(sequelize);
@@ -129,6 +131,7 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
     id: string,
     next: { name: string; price: string; onSale: boolean; categoryId: string | null; description: string; stockDelta: number },
   ): Promise<void> {
+    this.soldOut.forget(id);
     await this.sequelize.query('UPDATE goods SET name = ?, price = ?, on_sale = ?, category_id = ?, description = ?, stock = stock + ? WHERE id = ?', {
       replacements: [next.name, next.price, next.onSale ? 1 : 0, next.categoryId, next.description, next.stockDelta, id],
       transaction: tx,
@@ -162,6 +165,7 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
   }
 
   async giveBackStock(tx: Transaction, goodsId: string, quantity: number): Promise<void> {
+    this.soldOut.forget(goodsId);
     await this.sequelize.query('UPDATE goods SET stock = stock + ? WHERE id = ?', { replacements: [quantity, goodsId], transaction: tx });
   }
 
