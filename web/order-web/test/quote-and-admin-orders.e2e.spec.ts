@@ -99,10 +99,12 @@ describe('quotes and the admin order list', function () {
     assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 6 }] })).body.code, 'INSUFFICIENT_STOCK');
     const paid = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '120.00' });
     assert.equal(paid.body.status, 'PAID');
+    // Refused by the balance reservation: a CANCELLED order, refused at placement.
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }], balance: '10.00' })).body.code, 'INSUFFICIENT_BALANCE');
     const after = await stats();
     assert.equal(after.day, today);
     assert.equal(after.placed - before.placed, 1);
-    assert.equal(after.refused - before.refused, 1, 'the stock refusal; the bad balance was refused before any order was written');
+    assert.equal(after.refused - before.refused, 1, 'the balance refusal; the bad balance and the stock were refused before any order was written');
     assert.ok(Number(after.revenue) - Number(before.revenue) >= 120, `revenue ${before.revenue} -> ${after.revenue}`);
     assert.equal((await call('GET', '/api/v1/admin/stats/orders?from=2026-12-05&to=2025-12-05', { token: admin })).status, 400);
   });

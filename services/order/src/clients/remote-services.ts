@@ -27,7 +27,7 @@ export function remoteCatalogue(clients: RemoteClients): Catalogue {
   return {
     async goods(goodsIds) {
       const { goods } = await clients.goods.batchGetGoods({ goodsIds });
-      return goods.map(({ goodsId, name, price, onSale }) => ({ goodsId, name, price, onSale }));
+      return goods.map(({ goodsId, name, price, onSale, stock }) => ({ goodsId, name, price, onSale, stock }));
     },
     async coupon(couponId) {
       try {

@@ -100,6 +100,10 @@ export async function withItems(store: OrderRepository, rows: OrderRow[]): Promi
 export async function viewOrder(store: OrderRepository, id: string): Promise<OrderView> {
   const row = await store.findOrder(id);
   if (!row) throw new Error(`order ${id} vanished`);
-  const [order] = await withItems(store, [row]);
-  return { ...order!, history: (await store.history(id)).map(toChange) };
+  return fullView(row, await store.itemsOf([id]), await store.history(id));
+}
+
+/** The order with its items (in goods id order, as the store lists them) and its history, oldest first. */
+export function fullView(row: OrderRow, items: OrderItemRow[], history: StatusChangeRow[]): OrderView {
+  return { ...toOrderView(row, items), history: history.map(toChange) };
 }

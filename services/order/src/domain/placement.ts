@@ -17,12 +17,12 @@ import { formatCents, parseCents } from '@shop/common/money';
 import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
-import type { CartRepository, Catalogue, OrderRepository, Reservations } from './ports';
+import type { CartRepository, Catalogue, NewOrder, OrderRepository, OrderRow, Reservations } from './ports';
 import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules, type OrderAmounts } from './amounts';
 import { orderPaid, payDeadlineTimer } from './order-events';
 import { cancelWithin } from './order-moves';
-import { viewOrder, type OrderView } from './order-view';
+import { fullView, viewOrder, type OrderView } from './order-view';
 
 export interface PlacementDeps {
   store: OrderRepository;
@@ -111,8 +111,8 @@ async function requestedLines(deps: Pick<PlacementDeps, 'carts'>, input: PriceIn
 }
 
 /**
- * Prices checked lines on the server, as placement and the quote both do: goods on sale, the
- * coupon the user's own, balance at most what is left to pay. `strictCoupon` also refuses a
+ * Prices checked lines on the server, as placement and the quote both do: goods on sale and in
+ * stock as read, the coupon the user's own, balance at most what is left to pay. `strictCoupon` also refuses a
  * coupon already used (the quote's early word; placement leaves that to UseCoupon, which
  * decides under its lock).
  */
@@ -127,6 +127,10 @@ async function priceLines(
     const info = goods.get(line.goodsId);
     if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
     if (!info.onSale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`);
+    // Sold out as read: refused before an order row, a message or a reservation exists, as the
+    // goods service words it (after the last unit of a flash sale, most attempts end here).
+    if (info.stock !== undefined && info.stock < line.quantity)
+      return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId });
   }
   // Only the owner's coupon can price an order; whether it is still unused is UseCoupon's call.
   const coupon = input.couponId ? await deps.catalogue.coupon(input.couponId) : undefined;
@@ -186,7 +190,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   const { items, amounts } = priced;
 
   const orderId = ids.next();
-  const inserted = await store.insertPending({
+  const order: NewOrder & { createdAt: Date } = {
     id: orderId,
     userId: input.userId,
     ...amounts,
@@ -196,7 +200,9 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     idempotencyKey: input.idempotencyKey || null,
     requestHash: input.idempotencyKey ? requestHash(input) : null,
     items,
-  });
+    createdAt: new Date(),
+  };
+  const inserted = await store.insertPending(order);
   if (!inserted) {
     // A concurrent request with the same key placed its order first.
     const winner = (await store.findByIdempotencyKey(input.userId, input.idempotencyKey))!;
@@ -223,9 +229,15 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   }
 
   const paidInFull = amounts.payAmount === '0.00';
-  const payDeadline = new Date(Date.now() + deps.payTimeoutSeconds * 1000);
+  const confirmedAt = new Date();
+  // Whole seconds, as the column keeps it (a Date replacement is sent without its milliseconds).
+  const payDeadline = new Date(Math.floor(confirmedAt.getTime() / 1000 + deps.payTimeoutSeconds) * 1000);
   const confirmed = await store.transaction(async (tx) => {
-    const moved = await store.transition(tx, orderId, paidInFull ? 'payInFull' : 'confirm', { actor: PLACEMENT, ...(!paidInFull && { payDeadline }) });
+    const moved = await store.transition(tx, orderId, paidInFull ? 'payInFull' : 'confirm', {
+      actor: PLACEMENT,
+      at: confirmedAt,
+      ...(!paidInFull && { payDeadline }),
+    });
     if (!moved) return false;
     if (paidInFull) await store.enqueue(tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
     // The broker enforces the deadline on time, whether or not a payment is ever created.
@@ -235,9 +247,44 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     return true;
   });
   // Not moved: the user cancelled the PENDING order meanwhile; the release must then happen.
-  await resolve(half, confirmed ? 'rollback' : 'commit', log);
+  // The answer does not wait for the broker: a resolution that fails or never leaves this process
+  // leaves the half message to the check-back, which reads the same verdict from the order row.
+  void resolve(half, confirmed ? 'rollback' : 'commit', log);
   log.info({ status: confirmed ? (paidInFull ? 'PAID' : 'CONFIRMED') : 'CANCELLED' }, 'placement finished');
-  return viewOrder(store, orderId);
+  if (!confirmed) return viewOrder(store, orderId);
+  // What was just written, as viewOrder would read it back, without three more round trips.
+  const status = paidInFull ? 'PAID' : 'CONFIRMED';
+  return fullView(
+    { ...placedRow(order), status, pay_deadline: paidInFull ? null : payDeadline },
+    items.map((item) => ({ order_id: orderId, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity })),
+    [
+      { from_status: null, to_status: 'PENDING', actor: `user:${input.userId}`, reason: null, created_at: order.createdAt },
+      { from_status: 'PENDING', to_status: status, actor: PLACEMENT, reason: null, created_at: confirmedAt },
+    ],
+  );
+}
+
+/** The row insertPending wrote. */
+function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
+  return {
+    id: order.id,
+    user_id: order.userId,
+    status: 'PENDING',
+    goods_amount: order.goodsAmount,
+    shipping_fee: order.shippingFee,
+    coupon_id: order.couponId,
+    coupon_paid: order.couponPaid,
+    balance_paid: order.balancePaid,
+    pay_amount: order.payAmount,
+    address: order.address,
+    consignee: order.consignee,
+    cancel_reason: null,
+    created_at: order.createdAt,
+    pay_deadline: null,
+    shipped_at: null,
+    completed_at: null,
+    refunded_amount: '0.00',
+  };
 }
 
 /** Runs the reservations in parallel; returns the first refusal or failure, undefined when all took. */

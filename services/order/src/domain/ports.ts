@@ -50,6 +50,8 @@ export interface StatusChange {
   reason?: string;
   /** Sets the pay deadline (confirmation). */
   payDeadline?: Date;
+  /** When the change happened; the database's clock when absent. Placement gives it, so that it can answer without reading the order back. */
+  at?: Date;
 }
 
 export interface OrderItemRow {
@@ -75,6 +77,8 @@ export interface NewOrder {
   /** What the request asked (placement.ts, requestHash): a key reused for another request is refused. */
   requestHash: string | null;
   items: { goodsId: string; name: string; price: string; quantity: number }[];
+  /** When the order was placed (millisecond precision, as stored); the database's clock when absent. */
+  createdAt?: Date;
 }
 
 export interface CartRow {
@@ -224,6 +228,12 @@ export interface GoodsInfo {
   name: string;
   price: string;
   onSale: boolean;
+  /**
+   * Units left when read. A placement asking more is refused before anything is written (the
+   * flash sale's sold-out case); one asking less may still lose the units to a concurrent order
+   * at the reservation, which alone decides.
+   */
+  stock?: number;
 }
 
 /** What placement reads from other services to price an order. */

@@ -8,6 +8,10 @@ import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository,
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
 
+/** A time the caller gives, with its milliseconds (a bare Date replacement would lose them), or the database's clock. */
+const timeOf = (at: Date | undefined) => (at ? '?' : 'UTC_TIMESTAMP(3)');
+const timeParams = (at: Date | undefined): string[] => (at ? [at.toISOString().slice(0, 23).replace('T', ' ')] : []);
+
 export class OrderStore extends SqlStore implements OrderRepository {
   enqueue(tx: Transaction, id: string, message: OutgoingMessage): Promise<void> {
     return enqueueEvent(this.sequelize, tx, id, message);
@@ -20,7 +24,7 @@ export class OrderStore extends SqlStore implements OrderRepository {
         this.sequelize,
         `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
            address, consignee, idempotency_key, request_hash, created_at, updated_at)
-         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${timeOf(order.createdAt)}, ${timeOf(order.createdAt)})`,
         [
           order.id,
           order.userId,
@@ -34,11 +38,13 @@ export class OrderStore extends SqlStore implements OrderRepository {
           order.consignee,
           order.idempotencyKey,
           order.requestHash,
+          ...timeParams(order.createdAt),
+          ...timeParams(order.createdAt),
         ],
         tx,
       );
       if (!inserted) return false;
-      await this.recordChange(tx, order.id, null, 'PENDING', { actor: `user:${order.userId}` });
+      await this.recordChange(tx, order.id, null, 'PENDING', { actor: `user:${order.userId}`, at: order.createdAt });
       for (const item of order.items) {
         await this.sequelize.query('INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES (?, ?, ?, ?, ?)', {
           replacements: [order.id, item.goodsId, item.name, item.price, item.quantity],
@@ -112,8 +118,8 @@ export class OrderStore extends SqlStore implements OrderRepository {
   async transition(tx: Transaction | undefined, id: string, move: OrderMove, change: StatusChange): Promise<boolean> {
     if (!tx) return this.transaction((own) => this.transition(own, id, move, change));
     const { from, to } = orderMachine.moves[move];
-    const sets = ['status = ?', 'updated_at = UTC_TIMESTAMP(3)'];
-    const params: unknown[] = [to];
+    const sets = ['status = ?', `updated_at = ${timeOf(change.at)}`];
+    const params: unknown[] = [to, ...timeParams(change.at)];
     if (to === 'CANCELLED' && change.reason !== undefined) {
       sets.push('cancel_reason = ?');
       params.push(change.reason.slice(0, 200));
@@ -207,9 +213,9 @@ export class OrderStore extends SqlStore implements OrderRepository {
 
   private async recordChange(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): Promise<void> {
     await this.sequelize.query(
-      'INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+      `INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ${timeOf(change.at)})`,
       {
-        replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null],
+        replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null, ...timeParams(change.at)],
         type: QueryTypes.INSERT,
         transaction: tx,
       },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { Tags } from '@shop/contracts';
-import type { OrderView } from '../../src/domain/order-view';
+import { viewOrder, type OrderView } from '../../src/domain/order-view';
 import { placeOrder, type PlaceOrderInput } from '../../src/domain/placement';
 import { Clock, MemoryCarts, MemoryOrders } from './fakes/memory-repositories';
 import { FakeBroker, placementDeps, ShopWorld } from './fakes/shop-world';
@@ -77,6 +77,24 @@ describe('placement (unit, in memory)', () => {
           ['PENDING', 'CONFIRMED'],
         ],
       );
+    });
+
+    it('answers the order exactly as reading it back gives, without reading it back (CONFIRMED and PAID)', async () => {
+      for (const input of [
+        {
+          lines: [
+            { goodsId: pear, quantity: 1 },
+            { goodsId: apple, quantity: 1 },
+          ],
+          couponId,
+          balance: '3.10',
+        },
+        { couponId, balance: '63.00' },
+      ]) {
+        const { orders, place } = setup();
+        const order = placed(await place(input));
+        assert.deepEqual(order, await viewOrder(orders, order.orderId));
+      }
     });
 
     it('makes an order that coupon and balance pay in full PAID at once, announcing order.paid with its points', async () => {
@@ -177,6 +195,16 @@ describe('placement (unit, in memory)', () => {
         assert.deepEqual(world.calls, []);
       });
     }
+
+    it('a line asking more than the stock read is refused before an order, a message or a reservation exists', async () => {
+      const { orders, world, broker, place } = setup();
+      world.showsStock = true;
+      const error = refused(await place({ lines: [{ goodsId: pear, quantity: 3 }], couponId, balance: '20.00' }), ErrorCode.INSUFFICIENT_STOCK);
+      assert.deepEqual(error.detail, { goodsId: pear });
+      assert.deepEqual([world.calls, broker.halves.size, orders.outbox.length], [[], 0, 0]);
+      assert.equal((await orders.listOrders({ userId, includeRefused: true }, 0, 10)).total, 0);
+      assert.equal(placed(await place({ lines: [{ goodsId: pear, quantity: 2 }] })).status, 'CONFIRMED', 'as many as read go to the reservation');
+    });
 
     it('goods not on sale are refused', async () => {
       const { world, place } = setup();

@@ -103,13 +103,13 @@ export class MemoryOrders implements OrderRepository {
       address: order.address,
       consignee: order.consignee,
       cancel_reason: null,
-      created_at: this.clock.now(),
+      created_at: order.createdAt ?? this.clock.now(),
       pay_deadline: null,
       shipped_at: null,
       completed_at: null,
       refunded_amount: '0.00',
     });
-    this.record(order.id, null, 'PENDING', { actor: `user:${order.userId}` });
+    this.record(order.id, null, 'PENDING', { actor: `user:${order.userId}`, at: order.createdAt });
     for (const item of order.items)
       this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });
     return true;
@@ -202,7 +202,7 @@ export class MemoryOrders implements OrderRepository {
       to_status: to,
       actor: change.actor,
       reason: change.reason ?? null,
-      created_at: this.clock.now(),
+      created_at: change.at ?? this.clock.now(),
     });
   }
 }

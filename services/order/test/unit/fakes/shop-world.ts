@@ -41,8 +41,13 @@ export class ShopWorld {
     return formatCents(this.balances.get(userId) ?? 0n);
   }
 
+  /** Whether the catalogue answers the stock (as the goods service does). */
+  showsStock = false;
+
   readonly catalogue: Catalogue = {
-    goods: async (goodsIds) => goodsIds.flatMap((id) => (this.goods.has(id) ? [{ ...this.goods.get(id)!, stock: undefined }] : [])),
+    // The stock as read only when a test asks for it: the others exercise refusals at the reservation.
+    goods: async (goodsIds) =>
+      goodsIds.flatMap((id) => (this.goods.has(id) ? [{ ...this.goods.get(id)!, stock: this.showsStock ? this.goods.get(id)!.stock : undefined }] : [])),
     coupon: async (couponId) => {
       const coupon = this.coupons.get(couponId);
       return coupon && { userId: coupon.userId, amount: coupon.amount, used: coupon.usedBy !== undefined };
