@@ -145,6 +145,22 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       assert.equal(received.filter((m) => m.keys.includes(rolledBack)).length, 0);
     });
 
+    it('an idle relay sleeps long, and a commit in this process wakes it', async () => {
+      const relay = new OutboxRelay({ sequelize: db, producer, logger: testLogger, intervalMs: 2_000, idleIntervalMs: 60_000 });
+      relay.start();
+      try {
+        // Passes at 0 and 2 s find the outbox empty (or drain what earlier tests left): then it sleeps 4 s, 8 s...
+        await sleep(2_500);
+        const key = randomUUID();
+        const committedAt = Date.now();
+        await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [key], body: {} }));
+        await eventually('the woken relay sends the row', 1_000, async () => ((await outboxRows(key))[0]?.sent_at ? true : undefined));
+        assert.ok(Date.now() - committedAt < 1_000, 'long before its next pass');
+      } finally {
+        await relay.stop();
+      }
+    });
+
     it('leaves a row unsent when the send fails, and sends it on a later pass', async () => {
       const key = randomUUID();
       await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [key], body: {} }));

@@ -68,7 +68,13 @@ export async function enqueueEvent(sequelize: Sequelize, transaction: Transactio
       transaction,
     },
   );
+  // This process's relays sleep long when the outbox is empty: the commit wakes them.
+  transaction.afterCommit(() => {
+    for (const relay of runningRelays) relay.wake();
+  });
 }
+
+const runningRelays = new Set<OutboxRelay>();
 
 interface OutboxRow {
   id: string;
@@ -85,7 +91,10 @@ export interface OutboxRelayOptions {
   producer: Pick<MqProducer, 'send'>;
   logger: Logger;
   batchSize?: number;
+  /** Between passes while rows keep coming (default 500 ms). */
   intervalMs?: number;
+  /** The longest sleep of an idle relay (default 5 s): what a row committed by another process waits at worst. */
+  idleIntervalMs?: number;
 }
 
 /**
@@ -98,10 +107,18 @@ export interface OutboxRelayOptions {
  * rows a second under load, below what placements and cancellations write in a burst, and every
  * pay deadline timer waited in the outbox (bench:deadlines). A full batch is followed by the next
  * one at once; the interval applies only when the outbox is drained.
+ *
+ * An empty pass doubles the sleep up to `idleIntervalMs`, so an idle service does not query
+ * MySQL twice a second for nothing; a row committed in this process wakes its relays within
+ * {@link WAKE_DELAY_MS} (rows of another process are that process's relay's, or, if it died, the
+ * next pass's here).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private sleepMs = 0;
+  private wakeAt = 0;
+  private wokenWhileRunning = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -109,26 +126,56 @@ export class OutboxRelay {
     return this.options.batchSize ?? 200;
   }
 
+  private get intervalMs(): number {
+    return this.options.intervalMs ?? 500;
+  }
+
   start(): void {
-    const tick = () => {
-      this.running = this.relayOnce()
-        .catch((error: unknown) => {
-          this.options.logger.error({ err: error }, 'outbox relay failed; will retry');
-          return 0;
-        })
-        .then((sent) => {
-          this.running = undefined;
-          if (this.timer) this.timer = setTimeout(tick, sent >= this.batchSize ? 0 : (this.options.intervalMs ?? 500));
-          return sent;
-        });
-    };
-    this.timer = setTimeout(tick, 0);
+    runningRelays.add(this);
+    this.schedule(0);
   }
 
   async stop(): Promise<void> {
+    runningRelays.delete(this);
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /**
+   * A row was committed here. A relay sleeping longer than its interval (idle) passes within
+   * WAKE_DELAY_MS; a busy one keeps its pace (its next pass is at most one interval away); a pass
+   * under way that finds nothing (it read before the commit) is followed by another at once.
+   */
+  wake(): void {
+    if (!this.timer) return;
+    if (this.running) {
+      this.wokenWhileRunning = true;
+      return;
+    }
+    if (this.wakeAt <= Date.now() + this.intervalMs) return;
+    clearTimeout(this.timer);
+    this.schedule(WAKE_DELAY_MS);
+  }
+
+  private schedule(delayMs: number): void {
+    this.wakeAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => this.tick(), delayMs);
+  }
+
+  private tick(): void {
+    this.wokenWhileRunning = false;
+    this.running = this.relayOnce()
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'outbox relay failed; will retry');
+        return 0;
+      })
+      .then((sent) => {
+        this.running = undefined;
+        this.sleepMs = sent > 0 ? this.intervalMs : Math.min(Math.max(this.sleepMs * 2, this.intervalMs), this.options.idleIntervalMs ?? 5_000);
+        if (this.timer) this.schedule(sent >= this.batchSize ? 0 : sent === 0 && this.wokenWhileRunning ? WAKE_DELAY_MS : this.sleepMs);
+        return sent;
+      });
   }
 
   /**
@@ -188,6 +235,9 @@ export class OutboxRelay {
     });
   }
 }
+
+/** How soon a local commit's row is sent by an idle relay: a burst of commits shares one pass. */
+const WAKE_DELAY_MS = 20;
 
 /** Sends under way at once per relay: enough to hide the broker's round trip, few enough not to flood it. */
 const RELAY_CONCURRENCY = 16;
