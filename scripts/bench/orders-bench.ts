@@ -33,18 +33,37 @@ const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Num
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const infra = loadInfraConfig();
 
+/**
+ * Waits (at most a minute) until two seconds go by with no RocketMQ message sent or consumed
+ * anywhere; returns the seconds waited. (The pay deadline timers of an earlier run's orders still
+ * fire when they were cancelled: the order service reads each and acknowledges it.)
+ */
+async function untilQuiet(endpoints: Parameters<typeof snapshotBefore>[0]): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = await snapshotBefore(endpoints);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const busy = phaseCost(before, await snapshotAfter(endpoints), 1).rows.some((row) => row.counts && row.counts.mqSends + row.counts.consumed > 0);
+    const waited = Math.round((Date.now() - started) / 1_000) - 2;
+    if (!busy || waited >= 60) return waited;
+  }
+}
+
 async function main(): Promise<void> {
   const admin = (await adminLogin()).token;
   const goodsIds = await Promise.all(Array.from({ length: 16 }, () => newGoods(admin, '10.00', 10_000_000)));
   const { customers } = await signUpCustomers(admin, Math.max(...LEVELS), { balance: '1000000.00' });
   let next = 0;
+  const placed: { token: string; orderId: string }[] = [];
   const placeOrder = async () => {
     const i = next++;
+    const token = customers[i % customers.length]!.token;
     const reply = await call('POST', '/api/v1/orders', {
-      token: customers[i % customers.length]!.token,
+      token,
       json: { items: [{ goodsId: goodsIds[i % goodsIds.length], quantity: 1 }], balance: '1.00', address: '1 Bench Road', consignee: 'Bench' },
     });
     if (reply.status !== 201 || reply.body.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    placed.push({ token, orderId: reply.body.orderId });
   };
 
   const db = await openDatabase({ ...infra.mysql, poolMax: Math.max(...LEVELS) }, 'shop_bench');
@@ -59,7 +78,10 @@ async function main(): Promise<void> {
     const { endpoints, problems } = await metricsEndpoints(infra.zookeeper.connect);
     for (const problem of problems) console.warn(problem);
     console.log(`metrics from: ${endpoints.map((e) => `${e.name} ${e.url}`).join(', ')}`);
-    // The system at rest (set-up done, no load): what each process burns doing nothing.
+    // The system at rest (set-up done, no load): what each process burns doing nothing. The
+    // orders of an earlier run may still be expiring or releasing: wait for that to end first.
+    const waited = await untilQuiet(endpoints);
+    if (waited > 0) console.log(`waited ${waited} s for the messages of earlier work to be consumed`);
     const atRest = await snapshotBefore(endpoints);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1_000));
     const idle = { before: atRest, after: await snapshotAfter(endpoints) };
@@ -119,6 +141,17 @@ async function main(): Promise<void> {
     console.log(markdown);
     for (const level of foreign) console.warn(`other load during the level (${level}): its cost table is not the bench's alone`);
     console.log(`report: ${writeReport('bench-orders', markdown, { results, costs, idle: { seconds: IDLE_SECONDS, table: idleCost } })}`);
+    // The bench's orders are cancelled now rather than expiring, one by one, inside the next run.
+    let cancelled = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let order = placed.pop(); order; order = placed.pop()) {
+          const reply = await call('POST', `/api/v1/orders/${order.orderId}/cancel`, { token: order.token });
+          if (reply.status === 200) cancelled++;
+        }
+      }),
+    );
+    console.log(`cancelled the ${cancelled} orders the bench placed`);
   } finally {
     raw.close();
     await provider.stop();
