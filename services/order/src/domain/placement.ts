@@ -110,32 +110,42 @@ async function requestedLines(deps: Pick<PlacementDeps, 'carts'>, input: PriceIn
   return lines;
 }
 
+/** How strict pricing is: the quote's early word on the coupon, placement's on the stock. */
+interface PriceChecks {
+  /** Refuse a coupon already used (the quote; placement leaves that to UseCoupon, which decides under its lock). */
+  strictCoupon: boolean;
+  /**
+   * Refuse goods read as sold out (placement: before an order row, a message or a reservation
+   * exists). The quote prices the form whatever the stock: it moves every second, and the page
+   * shows the total and says the shortage when Place order meets it.
+   */
+  stockAsRead: boolean;
+}
+
 /**
- * Prices checked lines on the server, as placement and the quote both do: goods on sale and in
- * stock as read, the coupon the user's own, balance at most what is left to pay. `strictCoupon` also refuses a
- * coupon already used (the quote's early word; placement leaves that to UseCoupon, which
- * decides under its lock).
+ * Prices checked lines on the server, as placement and the quote both do: goods on sale, the
+ * coupon the user's own, balance at most what is left to pay; `checks` adds the stricter words.
  */
 async function priceLines(
   deps: Pick<PlacementDeps, 'catalogue' | 'rules'>,
   input: PriceInput,
   lines: OrderLineInput[],
-  strictCoupon: boolean,
+  checks: PriceChecks,
 ): Promise<PricedOrder | DomainError> {
   const goods = new Map((await deps.catalogue.goods(lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
   for (const line of lines) {
     const info = goods.get(line.goodsId);
     if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
     if (!info.onSale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`);
-    // Sold out as read: refused before an order row, a message or a reservation exists, as the
-    // goods service words it (after the last unit of a flash sale, most attempts end here).
-    if (info.stock !== undefined && info.stock < line.quantity)
+    // Sold out as read, worded as the goods service words it (after the last unit of a flash
+    // sale, most attempts end here).
+    if (checks.stockAsRead && info.stock !== undefined && info.stock < line.quantity)
       return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${line.goodsId}`, { goodsId: line.goodsId });
   }
   // Only the owner's coupon can price an order; whether it is still unused is UseCoupon's call.
   const coupon = input.couponId ? await deps.catalogue.coupon(input.couponId) : undefined;
   if (input.couponId && coupon?.userId !== input.userId) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon not found for this user');
-  if (strictCoupon && coupon?.used) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used');
+  if (checks.strictCoupon && coupon?.used) return new DomainError(ErrorCode.COUPON_UNAVAILABLE, 'coupon already used');
   const items = lines.map((line) => ({ ...line, name: goods.get(line.goodsId)!.name, price: goods.get(line.goodsId)!.price }));
   const amounts = computeAmounts(items, coupon?.amount, input.balance || '0', deps.rules);
   if (amounts instanceof DomainError) return amounts;
@@ -161,7 +171,7 @@ export interface OrderQuote extends OrderAmounts {
 export async function quoteOrder(deps: Pick<PlacementDeps, 'carts' | 'catalogue' | 'rules'>, input: PriceInput): Promise<OrderQuote | DomainError> {
   const lines = await requestedLines(deps, input);
   if (lines instanceof DomainError) return lines;
-  const priced = await priceLines(deps, input, lines, true);
+  const priced = await priceLines(deps, input, lines, { strictCoupon: true, stockAsRead: false });
   if (priced instanceof DomainError) return priced;
   const balanceAvailable = await deps.catalogue.balance(input.userId);
   if (parseCents(priced.amounts.balancePaid)! > parseCents(balanceAvailable)!)
@@ -185,7 +195,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   if (lines instanceof DomainError) return lines;
   const delivery = checkDelivery(input);
   if (delivery instanceof DomainError) return delivery;
-  const priced = await priceLines(deps, input, lines, false);
+  const priced = await priceLines(deps, input, lines, { strictCoupon: false, stockAsRead: true });
   if (priced instanceof DomainError) return priced;
   const { items, amounts } = priced;
 

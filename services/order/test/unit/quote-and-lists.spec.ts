@@ -64,6 +64,17 @@ describe('the quote (unit)', () => {
     assert.deepEqual([priced.couponAmount, priced.couponPaid, priced.payAmount], ['500.00', '53.60', '0.00']);
   });
 
+  it('prices goods read as short of the quantity (placement decides the stock; the page says the shortage then)', async () => {
+    const { world, orders, quote, place } = setup();
+    world.showsStock = true;
+    const priced = await quote({ lines: [{ goodsId: tea, quantity: 11 }] });
+    assert.ok(!(priced instanceof DomainError), String(priced));
+    assert.equal(priced.goodsAmount, '501.60');
+    assert.equal(code(await place({ lines: [{ goodsId: tea, quantity: 11 }] })), ErrorCode.INSUFFICIENT_STOCK);
+    assert.equal(world.stockOf(tea), 10);
+    assert.equal((await orders.listOrders({ includeRefused: true }, 0, 10)).total, 0, 'refused before any order was written');
+  });
+
   it('refuses what placement would refuse: a used coupon, too little balance, goods off sale or unknown, bad lines', async () => {
     const { world, quote, place } = setup();
     const used = await place({ couponId: bigCoupon });
