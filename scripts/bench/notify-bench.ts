@@ -7,7 +7,9 @@
  * 64 orders are placed and given payments through the API; each notification is a genuine one
  * (signed with the local gateway's key). The first notification of a payment applies it, the
  * rest are the duplicates Alipay sends in real life. Needs the system (`npm run up`).
- * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,16,64").
+ * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,16,64"),
+ * BENCH_IDLE_SECONDS (default 5: the rest taken off each process's CPU in the cost tables).
+ * Like bench:orders it prints what one notification cost each process (lib/process-metrics.ts).
  */
 import { createVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,13 +18,16 @@ import { join } from 'node:path';
 import { rsa2Sign, signContent } from '../../web/alipay-gateway/src/rsa2';
 import { adminLogin, newGoods, placeOrder } from '../../web/order-web/test/support/shop-api';
 import { signUpCustomers } from './lib/customers';
+import { loadInfraConfig } from '@shop/common/config';
 import { measure, table, writeReport, type Result } from './lib/measure';
+import { costTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, type PhaseCost } from './lib/process-metrics';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const PAY_WEB = `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`;
 const KEYS = process.env.ALIPAY_KEYS_DIR ?? join(__dirname, '../../var/alipay');
 const APP_ID = process.env.ALIPAY_APP_ID ?? '2021000000000001';
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 
 async function main(): Promise<void> {
   const gatewayKey = readFileSync(join(KEYS, 'alipay-private-key.pem'), 'utf8');
@@ -70,12 +75,24 @@ async function main(): Promise<void> {
     if (!createVerify('RSA-SHA256').update(content, 'utf8').verify(alipayPublicKey, forms[0]!.sign!, 'base64')) throw new Error('verification failed');
   };
 
+  const { endpoints, problems } = await metricsEndpoints(loadInfraConfig().zookeeper.connect);
+  for (const problem of problems) console.warn(problem);
+  const atRest = await snapshotBefore(endpoints);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1_000));
+  const idle = { before: atRest, after: await snapshotAfter(endpoints) };
+
   await measure('warmup', 8, 2_000, notify);
   const results: Result[] = [];
+  const costs: { concurrency: number; cost: PhaseCost }[] = [];
   for (const concurrency of LEVELS) {
-    results.push(await measure('notify via pay-web', concurrency, SECONDS * 1_000, notify));
+    // Only the notifications are inside the window; the baseline runs in this process.
+    const before = await snapshotBefore(endpoints);
+    const notifications = await measure('notify via pay-web', concurrency, SECONDS * 1_000, notify);
+    costs.push({ concurrency, cost: phaseCost(before, await snapshotAfter(endpoints), notifications.calls + notifications.errors, idle) });
+    results.push(notifications);
     results.push(await measure('raw RSA2 verify (node:crypto)', concurrency, (SECONDS * 1_000) / 2, verify));
     console.log(table(results.slice(-2)));
+    console.log(`\ncost per notification at concurrency ${concurrency}:\n${costTable(costs.at(-1)!.cost, 'notification')}\n`);
   }
   const markdown = [
     `# bench:notify (${new Date().toISOString()})`,
@@ -85,9 +102,19 @@ async function main(): Promise<void> {
     '',
     table(results),
     '',
+    '## Cost per notification',
+    '',
+    `As in bench:orders: CPU from /proc less what each process burns at rest (${IDLE_SECONDS} s measured first), counts from the processes' metrics.`,
+    '',
+    ...costs.flatMap(({ concurrency, cost }) => [
+      `### Concurrency ${concurrency}: ${cost.units} notifications in ${cost.seconds.toFixed(1)} s`,
+      '',
+      costTable(cost, 'notification'),
+      '',
+    ]),
   ].join('\n');
   console.log(markdown);
-  console.log(`report: ${writeReport('bench-notify', markdown, { results })}`);
+  console.log(`report: ${writeReport('bench-notify', markdown, { results, costs })}`);
 }
 
 main().then(
