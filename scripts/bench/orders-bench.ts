@@ -26,28 +26,12 @@ import { ProviderProcess } from '../../common/test/support/provider-process';
 import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
 import { signUpCustomers } from './lib/customers';
 import { measure, table, writeReport, type Result } from './lib/measure';
-import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, type PhaseCost } from './lib/process-metrics';
+import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, untilQuiet, type PhaseCost } from './lib/process-metrics';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const infra = loadInfraConfig();
-
-/**
- * Waits (at most a minute) until two seconds go by with no RocketMQ message sent or consumed
- * anywhere; returns the seconds waited. (The pay deadline timers of an earlier run's orders still
- * fire when they were cancelled: the order service reads each and acknowledges it.)
- */
-async function untilQuiet(endpoints: Parameters<typeof snapshotBefore>[0]): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    const before = await snapshotBefore(endpoints);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const busy = phaseCost(before, await snapshotAfter(endpoints), 1).rows.some((row) => row.counts && row.counts.mqSends + row.counts.consumed > 0);
-    const waited = Math.round((Date.now() - started) / 1_000) - 2;
-    if (!busy || waited >= 60) return waited;
-  }
-}
 
 async function main(): Promise<void> {
   const admin = (await adminLogin()).token;

@@ -6,9 +6,10 @@ RMQ_CONF="$RMQ_DIR/conf"
 RMQ_LOGS="$RMQ_DIR/logs/rocketmqlogs"
 # JDK 17 closes internals that the broker's mmap code uses. logback.configurationFile quiets the
 # plain logback on the classpath (grpc-netty logs every frame at DEBUG without it).
+# -XX:-UsePerfData: no hsperfdata file and no sampling thread (jcmd and jstack still attach).
 RMQ_JAVA_OPTS=(--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
-  -XX:+UseG1GC -Duser.home="$RMQ_DIR" -Drocketmq.home.dir="$RMQ_DIR" -cp "$VAR/lib/rocketmq/*"
+  -XX:+UseG1GC -XX:-UsePerfData -Duser.home="$RMQ_DIR" -Drocketmq.home.dir="$RMQ_DIR" -cp "$VAR/lib/rocketmq/*"
   -Dlogback.configurationFile="$ROOT/deploy/local/rocketmq-logback.xml")
 
 rmq_java() { ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" "${RMQ_JAVA_OPTS[@]}" "$@"; }
@@ -44,10 +45,15 @@ transactionCheckMax=$RMQ_TX_CHECK_MAX
 # check-back handlers answer from committed state, consumers are idempotent).
 transactionOpBatchInterval=$RMQ_TX_OP_BATCH_INTERVAL_MS
 # Delay messages (the pay deadline timers): every timerFlushIntervalMs (default 1000) the broker
-# compares its 38 MB timer wheel with the file it maps, byte by byte: a tenth of a core at rest.
-# The wheel and the timer log are flushed with a checkpoint, and after a crash the broker replays
-# the timer queue from that checkpoint, so a longer interval costs replay at restart, not timers.
-timerFlushIntervalMs=10000
+# compares its 38 MB timer wheel (7 days of 1 s slots, fixed) with the file it maps, byte by byte:
+# a tenth of a core at rest, 2% every 10 s. The wheel and the timer log are flushed with a
+# checkpoint, and after a crash the broker replays the timer queue from that checkpoint, so a
+# longer interval costs replay at restart (30 s of timers enqueued again), not timers.
+timerFlushIntervalMs=30000
+# Threads that move due timers back into their topic poll their queue every 10 ms, three of each
+# by default: one each carries a pay deadline per order with room to spare, and idles for less.
+timerGetMessageThreadNum=1
+timerPutMessageThreadNum=1
 CFG
 }
 
@@ -81,7 +87,8 @@ namesrv_up() {
   fi
   mkdir -p "$RMQ_LOGS"
   our_pid namesrv >/dev/null || start_daemon namesrv "$log" env ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" \
-    -Dshop.infra=namesrv -Xms128m -Xmx256m -Drmq.logback.configurationFile=rmq.namesrv.logback.xml \
+    -Dshop.infra=namesrv -Xms32m -Xmx128m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m \
+    -Drmq.logback.configurationFile=rmq.namesrv.logback.xml \
     "${RMQ_JAVA_OPTS[@]}" org.apache.rocketmq.namesrv.NamesrvStartup
   WAIT_PID_NAME=namesrv wait_until 60 namesrv "$log" port_open "$RMQ_NAMESRV_PORT"
   say "namesrv: started (pid $(our_pid namesrv)), 127.0.0.1:$RMQ_NAMESRV_PORT, logs $RMQ_LOGS"
@@ -105,7 +112,7 @@ proxy_up() {
   fi
   rmq_check_disk
   our_pid proxy >/dev/null || start_daemon proxy "$log" env ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" \
-    -Dshop.infra=proxy -Xms512m -Xmx1g -XX:MaxDirectMemorySize=512m \
+    -Dshop.infra=proxy -Xms128m -Xmx1g -XX:MaxDirectMemorySize=512m -XX:G1PeriodicGCInterval=60000 \
     -Drmq.logback.configurationFile=rmq.proxy.logback.xml "${RMQ_JAVA_OPTS[@]}" \
     org.apache.rocketmq.proxy.ProxyStartup -pm local -n "127.0.0.1:$RMQ_NAMESRV_PORT" \
     -pc "$RMQ_CONF/rmq-proxy.json" -bc "$RMQ_CONF/broker.conf"

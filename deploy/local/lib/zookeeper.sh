@@ -37,7 +37,7 @@ zk_up() {
   port_open "$ZK_PORT" && die "port $ZK_PORT is taken by something that is not ZooKeeper (srvr got no answer)"
   if ! our_pid zookeeper >/dev/null; then
     zk_write_config
-    start_daemon zookeeper "$log" "$JAVA" -Dshop.infra=zookeeper -Xms64m -Xmx256m \
+    start_daemon zookeeper "$log" "$JAVA" -Dshop.infra=zookeeper -Xms32m -Xmx256m -XX:-UsePerfData \
       -Dzookeeper.log.dir="$ZK_DIR" -cp "$VAR/lib/zookeeper/*" \
       org.apache.zookeeper.server.ZooKeeperServerMain "$ZK_DIR/zoo.cfg"
   fi

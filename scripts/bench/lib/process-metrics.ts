@@ -246,3 +246,19 @@ export function idleTable(before: Snapshot, after: Snapshot): string {
     `| **all** | **${cpuTotal.toFixed(1)}** | **${(cpuTotal / 10).toFixed(1)}%** | **${rssTotal.toFixed(0)}** | | |`,
   ].join('\n');
 }
+
+/**
+ * Waits (at most a minute) until two seconds go by with no RocketMQ message sent or consumed
+ * anywhere; returns the seconds waited. (The pay deadline timers of an earlier run's orders still
+ * fire when they were cancelled: the order service reads each and acknowledges it.)
+ */
+export async function untilQuiet(endpoints: MetricsEndpoint[]): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = await snapshotBefore(endpoints);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const busy = phaseCost(before, await snapshotAfter(endpoints), 1).rows.some((row) => row.counts && row.counts.mqSends + row.counts.consumed > 0);
+    const waited = Math.round((Date.now() - started) / 1_000) - 2;
+    if (!busy || waited >= 60) return waited;
+  }
+}
