@@ -8,6 +8,10 @@
 #   bash deploy/local/system.sh status        what runs
 #   bash deploy/local/system.sh start NAME    one process (a name from deploy/local/processes.conf)
 #   bash deploy/local/system.sh stop NAME     one process (SIGTERM, graceful)
+#   bash deploy/local/system.sh seed          the first admin and, in development, demo goods
+#
+# Every process runs with NODE_ENV=development unless NODE_ENV is set: a bare process (no
+# NODE_ENV) is production, which refuses this stack's published secret and local gateway.
 #
 # SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's notification
 # retry delays and the refund lease so that the tests can watch them; a running system started with another profile
@@ -48,10 +52,11 @@ entry() {
 : "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
 # The goods' pictures (the goods service's image store on local disk).
 export GOODS_IMAGE_DIR="${GOODS_IMAGE_DIR:-$VAR/images}"
-# One process started alone joins the system in the profile the system runs with.
-if [ -z "${SHOP_PROFILE:-}" ] && [ "${1:-}" = start ] && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
+# One process started alone (or the seed) joins the system in the profile the system runs with.
+if [ -z "${SHOP_PROFILE:-}" ] && { [ "${1:-}" = start ] || [ "${1:-}" = seed ]; } && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
 : "${SHOP_PROFILE:=development}"
 export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR
+export NODE_ENV="${NODE_ENV:-development}"
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
 case "$SHOP_PROFILE" in
@@ -166,5 +171,6 @@ case "${1:-}" in
   status) status ;;
   start) start_one "${2:?name}" ;;
   stop) stop_ours "${2:?name}" ;;
-  *) echo "usage: $0 up|down|status|start NAME|stop NAME" >&2; exit 2 ;;
+  seed) node "$ROOT/web/order-web/dist/seed.js" ;;
+  *) echo "usage: $0 up|down|status|start NAME|stop NAME|seed" >&2; exit 2 ;;
 esac

@@ -10,7 +10,10 @@ export interface InfraConfig {
 
 export function readInfraConfig(env: EnvReader): InfraConfig {
   return {
-    env: env.string('NODE_ENV', { default: 'development', oneOf: ['development', 'test', 'production'] }) as InfraConfig['env'],
+    // Production unless asked otherwise: a process started bare (no NODE_ENV) refuses the
+    // published development secret, fault injection and the local gateway instead of accepting
+    // them. The local stack (deploy/local/system.sh) asks for development explicitly.
+    env: env.string('NODE_ENV', { default: 'production', oneOf: ['development', 'test', 'production'] }) as InfraConfig['env'],
     mysql: {
       host: env.string('MYSQL_HOST', { default: '127.0.0.1' }),
       port: env.int('MYSQL_PORT', { default: 3306, min: 1, max: 65535 }),

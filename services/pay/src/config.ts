@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defineConfig } from '@shop/common/config';
+import { defineConfig, type EnvReader } from '@shop/common/config';
 import { readServiceConfig, type ServiceConfig } from '@shop/common/service';
 import { readPayExpiryMargin, readPayTimeout } from '@shop/contracts';
 import type { AlipaySettings } from './alipay/alipay-client';
@@ -46,7 +46,7 @@ export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfi
         gateway,
         timeoutMs: env.int('ALIPAY_TIMEOUT_MS', { default: 5_000, min: 500, max: 60_000 }),
       },
-      notifyUrl: env.string('PAY_NOTIFY_URL', { default: 'http://127.0.0.1:7002/api/v1/notify/alipay' }),
+      notifyUrl: readNotifyUrl(env, fail, service.infra.env === 'production'),
       payTimeoutSeconds: readPayTimeout(env, fail),
       payExpiryMarginSeconds: readPayExpiryMargin(env),
       sweepIntervalMs: env.int('PAY_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
@@ -54,4 +54,27 @@ export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfi
       faultInjection,
     };
   }, source);
+}
+
+/** Hosts Alipay cannot reach: a notify URL on one of them never gets a notification. */
+const LOCAL_HOST = /^(localhost|127\.[0-9.]+|0\.0\.0\.0|\[::1?\])$/i;
+
+/**
+ * Where Alipay sends payment notifications (pay-web's /api/v1/notify/alipay as the internet
+ * reaches it). In production it must be set, http(s), and not a local address: payments would
+ * then be known only through queries and check-backs, minutes late.
+ */
+function readNotifyUrl(env: EnvReader, fail: (problem: string) => void, production: boolean): string {
+  const url = env.string('PAY_NOTIFY_URL', { default: production ? undefined : 'http://127.0.0.1:7002/api/v1/notify/alipay' });
+  if (!production) return url;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail(`PAY_NOTIFY_URL="${url}" is not a URL`);
+    return url;
+  }
+  if (!/^https?:$/.test(parsed.protocol)) fail('PAY_NOTIFY_URL must be an http(s) URL');
+  else if (LOCAL_HOST.test(parsed.hostname)) fail('PAY_NOTIFY_URL points at a local address in production: Alipay cannot reach it');
+  return url;
 }

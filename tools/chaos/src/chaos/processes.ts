@@ -80,7 +80,7 @@ export async function infraUp(): Promise<void> {
 export async function systemUp(env: NodeJS.ProcessEnv): Promise<void> {
   const options = { env: { ...process.env, SHOP_PROFILE: 'test', ...env }, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 };
   await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'up'], options);
-  await run('node', [path.join(ROOT, 'web/order-web/dist/seed.js')], { ...options, env: { ...options.env, SEED_DEMO_GOODS: 'false' } });
+  await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'seed'], { ...options, env: { ...options.env, SEED_DEMO_GOODS: 'false' } });
 }
 
 /**
