@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack: ZooKeeper, MySQL (MariaDB) and RocketMQ 5 (namesrv + proxy in local mode),
+# The local stack: ZooKeeper, MySQL (MariaDB), Redis and RocketMQ 5 (namesrv + proxy in local mode),
 # installed when missing and started without Docker. Everything it writes is under var/.
 #
 #   bash deploy/local/infra.sh up       install what is missing, start what is down, wait until ready
@@ -21,6 +21,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${MYSQL_PORT:=3306}"
 : "${MYSQL_USER:=shop}"
 : "${MYSQL_PASSWORD:=shop}"
+: "${REDIS_PORT:=6379}"
 : "${RMQ_NAMESRV_PORT:=9876}"
 : "${RMQ_GRPC_PORT:=8081}"
 : "${RMQ_REMOTING_PORT:=8080}"
@@ -32,7 +33,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_TX_OP_BATCH_INTERVAL_MS:=500}"
 export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
 
-for part in util tools zookeeper mysql rocketmq; do
+for part in util tools zookeeper mysql redis rocketmq; do
   # shellcheck source=/dev/null
   . "$ROOT/deploy/local/lib/$part.sh"
 done
@@ -47,9 +48,12 @@ up() {
   local zk=$!
   my_up &
   local my=$!
+  redis_up &
+  local redis=$!
   rocketmq_up
   wait "$zk" || die "zookeeper failed"
   wait "$my" || die "mysql failed"
+  wait "$redis" || die "redis failed"
   say "ready in $(( ($(now_ms) - started) / 1000 )).$(( ($(now_ms) - started) % 1000 / 100 ))s (logs under $VAR)"
 }
 
@@ -57,6 +61,7 @@ status() {
   local ok=0
   zk_status || ok=1
   my_status || ok=1
+  redis_status || ok=1
   rocketmq_status || ok=1
   return $ok
 }
@@ -66,6 +71,7 @@ down() {
   stop_ours namesrv
   stop_ours zookeeper
   stop_ours mysql
+  stop_ours redis
 }
 
 case "${1:-}" in

@@ -29,6 +29,7 @@ export const ErrorCode = {
   USER_STATE: 'USER_STATE',
   ADDRESS_BOOK_FULL: 'ADDRESS_BOOK_FULL',
   ADDRESS_REQUIRED: 'ADDRESS_REQUIRED',
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -74,6 +75,8 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   ADDRESS_BOOK_FULL: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // An order with no address given and none in the address book.
   ADDRESS_REQUIRED: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
+  // More requests than a front door's rate limit allows (Retry-After says when to try again).
+  RATE_LIMITED: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500 },
 };
 

@@ -12,6 +12,7 @@ import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
 import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
 import type { Principal, TokenService } from './jwt';
+import { registerRateLimits, type RateLimitSettings } from './rate-limits';
 import type { UserStanding } from './user-standing';
 
 declare module 'fastify' {
@@ -48,19 +49,34 @@ export interface HttpAppOptions {
    * users with 403 USER_BANNED (admins cannot be banned and are not looked up).
    */
   standing?: UserStanding;
+  /** The rate limits routes may apply (rate-limits.ts: limitedBy, failureLimit); none when absent. */
+  rateLimits?: RateLimitSettings;
+  /**
+   * Behind a proxy or load balancer: which X-Forwarded-For hops to believe for the client's
+   * address (fastify's trustProxy: true, a hop count, or addresses). The per-IP limits key on it.
+   */
+  trustProxy?: boolean | number | string[];
 }
 
-function send(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+function send(reply: FastifyReply, code: ErrorCode, message: string, retryAfterSeconds?: number): FastifyReply {
   const status = ERROR_MAPPING[code].http;
   // A busy or restarting service: a client may try again in a second (HTTP's own way to say so).
   if (status === 503) void reply.header('retry-after', '1');
+  if (status === 429) void reply.header('retry-after', String(retryAfterSeconds ?? 1));
   return reply.status(status).send({ code, message });
 }
+
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
 
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const { logger } = options;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // A hop count becomes fastify's function form (its types leave the number out).
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     // Types are what the schema says, never coerced ("12" is not a number) nor silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Requests the router refuses before any route (a malformed URL, a path parameter longer
@@ -80,6 +96,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.decorate('userStanding', options.standing ?? null);
+  if (options.rateLimits) registerRateLimits(app, options.rateLimits, logger);
+  else app.decorate('rateLimits', null);
 
   if (options.forms) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -99,7 +117,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.code === ErrorCode.INTERNAL || error.code === ErrorCode.UNAVAILABLE) logger.warn({ err: error, url: request.url }, 'request failed');
-      return send(reply, error.code, error.message);
+      const retryAfter = error.detail?.retryAfterSeconds;
+      return send(reply, error.code, error.message, typeof retryAfter === 'number' ? retryAfter : undefined);
     }
     if (error.validation)
       return send(

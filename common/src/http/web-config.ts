@@ -1,4 +1,5 @@
 import { readInfraConfig, type EnvReader, type InfraConfig } from '../config';
+import { readRateLimits, type RateLimitSettings } from './rate-limits';
 
 /** What every HTTP front door reads. `name` prefixes its own variables (ORDER_WEB_PORT). */
 export interface WebConfig {
@@ -15,6 +16,9 @@ export interface WebConfig {
    * http://localhost or http://127.0.0.1 origin is allowed besides.
    */
   corsOrigins: (string | RegExp)[];
+  rateLimits: RateLimitSettings;
+  /** TRUST_PROXY: the X-Forwarded-For hops to believe (a count, or addresses); none when unset. */
+  trustProxy?: number | string[];
 }
 
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$/;
@@ -39,5 +43,14 @@ export function readWebConfig(env: EnvReader, fail: (problem: string) => void, n
     jwtTtlSeconds: env.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 30 * 86_400 }),
     faultInjection,
     corsOrigins: [...env.list('CORS_ORIGINS', { default: [] }), ...(production ? [] : [LOCAL_ORIGIN])],
+    rateLimits: readRateLimits(env, fail),
+    trustProxy: readTrustProxy(env),
   };
+}
+
+/** "2" trusts two proxy hops; "10.0.0.1,10.0.0.2" trusts those addresses; unset trusts none. */
+function readTrustProxy(env: EnvReader): number | string[] | undefined {
+  const text = env.string('TRUST_PROXY', { default: '' }).trim();
+  if (!text) return undefined;
+  return /^[0-9]+$/.test(text) ? Number(text) : text.split(',').map((part) => part.trim());
 }

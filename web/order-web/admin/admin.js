@@ -87,6 +87,7 @@ const MESSAGES = {
   ALREADY_EXISTS: 'It exists already.',
   NETWORK: 'The shop cannot be reached. Check the connection and try again.',
   UNAVAILABLE: 'A service is busy or restarting. Try again in a moment.',
+  RATE_LIMITED: 'Too many attempts in a short time. Wait a few minutes, then try again.',
   UNEXPECTED: 'Something went wrong. Try again in a moment.',
 };
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { addRoutes, createHttpApp, STANDING_LOOKUP_TIMEOUT_MS, UserStanding, type TokenService } from '@shop/common/http';
+import { addRoutes, createHttpApp, STANDING_LOOKUP_TIMEOUT_MS, UserStanding, type RateLimitSettings, type TokenService } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { missingProviders, type Services } from './clients';
@@ -22,6 +22,9 @@ export interface OrderWebDeps {
   logger: Logger;
   faultInjection: boolean;
   corsOrigins: (string | RegExp)[];
+  /** Limits on sign-in, sign-up and placing orders; none without (tests of the routes alone). */
+  rateLimits?: RateLimitSettings;
+  trustProxy?: number | string[];
   /** Where the storefront finds pay-web; empty: the page's own host on port 7002. */
   payWebUrl: string;
 }
@@ -37,6 +40,8 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
   const app = createHttpApp({
     logger: deps.logger,
     corsOrigins: deps.corsOrigins,
+    rateLimits: deps.rateLimits,
+    trustProxy: deps.trustProxy,
     readiness: () => missingProviders(deps.services),
     // A banned user's tokens are refused (403 USER_BANNED) within a few seconds of the ban.
     standing: new UserStanding((userId) => deps.services.user.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),

@@ -16,6 +16,8 @@ runFrontDoor({
       faultInjection: config.faultInjection,
       corsOrigins: config.corsOrigins,
       payWebUrl: config.payWebUrl,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
     });
     return { app, close: () => closeServices(services) };
   },

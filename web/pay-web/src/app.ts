@@ -1,5 +1,5 @@
 /** pay-web's HTTP app: the shared frame and its routes (routes/). Built apart from main for tests. */
-import { addRoutes, createHttpApp, type TokenService, type UserStanding } from '@shop/common/http';
+import { addRoutes, createHttpApp, type RateLimitSettings, type TokenService, type UserStanding } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from './clients';
@@ -18,6 +18,9 @@ export interface PayWebDeps {
   faultInjection: boolean;
   /** The users' standing: a banned user's tokens are refused (403 USER_BANNED). Without it (tests of the routes alone), no check. */
   standing?: UserStanding;
+  /** Limits on creating payments and asking refunds; none without (tests of the routes alone). */
+  rateLimits?: RateLimitSettings;
+  trustProxy?: number | string[];
 }
 
 export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
@@ -27,6 +30,8 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     forms: true,
     corsOrigins: deps.corsOrigins,
     standing: deps.standing,
+    rateLimits: deps.rateLimits,
+    trustProxy: deps.trustProxy,
     readiness: () => (payments.$providers().length === 0 ? ['no provider of the pay service'] : []),
     docs: {
       title: 'Shop pay-web',

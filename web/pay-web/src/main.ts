@@ -12,7 +12,16 @@ runFrontDoor({
     const users = await connectUser(registry, logger);
     const standing = new UserStanding((userId) => users.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
     return {
-      app: buildPayWeb({ payments, tokens, logger, corsOrigins: config.corsOrigins, faultInjection: config.faultInjection, standing }),
+      app: buildPayWeb({
+        payments,
+        tokens,
+        logger,
+        corsOrigins: config.corsOrigins,
+        faultInjection: config.faultInjection,
+        standing,
+        rateLimits: config.rateLimits,
+        trustProxy: config.trustProxy,
+      }),
       close: async () => {
         await payments.$close();
         await users.$close();

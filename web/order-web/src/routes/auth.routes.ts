@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { documented, object, type TokenService } from '@shop/common/http';
+import { AppError, ErrorCode } from '@shop/common/errors';
+import { byIp, documented, failureLimit, limitedBy, object, type TokenService } from '@shop/common/http';
 import { user } from '@shop/proto';
 import type { Services } from '../clients';
 
@@ -24,10 +25,26 @@ const signedIn = {
   required: ['token', 'userId', 'role'],
 } as const;
 
+/** Wrong passwords of one account, counted wherever they come from (docs/security.md). */
+const wrongPasswords = failureLimit({
+  name: 'loginFailuresPerAccount',
+  key: (request) => (request.body as { username?: string } | undefined)?.username?.toLowerCase(),
+});
+
 export function authRoutes(app: FastifyInstance, services: Services, tokens: TokenService): void {
   app.post<{ Body: { username: string; password: string } }>(
     '/api/v1/auth/register',
-    { schema: { ...documented('auth', 'Sign up as a customer', { status: 201, response: registered }), body: newCredentials } },
+    {
+      preHandler: limitedBy({ name: 'signupPerIp', key: byIp }),
+      schema: {
+        ...documented('auth', 'Sign up as a customer', {
+          status: 201,
+          response: registered,
+          description: 'At most RATE_LIMIT_SIGNUP_PER_IP sign-ups per address (10 an hour by default): 429 RATE_LIMITED with Retry-After beyond it.',
+        }),
+        body: newCredentials,
+      },
+    },
     async (request, reply) => {
       const created = await services.user.register({ ...request.body, role: user.Role.ROLE_CUSTOMER });
       return reply.status(201).send({ userId: created.userId });
@@ -36,9 +53,22 @@ export function authRoutes(app: FastifyInstance, services: Services, tokens: Tok
 
   app.post<{ Body: { username: string; password: string } }>(
     '/api/v1/auth/login',
-    { schema: { ...documented('auth', 'Sign in: a bearer token for the other routes', { response: signedIn }), body: credentials } },
+    {
+      preHandler: [limitedBy({ name: 'loginPerIp', key: byIp }), wrongPasswords.check],
+      schema: {
+        ...documented('auth', 'Sign in: a bearer token for the other routes', {
+          response: signedIn,
+          description:
+            'Limited per address (30 attempts a minute by default) and per account (after 5 wrong passwords in 5 minutes the account is refused, right password or not, until the window ends): 429 RATE_LIMITED with Retry-After.',
+        }),
+        body: credentials,
+      },
+    },
     async (request) => {
-      const found = await services.user.authenticate(request.body);
+      const found = await services.user.authenticate(request.body).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) await wrongPasswords.failed(request);
+        throw error;
+      });
       const role = found.role === user.Role.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER';
       return { token: await tokens.sign({ userId: found.userId, username: found.username, role }), userId: found.userId, role };
     },

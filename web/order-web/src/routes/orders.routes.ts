@@ -7,6 +7,8 @@ import {
   object,
   pageQuery,
   params,
+  byUser,
+  limitedBy,
   principalOf,
   requireUser,
   type TokenService,
@@ -77,7 +79,7 @@ export function orderRoutes(app: FastifyInstance, services: Services, tokens: To
   app.post<{ Body: PlaceOrderBody; Headers: { 'idempotency-key'?: string } }>(
     '/api/v1/orders',
     {
-      preHandler,
+      preHandler: [preHandler, limitedBy({ name: 'ordersPerUser', key: byUser })],
       schema: {
         ...documented('orders', 'Place an order (stock, coupon and balance reserved; CONFIRMED, or PAID when nothing is left to pay)', {
           auth: true,

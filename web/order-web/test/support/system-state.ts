@@ -42,6 +42,15 @@ export class SystemState {
     ))!;
   }
 
+  /** The account's id by name; undefined when no such account exists. */
+  async userIdOf(username: string): Promise<string | undefined> {
+    return (await this.one<{ id: string }>(this.db.user, 'SELECT id FROM user WHERE username = ?', [username]))?.id;
+  }
+
+  async usernameOf(userId: string): Promise<string> {
+    return (await this.one<{ username: string }>(this.db.user, 'SELECT username FROM user WHERE id = ?', [userId]))!.username;
+  }
+
   async balance(userId: string): Promise<string> {
     return (await this.one<{ balance: string }>(this.db.user, 'SELECT balance FROM user WHERE id = ?', [userId]))!.balance;
   }

@@ -1,5 +1,5 @@
 /** Paying an order with an Alipay QR code, and reading a payment. */
-import { documented, idString, object, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
+import { byUser, documented, idString, limitedBy, object, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from '../clients';
@@ -11,7 +11,7 @@ export function paymentRoutes(app: FastifyInstance, payments: PayClient, tokens:
   app.post<{ Body: { orderId: string; channel: 'ALIPAY_QR' } }>(
     '/api/v1/payments',
     {
-      preHandler,
+      preHandler: [preHandler, limitedBy({ name: 'paymentsPerUser', key: byUser })],
       schema: {
         ...documented('payments', 'Pay a confirmed order with an Alipay QR code', {
           auth: true,

@@ -1,5 +1,17 @@
 /** Refunds of a paid order by its customer, and the list of an order's refunds. */
-import { documented, idempotencyHeaders, idString, moneyString, object, params, principalOf, requireUser, type TokenService } from '@shop/common/http';
+import {
+  byUser,
+  documented,
+  idempotencyHeaders,
+  idString,
+  limitedBy,
+  moneyString,
+  object,
+  params,
+  principalOf,
+  requireUser,
+  type TokenService,
+} from '@shop/common/http';
 import { faultCallOptions, MAX_LINES, MAX_QUANTITY } from '@shop/contracts';
 import { pay } from '@shop/proto';
 import type { FastifyInstance } from 'fastify';
@@ -16,7 +28,7 @@ export function refundRoutes(app: FastifyInstance, payments: PayClient, tokens: 
   }>(
     '/api/v1/orders/:orderId/refund',
     {
-      preHandler,
+      preHandler: [preHandler, limitedBy({ name: 'refundsPerUser', key: byUser })],
       schema: {
         ...documented('refunds', 'Refund a paid order (not shipped), in full or in part', {
           auth: true,
