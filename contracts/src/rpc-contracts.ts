@@ -55,6 +55,13 @@ export const userContract = defineContract(user.UserServiceService, {
   getAddress: read,
   saveAddress: keyedWrite,
   deleteAddress: keyedWrite,
+  // A repeated StartSession starts a second session; a repeated refresh would present a rotated-out
+  // secret and end the session: neither is failed over.
+  startSession: { timeoutMs: 3_000, idempotent: false },
+  refreshSession: { timeoutMs: 3_000, idempotent: false },
+  endSession: keyedWrite,
+  changePassword: { timeoutMs: 3_000, idempotent: false },
+  getStanding: read,
 });
 
 export const orderContract = defineContract(order.OrderServiceService, {

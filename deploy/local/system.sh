@@ -61,6 +61,8 @@ export NODE_ENV="${NODE_ENV:-development}"
 # front-door instance, and raised a thousandfold, since the tests, benches and chaos runs all come
 # from 127.0.0.1 (RATE_LIMIT_SCALE=1 npm run up tries the production limits).
 export RATE_LIMIT_SCALE="${RATE_LIMIT_SCALE:-1000}"
+# Access tokens of an hour (production default: 15 minutes): long benches and chaos runs sign in once.
+export JWT_TTL_SECONDS="${JWT_TTL_SECONDS:-3600}"
 export RATE_LIMIT_REDIS_URL="${RATE_LIMIT_REDIS_URL-redis://127.0.0.1:${REDIS_PORT:-6379}}"
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"

@@ -46,7 +46,7 @@ export interface HttpAppOptions {
   readiness?: () => string[];
   /**
    * The users' standing: with it, the bearer guard (requireUser) refuses the tokens of banned
-   * users with 403 USER_BANNED (admins cannot be banned and are not looked up).
+   * users (403 USER_BANNED) and of ended sessions and old token versions (401 UNAUTHENTICATED).
    */
   standing?: UserStanding;
   /** The rate limits routes may apply (rate-limits.ts: limitedBy, failureLimit); none when absent. */
@@ -181,20 +181,23 @@ export function addRoutes(app: FastifyInstance, routes: (api: FastifyInstance) =
 
 /**
  * preHandler: a valid bearer token is required; the request gets its principal. When the app
- * checks the users' standing, a banned user's token is refused (403 USER_BANNED).
+ * checks the users' standing, a banned user's token is refused (403 USER_BANNED), and so is the
+ * token of a session that ended or of an old token version (401 UNAUTHENTICATED).
  */
 export function requireUser(tokens: TokenService) {
-  return async (request: FastifyRequest): Promise<void> => {
+  const guard = async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const principal = token ? await tokens.verify(token) : undefined;
     if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, token ? 'invalid or expired token' : 'missing bearer token');
     const standing = request.server.userStanding;
-    if (standing && principal.role !== 'ADMIN' && (await standing.isBanned(principal.userId))) {
-      throw new AppError(ErrorCode.USER_BANNED, 'this account is banned');
-    }
+    const verdict = standing ? await standing.verdict(principal) : 'ok';
+    if (verdict === 'banned') throw new AppError(ErrorCode.USER_BANNED, 'this account is banned');
+    if (verdict === 'ended') throw new AppError(ErrorCode.UNAUTHENTICATED, 'this session has ended: sign in again');
     request.principal = principal;
   };
+  // Marked, so that a route's guard can be told from its other pre-handlers (rate limits): openapi.spec.
+  return Object.assign(guard, { requiresUser: true as const });
 }
 
 /** preHandler after requireUser: only admins. */

@@ -40,7 +40,9 @@ export function readWebConfig(env: EnvReader, fail: (problem: string) => void, n
     host: env.string(`${prefix}_HOST`, { default: '0.0.0.0' }),
     port: env.int(`${prefix}_PORT`, { default: defaultPort, min: 0, max: 65535 }),
     jwtSecret,
-    jwtTtlSeconds: env.int('JWT_TTL_SECONDS', { default: 3600, min: 60, max: 30 * 86_400 }),
+    // Access tokens are short-lived: a session goes on through its refresh token. At most an hour,
+    // the window in which the user service reports ended sessions (docs/security.md).
+    jwtTtlSeconds: env.int('JWT_TTL_SECONDS', { default: 900, min: 60, max: 3_600 }),
     faultInjection,
     corsOrigins: [...env.list('CORS_ORIGINS', { default: [] }), ...(production ? [] : [LOCAL_ORIGIN])],
     rateLimits: readRateLimits(env, fail),

@@ -11,6 +11,8 @@ import { createLogger } from '../../src/log';
 function fakeUserService() {
   const service = {
     banned: new Set<string>(),
+    versions: new Map<string, string>(),
+    ended: new Map<string, string[]>(),
     calls: 0,
     down: false,
     lookup: async (userId: string): Promise<Standing | undefined> => {
@@ -18,7 +20,7 @@ function fakeUserService() {
       await new Promise((resolve) => setImmediate(resolve));
       if (service.down) throw new AppError(ErrorCode.UNAVAILABLE, 'no provider of the user service');
       if (userId === 'unknown') throw new AppError(ErrorCode.NOT_FOUND, 'user unknown not found');
-      return { banned: service.banned.has(userId) };
+      return { banned: service.banned.has(userId), tokenVersion: service.versions.get(userId) ?? '0', endedSessionIds: service.ended.get(userId) ?? [] };
     },
   };
   return service;
@@ -43,8 +45,13 @@ describe('user standing (unit)', () => {
     now += 1;
     assert.equal(await standing.isBanned('1'), true);
     assert.equal(service.calls, 2);
+    standing.remember('1', true);
+    now += 4_999;
+    assert.equal(await standing.isBanned('1'), true, 'a ban this process made counts at once');
+    service.banned.delete('1');
     standing.remember('1', false);
-    assert.equal(await standing.isBanned('1'), false, 'what this process changed counts at once');
+    assert.equal(await standing.isBanned('1'), false, 'after an unban here, the user is asked again');
+    assert.equal(service.calls, 3);
   });
 
   it('keeps the last answer while the user service is down, lets unknown users pass, and forgets the oldest users first', async () => {
@@ -72,24 +79,29 @@ describe('user standing (unit)', () => {
     assert.equal(service.calls, before + 1);
   });
 
-  it("the bearer guard refuses a banned user's token with 403 USER_BANNED, and never looks an admin up", async function () {
+  it("the bearer guard refuses a banned user's token (403 USER_BANNED), an ended session's and an old version's (401)", async function () {
     // Building the first fastify app of the process (its validator compiler) takes a second or two.
     this.timeout(30_000);
     const service = fakeUserService();
     const tokens = new TokenService(DEVELOPMENT_JWT_SECRET, 3600);
-    const app = createHttpApp({ logger: createLogger('test', 'silent'), standing: new UserStanding(service.lookup) });
+    const standing = new UserStanding(service.lookup);
+    const app = createHttpApp({ logger: createLogger('test', 'silent'), standing });
     app.get('/who', { preHandler: requireUser(tokens) }, async (request) => ({ userId: request.principal!.userId }));
     service.banned.add('7');
-    const ask = async (userId: string, role: 'CUSTOMER' | 'ADMIN') => {
-      const token = await tokens.sign({ userId, username: `u${userId}`, role });
+    service.versions.set('8', '2');
+    service.ended.set('8', ['s-ended']);
+    const ask = async (userId: string, role: 'CUSTOMER' | 'ADMIN', sessionId = 's1', tokenVersion = '0') => {
+      const token = await tokens.sign({ userId, username: `u${userId}`, role, sessionId, tokenVersion });
       const reply = await app.inject({ method: 'GET', url: '/who', headers: { authorization: `Bearer ${token}` } });
       return [reply.statusCode, reply.json().code ?? reply.json().userId];
     };
     assert.deepEqual(await ask('7', 'CUSTOMER'), [403, ErrorCode.USER_BANNED]);
-    assert.deepEqual(await ask('8', 'CUSTOMER'), [200, '8']);
-    const calls = service.calls;
+    assert.deepEqual(await ask('8', 'CUSTOMER', 's1', '2'), [200, '8']);
+    assert.deepEqual(await ask('8', 'CUSTOMER', 's1', '1'), [401, ErrorCode.UNAUTHENTICATED], 'signed before a password change');
+    assert.deepEqual(await ask('8', 'CUSTOMER', 's-ended', '2'), [401, ErrorCode.UNAUTHENTICATED], 'a session that ended');
     assert.deepEqual(await ask('9', 'ADMIN'), [200, '9']);
-    assert.equal(service.calls, calls);
+    standing.rememberEnded('9', { sessionId: 's1' });
+    assert.deepEqual(await ask('9', 'ADMIN'), [401, ErrorCode.UNAUTHENTICATED], "an admin's signed-out session, at once in the process that signed it out");
     await app.close();
   });
 });

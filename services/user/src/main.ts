@@ -4,6 +4,7 @@ import { userContract } from '@shop/contracts';
 import { loadUserConfig } from './config';
 import { startUserConsumer } from './mq/user.consumer';
 import { userHandlers } from './rpc/user.handlers';
+import { SessionStore } from './store/session-store';
 import { UserStore } from './store/user-store';
 import { userMigrations } from './store/migrations';
 
@@ -13,7 +14,8 @@ runService({
   migrations: userMigrations,
   async setup({ config, db, ids, logger, mq, server }) {
     const store = new UserStore(db);
-    server.addService(userContract, userHandlers(store, ids));
+    const sessions = { users: store, sessions: new SessionStore(db), ids, settings: config.sessions };
+    server.addService(userContract, userHandlers(store, ids, sessions));
     return [await startUserConsumer(mq, store, ids, logger, config.consumerGroup)];
   },
 });

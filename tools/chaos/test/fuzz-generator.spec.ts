@@ -19,7 +19,7 @@ import { PoolRef, Pools } from '../src/fuzz/pools';
 import { drawn, hintsFor, planArbitrary, prepare } from '../src/fuzz/request-plan';
 import { seedFor } from '../src/fuzz/runner';
 import { arbitraryOf } from '../src/fuzz/schema-arbitrary';
-import { authorization, mintToken, type Credentials } from '../src/fuzz/tokens';
+import { authorization, MINTED_SESSION_ID, mintToken, type Credentials } from '../src/fuzz/tokens';
 
 const id = { type: 'string', pattern: '^[1-9][0-9]{0,19}$' };
 const money = { type: 'string', pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,2})?$' };
@@ -289,7 +289,11 @@ describe('fuzz generator', () => {
   it('mints tokens order-web accepts, and hostile ones it refuses', async () => {
     const tokens = new TokenService(credentials.secret, 3600);
     const customer = identity('11');
-    assert.deepEqual(await tokens.verify(mintToken(customer, { secret: credentials.secret })), customer);
+    assert.deepEqual(await tokens.verify(mintToken(customer, { secret: credentials.secret })), {
+      ...customer,
+      sessionId: MINTED_SESSION_ID,
+      tokenVersion: '0',
+    });
     const bearer = (kind: Parameters<typeof authorization>[0]) =>
       authorization(kind, { ...credentials, customers: [{ identity: customer, token: mintToken(customer, { secret: credentials.secret }), password: 'p' }] }, 0)
         .header;

@@ -3,7 +3,11 @@
 // page checks what it can before sending, asks before what cannot be undone, and says what
 // happened in words for people (chosen by the API's `code`, never its developer `message`).
 
+import { sessionRefresher } from '/session-refresh.js';
+
 const TOKEN_KEY = 'shop.admin.token';
+// The session's refresh token: a new access token when one expires.
+const REFRESH_KEY = 'shop.admin.refresh';
 const PAGE_SIZE = 20;
 /** The API's limits, as the page checks them before sending (docs/api.md). */
 const LIMITS = { name: 128, description: 2000, reason: 200, note: 200, stock: 10_000_000, query: 64 };
@@ -107,7 +111,17 @@ class ApiError extends Error {
 /** A refusal of the page itself (a field it checked), said like the API's. */
 class PageRefusal extends Error {}
 
-async function call(method, url, { json, raw, type, headers = {} } = {}) {
+/** New tokens from the session's refresh token (session-refresh.js); false when the session is over. */
+const refreshSession = sessionRefresher(REFRESH_KEY, (tokens) => keepSession(tokens));
+
+function keepSession({ token, refreshToken }) {
+  session.token = token;
+  localStorage.setItem(TOKEN_KEY, token);
+  localStorage.setItem(REFRESH_KEY, refreshToken);
+}
+
+/** Calls an API; a refused access token is renewed once and the call sent again (a 401 did nothing). */
+async function call(method, url, { json, raw, type, headers = {} } = {}, renewed = false) {
   const init = { method, headers: { ...headers } };
   if (session.token) init.headers.authorization = `Bearer ${session.token}`;
   if (json !== undefined) {
@@ -125,7 +139,9 @@ async function call(method, url, { json, raw, type, headers = {} } = {}) {
   }
   const data = response.headers.get('content-type')?.includes('json') ? await response.json().catch(() => ({})) : {};
   if (!response.ok) {
-    if (response.status === 401 && !url.endsWith('/auth/login')) signOut(MESSAGES.UNAUTHENTICATED);
+    const refused = response.status === 401 && !url.endsWith('/auth/login');
+    if (refused && session.token && !renewed && (await refreshSession())) return call(method, url, { json, raw, type, headers }, true);
+    if (refused) forgetSession(MESSAGES.UNAUTHENTICATED);
     throw new ApiError(response.status, data.code ?? (response.status >= 500 ? 'UNAVAILABLE' : 'UNEXPECTED'), data.message ?? `HTTP ${response.status}`);
   }
   return data;
@@ -393,11 +409,18 @@ function shippedByAnother(order) {
   return shipped && shipped.actor !== `admin:${claimsOf(session.token).sub}` ? actorOf(shipped.actor) : undefined;
 }
 
-/** Forgets the token; `notice` is said on the sign-in page (why the admin has to sign in again). */
-function signOut(notice = '') {
+/** Signing out ends the session at the shop too. */
+function signOut() {
+  if (session.token) void api('POST', '/api/v1/auth/logout').catch(() => undefined);
+  forgetSession();
+}
+
+/** Forgets the tokens; `notice` is said on the sign-in page (why the admin has to sign in again). */
+function forgetSession(notice = '') {
   session.notice = notice;
   session.token = null;
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(REFRESH_KEY);
   $('#nav').hidden = true;
 }
 
@@ -418,10 +441,9 @@ function signInView(notice = '') {
       async () => {
         const username = check.text($('#username'), 'your username', 64);
         if (!$('#password').value) throw refusal($('#password'), 'Enter your password.');
-        const { token } = await api('POST', '/api/v1/auth/login', { username, password: $('#password').value });
-        if (roleOf(token) !== 'ADMIN') throw new ApiError(403, 'FORBIDDEN', 'not an admin');
-        session.token = token;
-        localStorage.setItem(TOKEN_KEY, token);
+        const signedIn = await api('POST', '/api/v1/auth/login', { username, password: $('#password').value });
+        if (roleOf(signedIn.token) !== 'ADMIN') throw new ApiError(403, 'FORBIDDEN', 'not an admin');
+        keepSession(signedIn);
       },
       { action: 'signIn' },
     );

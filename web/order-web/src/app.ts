@@ -44,7 +44,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     trustProxy: deps.trustProxy,
     readiness: () => missingProviders(deps.services),
     // A banned user's tokens are refused (403 USER_BANNED) within a few seconds of the ban.
-    standing: new UserStanding((userId) => deps.services.user.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),
+    standing: new UserStanding((userId) => deps.services.user.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),
     docs: { title: 'Shop order-web', description: 'Users, goods, cart, orders and admin. Errors answer {code, message}.', version: '1' },
   });
   addRoutes(app, (api) => {

@@ -3,8 +3,11 @@
 
 import { hasMessage, language, LANGUAGES, setLanguage, t } from './i18n.js';
 import { $, clearErrors, clearFieldMessages, confirmDialog, esc, fieldError, reveal, say, showError, th } from './ui.js';
+import { sessionRefresher } from './session-refresh.js';
 
 const TOKEN_KEY = 'shop.token';
+// The session's refresh token: new access tokens when one expires (docs/api.md, Authentication).
+const REFRESH_KEY = 'shop.refresh';
 const GUEST_CART_KEY = 'shop.guestCart';
 // Orders whose payment this browser started, with the QR code's expiry: the order page draws the QR again after a reload.
 const PAYMENTS_KEY = 'shop.payments';
@@ -74,8 +77,11 @@ class PageRefusal extends Error {
   }
 }
 
-/** Calls an API; answers its JSON, or throws ApiError. */
-async function call(method, url, body, headers = {}) {
+/** New tokens from the session's refresh token (session-refresh.js); false when the session is over. */
+const refreshSession = sessionRefresher(REFRESH_KEY, (tokens) => keepSession(tokens));
+
+/** Calls an API; answers its JSON, or throws ApiError. A refused access token is renewed once and the call sent again (a 401 did nothing). */
+async function call(method, url, body, headers = {}, renewed = false) {
   const init = { method, headers: { ...headers } };
   if (session.token) init.headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) {
@@ -92,7 +98,8 @@ async function call(method, url, body, headers = {}) {
     if (!response?.status || response.ok) throw new ApiError(0, 'NETWORK');
   }
   if (!response.ok) {
-    if (response.status === 401 && session.token) signOut();
+    if (response.status === 401 && session.token && !renewed && (await refreshSession())) return call(method, url, body, headers, true);
+    if (response.status === 401 && session.token) forgetSession();
     const code = typeof data?.code === 'string' ? data.code : response.status >= 500 ? 'UNAVAILABLE' : 'ERROR';
     throw new ApiError(response.status, code, data?.message);
   }
@@ -160,14 +167,27 @@ async function act(anchor, action, name) {
 // ---------- session ----------
 
 async function signIn(username, password) {
-  const { token } = await api('POST', '/api/v1/auth/login', { username, password });
-  session.token = token;
-  localStorage.setItem(TOKEN_KEY, token);
+  keepSession(await api('POST', '/api/v1/auth/login', { username, password }));
 }
 
+/** Keeps the tokens of a sign-in, a refresh or a password change. */
+function keepSession({ token, refreshToken }) {
+  session.token = token;
+  localStorage.setItem(TOKEN_KEY, token);
+  localStorage.setItem(REFRESH_KEY, refreshToken);
+}
+
+/** Signing out ends the session at the shop too: its tokens stop working everywhere. */
 function signOut() {
+  if (session.token) void api('POST', '/api/v1/auth/logout').catch(() => undefined);
+  forgetSession();
+}
+
+/** Forgets the session in this browser (signed out, or refused by the shop). */
+function forgetSession() {
   session.token = null;
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(REFRESH_KEY);
   // The next person at this browser does not see where the last one ships to.
   forgetCheckoutDraft();
   localStorage.removeItem(PAYMENTS_KEY);
@@ -178,7 +198,7 @@ const signInHash = (next) => `#/signin?next=${encodeURIComponent(next)}`;
 
 /** After a refused token: to the sign-in page, coming back here afterwards. */
 function signInAgain() {
-  signOut();
+  forgetSession();
   navigate(signInHash(currentRoute().path), { notice: t('account.sessionEnded') });
 }
 

@@ -203,11 +203,15 @@ describe('admin: users, balance adjustments and bans', function () {
     const unbanned = await call('POST', `/api/v1/admin/users/${customer.userId}/unban`, { token: admin, json: { reason: 'appeal accepted' } });
     assert.deepEqual([unbanned.status, unbanned.body.banned, unbanned.body.banReason], [200, false, null]);
     assert.deepEqual(await state.ban(customer.userId), { banned_at: null, ban_reason: null, banned_by: null });
-    assert.equal((await call('POST', '/api/v1/auth/login', { json: { username, password: 'password-123' } })).status, 200);
-    assert.equal((await call('GET', '/api/v1/me', { token: customer.token })).status, 200, 'the old token works again');
+    const again = await call('POST', '/api/v1/auth/login', { json: { username, password: 'password-123' } });
+    assert.equal(again.status, 200);
+    // The ban ended the sessions it found: the old token and its refresh token stay dead after the unban.
+    expectError(await call('GET', '/api/v1/me', { token: customer.token }), 401, 'UNAUTHENTICATED', 'the token from before the ban');
+    expectError(await call('POST', '/api/v1/auth/refresh', { json: { refreshToken: customer.refreshToken } }), 401, 'UNAUTHENTICATED', 'its refresh token');
+    assert.equal((await call('GET', '/api/v1/me', { token: again.body.token })).status, 200, 'a new sign-in works');
     await eventually(
-      'pay-web taking the token again',
-      () => payWebAsks(customer.token),
+      'pay-web taking the new token',
+      () => payWebAsks(again.body.token),
       (answer) => answer.status === 404,
     );
     // An unban without a body is fine too (and changes nothing now).

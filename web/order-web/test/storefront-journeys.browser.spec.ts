@@ -28,6 +28,7 @@ import {
   withStorefront,
   writeStorage,
 } from './support/browser';
+import { eventually } from '../../../common/test/support/infra';
 import { BASE_URL, call, login, newCustomer, placeOrder, uniqueName } from './support/shop-api';
 import type { SystemState } from './support/system-state';
 
@@ -377,6 +378,31 @@ for (const viewport of VIEWPORTS) {
       assert.equal(await page().locator('#guest-waiting, .error-box').count(), 0);
       assert.equal(await stored(), null);
       assert.deepEqual(await state.cart(userId), [{ goods_id: brush.goodsId, quantity: 1, checked: 1 }]);
+    });
+
+    it('an access token refused by the shop is renewed from the refresh token, once; signing out ends the session at the shop', async () => {
+      const goodsId = (await namedGoods(admin, 'Kettle lid', '12.00', 3)).goodsId;
+      const customer = await newCustomer(admin);
+      const orderId = (await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).body.orderId;
+      const { refreshToken } = await login(await state.usernameOf(customer.userId), 'password-123');
+      // What an expired access token meets: a 401 from the bearer guard.
+      await session.context.addInitScript({
+        content: `if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); localStorage.setItem('shop.token', 'expired.access.token'); localStorage.setItem('shop.refresh', ${JSON.stringify(refreshToken)}); }`,
+      });
+      const refreshes = requestsTo(page(), 'POST', /^\/api\/v1\/auth\/refresh$/);
+      await page().goto(`${BASE_URL}/#/orders`);
+      await page().waitForSelector(`tr[data-order="${orderId}"]`);
+      assert.equal(refreshes.length, 1, 'one refresh for the page');
+      const renewed = await readStorage(page(), 'shop.token');
+      assert.ok(renewed && renewed !== 'expired.access.token');
+      assert.equal((await call('GET', '/api/v1/me', { token: renewed })).status, 200, 'the renewed token works');
+      assert.equal((await call('POST', '/api/v1/auth/refresh', { json: { refreshToken } })).status, 401, 'the refresh token it used is spent');
+
+      await page().click('#sign-out');
+      await page().waitForFunction(() => localStorage.getItem('shop.token') === null);
+      await eventually('the signed-out token refused', 60_000, async () =>
+        (await call('GET', '/api/v1/me', { token: renewed })).status === 401 ? true : undefined,
+      );
     });
 
     it('cancelling asks first: "keep" changes nothing, "cancel" cancels and gives the stock back', async () => {

@@ -10,7 +10,7 @@ runFrontDoor({
   async setup({ config, logger, registry, tokens }) {
     const payments = await connectPay(registry, logger);
     const users = await connectUser(registry, logger);
-    const standing = new UserStanding((userId) => users.getUser({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
+    const standing = new UserStanding((userId) => users.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
     return {
       app: buildPayWeb({
         payments,

@@ -8,8 +8,8 @@ import { DECOY_HASH, hashPassword, verifyPassword } from './passwords';
 import { WorkQueueFull } from './work-queue';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
-const PASSWORD_MIN = 8;
-const PASSWORD_MAX = 128;
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
 
 export type Role = 'CUSTOMER' | 'ADMIN';
 
@@ -41,7 +41,7 @@ export function toUser(row: UserRow): User {
 
 /** Creates a user with a hashed password. Invariant: usernames are unique (ALREADY_EXISTS). */
 /** The hashing's result, or UNAVAILABLE when too many sign-ins and sign-ups are waiting already. */
-async function busyOr<T>(hashing: Promise<T>): Promise<T | DomainError> {
+export async function busyOr<T>(hashing: Promise<T>): Promise<T | DomainError> {
   try {
     return await hashing;
   } catch (error) {

@@ -8,9 +8,10 @@ import { authenticate, getUser, listUsers, register, setBanned, type User } from
 import { deleteAddress, getAddress, listAddresses, saveAddress } from '../domain/addresses';
 import { adjustBalance, listAdjustments, recharge, reduceBalance, refundBalance } from '../domain/balance';
 import { addPoints, deductPoints } from '../domain/points';
+import { changePassword, endSession, refreshSession, standingOf, startSession, type SessionDeps, type StartedSession } from '../domain/sessions';
 import type { UserStore } from '../store/user-store';
 
-export function userHandlers(store: UserStore, ids: SnowflakeGenerator): ServiceHandlers<typeof userContract.definition> {
+export function userHandlers(store: UserStore, ids: SnowflakeGenerator, sessions: SessionDeps): ServiceHandlers<typeof userContract.definition> {
   return {
     register: async ({ username, password, role }) =>
       toProtoUser(orThrow(await register(store, ids, { username, password, role: role === proto.Role.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER' }))),
@@ -32,10 +33,19 @@ export function userHandlers(store: UserStore, ids: SnowflakeGenerator): Service
     getAddress: async (request) => orThrow(await getAddress(store, request)),
     saveAddress: async (request) => orThrow(await saveAddress(store, ids, request)),
     deleteAddress: async (request) => orThrow(await deleteAddress(store, request)),
+    startSession: async ({ userId }) => toProtoSession(orThrow(await startSession(sessions, userId))),
+    refreshSession: async ({ refreshToken }) => toProtoSession(orThrow(await refreshSession(sessions, refreshToken))),
+    endSession: async (request) => {
+      orThrow(await endSession(sessions, request));
+      return {};
+    },
+    changePassword: async (request) => toProtoSession(orThrow(await changePassword(sessions, request))),
+    getStanding: async ({ userId }) => orThrow(await standingOf(sessions, userId)),
   };
 }
 
 const toProtoUser = (user: User): proto.User => ({ ...user, role: user.role === 'ADMIN' ? proto.Role.ROLE_ADMIN : proto.Role.ROLE_CUSTOMER });
+const toProtoSession = (session: StartedSession): proto.Session => ({ ...session, user: toProtoUser(session.user) });
 
 /** Recharge answers with the user as it is after the change. */
 async function getUserAfter(store: UserStore, change: Awaited<ReturnType<typeof recharge>>, userId: string) {

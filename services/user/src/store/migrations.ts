@@ -16,6 +16,11 @@ import { consumerMigrations } from '@shop/common/mq';
  *   recharges and adjustments record the balance they left; other movements leave them NULL.
  * user_address: the address book, at most 20 per user, exactly one default whenever there is
  *   any; a creation's request id is unique per user. Changed only under the user's row lock.
+ * user.token_version: bumped by a password change or a ban; an access token names the version it
+ *   was signed at, and the front doors refuse it once the user's version moved on.
+ * user_session: one row per sign-in: the refresh token's hash (SHA-256 of its secret, rotated at
+ *   every refresh), when it expires, and when and why it ended (sign-out, password change, ban,
+ *   a rotated-out secret presented again).
  */
 export const userMigrations: Migration[] = [
   ...consumerMigrations,
@@ -113,6 +118,29 @@ export const userMigrations: Migration[] = [
           updated_at DATETIME(3) NOT NULL,
           UNIQUE KEY uq_create_request (user_id, create_request_id),
           KEY idx_user (user_id, id)
+        ) ENGINE=InnoDB`);
+    },
+  },
+  {
+    id: '0008-user-token-version',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE user ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0');
+    },
+  },
+  {
+    id: '0009-user-session',
+    async up({ sequelize }) {
+      await sequelize.query(`
+        CREATE TABLE IF NOT EXISTS user_session (
+          id BIGINT NOT NULL PRIMARY KEY,
+          user_id BIGINT NOT NULL,
+          secret_hash CHAR(64) NOT NULL,
+          created_at DATETIME(3) NOT NULL,
+          refreshed_at DATETIME(3) NOT NULL,
+          expires_at DATETIME(3) NOT NULL,
+          ended_at DATETIME(3) NULL,
+          end_reason VARCHAR(32) NULL,
+          KEY idx_user_ended (user_id, ended_at)
         ) ENGINE=InnoDB`);
     },
   },

@@ -94,8 +94,13 @@ export class UserStore extends SqlStore implements UserRepository {
 
   async setBan(tx: Transaction, row: { logId: string; userId: string; operatorId: string; banned: boolean; reason: string }): Promise<void> {
     if (row.banned) {
-      await this.sequelize.query('UPDATE user SET banned_at = UTC_TIMESTAMP(3), ban_reason = ?, banned_by = ? WHERE id = ?', {
-        replacements: [row.reason, row.operatorId, row.userId],
+      // A ban ends every session and every access token (a later unban does not bring them back).
+      await this.sequelize.query(
+        'UPDATE user SET banned_at = UTC_TIMESTAMP(3), ban_reason = ?, banned_by = ?, token_version = token_version + 1 WHERE id = ?',
+        { replacements: [row.reason, row.operatorId, row.userId], transaction: tx },
+      );
+      await this.sequelize.query("UPDATE user_session SET ended_at = UTC_TIMESTAMP(3), end_reason = 'ban' WHERE user_id = ? AND ended_at IS NULL", {
+        replacements: [row.userId],
         transaction: tx,
       });
     } else {

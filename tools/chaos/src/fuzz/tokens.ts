@@ -21,11 +21,23 @@ export const jwtSecret = () => process.env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
 const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
 
 /** An HS256 JWT of the identity, valid from `issuedAt` for `ttlSeconds` (negative: already expired). */
+/** The session id of minted tokens (the guard refuses only sessions that ended). */
+export const MINTED_SESSION_ID = '1';
+
 export function mintToken(identity: Identity, options: { secret?: string; issuedAt?: number; ttlSeconds?: number; alg?: string } = {}): string {
   const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: options.alg ?? 'HS256', typ: 'JWT' }));
   const payload = base64url(
-    JSON.stringify({ username: identity.username, role: identity.role, sub: identity.userId, iat: issuedAt, exp: issuedAt + (options.ttlSeconds ?? 3600) }),
+    // A session nobody ended, at the version of a user whose password never changed.
+    JSON.stringify({
+      username: identity.username,
+      role: identity.role,
+      sub: identity.userId,
+      sid: MINTED_SESSION_ID,
+      ver: '0',
+      iat: issuedAt,
+      exp: issuedAt + (options.ttlSeconds ?? 3600),
+    }),
   );
   if (options.alg === 'none') return `${header}.${payload}.`;
   const signature = createHmac('sha256', options.secret ?? jwtSecret())

@@ -31,7 +31,7 @@ export async function call<T = Json>(
 let counter = 0;
 export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-export async function login(username: string, password: string): Promise<{ token: string; userId: string }> {
+export async function login(username: string, password: string): Promise<{ token: string; refreshToken: string; userId: string }> {
   const reply = await call('POST', '/api/v1/auth/login', { json: { username, password } });
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   return reply.body;

@@ -51,6 +51,11 @@ export class SystemState {
     return (await this.one<{ username: string }>(this.db.user, 'SELECT username FROM user WHERE id = ?', [userId]))!.username;
   }
 
+  /** The user's sign-in sessions, oldest first: why each ended (null: live). */
+  async sessionsOf(userId: string): Promise<{ id: string; end_reason: string | null }[]> {
+    return this.db.user.query('SELECT id, end_reason FROM user_session WHERE user_id = ? ORDER BY id', { replacements: [userId], type: QueryTypes.SELECT });
+  }
+
   async balance(userId: string): Promise<string> {
     return (await this.one<{ balance: string }>(this.db.user, 'SELECT balance FROM user WHERE id = ?', [userId]))!.balance;
   }
