@@ -157,8 +157,12 @@ export async function signedIn(context: BrowserContext, token: string): Promise<
 
 /** Searches the goods by name and adds the one found to the cart. */
 export async function addToCart(page: Page, goodsId: string, name: string): Promise<void> {
+  // The page drawn first (its heading in place): the search is then the page's own, never the
+  // form's plain submission of a page still starting (seen once on a loaded machine).
+  await page.waitForSelector('main h1');
   await page.fill('#search-input', name);
   await page.press('#search-input', 'Enter');
+  await page.waitForURL(/[?&]q=/);
   await page.click(`.card[data-goods="${goodsId}"] button.add`);
   await page.waitForSelector(`#message:has-text("${name} added to the cart")`);
 }
