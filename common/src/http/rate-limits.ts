@@ -71,7 +71,11 @@ export interface LimitRule {
   key: (request: FastifyRequest) => string | undefined;
 }
 
-type Counter = (request: FastifyRequest, options?: { increment: boolean }) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
+/** @fastify/rate-limit's createRateLimit: counts (or only reads, `increment: false`) the request's key. */
+type Counter = (
+  request: FastifyRequest,
+  options?: { increment: boolean },
+) => Promise<{ isAllowed: boolean; isExceeded?: boolean; remaining?: number; ttlInSeconds?: number }>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -104,7 +108,7 @@ function counterOf(app: FastifyInstance, name: LimitName): Counter {
     const limit = app.rateLimits!.limits[name];
     // The key carries the limit's name: one store holds every limit's counters.
     const made = app.createRateLimit({ max: limit.max, timeWindow: limit.windowSeconds * 1_000, keyGenerator: (request) => `${name}:${keyOf(request)}` });
-    counter = made as unknown as Counter;
+    counter = made as Counter;
     byName.set(name, counter);
   }
   return counter;
@@ -114,13 +118,21 @@ function counterOf(app: FastifyInstance, name: LimitName): Counter {
 const RULE_KEY = Symbol('rate-limit-key');
 const keyOf = (request: FastifyRequest) => (request as unknown as Record<symbol, string>)[RULE_KEY];
 
-async function count(request: FastifyRequest, rule: LimitRule, increment: boolean): Promise<void> {
+/** The rule's counter for the request, counted or only read; undefined when the rule does not count it. */
+async function counted(request: FastifyRequest, rule: LimitRule, increment: boolean) {
   const key = rule.key(request);
-  if (key === undefined || !request.server.rateLimits) return;
+  if (key === undefined || !request.server.rateLimits) return undefined;
   (request as unknown as Record<symbol, string>)[RULE_KEY] = key;
-  const result = await counterOf(request.server, rule.name)(request, { increment });
-  const exceeded = increment ? !result.isAllowed && result.isExceeded : (result as { remaining?: number }).remaining === 0;
-  if (exceeded) throw tooMany(result.ttlInSeconds ?? request.server.rateLimits.limits[rule.name].windowSeconds);
+  return counterOf(request.server, rule.name)(request, { increment });
+}
+
+/** Counts (or reads) the request against the rule, and refuses it when the rule is over its limit. */
+async function count(request: FastifyRequest, rule: LimitRule, increment: boolean): Promise<void> {
+  const result = await counted(request, rule, increment);
+  if (!result) return;
+  // Counting, the request is over when it went past the limit; reading, when the limit is reached.
+  const exceeded = increment ? !result.isAllowed && result.isExceeded : result.remaining === 0;
+  if (exceeded) throw tooMany(result.ttlInSeconds ?? request.server.rateLimits!.limits[rule.name].windowSeconds);
 }
 
 function tooMany(retryAfterSeconds: number): AppError {
@@ -145,12 +157,7 @@ export function limitedBy(...rules: LimitRule[]) {
 export function failureLimit(rule: LimitRule) {
   return {
     check: (request: FastifyRequest) => count(request, rule, false),
-    failed: async (request: FastifyRequest) => {
-      const key = rule.key(request);
-      if (key === undefined || !request.server.rateLimits) return;
-      (request as unknown as Record<symbol, string>)[RULE_KEY] = key;
-      await counterOf(request.server, rule.name)(request, { increment: true });
-    },
+    failed: async (request: FastifyRequest) => void (await counted(request, rule, true)),
   };
 }
 

@@ -71,12 +71,7 @@ export class UserStanding {
     this.now = options.now ?? Date.now;
   }
 
-  /** Whether the user is banned, from the cache while its answer is fresh. */
-  async isBanned(userId: string): Promise<boolean> {
-    return (await this.entryOf(userId))?.banned ?? false;
-  }
-
-  /** The guard's verdict on a verified token's principal (a user never looked up passes). */
+  /** The guard's verdict on a verified token's principal, from the cache while its answer is fresh (a user never looked up passes). */
   async verdict(principal: { userId: string; sessionId: string; tokenVersion: string }): Promise<Verdict> {
     const entry = await this.entryOf(principal.userId);
     if (!entry) return 'ok';

@@ -26,6 +26,9 @@ function fakeUserService() {
   return service;
 }
 
+/** Whether the guard takes the user for banned (a token of a live session at version 0). */
+const banned = async (standing: UserStanding, userId: string) => (await standing.verdict({ userId, sessionId: 's1', tokenVersion: '0' })) === 'banned';
+
 describe('user standing (unit)', () => {
   let now = 0;
   const clock = () => now;
@@ -36,21 +39,21 @@ describe('user standing (unit)', () => {
   it('asks once per user per ttl, one question for concurrent requests, and sees a ban after the ttl', async () => {
     const service = fakeUserService();
     const standing = new UserStanding(service.lookup, { ttlMs: 5_000, now: clock });
-    assert.deepEqual(await Promise.all([standing.isBanned('1'), standing.isBanned('1'), standing.isBanned('1')]), [false, false, false]);
+    assert.deepEqual(await Promise.all([banned(standing, '1'), banned(standing, '1'), banned(standing, '1')]), [false, false, false]);
     assert.equal(service.calls, 1);
     service.banned.add('1');
     now += 4_999;
-    assert.equal(await standing.isBanned('1'), false, 'the cached answer while fresh');
+    assert.equal(await banned(standing, '1'), false, 'the cached answer while fresh');
     assert.equal(service.calls, 1);
     now += 1;
-    assert.equal(await standing.isBanned('1'), true);
+    assert.equal(await banned(standing, '1'), true);
     assert.equal(service.calls, 2);
     standing.remember('1', true);
     now += 4_999;
-    assert.equal(await standing.isBanned('1'), true, 'a ban this process made counts at once');
+    assert.equal(await banned(standing, '1'), true, 'a ban this process made counts at once');
     service.banned.delete('1');
     standing.remember('1', false);
-    assert.equal(await standing.isBanned('1'), false, 'after an unban here, the user is asked again');
+    assert.equal(await banned(standing, '1'), false, 'after an unban here, the user is asked again');
     assert.equal(service.calls, 3);
   });
 
@@ -58,24 +61,24 @@ describe('user standing (unit)', () => {
     const service = fakeUserService();
     const standing = new UserStanding(service.lookup, { ttlMs: 5_000, retryMs: 1_000, maxEntries: 2, now: clock, logger: createLogger('test', 'silent') });
     service.banned.add('banned');
-    assert.equal(await standing.isBanned('banned'), true);
+    assert.equal(await banned(standing, 'banned'), true);
     service.down = true;
     now += 5_000;
-    assert.equal(await standing.isBanned('banned'), true, 'a ban stands while the service cannot be asked');
-    assert.equal(await standing.isBanned('never-seen'), false, 'a front door does not go down with the user service');
+    assert.equal(await banned(standing, 'banned'), true, 'a ban stands while the service cannot be asked');
+    assert.equal(await banned(standing, 'never-seen'), false, 'a front door does not go down with the user service');
     const calls = service.calls;
-    assert.equal(await standing.isBanned('banned'), true);
+    assert.equal(await banned(standing, 'banned'), true);
     assert.equal(service.calls, calls, 'asked again only after retryMs');
     service.down = false;
-    assert.equal(await standing.isBanned('unknown'), false);
+    assert.equal(await banned(standing, 'unknown'), false);
     // Three users in a cache of two: the least recently stored is asked again.
     now += 1_000;
-    await standing.isBanned('a');
-    await standing.isBanned('b');
+    await banned(standing, 'a');
+    await banned(standing, 'b');
     const before = service.calls;
-    await standing.isBanned('b');
+    await banned(standing, 'b');
     assert.equal(service.calls, before);
-    await standing.isBanned('unknown');
+    await banned(standing, 'unknown');
     assert.equal(service.calls, before + 1);
   });
 

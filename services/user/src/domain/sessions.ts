@@ -38,11 +38,20 @@ export interface SessionDeps {
   settings: SessionSettings;
 }
 
-async function answer(deps: SessionDeps, sessionId: string, secret: string, expiresAt: Date, userId: string): Promise<StartedSession | DomainError> {
-  const user = await getUser(deps.users, userId);
+/** The session as the front door needs it; `tokenVersion` as the caller read it with the user's standing. */
+async function answer(
+  deps: SessionDeps,
+  session: { id: string; secret: string; expiresAt: Date; userId: string; tokenVersion: string },
+): Promise<StartedSession | DomainError> {
+  const user = await getUser(deps.users, session.userId);
   if (user instanceof DomainError) return user;
-  const standing = await deps.sessions.standingRow(userId);
-  return { sessionId, refreshToken: `${sessionId}.${secret}`, refreshExpiresAt: expiresAt.toISOString(), tokenVersion: standing?.tokenVersion ?? '0', user };
+  return {
+    sessionId: session.id,
+    refreshToken: `${session.id}.${session.secret}`,
+    refreshExpiresAt: session.expiresAt.toISOString(),
+    tokenVersion: session.tokenVersion,
+    user,
+  };
 }
 
 const expiry = (settings: SessionSettings) => new Date(Date.now() + settings.refreshTtlSeconds * 1_000);
@@ -57,7 +66,7 @@ export async function startSession(deps: SessionDeps, userId: string): Promise<S
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = expiry(deps.settings);
   await deps.sessions.insertSession({ id, userId, secretHash: hashOf(secret), expiresAt });
-  return answer(deps, id, secret, expiresAt, userId);
+  return answer(deps, { id, secret, expiresAt, userId, tokenVersion: standing.tokenVersion });
 }
 
 /**
@@ -79,10 +88,10 @@ export async function refreshSession(deps: SessionDeps, refreshToken: string): P
     const standing = await deps.sessions.standingRow(String(row.user_id));
     if (!standing || standing.banned) return 'ended' as const;
     await deps.sessions.rotateSecret(tx, sessionId, hashOf(newSecret), expiresAt);
-    return { userId: String(row.user_id) };
+    return { userId: String(row.user_id), tokenVersion: standing.tokenVersion };
   });
   if (typeof outcome === 'string') return sessionEnded();
-  return answer(deps, sessionId, newSecret, expiresAt, outcome.userId);
+  return answer(deps, { id: sessionId, secret: newSecret, expiresAt, ...outcome });
 }
 
 /** Sign-out: the session ends (a repeat, or another user's session id, changes nothing). */
