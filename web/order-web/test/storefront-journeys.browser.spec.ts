@@ -399,7 +399,7 @@ for (const viewport of VIEWPORTS) {
       assert.equal((await call('POST', '/api/v1/auth/refresh', { json: { refreshToken } })).status, 401, 'the refresh token it used is spent');
 
       await page().click('#sign-out');
-      await page().waitForFunction(() => localStorage.getItem('shop.token') === null);
+      await eventually('the page forgetting its tokens', 10_000, async () => ((await readStorage(page(), 'shop.token')) === null ? true : undefined));
       await eventually('the signed-out token refused', 60_000, async () =>
         (await call('GET', '/api/v1/me', { token: renewed })).status === 401 ? true : undefined,
       );
