@@ -1,7 +1,9 @@
 /**
  * The HTTP front doors' common frame (fastify): strict JSON validation, one error shape
- * `{code, message}` from the shared error table, trace ids, /healthz and /metrics, the
- * bearer-token guard, and optionally an OpenAPI document with its UI at /docs and CORS.
+ * `{code, message}` from the shared error table, trace ids, security headers, /healthz and
+ * /metrics, the bearer-token guard, and optionally an OpenAPI document with its UI at /docs and
+ * CORS. /metrics and /docs answer on the admin listener (admin-listener.ts), and on the public
+ * port only when asked (outside production).
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -11,8 +13,10 @@ import { register } from 'prom-client';
 import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
 import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
+import { guardAdminRoutes } from './admin-listener';
 import type { Principal, TokenService } from './jwt';
 import { registerRateLimits, type RateLimitSettings } from './rate-limits';
+import { registerSecurityHeaders, type SecurityHeadersOptions } from './security-headers';
 import type { UserStanding } from './user-standing';
 
 declare module 'fastify' {
@@ -56,6 +60,13 @@ export interface HttpAppOptions {
    * address (fastify's trustProxy: true, a hop count, or addresses). The per-IP limits key on it.
    */
   trustProxy?: boolean | number | string[];
+  /**
+   * /metrics and /docs on the public port too (development and tests). Without it they answer
+   * only on the admin listener, and the public port answers 404 NOT_FOUND for them.
+   */
+  publicAdminRoutes?: boolean;
+  /** Origins the pages may call besides their own (Content-Security-Policy connect-src). */
+  connectSources?: SecurityHeadersOptions['connectSources'];
 }
 
 function send(reply: FastifyReply, code: ErrorCode, message: string, retryAfterSeconds?: number): FastifyReply {
@@ -95,6 +106,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     },
   });
 
+  registerSecurityHeaders(app, { connectSources: options.connectSources });
   app.decorate('userStanding', options.standing ?? null);
   if (options.rateLimits) registerRateLimits(app, options.rateLimits, logger);
   else app.decorate('rateLimits', null);
@@ -113,6 +125,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       done();
     });
   });
+  // After the trace id: a refused /metrics answers with its trace id like any other 404.
+  guardAdminRoutes(app, { public: options.publicAdminRoutes ?? false });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -152,7 +166,9 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },
     });
-    void app.register(swaggerUi, { routePrefix: '/docs' });
+    // BaseLayout: the reference without swagger-ui's top bar, whose URL box is of no use for one
+    // fixed document and whose logo's inline <style> the Content-Security-Policy refuses.
+    void app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { layout: 'BaseLayout' } });
   }
   addRoutes(app, (api) => {
     api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));

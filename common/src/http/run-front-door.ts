@@ -1,12 +1,14 @@
 /**
  * The life of an HTTP front door, the same for order-web and pay-web: connect to ZooKeeper, let
- * the front door connect its service clients and build its app, listen, and on SIGTERM/SIGINT
- * stop accepting, finish the requests in flight, close the clients and the registry.
+ * the front door connect its service clients and build its app, open its admin listener, listen,
+ * and on SIGTERM/SIGINT stop accepting, finish the requests in flight, close the clients and the
+ * registry, the admin listener last.
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config';
 import { createLogger, type Logger } from '../log';
 import { ZkRegistry } from '../rpc';
+import { startAdminListener } from './admin-listener';
 import { TokenService } from './jwt';
 import type { WebConfig } from './web-config';
 
@@ -24,6 +26,9 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
     const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
     const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
     const { app, close } = await definition.setup({ config, logger, registry, tokens });
+    // The admin listener (/metrics, /docs) first, as the services open theirs: what a scrape sees
+    // covers the whole life of the public port.
+    const admin = await startAdminListener(app, { ...config.admin, logger });
     await app.listen({ host: config.host, port: config.port });
     logger.info({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}` }, `${definition.application} listening`);
     let stopping = false;
@@ -35,6 +40,7 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
         .close()
         .then(close)
         .then(() => registry.close())
+        .then(() => admin.close())
         .then(
           () => process.exit(0),
           (error: unknown) => {

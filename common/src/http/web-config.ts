@@ -19,6 +19,13 @@ export interface WebConfig {
   rateLimits: RateLimitSettings;
   /** TRUST_PROXY: the X-Forwarded-For hops to believe (a count, or addresses); none when unset. */
   trustProxy?: number | string[];
+  /**
+   * The admin listener (/metrics, /docs, /healthz, /readyz): ADMIN_HOST (127.0.0.1, as the
+   * services') and <NAME>_ADMIN_PORT (ORDER_WEB_ADMIN_PORT; 0, a free port, logged at start).
+   */
+  admin: { host: string; port: number };
+  /** /metrics and /docs on the public port as well: outside production only. */
+  publicAdminRoutes: boolean;
 }
 
 const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,5})?$/;
@@ -47,6 +54,8 @@ export function readWebConfig(env: EnvReader, fail: (problem: string) => void, n
     corsOrigins: [...env.list('CORS_ORIGINS', { default: [] }), ...(production ? [] : [LOCAL_ORIGIN])],
     rateLimits: readRateLimits(env, fail),
     trustProxy: readTrustProxy(env),
+    admin: { host: env.string('ADMIN_HOST', { default: '127.0.0.1' }), port: env.int(`${prefix}_ADMIN_PORT`, { default: 0, min: 0, max: 65535 }) },
+    publicAdminRoutes: !production,
   };
 }
 

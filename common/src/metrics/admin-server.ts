@@ -3,8 +3,9 @@
  * (prom-client's default registry, Node's own process metrics included) at GET /metrics and
  * liveness at GET /healthz. Plain node:http, so that a gRPC service needs no web framework.
  * Scrapers find a service's listener through ZooKeeper (`metrics.port` on its provider URL).
+ * A front door hands it its own router instead (common/src/http/admin-listener.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { Logger } from '../log';
@@ -15,6 +16,12 @@ export interface AdminServerOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
+  /**
+   * What answers instead of the built-in /metrics and /healthz, and the paths it serves (for the
+   * log): a front door's own app, so that its metrics and API reference are the very routes the
+   * public port would serve.
+   */
+  serve?: { listener: RequestListener; paths: string[] };
 }
 
 const EVENT_LOOP_SAMPLE_MS = 100;
@@ -40,13 +47,16 @@ export class AdminServer {
 
   static async start(options: AdminServerOptions): Promise<AdminServer> {
     collectProcessMetrics();
-    const server = createServer((request, response) => {
-      handle(request, response).catch((error: unknown) => {
-        options.logger.warn({ err: error, url: request.url }, 'admin request failed');
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-        response.end('internal error\n');
-      });
-    });
+    const server = createServer(
+      options.serve?.listener ??
+        ((request, response) => {
+          handle(request, response).catch((error: unknown) => {
+            options.logger.warn({ err: error, url: request.url }, 'admin request failed');
+            if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+            response.end('internal error\n');
+          });
+        }),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -55,7 +65,7 @@ export class AdminServer {
       });
     });
     const { port } = server.address() as AddressInfo;
-    options.logger.info({ url: `http://${options.host}:${port}`, paths: ['/metrics', '/healthz'] }, 'admin listener started');
+    options.logger.info({ url: `http://${options.host}:${port}`, paths: options.serve?.paths ?? ['/metrics', '/healthz'] }, 'admin listener started');
     return new AdminServer(server, options.host, port);
   }
 

@@ -6,6 +6,7 @@ import { addRoutes, createHttpApp, STANDING_LOOKUP_TIMEOUT_MS, UserStanding, typ
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { missingProviders, type Services } from './clients';
+import { payWebSources } from './pay-web-origin';
 import { accountRoutes } from './routes/account.routes';
 import { addressRoutes } from './routes/addresses.routes';
 import { adminGoodsRoutes } from './routes/admin-goods.routes';
@@ -27,6 +28,8 @@ export interface OrderWebDeps {
   trustProxy?: number | string[];
   /** Where the storefront finds pay-web; empty: the page's own host on port 7002. */
   payWebUrl: string;
+  /** /metrics and /docs on the public port too (outside production); otherwise on the admin listener only. */
+  publicAdminRoutes?: boolean;
 }
 
 /** The storefront and the admin console: static files with no build step, in web/order-web/{storefront,admin}. */
@@ -42,6 +45,9 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     corsOrigins: deps.corsOrigins,
     rateLimits: deps.rateLimits,
     trustProxy: deps.trustProxy,
+    publicAdminRoutes: deps.publicAdminRoutes,
+    // The pages call pay-web (payments, refunds, reconciliation): their CSP names it.
+    connectSources: payWebSources(deps.payWebUrl),
     readiness: () => missingProviders(deps.services),
     // A banned user's tokens are refused (403 USER_BANNED) within a few seconds of the ban.
     standing: new UserStanding((userId) => deps.services.user.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),
@@ -65,6 +71,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
   app.get('/admin/vendor/chart.umd.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(chartJs),
   );
-  app.get('/storefront.json', async () => ({ payWebUrl: deps.payWebUrl }));
+  // apiDocs: whether the footer's links to the API reference lead anywhere (not on a production public port).
+  app.get('/storefront.json', async () => ({ payWebUrl: deps.payWebUrl, apiDocs: deps.publicAdminRoutes ?? false }));
   return app;
 }

@@ -18,6 +18,7 @@ runFrontDoor({
       payWebUrl: config.payWebUrl,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
+      publicAdminRoutes: config.publicAdminRoutes,
     });
     return { app, close: () => closeServices(services) };
   },

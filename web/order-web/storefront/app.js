@@ -1715,11 +1715,16 @@ function translateShell() {
   button.title = t('language.switchLabel');
 }
 
-/** Reads where pay-web is; until it answers (or if it fails) the default, this host's port 7002, stands. */
+/**
+ * Reads where pay-web is; until it answers (or if it fails) the default, this host's port 7002,
+ * stands. The footer's links to the API reference show only where the reference is on the public
+ * port (not in production, where it answers on the admin port alone).
+ */
 async function loadSettings() {
   try {
     const settings = await (await fetch('/storefront.json')).json();
     if (settings.payWebUrl) session.payWeb = settings.payWebUrl;
+    $('#api-docs').hidden = settings.apiDocs !== true;
   } catch {
     // The default stays.
   }

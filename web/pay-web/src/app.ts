@@ -21,6 +21,8 @@ export interface PayWebDeps {
   /** Limits on creating payments and asking refunds; none without (tests of the routes alone). */
   rateLimits?: RateLimitSettings;
   trustProxy?: number | string[];
+  /** /metrics and /docs on the public port too (outside production); otherwise on the admin listener only. */
+  publicAdminRoutes?: boolean;
 }
 
 export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
@@ -32,6 +34,7 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     standing: deps.standing,
     rateLimits: deps.rateLimits,
     trustProxy: deps.trustProxy,
+    publicAdminRoutes: deps.publicAdminRoutes,
     readiness: () => (payments.$providers().length === 0 ? ['no provider of the pay service'] : []),
     docs: {
       title: 'Shop pay-web',

@@ -21,6 +21,7 @@ runFrontDoor({
         standing,
         rateLimits: config.rateLimits,
         trustProxy: config.trustProxy,
+        publicAdminRoutes: config.publicAdminRoutes,
       }),
       close: async () => {
         await payments.$close();
