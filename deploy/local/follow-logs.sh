@@ -7,8 +7,9 @@ LOG_DIR=${SHOP_VAR_DIR:-$ROOT/var}/log
 cat <<TEXT
 
   Shop is running.
-    order-web   http://127.0.0.1:${ORDER_WEB_PORT:-7001}/api/v1   (health: /healthz, metrics: /metrics)
+    order-web   http://127.0.0.1:${ORDER_WEB_PORT:-7001}/api/v1   (health: /healthz; metrics and API reference: /metrics, /docs)
     pay-web     http://127.0.0.1:${PAY_WEB_PORT:-7002}/api/v1
+    admin ports http://127.0.0.1:${ORDER_WEB_ADMIN_PORT:-7101}, :${PAY_WEB_ADMIN_PORT:-7102}   (/metrics, /docs: the only place in production)
     Alipay      http://127.0.0.1:${ALIPAY_GATEWAY_PORT:-7009}   (local emulator: cashier pages at /cashier/<paymentId>)
     admin       ${ADMIN_USERNAME:-admin} / (ADMIN_PASSWORD, local default admin123)
     logs        $LOG_DIR/<process>.log (followed below)

@@ -49,13 +49,18 @@ entry() {
 : "${ORDER_WEB_PORT:=7001}"
 : "${PAY_WEB_PORT:=7002}"
 : "${ALIPAY_GATEWAY_PORT:=7009}"
+# The front doors' admin listeners (/metrics, /docs, /healthz, /readyz on 127.0.0.1), at fixed
+# ports so that a person or a scraper finds them; in development /metrics and /docs answer on the
+# public ports as well.
+: "${ORDER_WEB_ADMIN_PORT:=7101}"
+: "${PAY_WEB_ADMIN_PORT:=7102}"
 : "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
 # The goods' pictures (the goods service's image store on local disk).
 export GOODS_IMAGE_DIR="${GOODS_IMAGE_DIR:-$VAR/images}"
 # One process started alone (or the seed) joins the system in the profile the system runs with.
 if [ -z "${SHOP_PROFILE:-}" ] && { [ "${1:-}" = start ] || [ "${1:-}" = seed ]; } && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
 : "${SHOP_PROFILE:=development}"
-export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR
+export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR ORDER_WEB_ADMIN_PORT PAY_WEB_ADMIN_PORT
 export NODE_ENV="${NODE_ENV:-development}"
 # Rate limits (common/src/http/rate-limits.ts): counted in the stack's Redis, shared by every
 # front-door instance, and raised a thousandfold, since the tests, benches and chaos runs all come
@@ -152,6 +157,7 @@ up() {
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" = 0 ] || die "some processes did not start (logs under $LOG_DIR)"
   say "order-web: http://127.0.0.1:$ORDER_WEB_PORT, pay-web: http://127.0.0.1:$PAY_WEB_PORT (APIs under /api/v1)"
+  say "their admin ports (/metrics, /docs): http://127.0.0.1:$ORDER_WEB_ADMIN_PORT, http://127.0.0.1:$PAY_WEB_ADMIN_PORT"
   say "Alipay gateway (local emulator): http://127.0.0.1:$ALIPAY_GATEWAY_PORT (profile $SHOP_PROFILE)"
 }
 
