@@ -6,11 +6,11 @@
  * 429 RATE_LIMITED with Retry-After, and changes nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '@shop/common/http';
 import { freePort } from '../../../common/test/support/zookeeper-server';
+import { portVariable, spawnFrontDoor, type FrontDoorName } from './support/front-door-process';
 import { adminLogin, newCustomer, uniqueName } from './support/shop-api';
 import { SystemState } from './support/system-state';
 
@@ -55,22 +55,14 @@ function callFrom(from: string, port: number, method: string, path: string, opti
   });
 }
 
-/** A front door from the build, with the default limits and its own counters' namespace. */
-async function startFrontDoor(name: 'order-web' | 'pay-web', port: number, namespace: string): Promise<ChildProcess> {
+/** A front door from the build, with the default limits and its own counters' namespace (its admin listener on any free port). */
+function startFrontDoor(name: FrontDoorName, port: number, namespace: string): Promise<ChildProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', RATE_LIMIT_NAMESPACE: namespace, LOG_LEVEL: 'warn' };
   delete env.RATE_LIMIT_SCALE;
   env.RATE_LIMIT_REDIS_URL = 'redis://127.0.0.1:6379';
-  env[name === 'order-web' ? 'ORDER_WEB_PORT' : 'PAY_WEB_PORT'] = String(port);
-  const child = spawn(process.execPath, [join(__dirname, `../../${name}/dist/main.js`)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ready = await callFrom('127.0.0.1', port, 'GET', '/readyz').catch(() => undefined);
-    if (ready?.status === 200) return child;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  env[portVariable(name)] = String(port);
+  env[portVariable(name, true)] = '0';
+  return spawnFrontDoor(name, env, { port });
 }
 
 function expectLimited(answer: Answer, what: string): void {

@@ -124,7 +124,8 @@ for (const viewport of VIEWPORTS) {
 
       // All goods again: the other category's lamp is back.
       await page().click('.categories a[data-category=""]');
-      await page().waitForFunction(`[...document.querySelectorAll('.card .name')].some((name) => name.textContent === ${JSON.stringify(lamp)})`);
+      // A selector, not a string for waitForFunction: the page's policy refuses to evaluate strings (no 'unsafe-eval').
+      await page().waitForSelector(`.card .name:has-text(${JSON.stringify(lamp)})`);
       assert.doesNotMatch(page().url(), /category=/);
 
       // In Chinese, the same page.

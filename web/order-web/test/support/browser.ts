@@ -1,7 +1,8 @@
 /**
  * The storefront specs' browser: Debian's Chromium driven by playwright-core (no browser
  * download), a fresh context per test, screenshots in test-artifacts/storefront/, and the checks
- * every page must pass (axe, no sideways scrolling, focus where the customer looks).
+ * every page must pass (axe, no sideways scrolling, focus where the customer looks, nothing the
+ * Content-Security-Policy refuses).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -88,6 +89,8 @@ export interface BrowserSession {
   page: Page;
   /** Uncaught errors of the page's script during this test (none is allowed). */
   pageErrors: string[];
+  /** What the Content-Security-Policy refused during this test, in any page of its context (none is allowed). */
+  cspViolations: string[];
   /** A full-page screenshot in test-artifacts/storefront/, named with the session's prefix. */
   shot(name: string, target?: Page): Promise<void>;
 }
@@ -98,7 +101,7 @@ export interface BrowserSession {
  * when the page's own script threw. The answer's fields are set by the hooks.
  */
 export function withBrowser(options: { viewport: Pick<Viewport, 'width' | 'height'>; prefix?: string; locale?: string }): BrowserSession {
-  const session = { pageErrors: [] as string[] } as BrowserSession;
+  const session = { pageErrors: [] as string[], cspViolations: [] as string[] } as BrowserSession;
   const prefix = options.prefix ?? '';
   session.shot = async (name, target = session.page) => {
     await target.screenshot({ path: path.join(ARTIFACTS, `${prefix}${name}.png`), fullPage: true });
@@ -112,10 +115,12 @@ export function withBrowser(options: { viewport: Pick<Viewport, 'width' | 'heigh
 
   beforeEach(async () => {
     session.pageErrors = [];
+    session.cspViolations = [];
     session.context = await session.browser.newContext({
       viewport: { width: options.viewport.width, height: options.viewport.height },
       locale: options.locale ?? 'en-US',
     });
+    await watchContentSecurityPolicy(session.context, session.cspViolations);
     session.page = await session.context.newPage();
     session.page.on('pageerror', (error) => session.pageErrors.push(error.message));
   });
@@ -125,12 +130,30 @@ export function withBrowser(options: { viewport: Pick<Viewport, 'width' | 'heigh
     if (failed) await session.shot(`failed-${this.currentTest!.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
     await session.context?.close();
     if (!failed) assert.deepEqual(session.pageErrors, [], 'the page threw');
+    if (!failed) assert.deepEqual(session.cspViolations, [], 'the Content-Security-Policy refused something (docs/security.md)');
   });
 
   after(async () => {
     await session.browser?.close();
   });
   return session;
+}
+
+/**
+ * Collects into `violations` what the front doors' Content-Security-Policy refuses in every page
+ * of the context: each violation the document reports (a securitypolicyviolation listener added
+ * before any script of the page runs), and Chromium's own console report of it. The policy allows
+ * no inline script, handler or style (docs/security.md): a journey that trips it must fail, or
+ * the customer would meet a page that silently does less.
+ */
+export async function watchContentSecurityPolicy(context: BrowserContext, violations: string[]): Promise<void> {
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (event) => console.error(
+      'CSP violation: ' + event.effectiveDirective + ' refused ' + (event.blockedURI || 'an inline one') + ' at ' + event.sourceFile + ':' + event.lineNumber + (event.sample ? ' (' + event.sample + ')' : '')));`,
+  });
+  context.on('console', (message) => {
+    if (/Content Security Policy|^CSP violation/.test(message.text())) violations.push(`${message.page()?.url() ?? 'a page'}: ${message.text()}`);
+  });
 }
 
 export interface StorefrontSession extends BrowserSession {
