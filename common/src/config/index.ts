@@ -1,3 +1,4 @@
 export { ConfigError, defineConfig, type EnvReader } from './env-reader';
 export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-config';
+export { DEVELOPMENT_ZK_DIGEST, readZookeeperConfig, type ZookeeperConfig } from './zookeeper-config';
 export { SCHEMA_PREFIX, SHOP_SERVICES, TEST_SCHEMAS, type ShopService } from './schemas';

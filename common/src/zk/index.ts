@@ -1,3 +1,5 @@
+export { SHOP_TREES, secureTree, type SecureTreeReport } from './secure-tree';
+export { digestId, permissionsOf, sameAcls, shopAcls, type ZkDigestCredentials } from './zk-acl';
 export {
   CreateMode,
   ephemeralOwnerHex,

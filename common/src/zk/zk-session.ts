@@ -4,17 +4,24 @@
  * One instance is one session: when ZooKeeper says the session EXPIRED, the underlying client is
  * closed for good and its watches never fire again; the RPC registry (common/rpc) reacts by
  * building a new session and re-creating its ephemeral nodes and watches.
+ *
+ * With a digest, the session authenticates with it and creates every node with the shop's ACL
+ * (zk-acl.ts: the digest may do everything, anyone may read); without one it creates open
+ * nodes, as ZooKeeper's clients do by default, and can write only where the ACL lets anyone.
  */
-import zookeeper, { type Client, type Event, type Stat } from 'node-zookeeper-client';
+import zookeeper, { type ACL, type Client, type Event, type Stat } from 'node-zookeeper-client';
+import { sendCredentialsFirst } from './auth-before-requests';
 import { watchZkConnections } from './connection-watchdog';
+import { credentialsOf, OPEN_ACLS, shopAcls, type ZkDigestCredentials } from './zk-acl';
 
 watchZkConnections();
+sendCredentialsFirst();
 
 export const CreateMode = zookeeper.CreateMode;
 export const ZkErrorCode = zookeeper.Exception;
 export type { Event as ZkEvent, Stat as ZkStat } from 'node-zookeeper-client';
 
-export interface ZkSessionOptions {
+export interface ZkSessionOptions extends ZkDigestCredentials {
   /** host:port[,host:port...][/chroot] */
   connect: string;
   sessionTimeoutMs?: number;
@@ -39,11 +46,14 @@ export class ZkSession {
   /** Closed by us or expired by the server: no request will ever be answered. */
   private ended = false;
   private closed = false;
+  /** What every node this session creates carries. */
+  readonly acls: readonly ACL[];
 
   private constructor(
     private readonly client: Client,
     readonly options: ZkSessionOptions,
   ) {
+    this.acls = credentialsOf(options).length > 0 ? shopAcls(options) : OPEN_ACLS;
     client.on('state', (state) => {
       const mapped = mapState(state);
       if (mapped === 'expired') this.ended = true;
@@ -62,6 +72,10 @@ export class ZkSession {
       retries: 0,
       ...(resume && { sessionId: Buffer.from(resume.sessionId, 'hex'), sessionPassword: Buffer.from(resume.sessionPassword, 'hex') }),
     } as Partial<zookeeper.Option>);
+    // Before connecting: the library sends the credentials on every connection it opens, first
+    // thing (auth-before-requests.ts), so a resumed session or a reconnection is authenticated
+    // again before any request of it reaches the server (ZooKeeper keeps them per connection).
+    for (const credential of credentialsOf(options)) client.addAuthInfo('digest', Buffer.from(credential));
     const session = new ZkSession(client, options);
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
@@ -98,13 +112,15 @@ export class ZkSession {
 
   create(path: string, data: Buffer | null = null, mode: number = CreateMode.PERSISTENT): Promise<string> {
     return this.call(`create ${path}`, (resolve, reject) =>
-      this.client.create(path, data ?? Buffer.alloc(0), mode, (error, created) => (error ? reject(error) : resolve(created))),
+      this.client.create(path, data ?? Buffer.alloc(0), [...this.acls], mode, (error, created) => (error ? reject(error) : resolve(created))),
     );
   }
 
-  /** Creates the path and any missing parents (persistent); no error when it exists. */
+  /** Creates the path and any missing parents (persistent, with this session's ACL); no error when it exists. */
   mkdirp(path: string): Promise<string> {
-    return this.call(`mkdirp ${path}`, (resolve, reject) => this.client.mkdirp(path, (error, created) => (error ? reject(error) : resolve(created))));
+    return this.call(`mkdirp ${path}`, (resolve, reject) =>
+      this.client.mkdirp(path, [...this.acls], (error, created) => (error ? reject(error) : resolve(created))),
+    );
   }
 
   exists(path: string, watcher?: (event: Event) => void): Promise<Stat | null> {
@@ -127,6 +143,25 @@ export class ZkSession {
   getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
     return this.call(`getData ${path}`, (resolve, reject) =>
       this.client.getData(path, (error, data, stat) => (error ? reject(error) : resolve({ data, stat }))),
+    );
+  }
+
+  /** Replaces the node's data (needs WRITE on the node); `version` -1 whatever its version. */
+  setData(path: string, data: Buffer | null, version = -1): Promise<Stat> {
+    return this.call(`setData ${path}`, (resolve, reject) =>
+      this.client.setData(path, data, version, (error, stat) => (error ? reject(error) : resolve(stat))),
+    );
+  }
+
+  /** The node's ACL. Without ADMIN on the node, ZooKeeper hides a digest id's hash (`user:x`). */
+  getAcl(path: string): Promise<{ acls: ACL[]; stat: Stat }> {
+    return this.call(`getACL ${path}`, (resolve, reject) => this.client.getACL(path, (error, acls, stat) => (error ? reject(error) : resolve({ acls, stat }))));
+  }
+
+  /** Replaces the node's ACL (needs ADMIN on the node); `version` -1 whatever its ACL version. */
+  setAcl(path: string, acls: readonly ACL[], version = -1): Promise<Stat> {
+    return this.call(`setACL ${path}`, (resolve, reject) =>
+      this.client.setACL(path, [...acls], version, (error, stat) => (error ? reject(error) : resolve(stat))),
     );
   }
 
