@@ -6,57 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { CreateMode, ZkSession, type ZkSessionState } from '../src/zk';
 import { infra } from './support/infra';
-
-class SilenceableRelay {
-  /** Connections accepted so far, in order; `closedByClient` turns true when the client hangs up. */
-  readonly connections: { socket: Socket; silent: boolean; closedByClient: boolean }[] = [];
-  private silenceNext = 0;
-  private constructor(private readonly server: Server) {}
-
-  static async start(target: string): Promise<SilenceableRelay> {
-    const [host, port] = target.split(',')[0]!.split(':');
-    const server = createServer();
-    const relay = new SilenceableRelay(server);
-    server.on('connection', (socket) => {
-      const connection = { socket, silent: relay.silenceNext > 0, closedByClient: false };
-      if (connection.silent) relay.silenceNext--;
-      relay.connections.push(connection);
-      socket.on('close', () => (connection.closedByClient = true));
-      if (connection.silent) return socket.resume(); // reads and drops everything
-      const upstream = createConnection(Number(port), host);
-      socket.on('data', (chunk) => connection.silent || upstream.write(chunk));
-      upstream.on('data', (chunk) => connection.silent || socket.write(chunk));
-      socket.on('close', () => upstream.destroy());
-      upstream.on('close', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return relay;
-  }
-
-  get connect(): string {
-    return `127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  /** The next `count` connections are accepted and never answered. */
-  silenceNextConnections(count: number): void {
-    this.silenceNext = count;
-  }
-
-  /** Open connections stop forwarding in both directions, and stay open. */
-  silenceOpenConnections(): void {
-    for (const connection of this.connections) connection.silent = true;
-  }
-
-  async stop(): Promise<void> {
-    for (const { socket } of this.connections) socket.destroy();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
+import { SilenceableRelay } from './support/silenceable-relay';
 
 describe('ZooKeeper connection watchdog (real server behind a relay)', function () {
   this.timeout(30_000);
@@ -75,7 +27,7 @@ describe('ZooKeeper connection watchdog (real server behind a relay)', function 
 
   it('gives up on a connection whose handshake is never answered, and connects on the next', async () => {
     relay.silenceNextConnections(1);
-    const session = await ZkSession.open({ connect: relay.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, connectTimeoutMs: 15_000 });
+    const session = await ZkSession.open({ ...infra.zookeeper, connect: relay.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, connectTimeoutMs: 15_000 });
     sessions.push(session);
     assert.equal(relay.connections.length, 2);
     assert.ok(relay.connections[0]!.silent && relay.connections[0]!.closedByClient, 'the client hung up on the silent connection');
@@ -85,7 +37,7 @@ describe('ZooKeeper connection watchdog (real server behind a relay)', function 
   });
 
   it('notices a connected server that fell silent and resumes the session on a new connection', async () => {
-    const session = await ZkSession.open({ connect: relay.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+    const session = await ZkSession.open({ ...infra.zookeeper, connect: relay.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS });
     sessions.push(session);
     const path = await session.create(`/shop-test-watchdog-${randomUUID()}`, null, CreateMode.EPHEMERAL);
     const states: ZkSessionState[] = [];

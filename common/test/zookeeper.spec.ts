@@ -9,8 +9,8 @@ describe('ZooKeeper (real server)', () => {
   let observer: ZkSession;
 
   before(async () => {
-    owner = await ZkSession.open({ connect: infra.zookeeper.connect, sessionTimeoutMs: 4_000 });
-    observer = await ZkSession.open({ connect: infra.zookeeper.connect, sessionTimeoutMs: 4_000 });
+    owner = await ZkSession.open({ ...infra.zookeeper, sessionTimeoutMs: 4_000 });
+    observer = await ZkSession.open({ ...infra.zookeeper, sessionTimeoutMs: 4_000 });
     await owner.mkdirp(root);
   });
 
@@ -55,7 +55,7 @@ describe('ZooKeeper (real server)', () => {
   });
 
   it('removes the ephemeral nodes of a session that is closed', async () => {
-    const session = await ZkSession.open({ connect: infra.zookeeper.connect, sessionTimeoutMs: 4_000 });
+    const session = await ZkSession.open({ ...infra.zookeeper, sessionTimeoutMs: 4_000 });
     await session.create(`${root}/provider-c`, null, CreateMode.EPHEMERAL);
     let gone!: Promise<string>;
     const stat = await new Promise((registered, reject) => {
