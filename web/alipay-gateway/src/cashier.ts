@@ -14,6 +14,15 @@ export interface CashierDeps {
   qrCode(outTradeNo: string): string;
 }
 
+/**
+ * The page's style, served as a file: the gateway answers with the shop's Content-Security-Policy
+ * (createHttpApp), which refuses inline styles.
+ */
+const CASHIER_STYLE = `body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+.amount{font-size:2rem;font-weight:600}.box{border:1px solid #ddd;border-radius:8px;padding:1.5rem}
+button{font-size:1.1rem;padding:.6rem 2rem;background:#1677ff;color:#fff;border:0;border-radius:6px;cursor:pointer}
+code{word-break:break-all}`;
+
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function cashierPage(trade: Trade, qrCode: string, message = ''): string {
@@ -21,10 +30,7 @@ export function cashierPage(trade: Trade, qrCode: string, message = ''): string 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Alipay sandbox cashier</title>
-<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
-.amount{font-size:2rem;font-weight:600}.box{border:1px solid #ddd;border-radius:8px;padding:1.5rem}
-button{font-size:1.1rem;padding:.6rem 2rem;background:#1677ff;color:#fff;border:0;border-radius:6px;cursor:pointer}
-code{word-break:break-all}</style></head>
+<link rel="stylesheet" href="/assets/cashier.css"></head>
 <body><div class="box">
 <p>Alipay sandbox cashier (local emulator)</p>
 <p id="subject">${escape(trade.subject)}</p>
@@ -55,6 +61,8 @@ export function registerCashier(app: FastifyInstance, { trades, buyer, qrCode }:
     }
     return cashierPage(trade, qrCode(outTradeNo), message);
   };
+
+  app.get('/assets/cashier.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CASHIER_STYLE));
 
   app.get<{ Params: { outTradeNo: string } }>('/cashier/:outTradeNo', async (request, reply) => {
     const { outTradeNo } = request.params;
