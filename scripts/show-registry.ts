@@ -7,11 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { echoContract } from '../common/test/support/echo-contract';
+import { loadInfraConfig } from '../common/src/config';
 import { createLogger } from '../common/src/log';
 import { createRpcClient, ZkRegistry } from '../common/src/rpc';
 import { ProviderProcess } from '../common/test/support/provider-process';
+import { transportAs } from '../common/test/support/infra';
 
-const ZK = process.env.ZK_CONNECT ?? '127.0.0.1:2181';
+const { zookeeper } = loadInfraConfig();
+const ZK = zookeeper.connect;
 const VAR = resolve(__dirname, '../var');
 
 function zkCli(...command: string[]): string {
@@ -25,8 +28,8 @@ function zkCli(...command: string[]): string {
 async function main(): Promise<void> {
   const logger = createLogger('show-registry', 'warn');
   const providers = await Promise.all([ProviderProcess.start(ZK), ProviderProcess.start(ZK, { PROVIDER_WEIGHT: '200' })]);
-  const registry = await ZkRegistry.connect({ connect: ZK, sessionTimeoutMs: 10_000, logger });
-  const client = await createRpcClient(echoContract, { application: 'order', registry, logger });
+  const registry = await ZkRegistry.connect({ ...zookeeper, logger });
+  const client = await createRpcClient(echoContract, { application: 'ops', registry, logger, transport: transportAs('ops') });
   try {
     const dir = `/dubbo/${echoContract.name}`;
     console.log(`$ zkCli.sh -server ${ZK} ls -R ${dir}`);

@@ -4,7 +4,7 @@ import { ErrorCode } from '../src/errors';
 import { createRpcClient, parseProviderNode, providersPath, RpcError, ZkRegistry, type BalancerName, type RpcClient } from '../src/rpc';
 import { ZkSession } from '../src/zk';
 import { ProviderProcess } from './support/provider-process';
-import { eventually, sleep, testLogger } from './support/infra';
+import { eventually, infra, sleep, testLogger, transportAs } from './support/infra';
 import { ZooKeeperServer } from './support/zookeeper-server';
 
 type EchoClient = RpcClient<typeof echoContract.definition>;
@@ -24,7 +24,7 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
     return provider;
   };
   const client = async (balancer: BalancerName = 'random') => {
-    const c = await createRpcClient(echoContract, { application: 'rpc-test', registry, logger: testLogger, balancer });
+    const c = await createRpcClient(echoContract, { application: 'rpc-test', registry, logger: testLogger, balancer, transport: transportAs('ops') });
     clients.push(c);
     return c;
   };
@@ -57,7 +57,7 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
 
   before(async () => {
     zk = await ZooKeeperServer.start();
-    registry = await ZkRegistry.connect({ connect: zk.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, logger: testLogger });
+    registry = await ZkRegistry.connect({ ...infra.zookeeper, connect: zk.connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, logger: testLogger });
   });
 
   afterEach(async () => {

@@ -33,7 +33,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_TX_OP_BATCH_INTERVAL_MS:=500}"
 export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
 
-for part in util tools zookeeper mysql redis rocketmq; do
+for part in util tools zookeeper mysql redis rocketmq pki; do
   # shellcheck source=/dev/null
   . "$ROOT/deploy/local/lib/$part.sh"
 done
@@ -43,6 +43,8 @@ up() {
   started=$(now_ms)
   ensure_java
   ensure_jars
+  # The services' mutual TLS certificates (var/pki), before any process needs them.
+  pki_up
   # ZooKeeper and MySQL start while RocketMQ's JVMs warm up.
   zk_up &
   local zk=$!

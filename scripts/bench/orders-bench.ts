@@ -17,11 +17,12 @@
  * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,8,32,64"),
  * BENCH_IDLE_SECONDS (default 10).
  */
-import { credentials } from '@grpc/grpc-js';
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
 import { loadInfraConfig } from '../../common/src/config';
 import { openDatabase } from '../../common/src/db';
+import { echoContract } from '../../common/test/support/echo-contract';
+import { transportAs } from '../../common/test/support/infra';
 import { ProviderProcess } from '../../common/test/support/provider-process';
 import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
 import { signUpCustomers } from './lib/customers';
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
   const commitOne = () => db.transaction((transaction) => db.query("INSERT INTO bench_commit (payload) VALUES ('x')", { transaction }));
 
   const provider = await ProviderProcess.start(infra.zookeeper.connect, {});
-  const raw = new testing.EchoServiceClient(provider.address, credentials.createInsecure());
+  // Over the same mutual TLS as the services' own calls, so that the ratio compares like with like.
+  const channel = transportAs('ops').channelTo(echoContract.owner);
+  const raw = new testing.EchoServiceClient(provider.address, channel.credentials, channel.options);
   const echo = () => new Promise((resolve, reject) => raw.echo({ message: 'hello', delayMs: 0 }, (e, r) => (e ? reject(e) : resolve(r))));
 
   try {

@@ -1,30 +1,46 @@
 /**
  * npm run bench:rpc: unary Echo calls to one provider (in its own process), through the
  * registry client (ZooKeeper discovery, balancer, deadline, interceptors, metrics) and through a
- * raw grpc-js client on the same server, in the same run, at concurrency 1 and 64.
+ * raw grpc-js client on the same server, both over the services' mutual TLS, in the same run, at
+ * concurrency 1 and 64; and a raw grpc-js client of a second provider that runs plain gRPC
+ * (RPC_TLS=off, registered under a ZooKeeper chroot of its own), which prices the TLS itself.
  *
  * Settings: BENCH_SECONDS (default 10 per row, split in alternating rounds), ZK_CONNECT (default the local stack's).
  */
-import { credentials } from '@grpc/grpc-js';
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
 import { echoContract } from '../../common/test/support/echo-contract';
+import { loadInfraConfig } from '../../common/src/config';
 import { createLogger } from '../../common/src/log';
-import { createRpcClient, ZkRegistry } from '../../common/src/rpc';
+import { createRpcClient, RpcTransport, ZkRegistry } from '../../common/src/rpc';
 import { ProviderProcess } from '../../common/test/support/provider-process';
+import { transportAs } from '../../common/test/support/infra';
+import { ZkSession } from '../../common/src/zk';
 import { compare, measure, table, writeReport, type Result } from './lib/measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ZK = process.env.ZK_CONNECT ?? '127.0.0.1:2181';
+const { zookeeper } = loadInfraConfig();
+const ZK = zookeeper.connect;
+const PLAINTEXT_CHROOT = '/shop-bench-plaintext';
 
 async function main(): Promise<void> {
   const logger = createLogger('bench-rpc', 'warn');
   const provider = await ProviderProcess.start(ZK, { ZK_SESSION_TIMEOUT_MS: '10000' });
-  const registry = await ZkRegistry.connect({ connect: ZK, sessionTimeoutMs: 10_000, logger });
-  const viaRegistry = await createRpcClient(echoContract, { application: 'bench', registry, logger });
-  const raw = new testing.EchoServiceClient(provider.address, credentials.createInsecure());
+  const root = await ZkSession.open({ connect: ZK });
+  await root.mkdirp(PLAINTEXT_CHROOT);
+  root.close();
+  const plaintextProvider = await ProviderProcess.start(`${ZK}${PLAINTEXT_CHROOT}`, { ZK_SESSION_TIMEOUT_MS: '10000', RPC_TLS: 'off' });
+  const registry = await ZkRegistry.connect({ ...zookeeper, logger });
+  const transport = transportAs('ops');
+  const viaRegistry = await createRpcClient(echoContract, { application: 'bench', registry, logger, transport });
+  const channel = transport.channelTo(echoContract.owner);
+  const raw = new testing.EchoServiceClient(provider.address, channel.credentials, channel.options);
+  const plain = new testing.EchoServiceClient(plaintextProvider.address, RpcTransport.plaintext().channelTo(echoContract.owner).credentials);
   const request = { message: 'hello', delayMs: 0 };
-  const rawEcho = () => new Promise((resolve, reject) => raw.echo(request, { deadline: Date.now() + 2_000 } as never, (e, r) => (e ? reject(e) : resolve(r))));
+  const echoOf = (client: InstanceType<typeof testing.EchoServiceClient>) => () =>
+    new Promise((resolve, reject) => client.echo(request, { deadline: Date.now() + 2_000 } as never, (e, r) => (e ? reject(e) : resolve(r))));
+  const rawEcho = echoOf(raw);
+  const plainEcho = echoOf(plain);
   const registryEcho = () => viaRegistry.echo(request);
 
   try {
@@ -32,9 +48,11 @@ async function main(): Promise<void> {
     // Warm both paths (JIT, connections) before measuring.
     await measure('warmup', 16, 1_000, rawEcho);
     await measure('warmup', 16, 1_000, registryEcho);
+    await measure('warmup', 16, 1_000, plainEcho);
     const results: Result[] = [];
     for (const concurrency of [1, 64]) {
       const ways = [
+        { name: 'raw grpc-js, plain gRPC', op: plainEcho },
         { name: 'raw grpc-js', op: rawEcho },
         { name: 'registry client', op: registryEcho },
       ];
@@ -45,7 +63,8 @@ async function main(): Promise<void> {
         results.find((x) => x.concurrency === c && x.name === 'raw grpc-js')!,
         results.find((x) => x.concurrency === c && x.name === 'registry client')!,
       ];
-      return { concurrency: c, ratio: g.perSecond / r.perSecond };
+      const p = results.find((x) => x.concurrency === c && x.name === 'raw grpc-js, plain gRPC')!;
+      return { concurrency: c, ratio: g.perSecond / r.perSecond, tls: r.perSecond / p.perSecond };
     });
     const markdown = [
       `# bench:rpc (${new Date().toISOString()})`,
@@ -55,12 +74,15 @@ async function main(): Promise<void> {
       table(results),
       '',
       ...ratios.map((r) => `- registry client / raw grpc-js throughput at concurrency ${r.concurrency}: **${r.ratio.toFixed(2)}**`),
+      ...ratios.map((r) => `- raw grpc-js over mutual TLS / plain gRPC at concurrency ${r.concurrency}: **${r.tls.toFixed(2)}**`),
       '',
     ].join('\n');
     console.log(markdown);
     console.log(`report: ${writeReport('bench-rpc', markdown, { results, ratios })}`);
   } finally {
     raw.close();
+    plain.close();
+    await plaintextProvider.stop();
     await viaRegistry.$close();
     registry.close();
     await provider.stop();

@@ -1,4 +1,5 @@
 export { ConfigError, defineConfig, type EnvReader } from './env-reader';
 export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-config';
+export { readRpcTlsConfig, type RpcTlsConfig } from './rpc-tls-config';
 export { DEVELOPMENT_ZK_DIGEST, readZookeeperConfig, type ZookeeperConfig } from './zookeeper-config';
 export { SCHEMA_PREFIX, SHOP_SERVICES, TEST_SCHEMAS, type ShopService } from './schemas';

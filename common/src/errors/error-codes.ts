@@ -30,6 +30,7 @@ export const ErrorCode = {
   ADDRESS_BOOK_FULL: 'ADDRESS_BOOK_FULL',
   ADDRESS_REQUIRED: 'ADDRESS_REQUIRED',
   RATE_LIMITED: 'RATE_LIMITED',
+  CALLER_NOT_ALLOWED: 'CALLER_NOT_ALLOWED',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -77,6 +78,9 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   ADDRESS_REQUIRED: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
   // More requests than a front door's rate limit allows (Retry-After says when to try again).
   RATE_LIMITED: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  // A service refused the calling service (mutual TLS identity not among the method's callers):
+  // the deployment is wrong, not the customer's request, hence a 500 if it ever reaches a front door.
+  CALLER_NOT_ALLOWED: { grpc: GrpcStatus.PERMISSION_DENIED, http: 500 },
   INTERNAL: { grpc: GrpcStatus.INTERNAL, http: 500 },
 };
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config';
 import { createLogger, type Logger } from '../log';
-import { ZkRegistry } from '../rpc';
+import { RpcTransport, ZkRegistry } from '../rpc';
 import { startAdminListener } from './admin-listener';
 import { TokenService } from './jwt';
 import type { WebConfig } from './web-config';
@@ -16,16 +16,24 @@ export interface FrontDoor<C extends WebConfig = WebConfig> {
   application: string;
   loadConfig(): C;
   /** Connects the clients and builds the app; `close` runs after the server stopped. */
-  setup(context: { config: C; logger: Logger; registry: ZkRegistry; tokens: TokenService }): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
+  setup(context: {
+    config: C;
+    logger: Logger;
+    registry: ZkRegistry;
+    transport: RpcTransport;
+    tokens: TokenService;
+  }): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
 }
 
 export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): void {
   const start = async () => {
     const config = definition.loadConfig();
     const logger = createLogger(definition.application);
+    // The front door calls the services as itself (mutual TLS, identity = its application name).
+    const transport = RpcTransport.fromConfig(config.infra.rpcTls, definition.application);
     const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
     const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
-    const { app, close } = await definition.setup({ config, logger, registry, tokens });
+    const { app, close } = await definition.setup({ config, logger, registry, transport, tokens });
     // The admin listener (/metrics, /docs) first, as the services open theirs: what a scrape sees
     // covers the whole life of the public port.
     const admin = await startAdminListener(app, { ...config.admin, logger });

@@ -35,7 +35,7 @@ export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456
 
 export function readWebConfig(env: EnvReader, fail: (problem: string) => void, name: string, defaultPort: number): WebConfig {
   const prefix = name.toUpperCase().replace(/-/g, '_');
-  const infra = readInfraConfig(env);
+  const infra = readInfraConfig(env, fail);
   const production = infra.env === 'production';
   const jwtSecret = env.string('JWT_SECRET', { default: production ? undefined : DEVELOPMENT_JWT_SECRET });
   if (jwtSecret.length < 32) fail('JWT_SECRET must be at least 32 characters');

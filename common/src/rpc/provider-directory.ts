@@ -1,12 +1,15 @@
 /**
  * The providers of one service, as ZooKeeper lists them, each with its own channel.
  * Updated by the registry's watch; when ZooKeeper is unreachable no update comes, so the last
- * known providers stay in use.
+ * known providers stay in use. Each channel requires the provider to prove the service owner's
+ * identity (mutual TLS): one registered by anyone else never completes a handshake, stays in
+ * TRANSIENT_FAILURE and is passed over like a provider that is down.
  */
-import { Client, connectivityState, credentials } from '@grpc/grpc-js';
+import { Client, connectivityState } from '@grpc/grpc-js';
 import type { Logger } from '../log';
 import { parseProviderNode, type ProviderUrl } from './dubbo-url';
 import type { Candidate } from './load-balancer';
+import type { RpcTransport } from './rpc-tls';
 
 export interface Provider extends Candidate {
   url: ProviderUrl;
@@ -20,6 +23,9 @@ export class ProviderDirectory {
 
   constructor(
     private readonly service: string,
+    /** The identity the service's providers must prove. */
+    private readonly owner: string,
+    private readonly transport: RpcTransport,
     private readonly logger: Logger,
   ) {}
 
@@ -44,10 +50,8 @@ export class ProviderDirectory {
         existing.weight = url.weight;
         continue;
       }
-      const client = new Client(id, credentials.createInsecure(), {
-        'grpc.keepalive_time_ms': 30_000,
-        'grpc.enable_retries': 0,
-      });
+      const channel = this.transport.channelTo(this.owner);
+      const client = new Client(id, channel.credentials, channel.options);
       this.providers.set(id, { id, url, client, weight: url.weight, active: 0 });
       this.logger.info({ service: this.service, provider: id }, 'provider added');
     }

@@ -2,7 +2,7 @@
  * Typed, Dubbo-style clients: discovery through ZooKeeper, load balancing, a deadline on every
  * call, and failover to another provider on UNAVAILABLE for calls that are safe to repeat.
  *
- *   const goods = await createRpcClient(goodsContract, { application: 'order', registry, logger });
+ *   const goods = await createRpcClient(goodsContract, { application: 'order', registry, logger, transport });
  *   const item = await goods.getGoods({ goodsId });
  */
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
@@ -15,6 +15,7 @@ import { fromServiceError, RpcError } from './rpc-errors';
 import { tracingInterceptor, type CallInterceptor } from './rpc-interceptors';
 import { recordClientCall, rpcMetrics } from './rpc-metrics';
 import type { ServiceContract, UnaryServiceDefinition } from './service-contract';
+import type { RpcTransport } from './rpc-tls';
 import type { ZkRegistry } from './zk-registry';
 import { ErrorCode } from '../errors';
 
@@ -40,6 +41,8 @@ export interface RpcClientOptions {
   application: string;
   registry: ZkRegistry;
   logger: Logger;
+  /** Mutual TLS: this process's certificate, and the check of each provider's. */
+  transport: RpcTransport;
   balancer?: BalancerName;
   /** Attempts per call, the first included, for methods safe to repeat. */
   maxAttempts?: number;
@@ -49,7 +52,7 @@ export interface RpcClientOptions {
 
 export async function createRpcClient<D extends UnaryServiceDefinition>(contract: ServiceContract<D>, options: RpcClientOptions): Promise<RpcClient<D>> {
   const { registry, logger } = options;
-  const directory = new ProviderDirectory(contract.name, logger);
+  const directory = new ProviderDirectory(contract.name, contract.owner, options.transport, logger);
   const interceptors = [tracingInterceptor(options.application), ...(options.interceptors ?? [])];
   const balancer = createBalancer(options.balancer ?? 'random');
   const maxAttempts = options.maxAttempts ?? 3;

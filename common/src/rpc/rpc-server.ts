@@ -1,18 +1,20 @@
 /**
  * Hosts any set of services on one grpc-js server and registers each in ZooKeeper in Dubbo's
- * layout, with grpc.health.v1 and a graceful shutdown:
+ * layout, with grpc.health.v1, mutual TLS with per-method caller rules, and a graceful shutdown:
  *   1. health says NOT_SERVING and the znodes are removed,
  *   2. consumers are given `unregisterGraceMs` to notice and stop sending,
  *   3. calls in flight drain (up to `drainTimeoutMs`), then the server stops.
  */
-import { Server, ServerCredentials, status as GrpcStatus, type Metadata, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { Server, status as GrpcStatus, type Metadata, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER } from '../trace';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
 import { CALLER_APP_HEADER } from './rpc-interceptors';
 import { recordServerCall } from './rpc-metrics';
-import { toServiceError } from './rpc-errors';
+import { RpcError, toServiceError } from './rpc-errors';
+import { provenCaller, type RpcTransport } from './rpc-tls';
+import { ErrorCode } from '../errors';
 import { methodNamesOf, type ServiceContract, type UnaryServiceDefinition } from './service-contract';
 import type { ZkRegistry } from './zk-registry';
 
@@ -22,6 +24,7 @@ type ResponseOf<M> = M extends { responseSerialize: (r: infer R) => Buffer } ? R
 /** Facts about the call a handler may use (metadata, caller application). */
 export interface CallContext {
   metadata: Metadata;
+  /** The caller's identity proven by mutual TLS (its claimed name over plain gRPC in development). */
   callerApplication: string;
 }
 
@@ -34,6 +37,8 @@ export interface RpcServerOptions {
   application: string;
   registry: ZkRegistry;
   logger: Logger;
+  /** Mutual TLS: the server's certificate, and the proof of each caller's identity. */
+  transport: RpcTransport;
   /** The address consumers connect to (registered in ZooKeeper). */
   advertisedHost: string;
   /** Interface to listen on. */
@@ -74,7 +79,8 @@ export class RpcServer {
     const implementation: Record<string, (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void> = {};
     for (const key of Object.keys(contract.definition) as (keyof D & string)[]) {
       const method = contract.definition[key]!.path.split('/')[2]!;
-      implementation[key] = this.wrap(contract.name, method, handlers[key] as (request: unknown, context: CallContext) => Promise<unknown>);
+      const callers = new Set(contract.policies[key].callers);
+      implementation[key] = this.wrap(contract.name, method, callers, handlers[key] as (request: unknown, context: CallContext) => Promise<unknown>);
     }
     this.server.addService(contract.definition, implementation);
     this.services.push({ name: contract.name, methods: methodNamesOf(contract.definition) });
@@ -85,7 +91,7 @@ export class RpcServer {
   async start(): Promise<void> {
     const bind = `${this.options.bindHost ?? '0.0.0.0'}:${this.options.port}`;
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(bind, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      this.server.bindAsync(bind, this.options.transport.serverCredentials(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.health.setStatus('', 'SERVING');
     const timestamp = Date.now();
@@ -135,12 +141,30 @@ export class RpcServer {
     this.server.forceShutdown();
   }
 
-  private wrap(service: string, method: string, handler: (request: unknown, context: CallContext) => Promise<unknown>) {
-    const logger = this.options.logger;
+  private wrap(service: string, method: string, callers: ReadonlySet<string>, handler: (request: unknown, context: CallContext) => Promise<unknown>) {
+    const { logger, transport } = this.options;
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint();
       const traceId = String(call.metadata.get(TRACE_ID_HEADER)[0] ?? '');
-      const callerApplication = String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '');
+      let callerApplication: string;
+      if (transport.secure) {
+        // The handshake proved the certificate is the CA's; the method decides whether its owner may call.
+        const proven = provenCaller(call);
+        if (proven === undefined || !callers.has(proven)) {
+          logger.warn({ service, method, caller: proven ?? null, claimed: String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '') }, 'caller refused');
+          recordServerCall(service, method, GrpcStatus[GrpcStatus.PERMISSION_DENIED], 0);
+          const refusal = new RpcError(
+            ErrorCode.CALLER_NOT_ALLOWED,
+            GrpcStatus.PERMISSION_DENIED,
+            `${proven ?? 'a caller without identity'} may not call ${service}/${method}`,
+          );
+          callback(toServiceError(refusal), null);
+          return;
+        }
+        callerApplication = proven;
+      } else {
+        callerApplication = String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '');
+      }
       this.inFlight++;
       const finish = (code: GrpcStatus) => {
         this.inFlight--;

@@ -1,8 +1,9 @@
 /**
  * What the RPC layer needs to know about a gRPC service beyond its generated definition: its
- * full name, and per method the default deadline and whether a call may be repeated on another
- * provider. Every mutating method of the shop is keyed by an order or request id and therefore
- * safe to repeat; the table says so explicitly, method by method.
+ * full name, the identity its providers prove (mutual TLS), and per method the default deadline,
+ * whether a call may be repeated on another provider, and which identities may call it. Every
+ * mutating method of the shop is keyed by an order or request id and therefore safe to repeat;
+ * the table says so explicitly, method by method.
  */
 import type { MethodDefinition } from '@grpc/grpc-js';
 
@@ -15,11 +16,15 @@ export interface MethodPolicy {
   timeoutMs: number;
   /** True when repeating the call cannot apply its effect twice (read, or keyed by an id). */
   idempotent: boolean;
+  /** The identities (application names proven by mutual TLS) the method admits; the rest are refused. */
+  callers: readonly string[];
 }
 
 export interface ServiceContract<D extends UnaryServiceDefinition> {
   /** Full name, e.g. shop.goods.v1.GoodsService. */
   name: string;
+  /** The identity a provider must prove: `goods` for shop.goods.v1.GoodsService. */
+  owner: string;
   definition: D;
   policies: { [K in keyof D]: MethodPolicy };
 }
@@ -36,6 +41,15 @@ export function methodNamesOf(definition: UnaryServiceDefinition): string[] {
   return Object.values(definition).map((m) => m.path.split('/')[2]!);
 }
 
-export function defineContract<D extends UnaryServiceDefinition>(definition: D, policies: { [K in keyof D]: MethodPolicy }): ServiceContract<D> {
-  return { name: serviceNameOf(definition), definition, policies };
+/**
+ * @param owner the identity of the service's providers; by default the proto package's second
+ *   part (`goods` in shop.goods.v1), which is the application that hosts the service.
+ */
+export function defineContract<D extends UnaryServiceDefinition>(
+  definition: D,
+  policies: { [K in keyof D]: MethodPolicy },
+  owner?: string,
+): ServiceContract<D> {
+  const name = serviceNameOf(definition);
+  return { name, owner: owner ?? name.split('.')[1]!, definition, policies };
 }

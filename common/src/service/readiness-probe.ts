@@ -12,10 +12,12 @@
  * process is gone: one node start per few seconds of waiting instead of one per try.
  * Exit 0: ready; 1: not yet, or the process is gone (the reason on stderr).
  */
-import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import zookeeper from 'node-zookeeper-client';
+import { loadInfraConfig } from '../config';
 import { DUBBO_ROOT, parseProviderNode, type ProviderUrl } from '../rpc/dubbo-url';
+import { RpcTransport } from '../rpc/rpc-tls';
 
 const TIMEOUT_MS = 2_000;
 
@@ -47,10 +49,15 @@ async function registeredProviders(connect: string): Promise<ProviderUrl[]> {
   }
 }
 
-/** grpc.health.v1 Check; the status as its name (the package loads the enums as strings). */
-function healthStatus(address: string): Promise<string> {
+/**
+ * grpc.health.v1 Check; the status as its name (the package loads the enums as strings). The
+ * probe is an operator's tool: it connects with the `ops` certificate (mutual TLS) and expects
+ * the provider to prove its application's identity.
+ */
+function healthStatus(address: string, application: string): Promise<string> {
   const Health = makeGenericClientConstructor(healthService, 'Health');
-  const client = new Health(address, credentials.createInsecure()) as unknown as {
+  const channel = RpcTransport.fromConfig(loadInfraConfig().rpcTls, 'ops').channelTo(application);
+  const client = new Health(address, channel.credentials, channel.options) as unknown as {
     Check(request: { service: string }, options: { deadline: number }, done: (error: ServiceError | null, answer: { status: string }) => void): void;
     close(): void;
   };
@@ -65,8 +72,8 @@ function healthStatus(address: string): Promise<string> {
 async function grpcReady(pid: number): Promise<string | undefined> {
   const mine = (await registeredProviders(process.env.ZK_CONNECT ?? '127.0.0.1:2181')).filter((provider) => provider.pid === pid);
   if (mine.length === 0) return `no provider of pid ${pid} in ZooKeeper yet`;
-  const { host, port } = mine[0]!;
-  const status = await healthStatus(`${host}:${port}`);
+  const { host, port, application } = mine[0]!;
+  const status = await healthStatus(`${host}:${port}`, application);
   return status === 'SERVING' ? undefined : `${host}:${port} answers health status ${status}`;
 }
 

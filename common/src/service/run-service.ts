@@ -14,7 +14,7 @@ import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
 import { AdminServer } from '../metrics';
 import type { MqConnection } from '../mq';
-import { RpcServer, ZkRegistry } from '../rpc';
+import { RpcServer, RpcTransport, ZkRegistry } from '../rpc';
 import type { ServiceConfig } from './service-config';
 import { leaseWorkerId } from './worker-id';
 
@@ -26,6 +26,8 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   ids: SnowflakeGenerator;
   mq: MqConnection;
   server: RpcServer;
+  /** Mutual TLS as this service (for the clients it makes). */
+  transport: RpcTransport;
   /** The admin listener (Prometheus /metrics, /healthz). */
   admin: AdminServer;
 }
@@ -66,6 +68,9 @@ async function startServing<C extends ServiceConfig>(
   logger: Logger,
   admin: AdminServer,
 ): Promise<{ context: ServiceContext<C>; stop(): Promise<void> }> {
+  // First: missing certificates are a configuration error, reported before anything is opened.
+  const transport = RpcTransport.fromConfig(config.infra.rpcTls, definition.application);
+  if (!transport.secure) logger.warn('RPC_TLS=off: the gRPC port takes plain calls from anyone, without caller rules (development only)');
   const db = await openDatabase(config.infra.mysql, config.schema, logger);
   await runMigrations(db, definition.migrations, logger);
   const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
@@ -81,6 +86,7 @@ async function startServing<C extends ServiceConfig>(
     application: definition.application,
     registry,
     logger,
+    transport,
     advertisedHost: config.rpcHost,
     port: config.rpcPort,
     maxRequestBytes: definition.maxRequestBytes,
@@ -94,6 +100,7 @@ async function startServing<C extends ServiceConfig>(
     ids: new SnowflakeGenerator(workerId),
     mq: { ...config.infra.rocketmq, logger },
     server,
+    transport,
     admin,
   };
   const started = await definition.setup(context);

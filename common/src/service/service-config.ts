@@ -22,10 +22,10 @@ export interface ServiceConfig {
 }
 
 /** Reads a service's settings; `name` prefixes its own variables (GOODS_SCHEMA, GOODS_RPC_PORT, GOODS_ADMIN_PORT). */
-export function readServiceConfig(env: EnvReader, name: string): ServiceConfig {
+export function readServiceConfig(env: EnvReader, fail: (problem: string) => void, name: string): ServiceConfig {
   const prefix = name.toUpperCase();
   return {
-    infra: readInfraConfig(env),
+    infra: readInfraConfig(env, fail),
     // The profile's prefix (see config/schemas.ts) unless the service's own schema is named.
     schema: env.string(`${prefix}_SCHEMA`, { default: `${env.string('SHOP_SCHEMA_PREFIX', { default: SCHEMA_PREFIX.development })}${name}` }),
     rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),

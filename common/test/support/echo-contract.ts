@@ -2,7 +2,12 @@
 import { testing } from '@shop/proto';
 import { defineContract } from '../../src/rpc';
 
-export const echoContract = defineContract(testing.EchoServiceService, {
-  echo: { timeoutMs: 2_000, idempotent: true },
-  record: { timeoutMs: 2_000, idempotent: false },
-});
+/** Callers: the RPC layer's tests and benchmarks, which run as the operator's tools (`ops`). */
+export const echoContract = defineContract(
+  testing.EchoServiceService,
+  {
+    echo: { timeoutMs: 2_000, idempotent: true, callers: ['ops'] },
+    record: { timeoutMs: 2_000, idempotent: false, callers: ['ops'] },
+  },
+  'echo',
+);

@@ -3,16 +3,18 @@
  *   parent <- {type: 'ready', port, sessionId, sessionPassword}
  *   parent -> {type: 'shutdown'}   graceful stop, then exit
  *   parent -> {type: 'session'}    parent <- {type: 'session', sessionId, sessionPassword}
- * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, PROVIDER_WEIGHT.
+ * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, ZK_DIGEST, PROVIDER_WEIGHT.
  */
 import { echoContract } from './echo-contract';
+import { loadInfraConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { RpcServer, ZkRegistry } from '../../src/rpc';
+import { transportAs } from './infra';
 
 async function main(): Promise<void> {
   const logger = createLogger('echo-provider', process.env.LOG_LEVEL ?? 'silent');
   const registry = await ZkRegistry.connect({
-    connect: process.env.ZK_CONNECT ?? '127.0.0.1:2181',
+    ...loadInfraConfig().zookeeper,
     sessionTimeoutMs: Number(process.env.ZK_SESSION_TIMEOUT_MS ?? 4_000),
     logger,
   });
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     application: 'echo-provider',
     registry,
     logger,
+    transport: transportAs('echo'),
     advertisedHost: '127.0.0.1',
     bindHost: '127.0.0.1',
     port: Number(process.env.PROVIDER_PORT ?? 0),

@@ -4,10 +4,16 @@ import { loadInfraConfig } from '../../src/config';
 import { openDatabase, runMigrations, type Migration } from '../../src/db';
 import { createLogger } from '../../src/log';
 import type { MqConnection } from '../../src/mq';
+import { RpcTransport } from '../../src/rpc';
 
 export const infra = loadInfraConfig();
 export const testLogger = createLogger('test', process.env.LOG_LEVEL ?? 'silent');
 export const mqConnection: MqConnection = { ...infra.rocketmq, logger: testLogger };
+
+/** Mutual TLS as `identity` (a service, a front door, `ops`), with the local CA's certificates. */
+export function transportAs(identity: string): RpcTransport {
+  return RpcTransport.fromConfig(infra.rpcTls, identity);
+}
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {

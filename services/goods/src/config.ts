@@ -10,8 +10,8 @@ export interface GoodsConfig extends ServiceConfig {
 
 /** The goods service's settings (GOODS_SCHEMA, GOODS_RPC_PORT, GOODS_IMAGE_STORE, ...), read and checked at start-up. */
 export function loadGoodsConfig(source: NodeJS.ProcessEnv = process.env): GoodsConfig {
-  return defineConfig((env) => {
-    const service = readServiceConfig(env, 'goods');
+  return defineConfig((env, fail) => {
+    const service = readServiceConfig(env, fail, 'goods');
     const kind = env.string('GOODS_IMAGE_STORE', { default: 'disk', oneOf: ['disk', 's3'] }) as 'disk' | 's3';
     if (kind === 'disk') {
       return { ...service, images: { kind, directory: path.resolve(env.string('GOODS_IMAGE_DIR', { default: 'var/images' })) } };

@@ -8,7 +8,7 @@ import { ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
 import { parsePrometheusText, sumOf } from '@shop/common/metrics';
-import { createRpcClient, parseProviderNode, providersPath, RpcError, ZkRegistry, type RpcClient } from '@shop/common/rpc';
+import { createRpcClient, parseProviderNode, providersPath, RpcError, RpcTransport, ZkRegistry, type RpcClient } from '@shop/common/rpc';
 import { ZkSession } from '@shop/common/zk';
 import { goodsContract } from '@shop/contracts';
 
@@ -26,20 +26,25 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
   const ids = new SnowflakeGenerator(904);
   let child: ChildProcess;
   let registry: ZkRegistry;
+  /** Each method admits its callers only (mutual TLS): the catalogue as order-web, stock as order, a manual release as ops. */
   let goods: RpcClient<typeof goodsContract.definition>;
+  let asOrder: RpcClient<typeof goodsContract.definition>;
+  let asOps: RpcClient<typeof goodsContract.definition>;
 
   before(async () => {
     // A schema of its own, new each run: the process migrates it as a fresh install would.
     const admin = await openDatabase(infra.mysql, 'shop_test_goods_process');
     await admin.query('DROP DATABASE shop_test_goods_process');
     await admin.close();
-    const root = await ZkSession.open({ connect: infra.zookeeper.connect });
+    const root = await ZkSession.open(infra.zookeeper);
     await root.mkdirp(CHROOT);
     root.close();
     const zookeeper = { ...infra.zookeeper, connect: `${infra.zookeeper.connect}${CHROOT}` };
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
       env: {
         ...process.env,
+        // The local stack's certificates and defaults (a bare process would be production).
+        NODE_ENV: 'development',
         GOODS_SCHEMA: 'shop_test_goods_process',
         GOODS_CONSUMER_GROUP: `shop-goods-test-${randomUUID().slice(0, 8)}`,
         ZK_CONNECT: zookeeper.connect,
@@ -48,7 +53,11 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     registry = await ZkRegistry.connect({ ...zookeeper, logger });
-    goods = await createRpcClient(goodsContract, { application: 'goods-process-test', registry, logger });
+    const as = (identity: string) =>
+      createRpcClient(goodsContract, { application: identity, registry, logger, transport: RpcTransport.fromConfig(infra.rpcTls, identity) });
+    goods = await as('order-web');
+    asOrder = await as('order');
+    asOps = await as('ops');
     const deadline = Date.now() + 40_000;
     while (!goods.$providers().some((p) => p.url.application === 'goods')) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error('the goods service did not register');
@@ -58,7 +67,7 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
 
   after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
-    await goods?.$close();
+    await Promise.all([goods, asOrder, asOps].map((client) => client?.$close()));
     registry?.close();
   });
 
@@ -71,15 +80,15 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
       'idempotent by request id',
     );
     const orderId = ids.next();
-    assert.deepEqual(await goods.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2 }] }), { applied: true });
+    assert.deepEqual(await asOrder.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2 }] }), { applied: true });
     assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 1);
-    await assert.rejects(goods.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2 }] }), (error: unknown) => {
+    await assert.rejects(asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2 }] }), (error: unknown) => {
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, ErrorCode.INSUFFICIENT_STOCK);
       return true;
     });
     await assert.rejects(goods.getGoods({ goodsId: 'nope' }), (error: unknown) => error instanceof RpcError && error.code === ErrorCode.INVALID_ARGUMENT);
-    assert.deepEqual(await goods.releaseStock({ orderId }), { releasedUnits: 2 });
+    assert.deepEqual(await asOps.releaseStock({ orderId }), { releasedUnits: 2 });
     assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 3);
   });
 
@@ -98,7 +107,7 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     const before = await scrape();
     assert.ok(sumOf(before, 'process_resident_memory_bytes') > 0, "Node's process metrics");
     const created = await goods.createGoods({ requestId: randomUUID(), name: 'scraped', price: '1.00', stock: 1, categoryId: '', description: '' });
-    await goods.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 1 }] });
+    await asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 1 }] });
     const after = await scrape();
     const grew = (name: string, labels: Record<string, string> = {}) => sumOf(after, name, labels) - sumOf(before, name, labels);
     assert.ok(grew('db_statements_total') >= 4, `SQL statements counted (${grew('db_statements_total')})`);

@@ -28,7 +28,7 @@ export interface OrderConfig extends ServiceConfig {
 /** The order service's settings, read and checked at start-up. */
 export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderConfig {
   return defineConfig((env, fail) => {
-    const service = readServiceConfig(env, 'order');
+    const service = readServiceConfig(env, fail, 'order');
     const faultInjection = env.bool('FAULT_INJECTION', { default: service.infra.env !== 'production' });
     if (faultInjection && service.infra.env === 'production') fail('FAULT_INJECTION must be off when NODE_ENV=production');
     return {

@@ -31,11 +31,11 @@ runService({
   application: 'order',
   loadConfig: () => (config = loadOrderConfig()),
   migrations: orderMigrations,
-  async setup({ db, ids, logger, mq, registry, server }) {
+  async setup({ db, ids, logger, mq, registry, server, transport }) {
     const store = new OrderStore(db);
     const carts = new CartStore(db);
     const refunds = new RefundStore(db);
-    const clientOptions = { application: 'order', registry, logger };
+    const clientOptions = { application: 'order', registry, logger, transport };
     const clients = {
       goods: await createRpcClient(goodsContract, clientOptions),
       coupon: await createRpcClient(couponContract, clientOptions),

@@ -22,7 +22,7 @@ export interface PayConfig extends ServiceConfig {
 
 export function loadPayConfig(source: NodeJS.ProcessEnv = process.env): PayConfig {
   return defineConfig((env, fail) => {
-    const service = readServiceConfig(env, 'pay');
+    const service = readServiceConfig(env, fail, 'pay');
     const keysDir = resolve(env.string('ALIPAY_KEYS_DIR', { default: 'var/alipay' }));
     const pem = (name: string, file: string) => {
       const path = env.string(name, { default: service.infra.env === 'production' ? undefined : `${keysDir}/${file}` });

@@ -35,11 +35,11 @@ runService({
   application: 'pay',
   loadConfig: () => (config = loadPayConfig()),
   migrations: payMigrations,
-  async setup({ db, ids, logger, mq, registry, server }) {
+  async setup({ db, ids, logger, mq, registry, server, transport }) {
     const store = new PayStore(db);
     const refunds = new RefundStore(db);
     const alipay = new AlipayClient(config.alipay);
-    const clientOptions = { application: 'pay', registry, logger };
+    const clientOptions = { application: 'pay', registry, logger, transport };
     const clients = {
       order: await createRpcClient(orderContract, clientOptions),
       user: await createRpcClient(userContract, clientOptions),

@@ -1,5 +1,5 @@
 import type { Logger } from '@shop/common/log';
-import { createRpcClient, type RpcClient, type ZkRegistry } from '@shop/common/rpc';
+import { createRpcClient, type RpcClient, type RpcTransport, type ZkRegistry } from '@shop/common/rpc';
 import { couponContract, goodsContract, orderContract, userContract } from '@shop/contracts';
 
 /** The services order-web calls, discovered through ZooKeeper. */
@@ -10,8 +10,8 @@ export interface Services {
   order: RpcClient<typeof orderContract.definition>;
 }
 
-export async function connectServices(registry: ZkRegistry, logger: Logger): Promise<Services> {
-  const options = { application: 'order-web', registry, logger };
+export async function connectServices(connection: { registry: ZkRegistry; logger: Logger; transport: RpcTransport }): Promise<Services> {
+  const options = { application: 'order-web', ...connection };
   return {
     goods: await createRpcClient(goodsContract, options),
     coupon: await createRpcClient(couponContract, options),

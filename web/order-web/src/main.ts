@@ -7,8 +7,8 @@ import { loadOrderWebConfig } from './config';
 runFrontDoor({
   application: 'order-web',
   loadConfig: loadOrderWebConfig,
-  async setup({ config, logger, registry, tokens }) {
-    const services = await connectServices(registry, logger);
+  async setup({ config, logger, registry, transport, tokens }) {
+    const services = await connectServices({ registry, logger, transport });
     const app = buildOrderWeb({
       services,
       tokens,

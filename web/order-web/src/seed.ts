@@ -11,7 +11,7 @@
 import { defineConfig, readInfraConfig } from '@shop/common/config';
 import { AppError, ErrorCode } from '@shop/common/errors';
 import { createLogger } from '@shop/common/log';
-import { createRpcClient, ZkRegistry } from '@shop/common/rpc';
+import { createRpcClient, RpcTransport, ZkRegistry } from '@shop/common/rpc';
 import { goodsContract, userContract } from '@shop/contracts';
 import { user } from '@shop/proto';
 import { DEMO_CATALOGUE, drawDemoPicture } from './demo-catalogue';
@@ -19,7 +19,7 @@ import { DEMO_CATALOGUE, drawDemoPicture } from './demo-catalogue';
 const DEFAULT_PASSWORD = 'admin123';
 
 const config = defineConfig((env, fail) => {
-  const infra = readInfraConfig(env);
+  const infra = readInfraConfig(env, fail);
   const adminUsername = env.string('ADMIN_USERNAME', { default: 'admin' });
   const adminPassword = env.string('ADMIN_PASSWORD', { default: infra.env === 'development' ? DEFAULT_PASSWORD : undefined });
   if (infra.env !== 'development' && adminPassword === DEFAULT_PASSWORD) fail('ADMIN_PASSWORD must not be the local default outside development');
@@ -30,7 +30,8 @@ const config = defineConfig((env, fail) => {
 async function main(): Promise<void> {
   const logger = createLogger('seed', process.env.LOG_LEVEL ?? 'warn');
   const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
-  const options = { application: 'seed', registry, logger };
+  // The seed is an operator's tool: it calls the services with the `ops` certificate.
+  const options = { application: 'seed', registry, logger, transport: RpcTransport.fromConfig(config.infra.rpcTls, 'ops') };
   const users = await createRpcClient(userContract, options);
   const goods = await createRpcClient(goodsContract, options);
   try {

@@ -11,7 +11,7 @@ import { loadInfraConfig } from '@shop/common/config';
 import { ErrorCode } from '@shop/common/errors';
 import { createLogger } from '@shop/common/log';
 import { MqProducer } from '@shop/common/mq';
-import { createRpcClient, RpcError, ZkRegistry } from '@shop/common/rpc';
+import { createRpcClient, RpcError, RpcTransport, ZkRegistry } from '@shop/common/rpc';
 import { couponContract, FAULT_HEADER, Faults, goodsContract, Tags, Topics, userContract } from '@shop/contracts';
 import { eventually, sleep } from '../../../common/test/support/infra';
 import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
@@ -272,7 +272,8 @@ describe('order placement end to end', function () {
       const [order] = await state.ordersOf(customer.userId);
       await released(order!.id);
 
-      const options = { application: 'test', registry, logger };
+      // As the order service would send them, late: the only caller these methods admit.
+      const options = { application: 'order', registry, logger, transport: RpcTransport.fromConfig(loadInfraConfig().rpcTls, 'order') };
       const goods = await createRpcClient(goodsContract, options);
       const coupons = await createRpcClient(couponContract, options);
       const users = await createRpcClient(userContract, options);

@@ -7,9 +7,9 @@ import { loadPayWebConfig } from './config';
 runFrontDoor({
   application: 'pay-web',
   loadConfig: loadPayWebConfig,
-  async setup({ config, logger, registry, tokens }) {
-    const payments = await connectPay(registry, logger);
-    const users = await connectUser(registry, logger);
+  async setup({ config, logger, registry, transport, tokens }) {
+    const payments = await connectPay({ registry, logger, transport });
+    const users = await connectUser({ registry, logger, transport });
     const standing = new UserStanding((userId) => users.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
     return {
       app: buildPayWeb({
