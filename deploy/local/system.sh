@@ -68,6 +68,8 @@ export NODE_ENV="${NODE_ENV:-development}"
 export RATE_LIMIT_SCALE="${RATE_LIMIT_SCALE:-1000}"
 # Access tokens of an hour (production default: 15 minutes): long benches and chaos runs sign in once.
 export JWT_TTL_SECONDS="${JWT_TTL_SECONDS:-3600}"
+# The services' mutual TLS: the local CA and a certificate per process, made by infra.sh (deploy/local/lib/pki.sh).
+export RPC_TLS_DIR="${RPC_TLS_DIR:-$VAR/pki}"
 export RATE_LIMIT_REDIS_URL="${RATE_LIMIT_REDIS_URL-redis://127.0.0.1:${REDIS_PORT:-6379}}"
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
@@ -145,6 +147,9 @@ switch_profile() {
 
 up() {
   bash "$ROOT/deploy/local/infra.sh" up
+  # ZooKeeper's /dubbo and /shop writable by the shop's digest only (ZK_DIGEST, docs/security.md),
+  # trees left open by an older version included, before any process registers.
+  node "$ROOT/common/dist/zk/secure-tree-command.js"
   # The merchant's and the local gateway's RSA key pairs (local development only).
   node "$ROOT/web/alipay-gateway/dist/generate-keys.js" "$ALIPAY_KEYS_DIR"
   switch_profile

@@ -8,12 +8,19 @@
  *   session is opened, every ephemeral node is re-created (replacing a stale node still owned by
  *   the old session) and every watch is re-armed, listeners receiving the current children.
  */
-import { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession, ZkSessionEndedError } from '../zk';
+import { CreateMode, ephemeralOwnerHex, ZkErrorCode, zkErrorCode, ZkSession, ZkSessionEndedError, type ZkSessionOptions } from '../zk';
 import type { Logger } from '../log';
 
 export interface RegistryOptions {
   connect: string;
   sessionTimeoutMs: number;
+  /**
+   * "user:password" (ZK_DIGEST): required, since a registry writes (providers, consumers,
+   * claims) and the shop's trees let only the digest write (common/src/zk/zk-acl.ts).
+   */
+  digest: string;
+  /** During a digest rotation: the digest being replaced (ZK_DIGEST_PREVIOUS). */
+  previousDigest?: string;
   logger: Logger;
 }
 
@@ -37,8 +44,7 @@ export class ZkRegistry {
   }
 
   static async connect(options: RegistryOptions): Promise<ZkRegistry> {
-    const session = await ZkSession.open({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs });
-    return new ZkRegistry(session, options);
+    return new ZkRegistry(await ZkSession.open(sessionOptions(options)), options);
   }
 
   /** The current session (it changes after an expiry). */
@@ -133,7 +139,7 @@ export class ZkRegistry {
     this.session.close();
     while (!this.closed) {
       try {
-        const session = await ZkSession.open({ connect: this.options.connect, sessionTimeoutMs: this.options.sessionTimeoutMs });
+        const session = await ZkSession.open(sessionOptions(this.options));
         this.session = session;
         this.follow(session);
         for (const [path, data] of this.ephemerals) await this.createEphemeral(session, path, data);
@@ -183,4 +189,9 @@ export class ZkRegistry {
       await session.create(path, data, CreateMode.EPHEMERAL);
     }
   }
+}
+
+/** What each session of the registry is opened with: every session writes with the digest. */
+function sessionOptions({ connect, sessionTimeoutMs, digest, previousDigest }: RegistryOptions): ZkSessionOptions {
+  return { connect, sessionTimeoutMs, digest, previousDigest };
 }

@@ -8,7 +8,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { once } from 'node:events';
 import { parsePrometheusText, sumOf } from '@shop/common/metrics';
+import { ZkSession } from '@shop/common/zk';
+import { infra } from '../../../common/test/support/infra';
 import { freePort } from '../../../common/test/support/zookeeper-server';
 import { portVariable, spawnFrontDoor, type FrontDoorName } from './support/front-door-process';
 
@@ -33,6 +36,20 @@ interface Door {
   child?: ChildProcess;
 }
 
+/**
+ * A ZooKeeper digest of the spec's own (production refuses the development one), and so a tree
+ * of its own: the front doors register themselves as consumers, and the stack's /dubbo lets only
+ * the development digest write. In this chroot they find no provider, which this spec does not need.
+ */
+const SPEC_DIGEST = 'admin-port-spec:a-digest-of-this-spec-only';
+const ZK_ROOT = `/admin-port-spec-${process.pid}-${Date.now()}`;
+
+/** Removes a node and everything under it. */
+async function removeTree(zk: ZkSession, path: string): Promise<void> {
+  for (const child of await zk.getChildren(path)) await removeTree(zk, `${path}/${child}`);
+  await zk.remove(path);
+}
+
 /** The environment of a production front door: the stack's addresses, nothing of development. */
 function productionEnvironment(door: Door): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -41,8 +58,8 @@ function productionEnvironment(door: Door): NodeJS.ProcessEnv {
     JWT_SECRET: 'a-production-secret-of-this-spec-0123456789abcdef',
     // Production takes the certificates' place explicitly (the stack's, made by infra.sh).
     RPC_TLS_DIR: process.env.RPC_TLS_DIR ?? path.join(VAR, 'pki'),
-    // And a ZooKeeper digest of its own (the development one is refused); the front door only reads there.
-    ZK_DIGEST: 'admin-port-spec:a-digest-of-this-spec-only',
+    ZK_CONNECT: `${infra.zookeeper.connect}${ZK_ROOT}`,
+    ZK_DIGEST: SPEC_DIGEST,
     ADMIN_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     [portVariable(door.name)]: String(door.port),
@@ -55,8 +72,11 @@ function productionEnvironment(door: Door): NodeJS.ProcessEnv {
 describe('production front doors: /metrics and /docs on the admin port only', function () {
   this.timeout(90_000);
   const doors: Door[] = [];
+  let zk: ZkSession | undefined;
 
   before(async () => {
+    zk = await ZkSession.open({ connect: infra.zookeeper.connect, digest: SPEC_DIGEST });
+    await zk.mkdirp(ZK_ROOT);
     for (const name of ['order-web', 'pay-web'] as const) {
       const door: Door = { name, port: await freePort(), adminPort: await freePort() };
       doors.push(door);
@@ -65,8 +85,12 @@ describe('production front doors: /metrics and /docs on the admin port only', fu
     }
   });
 
-  after(() => {
+  after(async () => {
+    const exits = doors.flatMap(({ child }) => (child && child.exitCode === null && child.signalCode === null ? [once(child, 'exit')] : []));
     for (const door of doors) door.child?.kill('SIGTERM');
+    await Promise.all(exits);
+    if (zk) await removeTree(zk, ZK_ROOT);
+    zk?.close();
   });
 
   const on = (port: number, url: string) => fetch(`http://127.0.0.1:${port}${url}`, { redirect: 'manual' });
