@@ -1,7 +1,22 @@
 // Lint for every package: typescript-eslint's recommended rules plus a few that protect money
 // and ids (no floating promises in services that must not lose an effect).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+const root = import.meta.dirname;
+/** The workspaces of package.json ("services/*" expanded to the folders holding a package.json). */
+const workspaces = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).workspaces.flatMap((pattern) => {
+  if (!pattern.endsWith('/*')) return [pattern];
+  const parent = pattern.slice(0, -2);
+  return readdirSync(path.join(root, parent))
+    .filter((name) => existsSync(path.join(root, parent, name, 'package.json')))
+    .map((name) => `${parent}/${name}`);
+});
+/** Workspaces that never ship in the image (the chaos harness): all their code may use devDependencies. */
+const DEV_ONLY = ['tools/'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/generated/**', 'var/**', 'node_modules/**', 'test-artifacts/**', '**/*.mjs', '**/test/fixtures/**'] },
@@ -54,6 +69,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // Every package declares what it imports: a production install (npm ci --omit=dev, the
+    // Dockerfile's prune) holds only what the package.json nearest to a file lists under
+    // "dependencies", whatever the workspace's hoisting happens to make resolvable here.
+    // Type-only imports are erased at build and are not checked.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, optionalDependencies: false, peerDependencies: false }] },
+  },
+  ...workspaces.map((workspace) => ({
+    // A package's tests (and the tools, which never ship) may use its devDependencies and the
+    // root's tooling (mocha, playwright-core ...), which runs them.
+    files: DEV_ONLY.some((prefix) => workspace.startsWith(prefix)) ? [`${workspace}/**/*.ts`] : [`${workspace}/test/**/*.ts`],
+    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: true, packageDir: [path.join(root, workspace), root] }] },
+  })),
+  {
+    // The root's own code (benches, the local stack's probes): the root package.json declares it.
+    files: ['scripts/**/*.ts', 'deploy/**/*.ts', '*.ts'],
+    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: true, packageDir: [root] }] },
   },
   {
     // A domain depends on its ports (docs/architecture.md): never on its SQL, its RPC layer or proto.
