@@ -14,6 +14,7 @@ import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
 import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
 import { guardAdminRoutes } from './admin-listener';
+import { registerHttpMetrics } from './http-metrics';
 import type { Principal, TokenService } from './jwt';
 import { registerRateLimits, type RateLimitSettings } from './rate-limits';
 import { registerSecurityHeaders, type SecurityHeadersOptions } from './security-headers';
@@ -107,6 +108,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   registerSecurityHeaders(app, { connectSources: options.connectSources });
+  registerHttpMetrics(app);
   app.decorate('userStanding', options.standing ?? null);
   if (options.rateLimits) registerRateLimits(app, options.rateLimits, logger);
   else app.decorate('rateLimits', null);

@@ -2,7 +2,7 @@ import { ConsumeResult, FilterExpression, PushConsumer } from 'rocketmq-client-n
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { runWithTrace } from '../trace';
 import { fromMessageView, TRACE_ID_PROPERTY, type ReceivedMessage } from './mq-message';
-import { mqMetrics } from './mq-metrics';
+import { consumerMetrics, mqMetrics } from './mq-metrics';
 
 /**
  * Handles one message. Resolving acknowledges it; throwing makes the broker redeliver it later
@@ -54,6 +54,7 @@ export class MqConsumer {
   static async start(connection: MqConnection, options: ConsumerOptions): Promise<MqConsumer> {
     const log = connection.logger.child({ component: 'mq-consumer', group: options.group });
     const slots = new Slots(options.maxConcurrency ?? 16);
+    const metrics = consumerMetrics(options.group);
     const subscriptions = new Map<string, FilterExpression>(Object.entries(options.subscriptions).map(([topic, tags]) => [topic, new FilterExpression(tags)]));
     const consumer = new PushConsumer({
       endpoints: connection.endpoints,
@@ -64,6 +65,7 @@ export class MqConsumer {
       messageListener: {
         async consume(view) {
           const message = fromMessageView(view);
+          metrics.received(view);
           try {
             // The handler runs under the sender's trace id, so its logs and calls carry it on.
             await slots.run(() => runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message)));
@@ -76,6 +78,8 @@ export class MqConsumer {
               'message handling failed; it will be redelivered',
             );
             return ConsumeResult.FAILURE;
+          } finally {
+            metrics.finished();
           }
         },
       },

@@ -9,6 +9,7 @@ import type { Migration } from '../db';
 import type { Logger } from '../log';
 import { currentTraceId } from '../trace';
 import { TRACE_ID_PROPERTY, type OutgoingMessage } from './mq-message';
+import { recordOutboxBacklog } from './mq-metrics';
 import type { MqProducer } from './mq-producer';
 
 export const outboxMigration: Migration = {
@@ -84,6 +85,7 @@ interface OutboxRow {
   body: string;
   properties: string;
   deliver_at: Date | null;
+  created_at: Date;
 }
 
 export interface OutboxRelayOptions {
@@ -187,7 +189,7 @@ export class OutboxRelay {
     const { sequelize, logger } = this.options;
     return sequelize.transaction(async (transaction) => {
       const rows = await sequelize.query<OutboxRow>(
-        'SELECT id, topic, tag, message_keys, body, properties, deliver_at FROM mq_producer_log WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
+        'SELECT id, topic, tag, message_keys, body, properties, deliver_at, created_at FROM mq_producer_log WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
         { replacements: [this.batchSize], type: QueryTypes.SELECT, transaction },
       );
       const chains = [...groupBy(rows, (row) => row.message_keys).values()];
@@ -220,8 +222,22 @@ export class OutboxRelay {
           transaction,
         });
       }
+      await this.recordBacklog(rows, sentIds, transaction);
       return sentIds.length;
     });
+  }
+
+  /** The backlog this pass leaves (mq-metrics.ts): its rows not sent, or a count when the batch was full. */
+  private async recordBacklog(rows: OutboxRow[], sentIds: string[], transaction: Transaction): Promise<void> {
+    const sent = new Set(sentIds);
+    const unsent = rows.filter((row) => !sent.has(row.id));
+    if (rows.length < this.batchSize) return recordOutboxBacklog(unsent.length, unsent[0]?.created_at);
+    // More rows than a batch: counted (only then, so that a drained outbox costs no query).
+    const [backlog] = await this.options.sequelize.query<{ unsent: number; oldest: Date | null }>(
+      'SELECT COUNT(*) AS unsent, MIN(created_at) AS oldest FROM mq_producer_log WHERE sent_at IS NULL',
+      { type: QueryTypes.SELECT, transaction },
+    );
+    recordOutboxBacklog(Number(backlog?.unsent ?? 0), backlog?.oldest ?? undefined);
   }
 
   private send(row: OutboxRow): Promise<unknown> {

@@ -13,7 +13,7 @@ import { createBalancer, type BalancerName } from './load-balancer';
 import { ProviderDirectory, type Provider } from './provider-directory';
 import { fromServiceError, RpcError } from './rpc-errors';
 import { tracingInterceptor, type CallInterceptor } from './rpc-interceptors';
-import { recordClientCall, rpcMetrics } from './rpc-metrics';
+import { recordClientCall, recordClientStart, rpcMetrics } from './rpc-metrics';
 import type { ServiceContract, UnaryServiceDefinition } from './service-contract';
 import type { RpcTransport } from './rpc-tls';
 import type { ZkRegistry } from './zk-registry';
@@ -132,6 +132,7 @@ function callOnce(
   method: string,
 ): Promise<unknown> {
   const started = process.hrtime.bigint();
+  recordClientStart(service, method);
   provider.active++;
   return new Promise((resolve, reject) => {
     provider.client.makeUnaryRequest(
@@ -144,7 +145,7 @@ function callOnce(
       (error: ServiceError | null, response?: unknown) => {
         provider.active--;
         const code = error ? error.code : GrpcStatus.OK;
-        recordClientCall(service, method, provider.id, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
+        recordClientCall(service, method, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
         if (error) reject(fromServiceError(error));
         else resolve(response);
       },

@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 import { runWithTrace, TRACE_ID_HEADER } from '../trace';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
 import { CALLER_APP_HEADER } from './rpc-interceptors';
-import { recordServerCall } from './rpc-metrics';
+import { recordServerCall, recordServerStart } from './rpc-metrics';
 import { RpcError, toServiceError } from './rpc-errors';
 import { provenCaller, type RpcTransport } from './rpc-tls';
 import { ErrorCode } from '../errors';
@@ -145,6 +145,7 @@ export class RpcServer {
     const { logger, transport } = this.options;
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint();
+      recordServerStart(service, method);
       const traceId = String(call.metadata.get(TRACE_ID_HEADER)[0] ?? '');
       let callerApplication: string;
       if (transport.secure) {

@@ -1,18 +1,20 @@
 import type { Logger } from '../log';
 import type { Stoppable } from './run-service';
+import { measuredRun } from './sweeper-metrics';
 
 /**
  * Runs `work` every `intervalMs` (the next run is scheduled when the previous one ends, so runs
  * never overlap); a failure is logged and the next run tries again. Shutdown waits for a run in
- * progress. The sweepers of the services use it.
+ * progress. The sweepers of the services use it; every run is counted (sweeper-metrics.ts).
  */
 export function startPeriodic(name: string, intervalMs: number, logger: Logger, work: () => Promise<void>, options: { immediately?: boolean } = {}): Stoppable {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout;
+  const measured = measuredRun(name);
   const schedule = (delayMs = intervalMs) => {
     timer = setTimeout(() => {
-      running = work()
+      running = measured(work)
         .catch((error: unknown) => logger.error({ err: error, task: name }, 'periodic task failed; will retry'))
         .finally(() => {
           if (!stopped) schedule();

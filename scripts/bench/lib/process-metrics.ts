@@ -7,7 +7,7 @@
  * What is counted per unit (sums over the processes, client side where a call has two):
  *   SQL statements    db_statements_total, transaction control (begin/commit/rollback) left out
  *   transactions      db_transactions_total (commit + rollback)
- *   gRPC calls        rpc_client_calls_total (attempts, by service/method)
+ *   gRPC calls        grpc_client_handled_total (attempts, by service/method)
  *   RocketMQ sends    mq_produced_total (normal, delay, half) + mq_transaction_resolutions_total
  *   consumed          mq_consumed_total (deliveries handled, by tag)
  */
@@ -123,7 +123,7 @@ export function countsOf(delta: readonly MetricSample[], units: number): Counts 
   return {
     sql: per(sql),
     transactions: per(sumOf(delta, 'db_transactions_total')),
-    grpc: per(sumOf(delta, 'rpc_client_calls_total')),
+    grpc: per(sumOf(delta, 'grpc_client_handled_total')),
     mqSends: per(sumOf(delta, 'mq_produced_total') + sumOf(delta, 'mq_transaction_resolutions_total')),
     consumed: per(sumOf(delta, 'mq_consumed_total')),
   };
@@ -180,7 +180,7 @@ export function phaseCost(before: Snapshot, after: Snapshot, units: number, idle
   const consumed = new Map<string, number>();
   merge(
     grpc,
-    sumBy(all, 'rpc_client_calls_total', (l) => `${l.service}/${l.method}`),
+    sumBy(all, 'grpc_client_handled_total', (l) => `${l.grpc_service}/${l.grpc_method}`),
   );
   merge(sql, sumBy(all, 'db_statements_total', 'kind'));
   merge(

@@ -28,8 +28,8 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
       'db_statements_total{kind="rollback"} 1',
       'db_transactions_total{outcome="commit"} 9',
       'db_transactions_total{outcome="rollback"} 1',
-      'rpc_client_calls_total{service="s",method="A",provider="p",code="OK"} 30',
-      'rpc_server_calls_total{service="s",method="A",code="OK"} 30',
+      'grpc_client_handled_total{grpc_type="unary",grpc_service="s",grpc_method="A",grpc_code="OK"} 30',
+      'grpc_server_handled_total{grpc_type="unary",grpc_service="s",grpc_method="A",grpc_code="OK"} 30',
       'mq_produced_total{topic="t",tag="x",kind="half",outcome="ok"} 10',
       'mq_transaction_resolutions_total{topic="t",tag="x",resolution="rollback",outcome="ok"} 10',
       'mq_consumed_total{group="g",topic="t",tag="y",outcome="ok"} 5',
@@ -41,7 +41,9 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
   it('make one row per process, the JVMs without counters, and sum the counters per method, kind and tag', () => {
     const before: Snapshot = {
       cpu: [cpu('order', 0, 1_000, 100), cpu('proxy', 0, 5_000, 900)],
-      metrics: new Map([['order', scrape('rpc_client_calls_total{service="shop.goods.v1.GoodsService",method="ReduceStock",provider="p",code="OK"} 1')]]),
+      metrics: new Map([
+        ['order', scrape('grpc_client_handled_total{grpc_type="unary",grpc_service="shop.goods.v1.GoodsService",grpc_method="ReduceStock",grpc_code="OK"} 1')],
+      ]),
     };
     const after: Snapshot = {
       cpu: [cpu('order', 10_000, 1_400, 110), cpu('proxy', 10_000, 5_600, 950)],
@@ -49,7 +51,7 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
         [
           'order',
           scrape(
-            'rpc_client_calls_total{service="shop.goods.v1.GoodsService",method="ReduceStock",provider="p",code="OK"} 101',
+            'grpc_client_handled_total{grpc_type="unary",grpc_service="shop.goods.v1.GoodsService",grpc_method="ReduceStock",grpc_code="OK"} 101',
             'db_statements_total{kind="update"} 200',
             'mq_produced_total{topic="t",tag="order.cancel",kind="half",outcome="ok"} 100',
           ),

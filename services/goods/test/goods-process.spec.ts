@@ -113,8 +113,10 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     assert.ok(grew('db_statements_total') >= 4, `SQL statements counted (${grew('db_statements_total')})`);
     assert.ok(grew('db_statements_total', { kind: 'update' }) >= 1, 'the stock update among them');
     assert.ok(grew('db_transactions_total', { outcome: 'commit' }) >= 1, 'and the reservation committed');
-    assert.equal(grew('rpc_server_calls_total', { method: 'ReduceStock', code: 'OK' }), 1, 'the RPC served');
-    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json(), { status: 'ok' });
+    assert.equal(grew('grpc_server_started_total', { grpc_method: 'ReduceStock' }), 1, 'the RPC received');
+    assert.equal(grew('grpc_server_handled_total', { grpc_method: 'ReduceStock', grpc_code: 'OK' }), 1, 'and served');
+    assert.equal(grew('grpc_server_handling_seconds_count', { grpc_method: 'ReduceStock' }), 1, 'in a time observed');
+    assert.equal(((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string }).status, 'ok');
   });
 
   it('unregisters and exits cleanly on SIGTERM', async () => {

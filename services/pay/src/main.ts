@@ -16,6 +16,7 @@ import { startRefundSweeper } from './mq/refund.sweeper';
 import { payHandlers } from './rpc/pay.handlers';
 import { payMigrations } from './store/migrations';
 import { PayStore } from './store/pay-store';
+import { watchUnfinishedRefunds } from './pay-metrics';
 import { RefundStore } from './store/refund-store';
 
 let config: PayConfig;
@@ -38,6 +39,7 @@ runService({
   async setup({ db, ids, logger, mq, registry, server, transport }) {
     const store = new PayStore(db);
     const refunds = new RefundStore(db);
+    watchUnfinishedRefunds(() => refunds.unfinished());
     const alipay = new AlipayClient(config.alipay);
     const clientOptions = { application: 'pay', registry, logger, transport };
     const clients = {

@@ -13,6 +13,7 @@ import { placeOrder, quoteOrder, type PlacementDeps } from '../domain/placement'
 import { finishRefundWithin, holdRefund, type RefundPlan } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
 import type { AfterSalesStatus, HoldKind } from '../domain/ports';
+import { countPlacement } from '../order-metrics';
 import { faultHook } from './fault-hook';
 import { statusFromProto, toProtoCart, toProtoOrder } from './order-mapping';
 
@@ -53,7 +54,8 @@ export function orderHandlers({
   logger,
 }: OrderHandlerDeps): ServiceHandlers<typeof orderContract.definition> {
   return {
-    placeOrder: async (request, context) => toProtoOrder(orThrow(await placeOrder(placement, request, faultHook(faultInjection, context, logger)))),
+    placeOrder: async (request, context) =>
+      toProtoOrder(orThrow(countPlacement(await placeOrder(placement, request, faultHook(faultInjection, context, logger))))),
     getOrder: async ({ orderId, userId }) => toProtoOrder(orThrow(await getOrder(store, orderId, userId))),
     quoteOrder: async (request) => orThrow(await quoteOrder(placement, request)),
     listOrders: async ({ status, ...request }) => {

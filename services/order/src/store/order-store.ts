@@ -3,6 +3,7 @@ import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../domain/order-status';
+import { countOrderMove } from '../order-metrics';
 import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
 const ORDER_COLUMNS =
@@ -139,6 +140,7 @@ export class OrderStore extends SqlStore implements OrderRepository {
       });
       if (affected === 1) {
         await this.recordChange(tx, id, status, to, change);
+        countOrderMove(tx, move);
         return true;
       }
     }
@@ -154,7 +156,10 @@ export class OrderStore extends SqlStore implements OrderRepository {
        WHERE id = ? AND status = ? AND created_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND`,
       { replacements: [to, change.reason.slice(0, 200), id, from[0], ageMs * 1000], type: QueryTypes.UPDATE, transaction: tx },
     );
-    if (affected === 1) await this.recordChange(tx, id, from[0], to, change);
+    if (affected === 1) {
+      await this.recordChange(tx, id, from[0], to, change);
+      countOrderMove(tx, 'abandon');
+    }
     return affected === 1;
   }
 

@@ -4,6 +4,7 @@ import { parseCents } from '@shop/common/money';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { paymentMachine, type PaymentMove } from '../domain/pay-status';
+import { countPaymentCreated, countPaymentMove } from '../pay-metrics';
 import type { Difference, NewPayment, PaidPayment, PayDayStats, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
 
 const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at';
@@ -17,14 +18,16 @@ export class PayStore extends SqlStore implements PaymentRepository {
   }
 
   /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
-  insertPayment(tx: Transaction, row: NewPayment): Promise<boolean> {
-    return insertUnique(
+  async insertPayment(tx: Transaction, row: NewPayment): Promise<boolean> {
+    const inserted = await insertUnique(
       this.sequelize,
       `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, created_at)
        VALUES (?, ?, ?, ?, ?, 'UNPAID', '', ?, UTC_TIMESTAMP(3))`,
       [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.expiresAt],
       tx,
     );
+    if (inserted) countPaymentCreated(tx);
+    return inserted;
   }
 
   /** Records the QR code Alipay made for the trade. */
@@ -51,6 +54,7 @@ export class PayStore extends SqlStore implements PaymentRepository {
       type: QueryTypes.UPDATE,
       transaction: tx,
     });
+    if (affected === 1) countPaymentMove(tx, move);
     return affected === 1;
   }
 

@@ -2,6 +2,7 @@
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { refundMachine, type RefundMove } from '../domain/pay-status';
+import { countRefundCreated, countRefundMove, type UnfinishedRefunds } from '../pay-metrics';
 import type { NewRefund, PayDayStats, Plan, RefundRepository, RefundRow, RefundStatus, RefundStep } from '../domain/ports';
 
 const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
@@ -10,9 +11,9 @@ const COLUMNS = `id, request_id, order_id, payment_id, user_id, kind, status, re
 
 export class RefundStore extends SqlStore implements RefundRepository {
   /** Inserts a PENDING refund, leased to its creator; false when (order, request id) exists. */
-  insert(refund: NewRefund): Promise<boolean> {
+  async insert(refund: NewRefund): Promise<boolean> {
     const plan = refund.plan;
-    return insertUnique(
+    const inserted = await insertUnique(
       this.sequelize,
       `INSERT INTO refund (id, request_id, order_id, payment_id, user_id, kind, status, requested_amount, request_hash, items, reason, after_sales_id,
          amount, alipay_amount, balance_amount, points, restock, release_coupon, completes_order, held_at, next_attempt_at, created_at)
@@ -39,6 +40,8 @@ export class RefundStore extends SqlStore implements RefundRepository {
         refund.leaseMs * 1000,
       ],
     );
+    if (inserted) countRefundCreated();
+    return inserted;
   }
 
   async find(id: string, tx?: Transaction): Promise<RefundRow | undefined> {
@@ -107,7 +110,17 @@ export class RefundStore extends SqlStore implements RefundRepository {
         transaction: tx,
       },
     );
+    if (affected === 1) countRefundMove(tx, move);
     return affected === 1;
+  }
+
+  /** How many refunds are PENDING and since when (pay-metrics.ts: read at scrape time). */
+  async unfinished(): Promise<UnfinishedRefunds> {
+    const [row] = await this.sequelize.query<{ count: number; oldest: Date | null }>(
+      "SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM refund WHERE status = 'PENDING'",
+      { type: QueryTypes.SELECT },
+    );
+    return { count: Number(row?.count ?? 0), oldestCreatedAt: row?.oldest ?? null };
   }
 
   /** A try that must be repeated later: counted, and retried after `delayMs`. */
