@@ -4,7 +4,15 @@ import { loadPayConfig } from '../src/config';
 
 describe('pay configuration', () => {
   const base = { NODE_ENV: 'development', ALIPAY_APP_PRIVATE_KEY_FILE: __filename, ALIPAY_PUBLIC_KEY_FILE: __filename };
-  const production = { ...base, NODE_ENV: 'production', ALIPAY_APP_ID: '2021', ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do' };
+  // What production asks of every process besides pay's own settings: the services' certificates and a ZooKeeper digest of its own.
+  const production = {
+    ...base,
+    NODE_ENV: 'production',
+    ALIPAY_APP_ID: '2021',
+    ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do',
+    RPC_TLS_DIR: '/etc/shop/tls',
+    ZK_DIGEST: 'shop:a-production-digest',
+  };
   const refusal = (pattern: RegExp) => (error: unknown) => error instanceof ConfigError && pattern.test(error.message);
 
   it('accepts a pay deadline inside the broker check-back window', () => {
