@@ -3,3 +3,4 @@ export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-conf
 export { readRpcTlsConfig, type RpcTlsConfig } from './rpc-tls-config';
 export { DEVELOPMENT_ZK_DIGEST, readZookeeperConfig, type ZookeeperConfig } from './zookeeper-config';
 export { SCHEMA_PREFIX, SHOP_SERVICES, TEST_SCHEMAS, type ShopService } from './schemas';
+export { CHECK_FLAG, checkRequested, exitAfterStartupCheck, runStartupCheck, type StartupCheckResult } from './startup-check';

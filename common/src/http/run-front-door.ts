@@ -5,7 +5,7 @@
  * registry, the admin listener last.
  */
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../config';
+import { checkRequested, ConfigError, exitAfterStartupCheck } from '../config';
 import { createLogger, type Logger } from '../log';
 import { RpcTransport, ZkRegistry } from '../rpc';
 import { startAdminListener } from './admin-listener';
@@ -26,6 +26,9 @@ export interface FrontDoor<C extends WebConfig = WebConfig> {
 }
 
 export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): void {
+  // --check: the configuration and the certificates it names, nothing connected (config/startup-check.ts).
+  const { application, loadConfig } = definition;
+  if (checkRequested()) exitAfterStartupCheck(application, () => RpcTransport.fromConfig(loadConfig().infra.rpcTls, application));
   const start = async () => {
     const config = definition.loadConfig();
     const logger = createLogger(definition.application);

@@ -7,7 +7,7 @@
  * connections, the admin listener last).
  */
 import type { Sequelize } from 'sequelize';
-import { ConfigError } from '../config';
+import { checkRequested, ConfigError, exitAfterStartupCheck } from '../config';
 import { plantedDefects } from './planted';
 import { openDatabase, runMigrations, type Migration } from '../db';
 import { SnowflakeGenerator } from '../ids';
@@ -119,6 +119,9 @@ async function startServing<C extends ServiceConfig>(
 
 /** Entry point of a service's main.ts: starts it, stops it on SIGTERM/SIGINT, exits on failure. */
 export function runService<C extends ServiceConfig>(definition: ServiceProcess<C>): void {
+  // --check: the configuration and the certificates it names, nothing connected (config/startup-check.ts).
+  const { application, loadConfig } = definition;
+  if (checkRequested()) exitAfterStartupCheck(application, () => RpcTransport.fromConfig(loadConfig().infra.rpcTls, application));
   startService(definition).then(
     ({ context, stop }) => {
       let stopping = false;

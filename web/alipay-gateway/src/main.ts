@@ -1,5 +1,5 @@
 /** The local Alipay gateway process (port 7009). Never used in production: see docs/operations.md. */
-import { ConfigError } from '@shop/common/config';
+import { checkRequested, ConfigError, exitAfterStartupCheck } from '@shop/common/config';
 import { createLogger } from '@shop/common/log';
 import { buildGateway } from './app';
 import { loadGatewayConfig } from './config';
@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
+
+// --check: the configuration and the key files it names, nothing started (common/src/config/startup-check.ts).
+if (checkRequested()) exitAfterStartupCheck('alipay-gateway', loadGatewayConfig);
 
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error);
