@@ -37,10 +37,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/shop-production-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 app="$work/app"
 
-# The tree as the Dockerfile copies it (sources, manifests, built dist), without the development
-# install, the stack's data or the tests' output.
+# The parts the Dockerfile copies (and .dockerignore lets through), with their built dist: no
+# development install, tests, data or secrets.
 echo "[production-install] copying the built tree to $app"
-rsync -a --exclude=node_modules --exclude=.git --exclude=/var --exclude=/test-artifacts --exclude=/reports --exclude='*.tsbuildinfo' "$root/" "$app/"
+mkdir -p "$app"
+for part in package.json package-lock.json tsconfig.base.json tsconfig.json proto common contracts services web tools; do
+  rsync -a --exclude=node_modules --exclude=test --exclude='*.tsbuildinfo' --exclude=reports "$root/$part" "$app/"
+done
 
 echo "[production-install] npm ci --omit=dev (production dependencies only)"
 (cd "$app" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
