@@ -41,9 +41,8 @@ app="$work/app"
 # development install, tests, data or secrets.
 echo "[production-install] copying the built tree to $app"
 mkdir -p "$app"
-for part in package.json package-lock.json tsconfig.base.json tsconfig.json proto common contracts services web tools; do
-  rsync -a --exclude=node_modules --exclude=test --exclude='*.tsbuildinfo' --exclude=reports "$root/$part" "$app/"
-done
+tar -C "$root" --exclude=node_modules --exclude=test --exclude='*.tsbuildinfo' --exclude=reports -cf - \
+  package.json package-lock.json tsconfig.base.json tsconfig.json proto common contracts services web tools | tar -C "$app" -xf -
 
 echo "[production-install] npm ci --omit=dev (production dependencies only)"
 (cd "$app" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
