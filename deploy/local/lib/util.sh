@@ -88,10 +88,19 @@ APT_UPDATED=
 apt_install() {
   command -v apt-get >/dev/null || die "missing $*; this script installs with apt-get (Debian/Ubuntu): install them by hand"
   if [ -z "$APT_UPDATED" ]; then
-    say "apt-get update"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    say "apt-get update: Debian's package lists"
+    run_with_progress "apt-get update" - quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     APT_UPDATED=1
   fi
-  say "apt-get install $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  local sizes
+  sizes=$(apt_download_size "$@")
+  APT_BYTES=${sizes#* } APT_CACHE_BEFORE=$(dir_bytes "$APT_CACHE")
+  say "installing $* from Debian's packages: ${sizes%% *} packages, $(human_size "$APT_BYTES") to download (first run only)"
+  run_with_progress "apt-get install $*" apt_fetched quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
+
+# quietly CMD...: CMD without its standard output (its errors still show).
+quietly() { "$@" >/dev/null; }
+
+# shellcheck source=/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/progress.sh"
