@@ -14,7 +14,8 @@ import {
   type OutgoingMessage,
   type ReceivedMessage,
 } from '../src/mq';
-import { runWithTrace } from '../src/trace';
+import { currentTraceId, inSpan } from '../src/trace';
+import { inMemoryTracing } from './support/in-memory-tracing';
 import { eventually, infra, mqConnection, sleep, testLogger } from './support/infra';
 
 const SCHEMA = 'shop_test_outbox';
@@ -122,9 +123,11 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
     it('sends an event only if its transaction committed, with the trace id of the change', async () => {
       const committed = randomUUID();
       const rolledBack = randomUUID();
-      await runWithTrace('trace-outbox', () =>
-        db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [committed], body: { n: 1 } })),
-      );
+      inMemoryTracing();
+      const traceId = await inSpan('the change', {}, async () => {
+        await db.transaction((tx) => enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [committed], body: { n: 1 } }));
+        return currentTraceId();
+      });
       await assert.rejects(
         db.transaction(async (tx) => {
           await enqueueEvent(db, tx, ids.next(), { topic: TOPIC, tag: 'outbox-test', keys: [rolledBack], body: { n: 2 } });
@@ -139,7 +142,8 @@ describe('outbox and consume log (real MySQL and RocketMQ)', function () {
       assert.ok((await relay.relayOnce()) >= 1);
       const delivered = await eventually('the event', 20_000, () => received.find((m) => m.keys.includes(committed)));
       assert.deepEqual(delivered.json(), { n: 1 });
-      assert.equal(delivered.properties.traceId, 'trace-outbox');
+      assert.ok(traceId);
+      assert.match(delivered.properties.traceparent ?? '', new RegExp(`^00-${traceId}-`), 'in the trace of the change');
       assert.notEqual((await outboxRows(committed))[0]?.sent_at, null, 'marked sent');
       await sleep(2_000);
       assert.equal(received.filter((m) => m.keys.includes(rolledBack)).length, 0);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { MqConsumer, MqProducer, TransactionalProducer, type ReceivedMessage, type TransactionVerdict } from '../src/mq';
-import { currentTraceId, runWithTrace } from '../src/trace';
+import { currentTraceId, inSpan, traceHeaders } from '../src/trace';
 import { eventually, mqConnection, sleep } from './support/infra';
+import { inMemoryTracing, spansNamed } from './support/in-memory-tracing';
 
 // Topics reserved for infrastructure tests in deploy/topics.conf.
 const NORMAL_TOPIC = 'shop-infra-probe';
@@ -24,6 +25,7 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
   const waitForKey = (key: string, timeoutMs = 20_000) => eventually(`a message with key ${key}`, timeoutMs, () => receivedWithKey(key)[0]);
 
   before(async () => {
+    inMemoryTracing();
     // One group for the whole suite: every spec sees every message and filters on its keys.
     // A group of its own per run, so that nothing a previous run left (unacknowledged messages,
     // long polls of an exited process) can take this run's messages.
@@ -66,21 +68,43 @@ describe('RocketMQ 5 through rocketmq-client-nodejs (real namesrv + proxy)', fun
       tag: 'order.confirmed',
       keys: [key, 'second'],
       body: { orderId: '123', amount: '9.90' },
-      properties: { traceId: 't-1' },
+      properties: { region: 'eu-1' },
     });
     const message = await waitForKey(key);
     assert.equal(message.tag, 'order.confirmed');
     assert.deepEqual(message.keys, [key, 'second']);
     assert.deepEqual(message.json(), { orderId: '123', amount: '9.90' });
-    assert.equal(message.properties.traceId, 't-1');
+    assert.equal(message.properties.region, 'eu-1');
   });
 
-  it('carries the trace id of the sender to the handler', async () => {
+  it('carries the trace of the sender to the handler: send and process spans of one trace', async () => {
     const key = `traced-${run}`;
-    await runWithTrace('trace-abc', () => producer.send({ topic: NORMAL_TOPIC, tag: 'traced', keys: [key], body: {} }));
+    const traceId = await inSpan('placing', {}, async () => {
+      await producer.send({ topic: NORMAL_TOPIC, tag: 'traced', keys: [key], body: {} });
+      return currentTraceId();
+    });
+    assert.ok(traceId);
     const message = await waitForKey(key);
-    assert.equal(message.properties.traceId, 'trace-abc');
-    assert.equal(traceSeenByHandler.get(key), 'trace-abc');
+    assert.match(message.properties.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.equal(traceSeenByHandler.get(key), traceId);
+    const send = spansNamed(`send ${NORMAL_TOPIC}`).find((span) => (span.attributes['messaging.rocketmq.message.keys'] as string[])[0] === key);
+    const processed = await eventually('the process span', 5_000, () =>
+      spansNamed(`process ${NORMAL_TOPIC}`).find((span) => (span.attributes['messaging.rocketmq.message.keys'] as string[])[0] === key),
+    );
+    assert.equal(send?.spanContext().traceId, traceId);
+    assert.equal(processed.parentSpanContext?.spanId, send?.spanContext().spanId, 'the consumer span is a child of the send span');
+    assert.equal(processed.attributes['messaging.message.id'], message.messageId);
+  });
+
+  it('sends a message that kept the traceparent of the work that wrote it (an outbox row) as a child of that work', async () => {
+    const key = `kept-${run}`;
+    const writer = await inSpan('writing the row', {}, async () => traceHeaders());
+    await inSpan('relay pass', {}, () => producer.send({ topic: NORMAL_TOPIC, tag: 'kept', keys: [key], body: {}, properties: writer }));
+    const message = await waitForKey(key);
+    const send = spansNamed(`send ${NORMAL_TOPIC}`).find((span) => (span.attributes['messaging.rocketmq.message.keys'] as string[])[0] === key)!;
+    assert.equal(`00-${send.spanContext().traceId}-${send.parentSpanContext?.spanId}-01`, writer.traceparent, 'the send span is a child of the writer');
+    assert.equal(send.links.length, 1, 'and linked to the relay pass');
+    assert.equal(message.properties.traceparent, `00-${send.spanContext().traceId}-${send.spanContext().spanId}-01`);
   });
 
   it('redelivers a message whose handler failed', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The local stack: ZooKeeper, MySQL (MariaDB), Redis and RocketMQ 5 (namesrv + proxy in local mode),
+# The local stack: ZooKeeper, MySQL (MariaDB), Redis, RocketMQ 5 (namesrv + proxy in local mode) and
+# Zipkin (traces),
 # installed when missing and started without Docker. Everything it writes is under var/.
 #
 #   bash deploy/local/infra.sh up       install what is missing, start what is down, wait until ready
@@ -26,6 +27,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_GRPC_PORT:=8081}"
 : "${RMQ_REMOTING_PORT:=8080}"
 : "${RMQ_BROKER_PORT:=10911}"
+: "${ZIPKIN_PORT:=9411}"
 # Short transaction check-backs for local use; production values: docs/operations.md.
 : "${RMQ_TX_TIMEOUT_MS:=3000}"
 : "${RMQ_TX_CHECK_INTERVAL_MS:=2000}"
@@ -33,7 +35,7 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_TX_OP_BATCH_INTERVAL_MS:=500}"
 export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
 
-for part in util tools zookeeper mysql redis rocketmq pki; do
+for part in util tools zookeeper mysql redis rocketmq pki zipkin; do
   # shellcheck source=/dev/null
   . "$ROOT/deploy/local/lib/$part.sh"
 done
@@ -52,10 +54,13 @@ up() {
   local my=$!
   redis_up &
   local redis=$!
+  zipkin_up &
+  local zipkin=$!
   rocketmq_up
   wait "$zk" || die "zookeeper failed"
   wait "$my" || die "mysql failed"
   wait "$redis" || die "redis failed"
+  wait "$zipkin" || die "zipkin failed"
   say "ready in $(( ($(now_ms) - started) / 1000 )).$(( ($(now_ms) - started) % 1000 / 100 ))s (logs under $VAR)"
 }
 
@@ -65,10 +70,12 @@ status() {
   my_status || ok=1
   redis_status || ok=1
   rocketmq_status || ok=1
+  zipkin_status || ok=1
   return $ok
 }
 
 down() {
+  stop_ours zipkin
   stop_ours proxy
   stop_ours namesrv
   stop_ours zookeeper

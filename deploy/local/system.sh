@@ -73,6 +73,9 @@ export RPC_TLS_DIR="${RPC_TLS_DIR:-$VAR/pki}"
 export RATE_LIMIT_REDIS_URL="${RATE_LIMIT_REDIS_URL-redis://127.0.0.1:${REDIS_PORT:-6379}}"
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
+# Traces to the stack's Zipkin (infra.sh); ZIPKIN=off runs without it, and without tracing.
+export ZIPKIN_URL="${ZIPKIN_URL:-http://127.0.0.1:${ZIPKIN_PORT:-9411}/api/v2/spans}"
+if [ "${ZIPKIN:-on}" = off ]; then export TRACING="${TRACING:-off}"; fi
 case "$SHOP_PROFILE" in
   development) export SHOP_SCHEMA_PREFIX=shop_ RATE_LIMIT_NAMESPACE=shop-rate-limit:development: ;;
   test)
@@ -86,6 +89,8 @@ case "$SHOP_PROFILE" in
     export ALIPAY_NOTIFY_TIME_SCALE="${ALIPAY_NOTIFY_TIME_SCALE:-0.001}"
     export PAY_SWEEP_INTERVAL_MS="${PAY_SWEEP_INTERVAL_MS:-5000}"
     export ORDER_SWEEP_INTERVAL_MS="${ORDER_SWEEP_INTERVAL_MS:-2000}"
+    # Spans reach Zipkin within a fraction of a second instead of 5 s (the batch's delay).
+    export OTEL_BSP_SCHEDULE_DELAY="${OTEL_BSP_SCHEDULE_DELAY:-200}"
     ;;
   *) die "SHOP_PROFILE must be development or test" ;;
 esac
@@ -161,9 +166,8 @@ up() {
   local failed=0 pid
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" = 0 ] || die "some processes did not start (logs under $LOG_DIR)"
-  say "order-web: http://127.0.0.1:$ORDER_WEB_PORT, pay-web: http://127.0.0.1:$PAY_WEB_PORT (APIs under /api/v1)"
-  say "their admin ports (/metrics, /docs): http://127.0.0.1:$ORDER_WEB_ADMIN_PORT, http://127.0.0.1:$PAY_WEB_ADMIN_PORT"
-  say "Alipay gateway (local emulator): http://127.0.0.1:$ALIPAY_GATEWAY_PORT (profile $SHOP_PROFILE)"
+  # Every address: storefront, consoles, APIs and references, admin ports, the infrastructure.
+  bash "$ROOT/deploy/local/banner.sh"
 }
 
 down() {

@@ -5,7 +5,9 @@
  * concurrency 1 and 64; and a raw grpc-js client of a second provider that runs plain gRPC
  * (RPC_TLS=off, registered under a ZooKeeper chroot of its own), which prices the TLS itself.
  *
- * Settings: BENCH_SECONDS (default 10 per row, split in alternating rounds), ZK_CONNECT (default the local stack's).
+ * Settings: BENCH_SECONDS (default 10 per row, split in alternating rounds), ZK_CONNECT (default the local stack's),
+ * BENCH_TRACING=on (the client and the providers trace every call, spans batched to the configured
+ * exporter, Zipkin by default: the price of tracing; off by default, the price of it being off).
  */
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
@@ -16,15 +18,18 @@ import { createRpcClient, RpcTransport, ZkRegistry } from '../../common/src/rpc'
 import { ProviderProcess } from '../../common/test/support/provider-process';
 import { transportAs } from '../../common/test/support/infra';
 import { ZkSession } from '../../common/src/zk';
+import { startTracing } from '../../common/src/trace';
 import { compare, measure, table, writeReport, type Result } from './lib/measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const { zookeeper } = loadInfraConfig();
 const ZK = zookeeper.connect;
 const PLAINTEXT_CHROOT = '/shop-bench-plaintext';
+const TRACING = process.env.BENCH_TRACING === 'on';
 
 async function main(): Promise<void> {
   const logger = createLogger('bench-rpc', 'warn');
+  if (TRACING) startTracing('bench-rpc', loadInfraConfig().tracing, { instrument: false });
   const provider = await ProviderProcess.start(ZK, { ZK_SESSION_TIMEOUT_MS: '10000' });
   const root = await ZkSession.open({ connect: ZK });
   await root.mkdirp(PLAINTEXT_CHROOT);
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
     const markdown = [
       `# bench:rpc (${new Date().toISOString()})`,
       '',
-      `Unary Echo to one provider process; ${SECONDS} s per row in 6 alternating rounds; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}.`,
+      `Unary Echo to one provider process; ${SECONDS} s per row in 6 alternating rounds; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; tracing ${TRACING ? 'on (BENCH_TRACING=on)' : 'off'}.`,
       '',
       table(results),
       '',

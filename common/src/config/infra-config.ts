@@ -1,5 +1,6 @@
 import { defineConfig, type EnvReader } from './env-reader';
 import { readRpcTlsConfig, type RpcTlsConfig } from './rpc-tls-config';
+import { readTracingConfig, type TracingConfig } from './tracing-config';
 import { readZookeeperConfig, type ZookeeperConfig } from './zookeeper-config';
 
 /** Where the shared infrastructure is. Every process reads these the same way. */
@@ -11,6 +12,8 @@ export interface InfraConfig {
   rocketmq: { endpoints: string; namespace: string; startupTimeoutMs: number };
   /** The certificates of the services' mutual TLS. */
   rpcTls: RpcTlsConfig;
+  /** Where the process's spans go (OpenTelemetry). */
+  tracing: TracingConfig;
 }
 
 export function readInfraConfig(env: EnvReader, fail: (problem: string) => void): InfraConfig {
@@ -34,6 +37,7 @@ export function readInfraConfig(env: EnvReader, fail: (problem: string) => void)
       startupTimeoutMs: env.int('RMQ_STARTUP_TIMEOUT_MS', { default: 30_000, min: 1_000 }),
     },
     rpcTls: readRpcTlsConfig(env, fail, runtime === 'production'),
+    tracing: readTracingConfig(env, fail, runtime === 'production'),
   };
 }
 

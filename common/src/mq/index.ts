@@ -1,6 +1,6 @@
 export { MqConsumer, type ConsumerOptions, type MessageHandler } from './mq-consumer';
 export { shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
-export { TRACE_ID_PROPERTY, type OutgoingMessage, type ReceivedMessage } from './mq-message';
+export { type OutgoingMessage, type ReceivedMessage } from './mq-message';
 export { MqProducer } from './mq-producer';
 export { TransactionalProducer, type HalfMessage, type TransactionCheck, type TransactionVerdict } from './mq-transactional-producer';
 export { consumeLogMigration, consumeOnce, type ConsumeOutcome } from './consume-log';

@@ -1,7 +1,7 @@
 import { ConsumeResult, FilterExpression, PushConsumer } from 'rocketmq-client-nodejs';
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
-import { runWithTrace } from '../trace';
-import { fromMessageView, TRACE_ID_PROPERTY, type ReceivedMessage } from './mq-message';
+import { fromMessageView, type ReceivedMessage } from './mq-message';
+import { inProcessSpan } from './mq-tracing';
 import { consumerMetrics, mqMetrics } from './mq-metrics';
 
 /**
@@ -67,8 +67,8 @@ export class MqConsumer {
           const message = fromMessageView(view);
           metrics.received(view);
           try {
-            // The handler runs under the sender's trace id, so its logs and calls carry it on.
-            await slots.run(() => runWithTrace(message.properties[TRACE_ID_PROPERTY], () => options.handle(message)));
+            // The handler runs in the sender's trace, so its logs, calls and messages carry it on.
+            await slots.run(() => inProcessSpan(options.group, message, () => options.handle(message)));
             mqMetrics.consumed.slot(options.group, message.topic, message.tag, 'ok').inc();
             return ConsumeResult.SUCCESS;
           } catch (error) {

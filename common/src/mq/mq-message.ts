@@ -1,12 +1,11 @@
 /**
  * The shape of messages as the services see them: JSON bodies, a tag naming the event
  * ("order.cancel"), keys (the business id: order id, payment id) and string properties (the
- * trace id crosses process boundaries here).
+ * trace crosses process boundaries here: W3C `traceparent`/`tracestate`, as OpenTelemetry's
+ * messaging conventions carry it).
  */
 import type { MessageOptions, MessageView } from 'rocketmq-client-nodejs';
-import { currentTraceId } from '../trace';
-
-export const TRACE_ID_PROPERTY = 'traceId';
+import { traceHeaders } from '../trace/trace-context';
 
 export interface OutgoingMessage {
   topic: string;
@@ -41,15 +40,19 @@ export function toMessageOptions(message: OutgoingMessage): MessageOptions {
     tag: message.tag,
     keys: message.keys,
     body: Buffer.isBuffer(message.body) ? message.body : Buffer.from(JSON.stringify(message.body)),
-    properties: new Map(Object.entries(withTraceId(message.properties ?? {}))),
+    properties: new Map(Object.entries(withTrace(message.properties ?? {}))),
     ...(message.deliverAt && { deliveryTimestamp: message.deliverAt }),
   };
 }
 
-/** The trace id of the work in progress travels with the message (unless one is set already). */
-function withTraceId(properties: Record<string, string>): Record<string, string> {
-  const traceId = currentTraceId();
-  return traceId && !properties[TRACE_ID_PROPERTY] ? { ...properties, [TRACE_ID_PROPERTY]: traceId } : properties;
+/**
+ * The span sending the message (mq-producer.ts, mq-transactional-producer.ts) is the parent of
+ * its consumers: its traceparent replaces the one an outbox row kept, which is that span's parent.
+ * With tracing off, a kept traceparent travels as it is.
+ */
+function withTrace(properties: Record<string, string>): Record<string, string> {
+  const headers = traceHeaders();
+  return Object.keys(headers).length > 0 ? { ...properties, ...headers } : properties;
 }
 
 export function fromMessageView(view: MessageView): ReceivedMessage {

@@ -2,6 +2,7 @@ import { Producer } from 'rocketmq-client-nodejs';
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { toMessageOptions, type OutgoingMessage } from './mq-message';
 import { counted, mqMetrics } from './mq-metrics';
+import { inSendSpan } from './mq-tracing';
 
 /** Sends NORMAL messages (the outbox relay's side). Sends are retried by the client (maxAttempts). */
 export class MqProducer {
@@ -22,7 +23,9 @@ export class MqProducer {
   /** Returns the broker's message id once the message is stored. */
   async send(message: OutgoingMessage): Promise<string> {
     const kind = message.deliverAt ? 'delay' : 'normal';
-    const receipt = await counted(mqMetrics.produced, [message.topic, message.tag, kind], () => this.producer.send(toMessageOptions(message)));
+    const receipt = await inSendSpan(message, kind, () =>
+      counted(mqMetrics.produced, [message.topic, message.tag, kind], () => this.producer.send(toMessageOptions(message))),
+    );
     return receipt.messageId;
   }
 

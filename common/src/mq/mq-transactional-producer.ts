@@ -4,6 +4,7 @@ import { TransactionResolution } from 'rocketmq-client-nodejs/proto/apache/rocke
 import { clientLogger, shutdownWithin, startWithin, type MqConnection } from './mq-lifecycle';
 import { fromMessageView, toMessageOptions, type OutgoingMessage, type ReceivedMessage } from './mq-message';
 import { counted, mqMetrics } from './mq-metrics';
+import { inCheckSpan, inResolutionSpan, inSendSpan } from './mq-tracing';
 
 /**
  * What the local transaction says about a half message:
@@ -50,17 +51,20 @@ export class TransactionalProducer {
       checker: {
         async check(view: MessageView): Promise<TransactionResolution> {
           const message = fromMessageView(view);
-          try {
-            const verdict = await check(message);
-            log.info({ keys: message.keys, tag: message.tag, verdict }, 'transaction check-back');
-            mqMetrics.checks.slot(topic, message.tag, verdict.toLowerCase()).inc();
-            return verdict === 'UNKNOWN' ? TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED : RESOLUTION[verdict];
-          } catch (error) {
-            // Undecidable now (database down...): the broker asks again at the next interval.
-            log.error({ err: error, keys: message.keys }, 'transaction check-back failed; will be asked again');
-            mqMetrics.checks.slot(topic, message.tag, 'error').inc();
-            return TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED;
-          }
+          return inCheckSpan(topic, message, async (span) => {
+            try {
+              const verdict = await check(message);
+              span?.setAttribute('shop.verdict', verdict);
+              log.info({ keys: message.keys, tag: message.tag, verdict }, 'transaction check-back');
+              mqMetrics.checks.slot(topic, message.tag, verdict.toLowerCase()).inc();
+              return verdict === 'UNKNOWN' ? TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED : RESOLUTION[verdict];
+            } catch (error) {
+              // Undecidable now (database down...): the broker asks again at the next interval.
+              log.error({ err: error, keys: message.keys }, 'transaction check-back failed; will be asked again');
+              mqMetrics.checks.slot(topic, message.tag, 'error').inc();
+              return TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED;
+            }
+          });
         },
       },
     });
@@ -75,13 +79,18 @@ export class TransactionalProducer {
   async sendHalf(message: Omit<OutgoingMessage, 'topic'>): Promise<HalfMessage> {
     const { topic } = this;
     const transaction = this.producer.beginTransaction();
-    const receipt = await counted(mqMetrics.produced, [topic, message.tag, 'half'], () =>
-      this.producer.send(toMessageOptions({ ...message, topic }), transaction),
+    const receipt = await inSendSpan({ ...message, topic }, 'transaction', () =>
+      counted(mqMetrics.produced, [topic, message.tag, 'half'], () => this.producer.send(toMessageOptions({ ...message, topic }), transaction)),
     );
+    const { messageId } = receipt;
     return {
-      messageId: receipt.messageId,
-      commit: () => counted(mqMetrics.resolutions, [topic, message.tag, 'commit'], () => transaction.commit()),
-      rollback: () => counted(mqMetrics.resolutions, [topic, message.tag, 'rollback'], () => transaction.rollback()),
+      messageId,
+      commit: () =>
+        inResolutionSpan('commit', topic, message, messageId, () => counted(mqMetrics.resolutions, [topic, message.tag, 'commit'], () => transaction.commit())),
+      rollback: () =>
+        inResolutionSpan('rollback', topic, message, messageId, () =>
+          counted(mqMetrics.resolutions, [topic, message.tag, 'rollback'], () => transaction.rollback()),
+        ),
     };
   }
 

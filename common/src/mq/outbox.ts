@@ -7,8 +7,8 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Migration } from '../db';
 import type { Logger } from '../log';
-import { currentTraceId } from '../trace';
-import { TRACE_ID_PROPERTY, type OutgoingMessage } from './mq-message';
+import { outsideAnyTrace, traceHeaders } from '../trace/trace-context';
+import type { OutgoingMessage } from './mq-message';
 import { recordOutboxBacklog } from './mq-metrics';
 import type { MqProducer } from './mq-producer';
 
@@ -46,12 +46,12 @@ export const outboxMigrations: Migration[] = [outboxMigration, outboxDeliverAtMi
 
 /**
  * Adds an event to the outbox inside the caller's transaction: it exists if and only if the
- * transaction commits. The current trace id is stored with it, to travel with the message.
+ * transaction commits. The current trace (W3C traceparent) is stored with it: the relay sends the
+ * message as a child of the work that wrote it, whenever that is.
  */
 export async function enqueueEvent(sequelize: Sequelize, transaction: Transaction, id: string, message: OutgoingMessage): Promise<void> {
   if (message.keys.length === 0) throw new Error(`event ${message.topic}/${message.tag} needs at least one key`);
-  const traceId = currentTraceId();
-  const properties = { ...(traceId && { [TRACE_ID_PROPERTY]: traceId }), ...message.properties };
+  const properties = { ...traceHeaders(), ...message.properties };
   await sequelize.query(
     `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, deliver_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
@@ -162,7 +162,8 @@ export class OutboxRelay {
 
   private schedule(delayMs: number): void {
     this.wakeAt = Date.now() + delayMs;
-    this.timer = setTimeout(() => this.tick(), delayMs);
+    // A pass is nobody's work: woken by a commit, it must not run (nor schedule the next) in its trace.
+    this.timer = setTimeout(() => outsideAnyTrace(() => this.tick()), delayMs);
   }
 
   private tick(): void {

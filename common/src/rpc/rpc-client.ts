@@ -6,6 +6,7 @@
  *   const item = await goods.getGoods({ goodsId });
  */
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { Span } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import type { Logger } from '../log';
 import { consumerNode, consumersPath, providersPath } from './dubbo-url';
@@ -18,6 +19,7 @@ import type { ServiceContract, UnaryServiceDefinition } from './service-contract
 import type { RpcTransport } from './rpc-tls';
 import type { ZkRegistry } from './zk-registry';
 import { ErrorCode } from '../errors';
+import { inSpan, SpanKind } from '../trace/trace-context';
 
 type RequestOf<M> = M extends { requestSerialize: (r: infer R) => Buffer } ? R : never;
 type ResponseOf<M> = M extends { responseDeserialize: (b: Buffer) => infer R } ? R : never;
@@ -74,7 +76,12 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(contract
     const policy = contract.policies[key];
     const method = definition.path.split('/')[2]!;
 
-    client[key] = async (request: unknown, callOptions: CallOptions = {}) => {
+    // One CLIENT span per call, failovers included; its context is what the interceptor sends on.
+    const spanName = `${contract.name}/${method}`;
+    const spanAttributes = { 'rpc.system': 'grpc', 'rpc.service': contract.name, 'rpc.method': method };
+    client[key] = (request: unknown, callOptions: CallOptions = {}) =>
+      inSpan(spanName, { kind: SpanKind.CLIENT, attributes: spanAttributes }, (span) => call(request, callOptions, span));
+    const call = async (request: unknown, callOptions: CallOptions, span: Span | undefined) => {
       const deadline = Date.now() + (callOptions.timeoutMs ?? policy.timeoutMs);
       const metadata = callOptions.metadata?.clone() ?? new Metadata();
       for (const intercept of interceptors) intercept({ service: contract.name, method, metadata });
@@ -86,6 +93,7 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(contract
         if (attempt > 1) rpcMetrics.clientFailovers.inc({ service: contract.name, method });
         const provider = balancer.pick(candidates);
         tried.add(provider.id);
+        span?.setAttribute('server.address', provider.id);
         try {
           return await callOnce(provider, definition, request, deadline, metadata, contract.name, method);
         } catch (error) {

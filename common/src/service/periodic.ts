@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import { inRootSpan } from '../trace/trace-context';
 import type { Stoppable } from './run-service';
 import { measuredRun } from './sweeper-metrics';
 
@@ -14,7 +15,8 @@ export function startPeriodic(name: string, intervalMs: number, logger: Logger, 
   const measured = measuredRun(name);
   const schedule = (delayMs = intervalMs) => {
     timer = setTimeout(() => {
-      running = measured(work)
+      // Each run is a trace of its own: what it finds and does (statements, calls, messages) is under it.
+      running = inRootSpan(`periodic ${name}`, { attributes: { 'shop.task': name } }, () => measured(work))
         .catch((error: unknown) => logger.error({ err: error, task: name }, 'periodic task failed; will retry'))
         .finally(() => {
           if (!stopped) schedule();

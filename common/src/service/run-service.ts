@@ -12,6 +12,7 @@ import { plantedDefects } from './planted';
 import { openDatabase, runMigrations, type Migration } from '../db';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
+import { startTracing } from '../trace/start-tracing';
 import { AdminServer } from '../metrics';
 import type { MqConnection } from '../mq';
 import { RpcServer, RpcTransport, ZkRegistry } from '../rpc';
@@ -53,9 +54,13 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
     throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
   const logger = createLogger(definition.application);
   if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
+  // Tracing before anything is opened, so that the first statements and calls are traced too.
+  const tracing = startTracing(definition.application, config.infra.tracing);
   const admin = await AdminServer.start({ host: config.adminHost, port: config.adminPort, logger });
   try {
-    return await startServing(definition, config, logger, admin);
+    const service = await startServing(definition, config, logger, admin);
+    // The spans still queued are exported on the way out.
+    return { context: service.context, stop: () => service.stop().finally(() => tracing.shutdown()) };
   } catch (error) {
     await admin.close();
     throw error;

@@ -1,1 +1,21 @@
-export { currentTraceId, newTraceId, runWithTrace, TRACE_ID_HEADER } from './trace-context';
+export {
+  contextFrom,
+  currentLogIds,
+  currentTraceId,
+  failSpan,
+  hasTraceparent,
+  inRootSpan,
+  inSpan,
+  inTraceOf,
+  linkTo,
+  outsideAnyTrace,
+  LINKS_ATTRIBUTE,
+  SpanKind,
+  traceHeaders,
+  tracingEnabled,
+  TRACE_ID_HEADER,
+  TRACEPARENT,
+  TRACESTATE,
+  type SpanOptions,
+} from './trace-context';
+export { NoOrphanStatements, samplerFromEnv, startTracing, type Tracing, type TracingOptions } from './start-tracing';

@@ -3,16 +3,19 @@
  *   parent <- {type: 'ready', port, sessionId, sessionPassword}
  *   parent -> {type: 'shutdown'}   graceful stop, then exit
  *   parent -> {type: 'session'}    parent <- {type: 'session', sessionId, sessionPassword}
- * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, ZK_DIGEST, PROVIDER_WEIGHT.
+ * Settings from the environment: ZK_CONNECT, ZK_SESSION_TIMEOUT_MS, ZK_DIGEST, PROVIDER_WEIGHT, and
+ * BENCH_TRACING=on (bench:rpc pricing tracing: spans to the configured exporter).
  */
 import { echoContract } from './echo-contract';
 import { loadInfraConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { RpcServer, ZkRegistry } from '../../src/rpc';
+import { startTracing } from '../../src/trace';
 import { transportAs } from './infra';
 
 async function main(): Promise<void> {
   const logger = createLogger('echo-provider', process.env.LOG_LEVEL ?? 'silent');
+  if (process.env.BENCH_TRACING === 'on') startTracing('echo-provider', loadInfraConfig().tracing, { instrument: false });
   const registry = await ZkRegistry.connect({
     ...loadInfraConfig().zookeeper,
     sessionTimeoutMs: Number(process.env.ZK_SESSION_TIMEOUT_MS ?? 4_000),

@@ -21,6 +21,13 @@ ensure_java_found() {
   JAVA=$(ls /usr/lib/jvm/java-17-openjdk-*/bin/java | head -n 1)
 }
 
+# logged_to FILE CMD...: CMD with its output (both streams) in FILE.
+logged_to() {
+  local file=$1
+  shift
+  "$@" >"$file" 2>&1
+}
+
 ensure_maven() {
   command -v mvn >/dev/null || apt_install maven
 }
@@ -36,13 +43,15 @@ ensure_jars() {
   want=$(sha256sum "$pom" | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   ensure_maven
-  say "fetching ZooKeeper and RocketMQ jars from Maven Central (first run only; cached in ~/.m2)"
-  rm -rf "$VAR/lib/rocketmq" "$VAR/lib/zookeeper"
-  JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$JAVA")")") \
-    mvn -B -q -f "$pom" package >"$LOG_DIR/maven.log" 2>&1 || {
+  say "fetching the ZooKeeper, RocketMQ and Zipkin jars from Maven Central: about 210 MB with Maven's plugins on a first run, cached in ~/.m2 (Maven's own log: $LOG_DIR/maven.log)"
+  rm -rf "$VAR/lib/rocketmq" "$VAR/lib/zookeeper" "$VAR/lib/zipkin"
+  M2_BEFORE=$(dir_bytes "$M2_REPO")
+  run_with_progress "maven" maven_fetched logged_to "$LOG_DIR/maven.log" \
+    env JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -f "$pom" -Dmaven.repo.local="$M2_REPO" -Dout.dir="$VAR/lib" package || {
     tail -n 30 "$LOG_DIR/maven.log" >&2
     die "maven could not fetch the jars (see $LOG_DIR/maven.log)"
   }
+  say "  jars: $(human_size "$(dir_bytes "$VAR/lib")") in $VAR/lib"
   echo "$want" >"$stamp"
 }
 

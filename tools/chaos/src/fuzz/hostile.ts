@@ -508,11 +508,13 @@ export const hostileIdempotencyKey: fc.Arbitrary<string | string[]> = fc.constan
   ['a', 'b', 'c'],
 );
 
-/** Headers a front door must shrug off: odd trace ids, accept types, a bogus x-forwarded-for. */
+/** Headers a front door must shrug off: odd trace contexts, accept types, a bogus x-forwarded-for. */
 export const hostileExtraHeaders: fc.Arbitrary<Record<string, string | string[]>> = fc.constantFrom<Record<string, string | string[]>>(
-  { 'x-trace-id': 'x'.repeat(500) },
-  { 'x-trace-id': '🛒' },
-  { 'x-trace-id': '../../' },
+  { traceparent: 'x'.repeat(500) },
+  { traceparent: '🛒' },
+  { traceparent: '00-00000000000000000000000000000000-0000000000000000-01' },
+  { traceparent: ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203332-01'] },
+  { tracestate: '=,'.repeat(300) },
   { accept: 'text/html' },
   { accept: 'application/xml' },
   { 'accept-encoding': 'gzip, br, zstd' },
