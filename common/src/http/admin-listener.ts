@@ -1,7 +1,7 @@
 /**
  * A front door's admin listener, apart from its public port, as the gRPC services have one
  * (common/src/metrics/admin-server.ts): Prometheus /metrics and the API reference (/docs, its
- * OpenAPI document at /docs/json and /docs/yaml), with /healthz and /readyz. The listener runs
+ * OpenAPI document at /docs/json and /docs/yaml), with /livez, /readyz and /healthz. The listener runs
  * the front door's own app, so these are the very routes of the public port, and it answers
  * nothing else (404). In production the public port answers 404 NOT_FOUND for /metrics and
  * /docs: the metrics name every route with its traffic and errors, and the reference maps every
@@ -20,7 +20,7 @@ const throughAdminListener = new WeakSet<IncomingMessage>();
  * route too). HEAD routes share their GET route's url.
  */
 const isAdminRoute = (route: string) => route === '/metrics' || route === '/docs' || route.startsWith('/docs/');
-const isHealthRoute = (route: string) => route === '/healthz' || route === '/readyz';
+const isHealthRoute = (route: string) => route === '/livez' || route === '/healthz' || route === '/readyz';
 
 /**
  * The hook that keeps each port to its routes. `public`: the public port serves /metrics and
@@ -49,7 +49,7 @@ export async function startAdminListener(app: FastifyInstance, options: { host: 
         throughAdminListener.add(request);
         app.routing(request, response);
       },
-      paths: ['/metrics', '/docs', '/healthz', '/readyz'],
+      paths: ['/metrics', '/docs', '/livez', '/readyz', '/healthz'],
     },
   });
 }

@@ -11,9 +11,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { register } from 'prom-client';
 import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
+import { providersCheck, type Health } from '../health';
 import type { Logger } from '../log';
-import { currentTraceId, TRACE_ID_HEADER, TRACEPARENT, TRACESTATE } from '../trace/trace-context';
-import { trace } from '@opentelemetry/api';
+import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
 import { guardAdminRoutes } from './admin-listener';
 import { registerHttpMetrics } from './http-metrics';
 import type { Principal, TokenService } from './jwt';
@@ -50,6 +50,12 @@ export interface HttpAppOptions {
    * answers 200, any answers 503 with the list. Without it, an app that answers is ready.
    */
   readiness?: () => string[];
+  /**
+   * The process's health (run-front-door.ts): /livez and /readyz answer its verdicts, and
+   * `readiness` becomes its `providers` check. Without it (tests of the routes alone) /readyz
+   * asks `readiness` at each request.
+   */
+  health?: Health;
   /**
    * The users' standing: with it, the bearer guard (requireUser) refuses the tokens of banned
    * users (403 USER_BANNED) and of ended sessions and old token versions (401 UNAUTHENTICATED).
@@ -120,17 +126,13 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     });
   }
 
-  // Every request runs in the server span of the http instrumentation (a child of the caller's
-  // W3C traceparent, or a new trace), named here after its route, and its trace id is echoed
-  // back (x-trace-id) so that a caller can find the trace. Nothing to do with tracing off.
+  // Every request runs under a trace id (the caller's x-trace-id or a new one), echoed back.
   app.addHook('onRequest', (request, reply, done) => {
-    const traceId = currentTraceId();
-    if (traceId) {
-      void reply.header(TRACE_ID_HEADER, traceId);
-      const route = request.routeOptions.url;
-      if (route) trace.getActiveSpan()?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
-    }
-    done();
+    const header = request.headers[TRACE_ID_HEADER];
+    runWithTrace(typeof header === 'string' ? header : undefined, () => {
+      void reply.header(TRACE_ID_HEADER, currentTraceId());
+      done();
+    });
   });
   // After the trace id: a refused /metrics answers with its trace id like any other 404.
   guardAdminRoutes(app, { public: options.publicAdminRoutes ?? false });
@@ -161,7 +163,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     void app.register(cors, {
       origin: options.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', TRACEPARENT, TRACESTATE],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', TRACE_ID_HEADER],
       exposedHeaders: [TRACE_ID_HEADER],
       maxAge: 600,
     });
@@ -177,12 +179,28 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     // fixed document and whose logo's inline <style> the Content-Security-Policy refuses.
     void app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { layout: 'BaseLayout' } });
   }
+  const { health } = options;
+  if (health && options.readiness) health.add(providersCheck(options.readiness));
   addRoutes(app, (api) => {
-    api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+    const liveness = async (_request: FastifyRequest, reply: FastifyReply) => {
+      const answer = health?.liveness() ?? { status: 'ok' };
+      return reply.status(answer.status === 'ok' ? 200 : 503).send(answer);
+    };
+    api.get('/livez', { schema: { tags: ['operations'], summary: 'Liveness: the process answers and its event loop turns' } }, liveness);
+    api.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness (the older name of /livez)' } }, liveness);
     api.get(
       '/readyz',
-      { schema: { tags: ['operations'], summary: 'Readiness: every service this app calls has a provider (503 with the problems otherwise)' } },
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Readiness: every service this app calls has a provider and the process is not shutting down (503 with the problems otherwise)',
+        },
+      },
       async (_request, reply) => {
+        if (health) {
+          const report = health.readiness();
+          return reply.status(report.status === 'ready' ? 200 : 503).send(report);
+        }
         const problems = options.readiness?.() ?? [];
         return problems.length === 0 ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', problems });
       },

@@ -1,13 +1,15 @@
 /**
  * The life of an HTTP front door, the same for order-web and pay-web: connect to ZooKeeper, let
  * the front door connect its service clients and build its app, open its admin listener, listen,
- * and on SIGTERM/SIGINT stop accepting, finish the requests in flight, close the clients and the
- * registry, the admin listener last.
+ * and on SIGTERM/SIGINT fail readiness first and go on serving for the drain period (the load
+ * balancer stops sending), then stop accepting, finish the requests in flight, close the clients
+ * and the registry, the admin listener last. Readiness (/readyz on both ports): every service it
+ * calls has a provider; ZooKeeper reported only.
  */
 import type { FastifyInstance } from 'fastify';
 import { checkRequested, ConfigError, exitAfterStartupCheck } from '../config';
+import { Health, zookeeperCheck } from '../health';
 import { createLogger, type Logger } from '../log';
-import { startTracing } from '../trace/start-tracing';
 import { RpcTransport, ZkRegistry } from '../rpc';
 import { startAdminListener } from './admin-listener';
 import { TokenService } from './jwt';
@@ -23,6 +25,8 @@ export interface FrontDoor<C extends WebConfig = WebConfig> {
     registry: ZkRegistry;
     transport: RpcTransport;
     tokens: TokenService;
+    /** The process's health: the app hands it to createHttpApp, whose /readyz answers it. */
+    health: Health;
   }): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
 }
 
@@ -33,12 +37,13 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
   const start = async () => {
     const config = definition.loadConfig();
     const logger = createLogger(definition.application);
-    const tracing = startTracing(definition.application, config.infra.tracing);
     // The front door calls the services as itself (mutual TLS, identity = its application name).
     const transport = RpcTransport.fromConfig(config.infra.rpcTls, definition.application);
     const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
     const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
-    const { app, close } = await definition.setup({ config, logger, registry, transport, tokens });
+    const health = new Health({ logger }).add(zookeeperCheck(registry));
+    const { app, close } = await definition.setup({ config, logger, registry, transport, tokens, health });
+    await health.start();
     // The admin listener (/metrics, /docs) first, as the services open theirs: what a scrape sees
     // covers the whole life of the public port.
     const admin = await startAdminListener(app, { ...config.admin, logger });
@@ -48,13 +53,14 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, 'shutting down');
-      app
-        .close()
+      logger.info({ signal, drainMs: config.drainMs }, 'shutting down: not ready, draining');
+      health.beginDrain();
+      new Promise((resolve) => setTimeout(resolve, config.drainMs))
+        .then(() => app.close())
         .then(close)
         .then(() => registry.close())
+        .then(() => health.stop())
         .then(() => admin.close())
-        .then(() => tracing.shutdown())
         .then(
           () => process.exit(0),
           (error: unknown) => {

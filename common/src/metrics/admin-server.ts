@@ -1,13 +1,16 @@
 /**
  * A process's admin listener, apart from the port it serves its API on: Prometheus metrics
- * (prom-client's default registry, Node's own process metrics included) at GET /metrics and
- * liveness at GET /healthz. Plain node:http, so that a gRPC service needs no web framework.
+ * (prom-client's default registry, Node's own process metrics included) at GET /metrics, and the
+ * process's health (common/src/health): liveness at GET /livez (/healthz, its older name) and
+ * readiness at GET /readyz, 200 or 503 with each check's status. Plain node:http, so that a gRPC
+ * service needs no web framework.
  * Scrapers find a service's listener through ZooKeeper (`metrics.port` on its provider URL).
  * A front door hands it its own router instead (common/src/http/admin-listener.ts).
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, register } from 'prom-client';
+import type { Health } from '../health';
 import type { Logger } from '../log';
 
 export interface AdminServerOptions {
@@ -16,6 +19,8 @@ export interface AdminServerOptions {
   /** 0 picks a free port. */
   port: number;
   logger: Logger;
+  /** The process's health, for /livez and /readyz; without it the listener is ready when it answers. */
+  health?: Health;
   /**
    * What answers instead of the built-in /metrics and /healthz, and the paths it serves (for the
    * log): a front door's own app, so that its metrics and API reference are the very routes the
@@ -50,7 +55,7 @@ export class AdminServer {
     const server = createServer(
       options.serve?.listener ??
         ((request, response) => {
-          handle(request, response).catch((error: unknown) => {
+          handle(request, response, options.health).catch((error: unknown) => {
             options.logger.warn({ err: error, url: request.url }, 'admin request failed');
             if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
             response.end('internal error\n');
@@ -65,7 +70,7 @@ export class AdminServer {
       });
     });
     const { port } = server.address() as AddressInfo;
-    options.logger.info({ url: `http://${options.host}:${port}`, paths: options.serve?.paths ?? ['/metrics', '/healthz'] }, 'admin listener started');
+    options.logger.info({ url: `http://${options.host}:${port}`, paths: options.serve?.paths ?? BUILT_IN_PATHS }, 'admin listener started');
     return new AdminServer(server, options.host, port);
   }
 
@@ -77,7 +82,14 @@ export class AdminServer {
   }
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+const BUILT_IN_PATHS = ['/metrics', '/livez', '/readyz', '/healthz'];
+
+function sendJson(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(request.method === 'HEAD' ? undefined : JSON.stringify(body));
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, health: Health | undefined): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
@@ -88,11 +100,14 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     const body = await register.metrics();
     response.writeHead(200, { 'content-type': register.contentType });
     response.end(request.method === 'HEAD' ? undefined : body);
-  } else if (path === '/healthz') {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(request.method === 'HEAD' ? undefined : '{"status":"ok"}');
+  } else if (path === '/livez' || path === '/healthz') {
+    const liveness = health?.liveness() ?? { status: 'ok' };
+    sendJson(request, response, liveness.status === 'ok' ? 200 : 503, liveness);
+  } else if (path === '/readyz') {
+    const readiness = health?.readiness() ?? { status: 'ready', checks: {} };
+    sendJson(request, response, readiness.status === 'ready' ? 200 : 503, readiness);
   } else {
     response.writeHead(404, { 'content-type': 'text/plain' });
-    response.end('not found: the admin listener serves /metrics and /healthz\n');
+    response.end(`not found: the admin listener serves ${BUILT_IN_PATHS.join(', ')}\n`);
   }
 }

@@ -27,6 +27,13 @@ interface StartableClient {
 
 const SETTINGS_NUDGE_MS = 1_000;
 
+/** The topics of every client this process started: the health check asks the proxy for one's route. */
+const startedTopics = new Set<string>();
+
+export function topicsInUse(): string[] {
+  return [...startedTopics];
+}
+
 /**
  * Starts a RocketMQ client within a deadline.
  *
@@ -48,6 +55,8 @@ export async function startWithin(client: StartableClient, timeoutMs: number, wh
   }, SETTINGS_NUDGE_MS);
   try {
     await Promise.race([client.startup(), timeout]);
+    // The client's own list (producers' topics, consumers' subscriptions): protected in its types.
+    for (const topic of (client as unknown as { topics?: Set<string> }).topics ?? []) startedTopics.add(topic);
   } catch (error) {
     void shutdownWithin(client, 5_000).catch(() => undefined);
     throw error;

@@ -8,7 +8,7 @@
 import { Server, status as GrpcStatus, type Metadata, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../log';
-import { contextFrom, currentTraceId, failSpan, inSpan, SpanKind, tracingEnabled } from '../trace/trace-context';
+import { runWithTrace, TRACE_ID_HEADER } from '../trace';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
 import { CALLER_APP_HEADER } from './rpc-interceptors';
 import { recordServerCall, recordServerStart } from './rpc-metrics';
@@ -61,6 +61,9 @@ export class RpcServer {
   private readonly registered: string[] = [];
   private boundPort = 0;
   private inFlight = 0;
+  /** The process's readiness (common/src/health), which grpc.health.v1 reports once started. */
+  private ready = true;
+  private listening = false;
 
   constructor(private readonly options: RpcServerOptions) {
     this.server = new Server({ 'grpc.max_receive_message_length': options.maxRequestBytes ?? 4 * 1024 * 1024 });
@@ -93,10 +96,10 @@ export class RpcServer {
     this.boundPort = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(bind, this.options.transport.serverCredentials(), (error, port) => (error ? reject(error) : resolve(port))),
     );
-    this.health.setStatus('', 'SERVING');
+    this.listening = true;
+    this.reportHealth();
     const timestamp = Date.now();
     for (const service of this.services) {
-      this.health.setStatus(service.name, 'SERVING');
       const node = providerNode({
         host: this.options.advertisedHost,
         port: this.boundPort,
@@ -115,11 +118,27 @@ export class RpcServer {
     this.options.logger.info({ address: this.address, services: this.services.map((s) => s.name) }, 'rpc server started');
   }
 
+  /**
+   * The process's readiness: grpc.health.v1 says SERVING only while it is ready (MySQL and
+   * RocketMQ answer) and the server is not shutting down. The providers stay registered either
+   * way: the calls that need only what is still up (reads while RocketMQ is away) are served.
+   */
+  setReady(ready: boolean): void {
+    this.ready = ready;
+    this.reportHealth();
+  }
+
+  private reportHealth(): void {
+    const status = this.listening && this.ready ? 'SERVING' : 'NOT_SERVING';
+    this.health.setStatus('', status);
+    for (const service of this.services) this.health.setStatus(service.name, status);
+  }
+
   /** Graceful stop: unregister, let consumers notice, drain, stop. */
   async shutdown(): Promise<void> {
     const { unregisterGraceMs = 1_000, drainTimeoutMs = 10_000, logger } = this.options;
-    this.health.setStatus('', 'NOT_SERVING');
-    for (const service of this.services) this.health.setStatus(service.name, 'NOT_SERVING');
+    this.listening = false;
+    this.reportHealth();
     await Promise.all(this.registered.splice(0).map((path) => this.options.registry.unregister(path).catch(() => undefined)));
     await new Promise((resolve) => setTimeout(resolve, unregisterGraceMs));
     logger.info({ inFlight: this.inFlight }, 'rpc server draining');
@@ -143,11 +162,10 @@ export class RpcServer {
 
   private wrap(service: string, method: string, callers: ReadonlySet<string>, handler: (request: unknown, context: CallContext) => Promise<unknown>) {
     const { logger, transport } = this.options;
-    const spanName = `${service}/${method}`;
-    const spanAttributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint();
       recordServerStart(service, method);
+      const traceId = String(call.metadata.get(TRACE_ID_HEADER)[0] ?? '');
       let callerApplication: string;
       if (transport.secure) {
         // The handshake proved the certificate is the CA's; the method decides whether its owner may call.
@@ -172,12 +190,7 @@ export class RpcServer {
         this.inFlight--;
         recordServerCall(service, method, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
       };
-      // A SERVER span, child of the caller's (W3C traceparent in the metadata); the handler's
-      // logs, calls, statements and messages carry its trace on.
-      const traced = tracingEnabled();
-      const parent = traced ? contextFrom(call.metadata.getMap() as Record<string, string>) : undefined;
-      const attributes = traced ? { ...spanAttributes, 'shop.caller': callerApplication } : undefined;
-      void inSpan(spanName, { kind: SpanKind.SERVER, parent, attributes }, (span) =>
+      void runWithTrace(traceId || undefined, () =>
         handler(call.request, { metadata: call.metadata, callerApplication }).then(
           (response) => {
             finish(GrpcStatus.OK);
@@ -185,11 +198,7 @@ export class RpcServer {
           },
           (error: unknown) => {
             const serviceError = toServiceError(error);
-            span?.setAttribute('rpc.grpc.status_code', serviceError.code);
-            if (serviceError.code === GrpcStatus.INTERNAL) {
-              failSpan(span, error);
-              logger.error({ err: error, service, method, traceId: currentTraceId() }, 'rpc handler failed');
-            }
+            if (serviceError.code === GrpcStatus.INTERNAL) logger.error({ err: error, service, method, traceId }, 'rpc handler failed');
             finish(serviceError.code);
             callback(serviceError, null);
           },

@@ -1,18 +1,19 @@
 /**
  * The life of a gRPC service process, the same for every service: open its admin listener
- * (metrics, healthz), open its schema and apply its migrations, connect to ZooKeeper, let the
+ * (metrics, livez, readyz), open its schema and apply its migrations, connect to ZooKeeper, let the
  * service register its handlers and start its consumers, serve (the providers registered with
  * the admin port as `metrics.port`), and on SIGTERM/SIGINT stop in the reverse order (RPC server
  * first, so that consumers of the registry stop sending, then message consumers, then
- * connections, the admin listener last).
+ * connections, the admin listener last). Its readiness (MySQL and RocketMQ answer; ZooKeeper
+ * reported) is checked every second from start to stop, and grpc.health.v1 follows it.
  */
 import type { Sequelize } from 'sequelize';
 import { checkRequested, ConfigError, exitAfterStartupCheck } from '../config';
 import { plantedDefects } from './planted';
 import { openDatabase, runMigrations, type Migration } from '../db';
+import { Health, mysqlCheck, rocketmqCheck, zookeeperCheck } from '../health';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
-import { startTracing } from '../trace/start-tracing';
 import { AdminServer } from '../metrics';
 import type { MqConnection } from '../mq';
 import { RpcServer, RpcTransport, ZkRegistry } from '../rpc';
@@ -29,8 +30,10 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   server: RpcServer;
   /** Mutual TLS as this service (for the clients it makes). */
   transport: RpcTransport;
-  /** The admin listener (Prometheus /metrics, /healthz). */
+  /** The admin listener (Prometheus /metrics, /livez, /readyz). */
   admin: AdminServer;
+  /** The process's health (readiness and liveness), which a service may add checks to. */
+  health: Health;
 }
 
 /** Something the service started and that must be stopped on the way out (a consumer, a relay). */
@@ -54,14 +57,13 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
     throw new ConfigError([`SHOP_PLANTED_DEFECT (${plantedDefects().join(',')}) is for the chaos harness only; refused when NODE_ENV=production`]);
   const logger = createLogger(definition.application);
   if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
-  // Tracing before anything is opened, so that the first statements and calls are traced too.
-  const tracing = startTracing(definition.application, config.infra.tracing);
-  const admin = await AdminServer.start({ host: config.adminHost, port: config.adminPort, logger });
+  // Not ready until the first round of checks, once everything is open.
+  const health = new Health({ logger });
+  const admin = await AdminServer.start({ host: config.adminHost, port: config.adminPort, logger, health });
   try {
-    const service = await startServing(definition, config, logger, admin);
-    // The spans still queued are exported on the way out.
-    return { context: service.context, stop: () => service.stop().finally(() => tracing.shutdown()) };
+    return await startServing(definition, config, logger, admin, health);
   } catch (error) {
+    health.stop();
     await admin.close();
     throw error;
   }
@@ -72,6 +74,7 @@ async function startServing<C extends ServiceConfig>(
   config: C,
   logger: Logger,
   admin: AdminServer,
+  health: Health,
 ): Promise<{ context: ServiceContext<C>; stop(): Promise<void> }> {
   // First: missing certificates are a configuration error, reported before anything is opened.
   const transport = RpcTransport.fromConfig(config.infra.rpcTls, definition.application);
@@ -107,16 +110,24 @@ async function startServing<C extends ServiceConfig>(
     server,
     transport,
     admin,
+    health,
   };
   const started = await definition.setup(context);
+  // After setup: the RocketMQ check asks for the route of a topic the service's clients use.
+  health.add(mysqlCheck(config.infra.mysql)).add(rocketmqCheck(config.infra.rocketmq)).add(zookeeperCheck(registry));
+  await health.start();
+  server.setReady(health.ready);
+  health.onChange((ready) => server.setReady(ready));
   await server.start();
   return {
     context,
     async stop() {
+      health.beginDrain();
       await server.shutdown();
       for (const part of started.reverse()) await part.shutdown();
       registry.close();
       await db.close();
+      health.stop();
       await admin.close();
     },
   };

@@ -6,7 +6,7 @@ export interface ServiceConfig {
   schema: string;
   rpcHost: string;
   rpcPort: number;
-  /** The admin listener (Prometheus /metrics, /healthz), apart from the RPC port; 0 picks a free port. */
+  /** The admin listener (Prometheus /metrics, /livez, /readyz), apart from the RPC port; 0 picks a free port. */
   adminHost: string;
   adminPort: number;
   /**

@@ -2,7 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { addRoutes, createHttpApp, STANDING_LOOKUP_TIMEOUT_MS, UserStanding, type RateLimitSettings, type TokenService } from '@shop/common/http';
+import {
+  addRoutes,
+  createHttpApp,
+  STANDING_LOOKUP_TIMEOUT_MS,
+  UserStanding,
+  type HttpAppOptions,
+  type RateLimitSettings,
+  type TokenService,
+} from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import { missingProviders, type Services } from './clients';
@@ -30,6 +38,8 @@ export interface OrderWebDeps {
   payWebUrl: string;
   /** /metrics and /docs on the public port too (outside production); otherwise on the admin listener only. */
   publicAdminRoutes?: boolean;
+  /** The process's health (its /readyz); none in tests of the routes alone. */
+  health?: HttpAppOptions['health'];
 }
 
 /** The storefront and the admin console: static files with no build step, in web/order-web/{storefront,admin}. */
@@ -49,6 +59,7 @@ export function buildOrderWeb(deps: OrderWebDeps): FastifyInstance {
     // The pages call pay-web (payments, refunds, reconciliation): their CSP names it.
     connectSources: payWebSources(deps.payWebUrl),
     readiness: () => missingProviders(deps.services),
+    health: deps.health,
     // A banned user's tokens are refused (403 USER_BANNED) within a few seconds of the ban.
     standing: new UserStanding((userId) => deps.services.user.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger: deps.logger }),
     docs: { title: 'Shop order-web', description: 'Users, goods, cart, orders and admin. Errors answer {code, message}.', version: '1' },

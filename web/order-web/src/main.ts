@@ -7,7 +7,7 @@ import { loadOrderWebConfig } from './config';
 runFrontDoor({
   application: 'order-web',
   loadConfig: loadOrderWebConfig,
-  async setup({ config, logger, registry, transport, tokens }) {
+  async setup({ config, logger, registry, transport, tokens, health }) {
     const services = await connectServices({ registry, logger, transport });
     const app = buildOrderWeb({
       services,
@@ -19,6 +19,7 @@ runFrontDoor({
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       publicAdminRoutes: config.publicAdminRoutes,
+      health,
     });
     return { app, close: () => closeServices(services) };
   },

@@ -105,7 +105,7 @@ describe('production front doors: /metrics and /docs on the admin port only', fu
       }
       const health = await on(door.port, '/healthz');
       assert.equal(health.status, 200, `${door.name} /healthz`);
-      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
     }
   });
 

@@ -1,5 +1,5 @@
 /** pay-web's HTTP app: the shared frame and its routes (routes/). Built apart from main for tests. */
-import { addRoutes, createHttpApp, type RateLimitSettings, type TokenService, type UserStanding } from '@shop/common/http';
+import { addRoutes, createHttpApp, type HttpAppOptions, type RateLimitSettings, type TokenService, type UserStanding } from '@shop/common/http';
 import type { Logger } from '@shop/common/log';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from './clients';
@@ -23,6 +23,8 @@ export interface PayWebDeps {
   trustProxy?: number | string[];
   /** /metrics and /docs on the public port too (outside production); otherwise on the admin listener only. */
   publicAdminRoutes?: boolean;
+  /** The process's health (its /readyz); none in tests of the routes alone. */
+  health?: HttpAppOptions['health'];
 }
 
 export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
@@ -36,6 +38,7 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     trustProxy: deps.trustProxy,
     publicAdminRoutes: deps.publicAdminRoutes,
     readiness: () => (payments.$providers().length === 0 ? ['no provider of the pay service'] : []),
+    health: deps.health,
     docs: {
       title: 'Shop pay-web',
       description: "Payments with Alipay, Alipay's notifications, refunds, reconciliation. Errors answer {code, message}.",

@@ -7,7 +7,7 @@ import { loadPayWebConfig } from './config';
 runFrontDoor({
   application: 'pay-web',
   loadConfig: loadPayWebConfig,
-  async setup({ config, logger, registry, transport, tokens }) {
+  async setup({ config, logger, registry, transport, tokens, health }) {
     const payments = await connectPay({ registry, logger, transport });
     const users = await connectUser({ registry, logger, transport });
     const standing = new UserStanding((userId) => users.getStanding({ userId }, { timeoutMs: STANDING_LOOKUP_TIMEOUT_MS }), { logger });
@@ -22,6 +22,7 @@ runFrontDoor({
         rateLimits: config.rateLimits,
         trustProxy: config.trustProxy,
         publicAdminRoutes: config.publicAdminRoutes,
+        health,
       }),
       close: async () => {
         await payments.$close();
