@@ -13,7 +13,8 @@ import { register } from 'prom-client';
 import { AppError, ERROR_MAPPING, ErrorCode } from '../errors';
 import { providersCheck, type Health } from '../health';
 import type { Logger } from '../log';
-import { runWithTrace, TRACE_ID_HEADER, currentTraceId } from '../trace';
+import { currentTraceId, TRACE_ID_HEADER, TRACEPARENT, TRACESTATE } from '../trace/trace-context';
+import { trace } from '@opentelemetry/api';
 import { guardAdminRoutes } from './admin-listener';
 import { registerHttpMetrics } from './http-metrics';
 import type { Principal, TokenService } from './jwt';
@@ -126,13 +127,17 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     });
   }
 
-  // Every request runs under a trace id (the caller's x-trace-id or a new one), echoed back.
+  // Every request runs in the server span of the http instrumentation (a child of the caller's
+  // W3C traceparent, or a new trace), named here after its route, and its trace id is echoed
+  // back (x-trace-id) so that a caller can find the trace. Nothing to do with tracing off.
   app.addHook('onRequest', (request, reply, done) => {
-    const header = request.headers[TRACE_ID_HEADER];
-    runWithTrace(typeof header === 'string' ? header : undefined, () => {
-      void reply.header(TRACE_ID_HEADER, currentTraceId());
-      done();
-    });
+    const traceId = currentTraceId();
+    if (traceId) {
+      void reply.header(TRACE_ID_HEADER, traceId);
+      const route = request.routeOptions.url;
+      if (route) trace.getActiveSpan()?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
+    }
+    done();
   });
   // After the trace id: a refused /metrics answers with its trace id like any other 404.
   guardAdminRoutes(app, { public: options.publicAdminRoutes ?? false });
@@ -163,7 +168,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     void app.register(cors, {
       origin: options.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', TRACE_ID_HEADER],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', TRACEPARENT, TRACESTATE],
       exposedHeaders: [TRACE_ID_HEADER],
       maxAge: 600,
     });

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkRequested, ConfigError, exitAfterStartupCheck } from '../config';
 import { Health, zookeeperCheck } from '../health';
 import { createLogger, type Logger } from '../log';
+import { startTracing } from '../trace/start-tracing';
 import { RpcTransport, ZkRegistry } from '../rpc';
 import { startAdminListener } from './admin-listener';
 import { TokenService } from './jwt';
@@ -37,6 +38,7 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
   const start = async () => {
     const config = definition.loadConfig();
     const logger = createLogger(definition.application);
+    const tracing = startTracing(definition.application, config.infra.tracing);
     // The front door calls the services as itself (mutual TLS, identity = its application name).
     const transport = RpcTransport.fromConfig(config.infra.rpcTls, definition.application);
     const registry = await ZkRegistry.connect({ ...config.infra.zookeeper, logger });
@@ -61,6 +63,7 @@ export function runFrontDoor<C extends WebConfig>(definition: FrontDoor<C>): voi
         .then(() => registry.close())
         .then(() => health.stop())
         .then(() => admin.close())
+        .then(() => tracing.shutdown())
         .then(
           () => process.exit(0),
           (error: unknown) => {

@@ -8,7 +8,7 @@
 import { Server, status as GrpcStatus, type Metadata, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../log';
-import { runWithTrace, TRACE_ID_HEADER } from '../trace';
+import { contextFrom, currentTraceId, failSpan, inSpan, SpanKind, tracingEnabled } from '../trace/trace-context';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
 import { CALLER_APP_HEADER } from './rpc-interceptors';
 import { recordServerCall, recordServerStart } from './rpc-metrics';
@@ -162,10 +162,11 @@ export class RpcServer {
 
   private wrap(service: string, method: string, callers: ReadonlySet<string>, handler: (request: unknown, context: CallContext) => Promise<unknown>) {
     const { logger, transport } = this.options;
+    const spanName = `${service}/${method}`;
+    const spanAttributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint();
       recordServerStart(service, method);
-      const traceId = String(call.metadata.get(TRACE_ID_HEADER)[0] ?? '');
       let callerApplication: string;
       if (transport.secure) {
         // The handshake proved the certificate is the CA's; the method decides whether its owner may call.
@@ -190,7 +191,12 @@ export class RpcServer {
         this.inFlight--;
         recordServerCall(service, method, GrpcStatus[code], Number(process.hrtime.bigint() - started) / 1e9);
       };
-      void runWithTrace(traceId || undefined, () =>
+      // A SERVER span, child of the caller's (W3C traceparent in the metadata); the handler's
+      // logs, calls, statements and messages carry its trace on.
+      const traced = tracingEnabled();
+      const parent = traced ? contextFrom(call.metadata.getMap() as Record<string, string>) : undefined;
+      const attributes = traced ? { ...spanAttributes, 'shop.caller': callerApplication } : undefined;
+      void inSpan(spanName, { kind: SpanKind.SERVER, parent, attributes }, (span) =>
         handler(call.request, { metadata: call.metadata, callerApplication }).then(
           (response) => {
             finish(GrpcStatus.OK);
@@ -198,7 +204,11 @@ export class RpcServer {
           },
           (error: unknown) => {
             const serviceError = toServiceError(error);
-            if (serviceError.code === GrpcStatus.INTERNAL) logger.error({ err: error, service, method, traceId }, 'rpc handler failed');
+            span?.setAttribute('rpc.grpc.status_code', serviceError.code);
+            if (serviceError.code === GrpcStatus.INTERNAL) {
+              failSpan(span, error);
+              logger.error({ err: error, service, method, traceId: currentTraceId() }, 'rpc handler failed');
+            }
             finish(serviceError.code);
             callback(serviceError, null);
           },

@@ -14,6 +14,7 @@ import { openDatabase, runMigrations, type Migration } from '../db';
 import { Health, mysqlCheck, rocketmqCheck, zookeeperCheck } from '../health';
 import { SnowflakeGenerator } from '../ids';
 import { createLogger, type Logger } from '../log';
+import { startTracing } from '../trace/start-tracing';
 import { AdminServer } from '../metrics';
 import type { MqConnection } from '../mq';
 import { RpcServer, RpcTransport, ZkRegistry } from '../rpc';
@@ -59,9 +60,13 @@ export async function startService<C extends ServiceConfig>(definition: ServiceP
   if (plantedDefects().length > 0) logger.warn({ planted: plantedDefects() }, 'DEFECTS PLANTED ON PURPOSE (chaos harness): this process is wrong by design');
   // Not ready until the first round of checks, once everything is open.
   const health = new Health({ logger });
+  // Tracing before anything is opened, so that the first statements and calls are traced too.
+  const tracing = startTracing(definition.application, config.infra.tracing);
   const admin = await AdminServer.start({ host: config.adminHost, port: config.adminPort, logger, health });
   try {
-    return await startServing(definition, config, logger, admin, health);
+    const service = await startServing(definition, config, logger, admin, health);
+    // The spans still queued are exported on the way out.
+    return { context: service.context, stop: () => service.stop().finally(() => tracing.shutdown()) };
   } catch (error) {
     health.stop();
     await admin.close();
