@@ -207,7 +207,8 @@ export class Health {
     if (ready === this.lastReady) return;
     this.lastReady = ready;
     if (ready) this.options.logger.info('ready');
-    else this.options.logger.warn({ problems: this.problems() }, 'not ready');
+    // Draining is the normal way out, not a warning.
+    else this.options.logger[this.drainingSince ? 'info' : 'warn']({ problems: this.problems() }, 'not ready');
     for (const listener of this.listeners) listener(ready);
   }
 }
