@@ -28,6 +28,52 @@ export interface EnvReader {
   list(name: string, opts?: Common<string[]>): string[];
 }
 
+/** One setting as a config definition reads it: what .env.example is generated from (scripts/env-example.ts). */
+export interface SettingRead {
+  name: string;
+  kind: 'string' | 'int' | 'bool' | 'money' | 'list';
+  /** The declared default, as text; undefined when the setting is required. */
+  default?: string;
+  oneOf?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+/** Listens to every read while {@link recordSettings} runs a loader; nobody listens otherwise. */
+let recorder: ((setting: SettingRead) => void) | undefined;
+
+/**
+ * Runs `load` (a process's config loader, e.g. `() => loadOrderConfig(env)`) and returns every
+ * setting its definition read, in order, and the problems it found: a loader that refuses the
+ * environment has still read its settings.
+ */
+export function recordSettings(load: () => unknown): { settings: SettingRead[]; problems: string[] } {
+  const settings: SettingRead[] = [];
+  recorder = (setting) => settings.push(setting);
+  try {
+    load();
+    return { settings, problems: [] };
+  } catch (error) {
+    if (error instanceof ConfigError) return { settings, problems: error.problems };
+    throw error;
+  } finally {
+    recorder = undefined;
+  }
+}
+
+function note(kind: SettingRead['kind'], name: string, opts: (Common<unknown> & { oneOf?: readonly string[]; min?: number; max?: number }) | undefined) {
+  if (!recorder) return;
+  const fallback = opts?.default;
+  recorder({
+    name,
+    kind,
+    ...(fallback !== undefined && { default: Array.isArray(fallback) ? fallback.join(',') : String(fallback) }),
+    ...(opts?.oneOf && { oneOf: opts.oneOf }),
+    ...(opts?.min !== undefined && { min: opts.min }),
+    ...(opts?.max !== undefined && { max: opts.max }),
+  });
+}
+
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 const MONEY = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
@@ -44,6 +90,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
 
   return {
     string(name, opts) {
+      note('string', name, opts);
       const v = raw(name, opts);
       if (v === undefined) return '';
       const s = typeof v === 'string' ? v : v.fallback;
@@ -53,6 +100,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
       return s;
     },
     int(name, opts) {
+      note('int', name, opts);
       const v = raw(name, opts);
       if (v === undefined) return 0;
       if (typeof v !== 'string') return v.fallback;
@@ -67,6 +115,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
       return n;
     },
     bool(name, opts) {
+      note('bool', name, opts);
       const v = raw(name, opts);
       if (v === undefined) return false;
       if (typeof v !== 'string') return v.fallback;
@@ -77,6 +126,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
       return false;
     },
     money(name, opts) {
+      note('money', name, opts);
       const v = raw(name, opts);
       if (v === undefined) return '0.00';
       const s = typeof v === 'string' ? v : v.fallback;
@@ -84,6 +134,7 @@ function createReader(source: NodeJS.ProcessEnv, problems: string[]): EnvReader 
       return s;
     },
     list(name, opts) {
+      note('list', name, opts);
       const v = raw(name, opts);
       if (v === undefined) return [];
       if (typeof v !== 'string') return v.fallback;

@@ -1,4 +1,4 @@
-export { ConfigError, defineConfig, type EnvReader } from './env-reader';
+export { ConfigError, defineConfig, recordSettings, type EnvReader, type SettingRead } from './env-reader';
 export { loadInfraConfig, readInfraConfig, type InfraConfig } from './infra-config';
 export { readRpcTlsConfig, type RpcTlsConfig } from './rpc-tls-config';
 export { DEFAULT_ZIPKIN_URL, readTracingConfig, type TracingConfig } from './tracing-config';

@@ -8,26 +8,14 @@
  * request ids, put in their category and given their picture again on every run (both no-ops
  * once done).
  */
-import { checkRequested, defineConfig, exitAfterStartupCheck, readInfraConfig } from '@shop/common/config';
+import { checkRequested, exitAfterStartupCheck } from '@shop/common/config';
 import { AppError, ErrorCode } from '@shop/common/errors';
 import { createLogger } from '@shop/common/log';
 import { createRpcClient, RpcTransport, ZkRegistry } from '@shop/common/rpc';
 import { goodsContract, userContract } from '@shop/contracts';
 import { user } from '@shop/proto';
 import { DEMO_CATALOGUE, drawDemoPicture } from './demo-catalogue';
-
-const DEFAULT_PASSWORD = 'admin123';
-
-function loadSeedConfig() {
-  return defineConfig((env, fail) => {
-    const infra = readInfraConfig(env, fail);
-    const adminUsername = env.string('ADMIN_USERNAME', { default: 'admin' });
-    const adminPassword = env.string('ADMIN_PASSWORD', { default: infra.env === 'development' ? DEFAULT_PASSWORD : undefined });
-    if (infra.env !== 'development' && adminPassword === DEFAULT_PASSWORD) fail('ADMIN_PASSWORD must not be the local default outside development');
-    const demoGoods = env.bool('SEED_DEMO_GOODS', { default: infra.env === 'development' });
-    return { infra, adminUsername, adminPassword, demoGoods };
-  });
-}
+import { loadSeedConfig } from './seed-config';
 
 // --check: the configuration and the `ops` certificate, nothing connected (common/src/config/startup-check.ts).
 if (checkRequested()) exitAfterStartupCheck('seed', () => RpcTransport.fromConfig(loadSeedConfig().infra.rpcTls, 'ops'));
