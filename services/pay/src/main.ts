@@ -59,6 +59,7 @@ runService({
         balancePaid: order.balancePaid,
         payDeadline: order.payDeadline,
         refundedAmount: order.refundedAmount,
+        traceParent: order.traceParent,
       };
     };
     const parties: RefundParties = {

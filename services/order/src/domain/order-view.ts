@@ -46,6 +46,8 @@ export interface OrderView {
   refundedAmount: string;
   /** Refused at placement or abandoned before its confirmation (ports.ts, refusedAtPlacement). */
   refusedAtPlacement: boolean;
+  /** The placement's W3C traceparent ('' when it was not traced). */
+  traceParent: string;
   /** Filled by viewOrder only: lists leave it empty. */
   history: StatusChangeView[];
 }
@@ -73,6 +75,7 @@ export function toOrderView(row: OrderRow, items: OrderItemRow[]): OrderView {
     completedAt: row.completed_at?.toISOString() ?? '',
     refundedAmount: money(row.refunded_amount),
     refusedAtPlacement: refusedAtPlacement(row),
+    traceParent: row.trace_parent ?? '',
     history: [],
   };
 }

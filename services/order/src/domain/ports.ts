@@ -30,6 +30,8 @@ export interface OrderRow {
   shipped_at: Date | null;
   completed_at: Date | null;
   refunded_amount: string;
+  /** The placement's W3C traceparent (null when it was not traced). */
+  trace_parent?: string | null;
 }
 
 export interface StatusChangeRow {

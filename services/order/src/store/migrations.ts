@@ -164,4 +164,11 @@ export const orderMigrations: Migration[] = [
       await sequelize.query('ALTER TABLE `order` ADD COLUMN IF NOT EXISTS request_hash CHAR(64) NULL');
     },
   },
+  {
+    // The trace of the placement (W3C traceparent): the payment's work joins it (docs/operations.md, Tracing).
+    id: '0010-order-trace-parent',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(64) NULL');
+    },
+  },
 ];

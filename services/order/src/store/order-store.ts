@@ -2,12 +2,13 @@
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
+import { traceHeaders } from '@shop/common/trace';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../domain/order-status';
 import { countOrderMove } from '../order-metrics';
 import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
 const ORDER_COLUMNS =
-  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount';
+  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount, trace_parent';
 
 /** A time the caller gives, with its milliseconds (a bare Date replacement would lose them), or the database's clock. */
 const timeOf = (at: Date | undefined) => (at ? '?' : 'UTC_TIMESTAMP(3)');
@@ -24,8 +25,8 @@ export class OrderStore extends SqlStore implements OrderRepository {
       const inserted = await insertUnique(
         this.sequelize,
         `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
-           address, consignee, idempotency_key, request_hash, created_at, updated_at)
-         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${timeOf(order.createdAt)}, ${timeOf(order.createdAt)})`,
+           address, consignee, idempotency_key, request_hash, trace_parent, created_at, updated_at)
+         VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${timeOf(order.createdAt)}, ${timeOf(order.createdAt)})`,
         [
           order.id,
           order.userId,
@@ -39,6 +40,8 @@ export class OrderStore extends SqlStore implements OrderRepository {
           order.consignee,
           order.idempotencyKey,
           order.requestHash,
+          // The placement's trace, for the work done later for this order (its payment).
+          traceHeaders().traceparent ?? null,
           ...timeParams(order.createdAt),
           ...timeParams(order.createdAt),
         ],

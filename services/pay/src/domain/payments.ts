@@ -17,6 +17,7 @@ import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
 import type { HalfMessage } from '@shop/common/mq';
+import { inTraceOf } from '@shop/common/trace';
 import { paySucceeded } from './pay-events';
 import { AlipayRefusal, type OrderReader, type PaymentGateway, type PaymentRepository, type PaymentRow, type Tx } from './ports';
 
@@ -81,7 +82,15 @@ export async function createPayment(deps: PaymentDeps, input: { orderId: string;
     const id = deps.ids.next();
     // The row first: from here on, whatever Alipay does with this trade, the shop knows of it.
     const inserted = await store.transaction((tx) =>
-      store.insertPayment(tx, { id, orderId: order.orderId, userId: order.userId, amount: order.payAmount, balancePaid: order.balancePaid, expiresAt }),
+      store.insertPayment(tx, {
+        id,
+        orderId: order.orderId,
+        userId: order.userId,
+        amount: order.payAmount,
+        balancePaid: order.balancePaid,
+        expiresAt,
+        traceParent: order.traceParent,
+      }),
     );
     payment = (await store.findByOrder(input.orderId))!;
     if (inserted) {
@@ -139,7 +148,8 @@ export async function getPayment(store: PaymentRepository, input: { paymentId: s
  * Marks the payment PAID if it was not (UNPAID, or CLOSED: Alipay is the money's truth, and a
  * payment it took is applied whatever the shop thought) and announces pay.succeeded in the same
  * transaction. The order service then accepts it, or rejects it and it is refunded. Repeats
- * change nothing.
+ * change nothing. It is done in the order's trace (kept with the payment), linked to what found
+ * the payment (a notification, a query): pay.succeeded and its consumers belong to the order.
  * @returns true when this call applied the payment.
  */
 export async function applyPayment(store: PaymentRepository, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Tx): Promise<boolean> {
@@ -148,7 +158,7 @@ export async function applyPayment(store: PaymentRepository, ids: SnowflakeGener
     await store.enqueue(transaction, ids.next(), paySucceeded(payment, tradeNo));
     return true;
   };
-  return tx ? work(tx) : store.transaction(work);
+  return inTraceOf(payment.trace_parent, 'apply payment', () => (tx ? work(tx) : store.transaction(work)));
 }
 
 export type Settlement = 'PAID' | 'CLOSED' | 'OPEN';

@@ -30,6 +30,8 @@ export interface PaymentRow {
   alipay_trade_no: string | null;
   refunded_amount: string;
   paid_at: Date | null;
+  /** The order's trace (its placement's W3C traceparent), which applying the payment joins. */
+  trace_parent?: string | null;
 }
 
 export interface NewPayment {
@@ -39,6 +41,8 @@ export interface NewPayment {
   amount: string;
   balancePaid: string;
   expiresAt: Date;
+  /** The order's trace (OrderFacts.traceParent). */
+  traceParent?: string;
 }
 
 /** A line of the payment log, for people reading it: one per (payment, event). */
@@ -265,6 +269,8 @@ export interface OrderFacts {
   payDeadline: string;
   /** What its succeeded refunds gave back. */
   refundedAmount: string;
+  /** The W3C traceparent of the order's placement ('' or absent when it was not traced). */
+  traceParent?: string;
 }
 
 export interface OrderReader {

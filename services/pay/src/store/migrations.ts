@@ -120,4 +120,11 @@ export const payMigrations: Migration[] = [
       await sequelize.query("UPDATE refund SET held_at = created_at, next_attempt_at = created_at WHERE held_at IS NULL AND request_hash = ''");
     },
   },
+  {
+    // The order's trace (its placement's W3C traceparent), which applying the payment joins.
+    id: '0003-pay-trace-parent',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE trade_pay ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(64) NULL');
+    },
+  },
 ];

@@ -7,7 +7,7 @@ import { paymentMachine, type PaymentMove } from '../domain/pay-status';
 import { countPaymentCreated, countPaymentMove } from '../pay-metrics';
 import type { Difference, NewPayment, PaidPayment, PayDayStats, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
 
-const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at';
+const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at, trace_parent';
 
 /** 00:00 China time (UTC+8) of a day is 16:00 UTC the day before. */
 const CHINA_OFFSET_HOURS = 8;
@@ -21,9 +21,9 @@ export class PayStore extends SqlStore implements PaymentRepository {
   async insertPayment(tx: Transaction, row: NewPayment): Promise<boolean> {
     const inserted = await insertUnique(
       this.sequelize,
-      `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, 'UNPAID', '', ?, UTC_TIMESTAMP(3))`,
-      [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.expiresAt],
+      `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, trace_parent, created_at)
+       VALUES (?, ?, ?, ?, ?, 'UNPAID', '', ?, ?, UTC_TIMESTAMP(3))`,
+      [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.expiresAt, row.traceParent || null],
       tx,
     );
     if (inserted) countPaymentCreated(tx);
