@@ -49,6 +49,11 @@ export interface TracingOptions {
   spanProcessors?: SpanProcessor[];
   /** Patch node:http and mysql2 (default true). */
   instrument?: boolean;
+  /**
+   * Describe the host in the spans' resource (default true). The host detector answers
+   * asynchronously, which makes the first spans' export wait: an in-memory test exporter turns it off.
+   */
+  detectHost?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -62,7 +67,7 @@ export function startTracing(application: string, config: TracingConfig, options
     serviceName: application,
     // OTEL_RESOURCE_ATTRIBUTES and the host; not the process detector, whose command line and
     // paths would be repeated as tags on every span Zipkin stores.
-    resourceDetectors: [envDetector, hostDetector],
+    resourceDetectors: options.detectHost === false ? [envDetector] : [envDetector, hostDetector],
     ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : { traceExporter: exporterFor(config) }),
     sampler: new NoOrphanStatements(samplerFromEnv(env)),
     // Metrics and logs have their own paths here (Prometheus, pino): nothing else is started.

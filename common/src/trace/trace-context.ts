@@ -148,9 +148,8 @@ export function inRootSpan<T>(name: string, options: Omit<SpanOptions, 'parent'>
  */
 export function inTraceOf<T>(traceparent: string | null | undefined, name: string, work: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!enabled) return work(undefined);
-  const kept = traceparent ? contextFrom({ [TRACEPARENT]: traceparent }, context.active()) : undefined;
-  const keptLink = kept && linkTo(kept);
-  return keptLink ? inSpan(name, { parent: kept, links: [linkTo(context.active())] }, work) : inSpan(name, {}, work);
+  const kept = traceparent ? contextFrom({ [TRACEPARENT]: traceparent }) : undefined;
+  return kept && linkTo(kept) ? inSpan(name, { parent: kept, links: [linkTo(context.active())] }, work) : inSpan(name, {}, work);
 }
 
 /**

@@ -14,7 +14,7 @@ export function inMemoryTracing(): InMemorySpanExporter {
     startTracing(
       'test',
       { exporter: 'zipkin', zipkinUrl: 'http://127.0.0.1:9/unused' },
-      { spanProcessors: [new SimpleSpanProcessor(exporter)], instrument: false },
+      { spanProcessors: [new SimpleSpanProcessor(exporter)], instrument: false, detectHost: false },
     );
   }
   return exporter;

@@ -8,7 +8,7 @@ import { ConfigError, defineConfig, readTracingConfig } from '../../src/config';
 import { toMessageOptions, type ReceivedMessage } from '../../src/mq/mq-message';
 import { inCheckSpan, inProcessSpan } from '../../src/mq/mq-tracing';
 import { tracingInterceptor } from '../../src/rpc/rpc-interceptors';
-import { contextFrom, currentLogIds, currentTraceId, inRootSpan, inSpan, LINKS_ATTRIBUTE, NoOrphanStatements } from '../../src/trace';
+import { contextFrom, currentLogIds, currentTraceId, inRootSpan, inSpan, inTraceOf, LINKS_ATTRIBUTE, NoOrphanStatements } from '../../src/trace';
 import { inMemoryTracing, spansNamed } from '../support/in-memory-tracing';
 
 const read = (source: NodeJS.ProcessEnv, production = false) => defineConfig((env, fail) => readTracingConfig(env, fail, production), source);
@@ -109,6 +109,27 @@ describe('spans and W3C trace context (in memory)', () => {
       ['b7ad6b7169203331'],
     );
     assert.equal(span.attributes[LINKS_ATTRIBUTE], '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331');
+  });
+
+  it('does work for something whose trace was kept in that trace, linked to the work in progress', async () => {
+    const kept = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const [inKept, current] = await inSpan('notification', {}, async () => [
+      await inTraceOf(kept, 'apply payment', async () => currentTraceId()),
+      currentTraceId(),
+    ]);
+    assert.equal(inKept, '0af7651916cd43dd8448eb211c80319c');
+    const span = spansNamed('apply payment').at(-1)!;
+    assert.equal(span.parentSpanContext?.spanId, 'b7ad6b7169203331');
+    assert.deepEqual(
+      span.links.map((link) => link.context.traceId),
+      [current],
+    );
+    const fallback = await inSpan('notification', {}, async () => [
+      await inTraceOf('not a traceparent', 'apply payment', async () => currentTraceId()),
+      currentTraceId(),
+    ]);
+    assert.equal(fallback[0], fallback[1], 'without a valid kept trace: in the work in progress');
+    assert.deepEqual(spansNamed('apply payment').at(-1)!.links, [], 'and linked to nothing');
   });
 
   it('marks a span whose work threw as failed, and ends it', async () => {
