@@ -49,7 +49,7 @@ entry() {
 : "${ORDER_WEB_PORT:=7001}"
 : "${PAY_WEB_PORT:=7002}"
 : "${ALIPAY_GATEWAY_PORT:=7009}"
-# The front doors' admin listeners (/metrics, /docs, /healthz, /readyz on 127.0.0.1), at fixed
+# The front doors' admin listeners (/metrics, /docs, /livez, /readyz on 127.0.0.1), at fixed
 # ports so that a person or a scraper finds them; in development /metrics and /docs answer on the
 # public ports as well.
 : "${ORDER_WEB_ADMIN_PORT:=7101}"
