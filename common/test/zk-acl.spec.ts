@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { providersPath, ZkRegistry } from '../src/rpc';
 import { CreateMode, digestId, sameAcls, secureTree, shopAcls, ZkErrorCode, zkErrorCode, ZkSession, type ZkSessionState } from '../src/zk';
 import { infra, testLogger } from './support/infra';
-import { SilenceableRelay } from './support/silenceable-relay';
+import { FaultyRelay } from './support/faulty-relay';
 
 const SERVICE = 'shop.user.v1.UserService';
 const PROVIDERS = providersPath(SERVICE);
@@ -166,7 +166,7 @@ describe('ZooKeeper ACLs on /dubbo and /shop (real server)', function () {
   });
 
   it('authenticates a reconnected session before the requests made while it was disconnected', async () => {
-    const relay = await SilenceableRelay.start(infra.zookeeper.connect);
+    const relay = await FaultyRelay.start(infra.zookeeper.connect);
     const session = await ZkSession.open({ ...infra.zookeeper, connect: relay.connect, sessionTimeoutMs: 3_000 });
     const root = `/shop-test-acl-${randomUUID()}`;
     try {

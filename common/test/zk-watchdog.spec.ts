@@ -8,16 +8,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateMode, ZkSession, type ZkSessionState } from '../src/zk';
 import { infra } from './support/infra';
-import { SilenceableRelay } from './support/silenceable-relay';
+import { FaultyRelay } from './support/faulty-relay';
 
 describe('ZooKeeper connection watchdog (real server behind a relay)', function () {
   this.timeout(30_000);
   const SESSION_TIMEOUT_MS = 3_000;
-  let relay: SilenceableRelay;
+  let relay: FaultyRelay;
   const sessions: ZkSession[] = [];
 
   beforeEach(async () => {
-    relay = await SilenceableRelay.start(infra.zookeeper.connect);
+    relay = await FaultyRelay.start(infra.zookeeper.connect);
   });
 
   afterEach(async () => {

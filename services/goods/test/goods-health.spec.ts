@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadInfraConfig } from '@shop/common/config';
 import { openDatabase } from '@shop/common/db';
-import { CuttableRelay } from '../../../common/test/support/cuttable-relay';
+import { FaultyRelay } from '../../../common/test/support/faulty-relay';
 import { grpcHealthStatus } from '../../../common/test/support/grpc-health';
 import { freePort, ZooKeeperServer } from '../../../common/test/support/zookeeper-server';
 
@@ -32,7 +32,7 @@ interface Readiness {
 describe('goods service health (its own process: MySQL through a relay, a private ZooKeeper)', function () {
   this.timeout(120_000);
   const infra = loadInfraConfig();
-  let mysql: CuttableRelay;
+  let mysql: FaultyRelay;
   let zookeeper: ZooKeeperServer;
   let child: ChildProcess;
   let adminPort: number;
@@ -61,7 +61,7 @@ describe('goods service health (its own process: MySQL through a relay, a privat
     const admin = await openDatabase(infra.mysql, SCHEMA);
     await admin.query(`DROP DATABASE ${SCHEMA}`);
     await admin.close();
-    mysql = await CuttableRelay.start(infra.mysql.host, infra.mysql.port);
+    mysql = await FaultyRelay.start(`${infra.mysql.host}:${infra.mysql.port}`);
     zookeeper = await ZooKeeperServer.start();
     [adminPort, rpcPort] = [await freePort(), await freePort()];
     child = spawn(process.execPath, [join(__dirname, '../dist/main.js')], {
