@@ -114,7 +114,7 @@ describe('goods catalogue: categories, descriptions and pictures', function () {
     assert.equal((await call('GET', `/api/v1/goods?category=${category.categoryId}`)).body.total, 0);
   });
 
-  it('serves an uploaded picture in two sizes, cached for a year, 304 on a matching ETag', async () => {
+  it('serves an uploaded picture in two sizes, cached for a year, 304 on a matching ETag; a missing one is not cached', async () => {
     const goods = await call('POST', '/api/v1/admin/goods', { token: admin, json: { name: uniqueName('Lamp '), price: '30.00', stock: 2 } });
     const goodsId = goods.body.goodsId as string;
     const stored = await upload(admin, goodsId, await photo(1200, 1600), 'image/jpeg');
@@ -134,6 +134,9 @@ describe('goods catalogue: categories, descriptions and pictures', function () {
 
     const missing = await fetch(`${BASE_URL}/images/goods/${'0'.repeat(32)}-small.webp`);
     assert.equal(missing.status, 404);
+    // Not cached: the same name answers the picture once it is stored.
+    assert.equal(missing.headers.get('cache-control'), null);
+    assert.equal(missing.headers.get('etag'), null);
     const traversal = await fetch(`${BASE_URL}/images/goods/..%2F..%2Fetc%2Fpasswd`);
     assert.equal(traversal.status, 400);
   });

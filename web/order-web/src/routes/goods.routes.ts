@@ -86,10 +86,12 @@ export function goodsRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const [imageKey, size] = request.params.file.replace('.webp', '').split('-') as [string, string];
       const etag = `"${imageKey}-${size}"`;
-      void reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag);
-      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      const cachedForAYear = () => reply.header('cache-control', 'public, max-age=31536000, immutable').header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return cachedForAYear().status(304).send();
+      // Cache headers only on the picture itself: a 404 answered before the picture is stored (a
+      // goods whose picture is still being uploaded, or lost) must not be kept by browsers for a year.
       const image = await services.goods.getGoodsImage({ imageKey, size: size === 'large' ? goods.ImageSize.LARGE : goods.ImageSize.SMALL });
-      return reply.type(image.contentType).send(Buffer.from(image.content));
+      return cachedForAYear().type(image.contentType).send(Buffer.from(image.content));
     },
   );
 }
