@@ -37,7 +37,7 @@ export const goodsContract = defineContract(goods.GoodsServiceService, {
   createCategory: keyedWrite('order-web', 'ops'),
   // Decoding and resizing a large picture takes a moment; the result depends only on its content.
   putGoodsImage: policy(15_000, true)('order-web', 'ops'),
-  getGoodsImage: read('order-web'),
+  getGoodsImage: read('order-web', 'ops'),
 });
 
 export const couponContract = defineContract(coupon.CouponServiceService, {

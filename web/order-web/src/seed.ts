@@ -5,15 +5,15 @@
  * ADMIN_USERNAME / ADMIN_PASSWORD; the local default admin/admin123 is refused outside
  * development. SEED_DEMO_GOODS (default: on in development only) adds the demo catalogue:
  * categories, goods with descriptions and pictures (demo-catalogue.ts), created under fixed
- * request ids, put in their category and given their picture again on every run (both no-ops
- * once done).
+ * request ids, put in their category and given their picture again when its file is missing
+ * (no-ops once done).
  */
 import { checkRequested, exitAfterStartupCheck } from '@shop/common/config';
 import { AppError, ErrorCode } from '@shop/common/errors';
 import { createLogger } from '@shop/common/log';
 import { createRpcClient, RpcTransport, ZkRegistry } from '@shop/common/rpc';
 import { goodsContract, userContract } from '@shop/contracts';
-import { user } from '@shop/proto';
+import { goods as goodsProto, user } from '@shop/proto';
 import { DEMO_CATALOGUE, drawDemoPicture } from './demo-catalogue';
 import { loadSeedConfig } from './seed-config';
 
@@ -36,9 +36,21 @@ async function main(): Promise<void> {
       if (!(error instanceof AppError && error.code === ErrorCode.ALREADY_EXISTS)) throw error;
       console.log(`[seed] admin "${config.adminUsername}" exists; left as it is`);
     }
+    // A row may name a picture whose file is not there: another checkout (its own var/images)
+    // seeded the shared MySQL. The same picture is drawn and stored again under the same name.
+    const pictureStored = async (imageKey: string) => {
+      try {
+        await goods.getGoodsImage({ imageKey, size: goodsProto.ImageSize.SMALL });
+        return true;
+      } catch (error) {
+        if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return false;
+        throw error;
+      }
+    };
     if (config.demoGoods) {
       const { userId: operatorId } = await users.authenticate({ username: config.adminUsername, password: config.adminPassword });
       let count = 0;
+      let pictures = 0;
       for (const category of DEMO_CATALOGUE) {
         const { categoryId } = await goods.createCategory({ name: category.name });
         for (const item of category.goods) {
@@ -63,11 +75,14 @@ async function main(): Promise<void> {
               stockDelta: 0,
             });
           }
-          if (!created.imageKey)
+          if (!created.imageKey || !(await pictureStored(created.imageKey))) {
             await goods.putGoodsImage({ goodsId: created.goodsId, operatorId, content: await drawDemoPicture(item.motif, category.colours) });
+            pictures += 1;
+          }
         }
       }
-      console.log(`[seed] demo catalogue present: ${DEMO_CATALOGUE.length} categories, ${count} goods with pictures`);
+      const stored = pictures ? ` (${pictures} pictures drawn and stored now)` : '';
+      console.log(`[seed] demo catalogue present: ${DEMO_CATALOGUE.length} categories, ${count} goods with pictures${stored}`);
     }
   } finally {
     await users.$close();
