@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { DEFAULT_LIMITS } from '@shop/common/http';
+import { eventually } from '../../../common/test/support/infra';
 import { freePort } from '../../../common/test/support/zookeeper-server';
 import { portVariable, spawnFrontDoor, type FrontDoorName } from './support/front-door-process';
-import { adminLogin, newCustomer, uniqueName } from './support/shop-api';
+import { adminLogin, call, newCustomer, newGoods, uniqueName } from './support/shop-api';
 import { SystemState } from './support/system-state';
 
 interface Answer {
@@ -174,5 +175,72 @@ describe('rate limits at their defaults (two order-web instances sharing Redis, 
       await callFrom('127.0.0.71', payWeb, 'POST', '/api/v1/payments', { json: { orderId: '1', channel: 'ALIPAY_QR' }, token: customer.token }),
       'the 31st payment',
     );
+  });
+
+  it('refunds: 10 a minute per user at pay-web; the 11th is refused, another user is not', async () => {
+    const admin = (await adminLogin()).token;
+    const customer = await newCustomer(admin);
+    const refund = { json: { reason: 'limit check' }, token: customer.token };
+    for (let i = 0; i < DEFAULT_LIMITS.refundsPerUser.max; i++) {
+      const answer = await callFrom('127.0.0.72', payWeb, 'POST', '/api/v1/orders/1/refund', refund);
+      assert.equal(answer.status, 404, JSON.stringify(answer.body));
+    }
+    expectLimited(await callFrom('127.0.0.72', payWeb, 'POST', '/api/v1/orders/1/refund', refund), 'the 11th refund');
+    const other = await newCustomer(admin);
+    const answer = await callFrom('127.0.0.72', payWeb, 'POST', '/api/v1/orders/1/refund', { ...refund, token: other.token });
+    assert.equal(answer.status, 404, 'another user is not limited');
+  });
+
+  it('never limits a busy shopper: sign-up, a mistyped password, 200 catalogue reads, 10 orders, 5 QR payments and 3 refunds in a minute', async () => {
+    const from = '127.0.0.81';
+    const admin = (await adminLogin()).token;
+    const goodsId = await newGoods(admin, '10.00', 100);
+    const username = uniqueName('busy');
+    const answers: [string, Answer][] = [];
+    const ask = async (what: string, port: number, method: string, path: string, options: { json?: unknown; token?: string } = {}) => {
+      const answer = await callFrom(from, port, method, path, options);
+      answers.push([what, answer]);
+      return answer;
+    };
+    await ask('sign-up', first, 'POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } });
+    await ask('a mistyped password', first, 'POST', '/api/v1/auth/login', { json: { username, password: 'password-124' } });
+    const signedIn = await ask('sign-in', second, 'POST', '/api/v1/auth/login', { json: { username, password: 'password-123' } });
+    const { token, userId } = signedIn.body as { token: string; userId: string };
+    const topUp = await call('POST', `/api/v1/admin/users/${userId}/balance`, {
+      token: admin,
+      json: { amount: '100.00', reason: 'busy shopper' },
+      headers: { 'idempotency-key': uniqueName('busy-') },
+    });
+    assert.equal(topUp.status, 200, JSON.stringify(topUp.body));
+    for (let i = 0; i < 50; i++) {
+      const port = i % 2 === 0 ? first : second;
+      await ask('the catalogue', port, 'GET', '/api/v1/goods?page=1');
+      await ask('one goods', port, 'GET', `/api/v1/goods/${goodsId}`);
+      await ask('the categories', port, 'GET', '/api/v1/categories');
+      await ask('the cart', port, 'GET', '/api/v1/cart', { token });
+    }
+    // 10.00 and 10.00 of shipping: the first five paid wholly by balance.
+    const order = (balance?: string) => ({ items: [{ goodsId, quantity: 1 }], address: '1 Busy Road', consignee: 'Busy', ...(balance && { balance }) });
+    const paidByBalance: string[] = [];
+    const unpaid: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const placed = await ask('an order', i % 2 === 0 ? first : second, 'POST', '/api/v1/orders', { json: order(i < 5 ? '20.00' : undefined), token });
+      (i < 5 ? paidByBalance : unpaid).push(placed.body.orderId as string);
+    }
+    for (const orderId of unpaid) await ask('a QR payment', payWeb, 'POST', '/api/v1/payments', { json: { orderId, channel: 'ALIPAY_QR' }, token });
+    for (const orderId of paidByBalance.slice(0, 3))
+      await ask('a refund', payWeb, 'POST', `/api/v1/orders/${orderId}/refund`, { json: { reason: 'changed my mind' }, token });
+
+    const refused = answers.filter(([, answer]) => answer.status >= 400).map(([what, answer]) => `${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    assert.deepEqual(refused, ['a mistyped password: 401 ' + JSON.stringify(answers[1]![1].body)], 'only the mistyped password is refused');
+    assert.equal(answers.length, 1 + 2 + 200 + 10 + 5 + 3);
+    // And what the answers said is what the shop holds: 10 orders, 5 paid by balance of which 3 refunded.
+    await eventually('the three refunded orders REFUNDED', 30_000, async () => {
+      const orders = await state.ordersOf(userId);
+      assert.equal(orders.length, 10);
+      const statuses = new Map(orders.map((row) => [String(row.id), row.status]));
+      const seen = [...paidByBalance, ...unpaid].map((id) => statuses.get(id));
+      return seen.join() === ['REFUNDED', 'REFUNDED', 'REFUNDED', 'PAID', 'PAID', ...Array(5).fill('CONFIRMED')].join() ? true : undefined;
+    });
   });
 });
