@@ -16,6 +16,7 @@ import { isSnowflakeId, type SnowflakeGenerator } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
+import { traceHeaders } from '@shop/common/trace';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
 import type { CartRepository, Catalogue, NewOrder, OrderRepository, OrderRow, Reservations } from './ports';
 import { checkedLines } from './cart';
@@ -211,6 +212,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     requestHash: input.idempotencyKey ? requestHash(input) : null,
     items,
     createdAt: new Date(),
+    traceParent: traceHeaders().traceparent ?? null,
   };
   const inserted = await store.insertPending(order);
   if (!inserted) {
@@ -274,8 +276,8 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   );
 }
 
-/** The row insertPending wrote. */
-function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
+/** The row insertPending writes (the in-memory fake of the unit tests writes it too). */
+export function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
   return {
     id: order.id,
     user_id: order.userId,
@@ -294,6 +296,7 @@ function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
     shipped_at: null,
     completed_at: null,
     refunded_amount: '0.00',
+    trace_parent: order.traceParent,
   };
 }
 

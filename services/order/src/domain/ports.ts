@@ -81,6 +81,8 @@ export interface NewOrder {
   items: { goodsId: string; name: string; price: string; quantity: number }[];
   /** When the order was placed (millisecond precision, as stored); the database's clock when absent. */
   createdAt?: Date;
+  /** The placement's trace (W3C traceparent), kept for the work done later for this order (its payment). */
+  traceParent: string | null;
 }
 
 export interface CartRow {

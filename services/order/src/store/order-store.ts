@@ -2,7 +2,6 @@
 import { insertUnique, SqlStore } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
-import { traceHeaders } from '@shop/common/trace';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../domain/order-status';
 import { countOrderMove } from '../order-metrics';
 import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
@@ -40,8 +39,7 @@ export class OrderStore extends SqlStore implements OrderRepository {
           order.consignee,
           order.idempotencyKey,
           order.requestHash,
-          // The placement's trace, for the work done later for this order (its payment).
-          traceHeaders().traceparent ?? null,
+          order.traceParent,
           ...timeParams(order.createdAt),
           ...timeParams(order.createdAt),
         ],

@@ -26,6 +26,7 @@ export async function orderIn(orders: OrderRepository, moves: OrderMove[], chang
     idempotencyKey: null,
     requestHash: null,
     items: [{ goodsId: ids.next(), name: 'g', price: '10.00', quantity: 1 }],
+    traceParent: null,
     ...order,
   });
   assert.ok(inserted, 'the order was inserted');

@@ -65,6 +65,19 @@ export interface AddressFields {
 }
 export type PointsType = 'ADD' | 'DEDUCT';
 
+/** One balance movement as recorded: an admin's also says who, why and the balance it leaves. */
+export interface MoneyMovement {
+  id: string;
+  userId: string;
+  orderId: string | null;
+  type: MoneyType;
+  ref: string;
+  amount: string;
+  operatorId?: string;
+  reason?: string;
+  balanceAfter?: string;
+}
+
 /** The users with their balance and points, and the logs of every movement of either. */
 export interface UserRepository {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -84,20 +97,7 @@ export interface UserRepository {
    * Records a balance movement; false when its (user, type, ref) was recorded before (a repeat).
    * An admin's movement also records who, why and the balance it leaves.
    */
-  recordMoney(
-    tx: Tx,
-    row: {
-      id: string;
-      userId: string;
-      orderId: string | null;
-      type: MoneyType;
-      ref: string;
-      amount: string;
-      operatorId?: string;
-      reason?: string;
-      balanceAfter?: string;
-    },
-  ): Promise<boolean>;
+  recordMoney(tx: Tx, row: MoneyMovement): Promise<boolean>;
   /** The admin movement (RECHARGE, ADJUST_ADD or ADJUST_TAKE) recorded for the user under `ref`, if any. */
   findAdminMovement(tx: Tx, userId: string, types: readonly MoneyType[], ref: string): Promise<AdjustmentRow | undefined>;
   /** The user's admin movements (recharges and adjustments), newest first, at most `limit`. */

@@ -1,7 +1,7 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
-import type { AddressFields, AddressRow, AdjustmentRow, MoneyType, PointsType, UserRepository, UserRow } from '../domain/ports';
+import type { AddressFields, AddressRow, AdjustmentRow, MoneyMovement, MoneyType, PointsType, UserRepository, UserRow } from '../domain/ports';
 
 const USER_COLUMNS = 'id, username, password_hash, role, balance, points, banned_at, ban_reason, created_at';
 const ADDRESS_COLUMNS = 'id, user_id, recipient, phone, region, line, is_default';
@@ -55,20 +55,7 @@ export class UserStore extends SqlStore implements UserRepository {
    * Records a balance movement; false when this (user, type, ref) movement exists already. It is
    * written before the balance changes, so a concurrent repeat waits on the key and then sees it.
    */
-  async recordMoney(
-    tx: Transaction,
-    row: {
-      id: string;
-      userId: string;
-      orderId: string | null;
-      type: MoneyType;
-      ref: string;
-      amount: string;
-      operatorId?: string;
-      reason?: string;
-      balanceAfter?: string;
-    },
-  ): Promise<boolean> {
+  async recordMoney(tx: Transaction, row: MoneyMovement): Promise<boolean> {
     return insertUnique(
       this.sequelize,
       'INSERT INTO user_money_log (id, user_id, order_id, type, ref, amount, operator_id, reason, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',

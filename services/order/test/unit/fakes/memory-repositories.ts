@@ -7,6 +7,7 @@
 import type { OutgoingMessage } from '@shop/common/mq';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import { formatCents, parseCents } from '@shop/common/money';
+import { placedRow } from '../../../src/domain/placement';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../../../src/domain/order-status';
 import {
   refusedAtPlacement,
@@ -90,25 +91,7 @@ export class MemoryOrders implements OrderRepository {
     if (key && this.state.keys.has(key)) return false;
     if (key) this.state.keys.set(key, order.id);
     if (order.requestHash) this.requestHashes.set(order.id, order.requestHash);
-    this.state.orders.set(order.id, {
-      id: order.id,
-      user_id: order.userId,
-      status: 'PENDING',
-      goods_amount: order.goodsAmount,
-      shipping_fee: order.shippingFee,
-      coupon_id: order.couponId,
-      coupon_paid: order.couponPaid,
-      balance_paid: order.balancePaid,
-      pay_amount: order.payAmount,
-      address: order.address,
-      consignee: order.consignee,
-      cancel_reason: null,
-      created_at: order.createdAt ?? this.clock.now(),
-      pay_deadline: null,
-      shipped_at: null,
-      completed_at: null,
-      refunded_amount: '0.00',
-    });
+    this.state.orders.set(order.id, placedRow({ ...order, createdAt: order.createdAt ?? this.clock.now() }));
     this.record(order.id, null, 'PENDING', { actor: `user:${order.userId}`, at: order.createdAt });
     for (const item of order.items)
       this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });

@@ -9,7 +9,7 @@
 import type { ReservationSteps } from '@shop/common/db';
 import type { DomainError } from '@shop/common/errors';
 import { formatCents, parseCents } from '@shop/common/money';
-import type { AddressFields, AddressRow, AdjustmentRow, MoneyType, PointsType, Tx, UserRepository, UserRow } from '../../../src/domain/ports';
+import type { AddressFields, AddressRow, AdjustmentRow, MoneyMovement, MoneyType, PointsType, Tx, UserRepository, UserRow } from '../../../src/domain/ports';
 
 interface LogRow<Type> {
   id: string;
@@ -231,20 +231,7 @@ export class MemoryUsers implements UserRepository {
     return row && { ...row };
   }
 
-  async recordMoney(
-    _tx: Tx,
-    row: {
-      id: string;
-      userId: string;
-      orderId: string | null;
-      type: MoneyType;
-      ref: string;
-      amount: string;
-      operatorId?: string;
-      reason?: string;
-      balanceAfter?: string;
-    },
-  ): Promise<boolean> {
+  async recordMoney(_tx: Tx, row: MoneyMovement): Promise<boolean> {
     return record(this.state.money, {
       id: row.id,
       user_id: row.userId,
