@@ -11,13 +11,16 @@ const KEY_LENGTH = 32;
 /**
  * Hashing runs two at a time (scrypt takes about 50 ms of a core: more at once only makes each
  * slower on a small machine) with at most 32 waiting, about a second of work at 40 hashes a
- * second: a 33rd sign-in at once is refused at once (WorkQueueFull, UNAVAILABLE at the edge)
- * rather than left to time out with every other one. configurePasswordHashing changes both.
+ * second, and never more than a second's wait at the pace hashes have been going (half the
+ * sign-in call's 2 s deadline): a sign-in beyond is refused at once (WorkQueueFull, UNAVAILABLE
+ * at the edge) rather than left to time out with every other one. configurePasswordHashing
+ * changes the bounds.
  */
-let hashing = new WorkQueue(2, 32);
+const MAX_WAIT_MS = 1_000;
+let hashing = new WorkQueue(2, 32, MAX_WAIT_MS);
 
-export function configurePasswordHashing(settings: { concurrency: number; maxWaiting: number }): void {
-  hashing = new WorkQueue(settings.concurrency, settings.maxWaiting);
+export function configurePasswordHashing(settings: { concurrency: number; maxWaiting: number; maxWaitMs?: number }): void {
+  hashing = new WorkQueue(settings.concurrency, settings.maxWaiting, settings.maxWaitMs ?? MAX_WAIT_MS);
 }
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {

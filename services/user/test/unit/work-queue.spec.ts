@@ -51,4 +51,18 @@ describe('user: the bounded work queue of password hashing', () => {
     );
     assert.equal(await queue.run(async () => 'next'), 'next');
   });
+
+  it('refuses a job that would wait longer than maxWaitMs at the pace jobs have been going', async () => {
+    const queue = new WorkQueue(1, 100, 50);
+    const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 30));
+    assert.equal(await queue.run(slow), 'slow', 'the first job sets the pace (about 30 ms)');
+    const first = gate();
+    const running = queue.run(first.job);
+    const waiting = queue.run(slow);
+    assert.ok(queue.expectedWaitMs > 50, `two jobs ahead at ~30 ms each (${queue.expectedWaitMs.toFixed(0)} ms)`);
+    await assert.rejects(queue.run(slow), WorkQueueFull, 'a third would wait about 60 ms');
+    first.open();
+    await Promise.all([running, waiting]);
+    assert.equal(await queue.run(slow), 'slow', 'room again once the queue drained');
+  });
 });

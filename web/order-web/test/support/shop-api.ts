@@ -31,8 +31,23 @@ export async function call<T = Json>(
 let counter = 0;
 export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
+/**
+ * A sign-up or sign-in sent again while the user service refuses it for a full hashing queue
+ * (503 UNAVAILABLE "too many sign-ins", Retry-After: 1), as a client honouring Retry-After does:
+ * specs that create customers in bulk would otherwise fail on a busy machine (replicas on two
+ * cores). Such a refusal comes before anything is written, so sending it again is safe; any other
+ * answer, a deadline's 503 included, is returned as it is.
+ */
+async function honouringSignInRetries(send: () => Promise<Reply>): Promise<Reply> {
+  for (let attempt = 1; ; attempt++) {
+    const reply = await send();
+    if (reply.status !== 503 || !/too many sign-ins/.test(String(reply.body?.message)) || attempt === 10) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 export async function login(username: string, password: string): Promise<{ token: string; refreshToken: string; userId: string }> {
-  const reply = await call('POST', '/api/v1/auth/login', { json: { username, password } });
+  const reply = await honouringSignInRetries(() => call('POST', '/api/v1/auth/login', { json: { username, password } }));
   assert.equal(reply.status, 200, JSON.stringify(reply.body));
   return reply.body;
 }
@@ -47,7 +62,7 @@ export async function newCustomer(
   setup: { balance?: string; coupons?: string[] } = {},
 ): Promise<{ token: string; userId: string; couponIds: string[] }> {
   const username = uniqueName('c');
-  const registered = await call('POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } });
+  const registered = await honouringSignInRetries(() => call('POST', '/api/v1/auth/register', { json: { username, password: 'password-123' } }));
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
   const { token, userId } = await login(username, 'password-123');
   if (setup.balance) {
