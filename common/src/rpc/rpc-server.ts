@@ -41,7 +41,7 @@ export interface RpcServerOptions {
   transport: RpcTransport;
   /** The address consumers connect to (registered in ZooKeeper). */
   advertisedHost: string;
-  /** Interface to listen on. */
+  /** Interface to listen on; the advertised host unless set. */
   bindHost?: string;
   /** 0 picks a free port. */
   port: number;
@@ -92,7 +92,8 @@ export class RpcServer {
 
   /** Listens, marks the services SERVING, then registers them in ZooKeeper. */
   async start(): Promise<void> {
-    const bind = `${this.options.bindHost ?? '0.0.0.0'}:${this.options.port}`;
+    // Where configured, else the advertised host itself: never every interface unasked.
+    const bind = `${this.options.bindHost ?? this.options.advertisedHost}:${this.options.port}`;
     this.boundPort = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(bind, this.options.transport.serverCredentials(), (error, port) => (error ? reject(error) : resolve(port))),
     );

@@ -4,7 +4,15 @@ import { readInfraConfig, SCHEMA_PREFIX, type EnvReader, type InfraConfig } from
 export interface ServiceConfig {
   infra: InfraConfig;
   schema: string;
-  rpcHost: string;
+  /**
+   * The host consumers reach this instance at, registered in ZooKeeper (SHOP_ADVERTISE_HOST; in
+   * Kubernetes the pod address). Dubbo consumers treat any 127.x host as "this machine" and
+   * replace it with their own address, so a provider advertised on loopback is for callers on
+   * the same machine only.
+   */
+  advertiseHost: string;
+  /** The interface the gRPC server listens on (RPC_BIND_HOST): the advertised host unless set, never a silent 0.0.0.0. */
+  rpcBindHost: string;
   rpcPort: number;
   /** The admin listener (Prometheus /metrics, /livez, /readyz), apart from the RPC port; 0 picks a free port. */
   adminHost: string;
@@ -28,13 +36,18 @@ export function readServiceConfig(env: EnvReader, fail: (problem: string) => voi
     infra: readInfraConfig(env, fail),
     // The profile's prefix (see config/schemas.ts) unless the service's own schema is named.
     schema: env.string(`${prefix}_SCHEMA`, { default: `${env.string('SHOP_SCHEMA_PREFIX', { default: SCHEMA_PREFIX.development })}${name}` }),
-    rpcHost: env.string('RPC_HOST', { default: '127.0.0.1' }),
+    ...advertiseAndBind(env),
     rpcPort: env.int(`${prefix}_RPC_PORT`, { default: 0, min: 0, max: 65535 }),
     adminHost: env.string('ADMIN_HOST', { default: '127.0.0.1' }),
     adminPort: env.int(`${prefix}_ADMIN_PORT`, { default: 0, min: 0, max: 65535 }),
     consumerGroup: env.string(`${prefix}_CONSUMER_GROUP`, { default: `shop-${name}` }),
     workerId: leaseUnlessSet(env.int('WORKER_ID', { default: -1, min: -1, max: 1023 })),
   };
+}
+
+function advertiseAndBind(env: EnvReader): Pick<ServiceConfig, 'advertiseHost' | 'rpcBindHost'> {
+  const advertiseHost = env.string('SHOP_ADVERTISE_HOST', { default: '127.0.0.1' });
+  return { advertiseHost, rpcBindHost: env.string('RPC_BIND_HOST', { default: advertiseHost }) };
 }
 
 function leaseUnlessSet(workerId: number): number | undefined {
