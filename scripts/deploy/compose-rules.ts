@@ -3,7 +3,7 @@
  * infrastructure pieces in the same numbers, every shop process at least twice, and addresses
  * and settings that agree with each other. Without Docker, the file is checked as data.
  */
-import { type Json, readProperties, readTopics } from './manifests';
+import { type Json, MAX_PROXY_INVISIBLE_MS, readProperties, readTopics, withinInvisibleBound } from './manifests';
 
 /** What the compose file must match: counts from the Kubernetes manifests, files beside it. */
 export interface ComposeFacts {
@@ -60,6 +60,10 @@ export function composeProblems(compose: Json, facts: ComposeFacts): string[] {
   const proxyInstances = proxies.reduce((sum, proxy) => sum + instances(proxy), 0);
   if (proxyInstances !== facts.proxies) problems.push(`compose: ${proxyInstances} proxies, Kubernetes runs ${facts.proxies}`);
   if (proxies.some((proxy) => !/-pm cluster/.test(commandOf(proxy)))) problems.push('compose: a proxy not in cluster mode');
+  const proxyConfOf = (proxy: Service) => /echo '(\{.*\})' >\/tmp\/rmq-proxy\.json/.exec(commandOf(proxy))?.[1];
+  if (proxies.some((proxy) => !/-pc \/tmp\/rmq-proxy\.json/.test(commandOf(proxy)) || !withinInvisibleBound(proxyConfOf(proxy)))) {
+    problems.push(`compose: a proxy whose defaultInvisibleTimeMills is not at most ${MAX_PROXY_INVISIBLE_MS}`);
+  }
 
   const shopEnv = services.find((service) => String(service.body.image).startsWith('shop'))?.body.environment ?? {};
   problems.push(...mysqlProblems(services, String(shopEnv.MYSQL_HOST), facts));

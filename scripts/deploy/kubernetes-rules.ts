@@ -5,7 +5,7 @@
  * ZooKeeper ensemble of 3, two name servers, two broker masters with slaves, proxies in cluster
  * mode, MySQL primary and replica). Each rule returns the problems it finds, as sentences.
  */
-import { type Json, type KubeObject, readProperties, readTopics, selects } from './manifests';
+import { type Json, type KubeObject, MAX_PROXY_INVISIBLE_MS, readProperties, readTopics, selects, withinInvisibleBound } from './manifests';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
 
@@ -216,6 +216,8 @@ export function infrastructureProblems(objects: KubeObject[], facts: KubernetesF
   if (proxy && !/"-pm","cluster"/.test(containerText(proxy))) problems.push(`${where(proxy)}: not started in cluster mode (-pm cluster)`);
   const proxyService = objects.find((object) => object.kind === 'Service' && proxy && selects(object.body.spec?.selector, podLabels(proxy)));
   if (!proxyService?.body.spec?.ports?.some((port: Json) => port.port === 8081)) problems.push('RocketMQ: no Service on 8081 for the proxies');
+  const proxyConf = objects.find((object) => object.kind === 'ConfigMap' && object.name === 'rocketmq-proxy')?.body.data?.['rmq-proxy.json'];
+  if (!withinInvisibleBound(proxyConf)) problems.push(`RocketMQ: the proxies' defaultInvisibleTimeMills is not at most ${MAX_PROXY_INVISIBLE_MS} (rmq-proxy.json)`);
 
   const topics = objects.find((object) => object.kind === 'ConfigMap' && object.name === 'rocketmq-topics');
   if (readTopics(topics?.body.data?.['topics.conf'] ?? '').join(', ') !== readTopics(facts.topicsConf).join(', ')) {

@@ -93,3 +93,19 @@ export function selects(selector: Record<string, string> | undefined, labels: Re
   const wanted = Object.entries(selector ?? {});
   return wanted.length > 0 && wanted.every(([key, value]) => labels?.[key] === value);
 }
+
+/**
+ * RocketMQ 5.3.3's proxy loses track of a message it popped for a consumer that just died, which
+ * then stays invisible for defaultInvisibleTimeMills (60 s unless set): deploy/local/lib/rocketmq.sh.
+ */
+export const MAX_PROXY_INVISIBLE_MS = 15_000;
+
+/** Whether a proxy's JSON configuration bounds defaultInvisibleTimeMills. */
+export function withinInvisibleBound(json: string | undefined): boolean {
+  try {
+    const value = (JSON.parse(json ?? '') as { defaultInvisibleTimeMills?: unknown }).defaultInvisibleTimeMills;
+    return typeof value === 'number' && value > 0 && value <= MAX_PROXY_INVISIBLE_MS;
+  } catch {
+    return false;
+  }
+}

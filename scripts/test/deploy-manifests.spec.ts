@@ -137,6 +137,15 @@ describe('deploy manifests (Kubernetes and compose, no cluster)', () => {
         broken('Deployment', 'rocketmq-proxy', (body) => (body.spec.template.spec.containers[0].command = ['sh', 'mqproxy'])),
         /not started in cluster mode/,
       ));
+    it('proxies that keep a message popped for a dead consumer invisible for a minute', () =>
+      kubeFinds(
+        broken(
+          'ConfigMap',
+          'rocketmq-proxy',
+          (body) => (body.data['rmq-proxy.json'] = body.data['rmq-proxy.json'].replace(/,\s*"defaultInvisibleTimeMills": \d+/, '')),
+        ),
+        /defaultInvisibleTimeMills is not at most 15000/,
+      ));
     it('brokers whose check-back settings differ from the shop’s', () =>
       kubeFinds(
         broken(
@@ -183,6 +192,11 @@ describe('deploy manifests (Kubernetes and compose, no cluster)', () => {
       delete compose.services['rocketmq-proxy-1'];
       composeFinds(compose, /broker broker-b has no slave/);
       composeFinds(compose, /1 proxies, Kubernetes runs 2/);
+    });
+    it('compose: a proxy without the bounded invisible time', () => {
+      const compose = loadCompose();
+      compose.services['rocketmq-proxy-1'].command = ['sh', '-c', 'exec sh mqproxy -pm cluster'];
+      composeFinds(compose, /a proxy whose defaultInvisibleTimeMills is not at most 15000/);
     });
     it('compose: no MySQL replica', () => {
       const compose = loadCompose();

@@ -8,12 +8,7 @@
  * built, bounds the backoff to a few seconds without forking the library.
  */
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
-
-/** Reconnect quickly after an outage: 250 ms, growing to at most 2 s between attempts. */
-export const MQ_CHANNEL_OPTIONS: ChannelOptions = {
-  'grpc.initial_reconnect_backoff_ms': 250,
-  'grpc.max_reconnect_backoff_ms': 2_000,
-};
+import { FAST_RECONNECT } from '../net/grpc-backoff';
 
 type ClientConstructor = new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => object;
 
@@ -27,7 +22,7 @@ export function boundMqReconnectBackoff(): void {
   const Original = generated.MessagingServiceClient;
   generated.MessagingServiceClient = class extends Original {
     constructor(address: string, credentials: ChannelCredentials, options?: ChannelOptions) {
-      super(address, credentials, { ...MQ_CHANNEL_OPTIONS, ...options });
+      super(address, credentials, { ...FAST_RECONNECT, ...options });
     }
   };
 }

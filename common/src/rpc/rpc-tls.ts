@@ -16,8 +16,11 @@ import { readFileSync } from 'node:fs';
 import { credentials, ServerCredentials, type ChannelCredentials, type ChannelOptions, type ServerUnaryCall } from '@grpc/grpc-js';
 import { ConfigError } from '../config';
 import type { RpcTlsConfig } from '../config';
+import { FAST_RECONNECT } from '../net/grpc-backoff';
 
 const CHANNEL_OPTIONS: ChannelOptions = {
+  // A provider restarted in place (same address) is called again within about 2 s.
+  ...FAST_RECONNECT,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.enable_retries': 0,
 };

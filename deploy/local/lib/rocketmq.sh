@@ -57,13 +57,21 @@ timerPutMessageThreadNum=1
 CFG
 }
 
+# A message the proxy pops for a client that has just died is written to a cancelled stream, and
+# 5.3.3 then forgets to hand it back (the 5.3.4 fix wraps that write): it stays invisible for
+# defaultInvisibleTimeMills. Measured with the default 60 s: a consumer killed mid long-poll, and
+# the next message of its group waited 78 s. 15 s bounds that wait; a message still being handled
+# is renewed by the proxy 10 s ahead (renewAheadTimeMillis), so slow handlers are not affected.
+# rmq_proxy_conf [NAMESRV_ADDR]: the proxy's settings, for the standalone proxy (its own name
+# server) and the cluster topology's (lib/cluster.sh, both name servers).
 rmq_proxy_conf() {
   cat <<CFG
 {
   "rocketMQClusterName": "DefaultCluster",
-  "namesrvAddr": "127.0.0.1:$RMQ_NAMESRV_PORT",
+  "namesrvAddr": "${1:-127.0.0.1:$RMQ_NAMESRV_PORT}",
   "grpcServerPort": $RMQ_GRPC_PORT,
-  "remotingListenPort": $RMQ_REMOTING_PORT
+  "remotingListenPort": $RMQ_REMOTING_PORT,
+  "defaultInvisibleTimeMills": 15000
 }
 CFG
 }
