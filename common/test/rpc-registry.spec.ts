@@ -85,6 +85,11 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
     assert.equal(params.get('methods'), 'Echo,Record');
     assert.equal(params.get('side'), 'provider');
     assert.equal(params.get('weight'), '150');
+    assert.deepEqual(
+      ['dubbo', 'release', 'serialization', 'prefer.serialization'].map((key) => params.get(key)),
+      ['2.0.2', 'shop-0.1.0', 'protobuf', 'protobuf'],
+      'what Dubbo tooling shows',
+    );
     assert.deepEqual(parseProviderNode(node!, SERVICE)?.port, provider.port);
     const consumers = await session.getChildren(`/dubbo/${SERVICE}/consumers`);
     assert.ok(consumers.some((n) => decodeURIComponent(n).startsWith('consumer://') && n.includes('application%3Drpc-test')));
@@ -210,6 +215,103 @@ describe('Dubbo-style RPC over ZooKeeper (real ZooKeeper, providers in child pro
       return true;
     });
     await waitForProviders(c, []);
+  });
+
+  describe("Dubbo Admin's override rules (configurators), applied by the TS clients", () => {
+    const written: string[] = [];
+    /** Writes a rule as Dubbo Admin does: a persistent child of configurators/ (or routers/). */
+    const writeRule = async (url: string, folder: 'configurators' | 'routers' = 'configurators') => {
+      const path = `/dubbo/${SERVICE}/${folder}/${encodeURIComponent(url)}`;
+      await registry.currentSession.mkdirp(`/dubbo/${SERVICE}/${folder}`);
+      await registry.currentSession.create(path);
+      written.push(path);
+      return path;
+    };
+    const removeRule = async (path: string) => {
+      await registry.currentSession.remove(path);
+      written.splice(written.indexOf(path), 1);
+    };
+    /** Sequential calls; answers per provider. */
+    const spread = async (c: EchoClient, calls: number) => {
+      const served = new Map<string, number>();
+      for (let i = 0; i < calls; i++) {
+        const { provider } = await c.echo({ message: 'x', delayMs: 0 });
+        served.set(provider, (served.get(provider) ?? 0) + 1);
+      }
+      return served;
+    };
+
+    afterEach(async () => {
+      for (const path of written.splice(0)) await registry.currentSession.remove(path).catch(() => undefined);
+    });
+
+    it('disables one provider by address within a second, and gives it work again when the rule is removed', async () => {
+      const [a, b] = await Promise.all([startProvider(), startProvider()]);
+      const c = await client('roundrobin');
+      await waitForProviders(c, [a!.address, b!.address]);
+      const rule = await writeRule(`override://${a!.address}/${SERVICE}?category=configurators&dynamic=false&enabled=true&disabled=true`);
+      const written = Date.now();
+      await eventually('provider a disabled', 1_000, () => (c.$providers().find((p) => p.id === a!.address)?.governed.disabled ? true : undefined));
+      const whileDisabled = await spread(c, 40);
+      assert.deepEqual([...whileDisabled.keys()], [b!.address], `every call on b while a is disabled (${Date.now() - written} ms after the rule)`);
+      await removeRule(rule);
+      await eventually('provider a enabled again', 1_000, () =>
+        c.$providers().find((p) => p.id === a!.address)?.governed.disabled === false ? true : undefined,
+      );
+      const after = await spread(c, 40);
+      assert.deepEqual([after.get(a!.address), after.get(b!.address)], [20, 20], 'round robin over both again');
+    });
+
+    it('shifts the share of calls with a weight rule for one provider', async () => {
+      const [a, b] = await Promise.all([startProvider(), startProvider()]);
+      const c = await client('roundrobin');
+      await waitForProviders(c, [a!.address, b!.address]);
+      await writeRule(`override://${a!.address}/${SERVICE}?category=configurators&enabled=true&weight=300`);
+      await eventually('weight 300 on a', 1_000, () => (c.$providers().find((p) => p.id === a!.address)?.weight === 300 ? true : undefined));
+      const served = await spread(c, 80);
+      assert.deepEqual([served.get(a!.address), served.get(b!.address)], [60, 20], 'three calls to a for each one to b');
+    });
+
+    it('gives every call of the service the deadline of a timeout rule, and a method its own', async () => {
+      const a = await startProvider();
+      const c = await client();
+      await waitForProviders(c, [a.address]);
+      const slow = { message: 'slow', delayMs: 600 };
+      assert.equal((await c.echo(slow)).provider, a.address, 'the contract allows 600 ms');
+      const serviceRule = await writeRule(`override://0.0.0.0/${SERVICE}?category=configurators&enabled=true&timeout=150`);
+      await eventually('timeout rule applied', 1_000, () => (c.$providers()[0]?.governed.timeoutMs === 150 ? true : undefined));
+      const started = Date.now();
+      await assert.rejects(c.echo(slow), (error: unknown) => error instanceof RpcError && error.grpcCode === 4 /* DEADLINE_EXCEEDED */);
+      assert.ok(Date.now() - started < 500, `the rule's 150 ms deadline, not the contract's (${Date.now() - started} ms)`);
+      await removeRule(serviceRule);
+      await writeRule(`override://0.0.0.0/${SERVICE}?category=configurators&enabled=true&record.timeout=150`);
+      await eventually('method timeout rule applied', 1_000, () => (c.$providers()[0]?.governed.methodTimeoutsMs.record === 150 ? true : undefined));
+      await assert.rejects(c.record(slow), (error: unknown) => error instanceof RpcError && error.grpcCode === 4);
+      assert.equal((await c.echo(slow)).provider, a.address, 'Echo keeps the contract deadline');
+    });
+
+    it('ignores rules for other consumer applications and rules switched off', async () => {
+      const a = await startProvider();
+      const c = await client();
+      await waitForProviders(c, [a.address]);
+      await writeRule(`override://${a.address}/${SERVICE}?category=configurators&enabled=true&application=someone-else&disabled=true`);
+      await writeRule(`override://${a.address}/${SERVICE}?category=configurators&enabled=false&disabled=true`);
+      await eventually('rules read', 1_000, () => (c.$providers().length === 1 ? true : undefined));
+      await sleep(300);
+      assert.equal((await c.echo({ message: 'x', delayMs: 0 })).provider, a.address);
+    });
+
+    it('keeps calling through tag and condition router rules, which it does not apply', async () => {
+      const a = await startProvider();
+      await writeRule(
+        `condition://0.0.0.0/${SERVICE}?category=routers&dynamic=false&enabled=true&force=true&runtime=false&rule=${encodeURIComponent('=> host != 127.0.0.1')}`,
+        'routers',
+      );
+      await writeRule(`route://0.0.0.0/${SERVICE}?category=routers&rule=garbage%%`, 'routers');
+      const c = await client();
+      await waitForProviders(c, [a.address]);
+      assert.equal((await c.echo({ message: 'x', delayMs: 0 })).provider, a.address);
+    });
   });
 
   it('enforces the deadline of a call', async () => {

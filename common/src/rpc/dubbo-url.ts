@@ -8,6 +8,15 @@
 
 export const DUBBO_ROOT = '/dubbo';
 export const DEFAULT_WEIGHT = 100;
+/**
+ * What Dubbo tooling reads from a provider URL besides the address: `dubbo` is the protocol
+ * version every Dubbo 2.7+/3 URL carries (2.0.2), `release` the framework's release (ours, not
+ * a Dubbo one, so that nobody mistakes these providers for Java ones), and the serialization
+ * Triple negotiates: protobuf, as the methods are proto-defined.
+ */
+export const DUBBO_PROTOCOL_VERSION = '2.0.2';
+/** @shop/common's version (a unit test keeps them equal). */
+export const SHOP_RELEASE = 'shop-0.1.0';
 
 export interface ProviderUrl {
   host: string;
@@ -47,11 +56,15 @@ export function formatProviderUrl(p: ProviderUrl): string {
   const params = {
     anyhost: 'false',
     application: p.application,
+    dubbo: DUBBO_PROTOCOL_VERSION,
     interface: p.service,
     methods: p.methods.join(','),
     ...(p.metricsPort !== undefined && { 'metrics.port': String(p.metricsPort) }),
     ...(p.pid !== undefined && { pid: String(p.pid) }),
+    'prefer.serialization': 'protobuf',
     protocol: 'tri',
+    release: SHOP_RELEASE,
+    serialization: 'protobuf',
     side: 'provider',
     timestamp: String(p.timestamp),
     weight: String(p.weight),

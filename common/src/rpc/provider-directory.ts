@@ -7,6 +7,7 @@
  */
 import { Client, connectivityState } from '@grpc/grpc-js';
 import type { Logger } from '../log';
+import { govern, orderRules, parseOverrideNode, type Governed, type OverrideRule } from './dubbo-override';
 import { parseProviderNode, type ProviderUrl } from './dubbo-url';
 import type { Candidate } from './load-balancer';
 import type { RpcTransport } from './rpc-tls';
@@ -14,12 +15,24 @@ import type { RpcTransport } from './rpc-tls';
 export interface Provider extends Candidate {
   url: ProviderUrl;
   client: Client;
+  /** What the governance rules make of it (its weight is copied to `weight` for the balancers). */
+  governed: Governed;
+}
+
+/** Who is asking: override rules may be for one consumer application or host. */
+export interface ConsumerIdentity {
+  application: string;
+  host: string;
 }
 
 export class ProviderDirectory {
   private readonly providers = new Map<string, Provider>();
   /** The providers as an array, rebuilt on change only: the hot path allocates nothing. */
   private snapshot: Provider[] = [];
+  /** The enabled providers: what calls choose from. */
+  private callable: Provider[] = [];
+  /** Dubbo override rules from the configurators folder, in the order they apply. */
+  private rules: OverrideRule[] = [];
 
   constructor(
     private readonly service: string,
@@ -27,6 +40,7 @@ export class ProviderDirectory {
     private readonly owner: string,
     private readonly transport: RpcTransport,
     private readonly logger: Logger,
+    private readonly consumer: ConsumerIdentity,
   ) {}
 
   /** Replaces the provider list with the children of the providers folder. */
@@ -47,17 +61,25 @@ export class ProviderDirectory {
       const existing = this.providers.get(id);
       if (existing) {
         existing.url = url;
-        existing.weight = url.weight;
         continue;
       }
       const channel = this.transport.channelTo(this.owner);
       const client = new Client(id, channel.credentials, channel.options);
-      this.providers.set(id, { id, url, client, weight: url.weight, active: 0 });
+      this.providers.set(id, { id, url, client, weight: url.weight, active: 0, governed: { weight: url.weight, disabled: false, methodTimeoutsMs: {} } });
       this.logger.info({ service: this.service, provider: id }, 'provider added');
     }
-    this.snapshot = [...this.providers.values()];
+    this.regovern();
   }
 
+  /** Replaces the governance rules with the children of the configurators folder. */
+  updateRules(children: string[]): void {
+    const rules = children.map((child) => parseOverrideNode(child, this.service)).filter((rule) => rule !== undefined);
+    this.rules = orderRules(rules);
+    this.logger.info({ service: this.service, rules: rules.length, ignored: children.length - rules.length }, 'governance rules updated');
+    this.regovern();
+  }
+
+  /** Every provider known, disabled ones included (diagnostics, tests). */
   list(): readonly Provider[] {
     return this.snapshot;
   }
@@ -68,7 +90,7 @@ export class ProviderDirectory {
    * when nothing else is left.
    */
   candidates(exclude: ReadonlySet<string>): readonly Provider[] {
-    const usable = exclude.size === 0 ? this.snapshot : this.snapshot.filter((p) => !exclude.has(p.id));
+    const usable = exclude.size === 0 ? this.callable : this.callable.filter((p) => !exclude.has(p.id));
     if (!usable.some(isFailing)) return usable;
     const healthy = usable.filter((p) => !isFailing(p));
     return healthy.length > 0 ? healthy : usable;
@@ -78,6 +100,17 @@ export class ProviderDirectory {
     for (const provider of this.providers.values()) provider.client.close();
     this.providers.clear();
     this.snapshot = [];
+    this.callable = [];
+  }
+
+  /** Applies the rules to every provider and rebuilds the arrays calls read. */
+  private regovern(): void {
+    for (const provider of this.providers.values()) {
+      provider.governed = govern(provider.url, this.consumer, this.rules);
+      provider.weight = provider.governed.weight;
+    }
+    this.snapshot = [...this.providers.values()];
+    this.callable = this.snapshot.filter((p) => !p.governed.disabled);
   }
 }
 

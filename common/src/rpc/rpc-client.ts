@@ -9,6 +9,7 @@ import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js
 import type { Span } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import type { Logger } from '../log';
+import { configuratorsPath, governedTimeoutMs, routersPath } from './dubbo-override';
 import { consumerNode, consumersPath, providersPath } from './dubbo-url';
 import { createBalancer, type BalancerName } from './load-balancer';
 import { ProviderDirectory, type Provider } from './provider-directory';
@@ -50,15 +51,28 @@ export interface RpcClientOptions {
   maxAttempts?: number;
   /** Run after the built-in tracing interceptor, on every call. */
   interceptors?: CallInterceptor[];
+  /**
+   * This process's host, as Dubbo's consumer-side override rules name it
+   * (override://<consumer host>/<service>); 127.0.0.1 unless set.
+   */
+  consumerHost?: string;
 }
 
 export async function createRpcClient<D extends UnaryServiceDefinition>(contract: ServiceContract<D>, options: RpcClientOptions): Promise<RpcClient<D>> {
   const { registry, logger } = options;
-  const directory = new ProviderDirectory(contract.name, contract.owner, options.transport, logger);
+  const consumerHost = options.consumerHost ?? '127.0.0.1';
+  const directory = new ProviderDirectory(contract.name, contract.owner, options.transport, logger, { application: options.application, host: consumerHost });
   const interceptors = [tracingInterceptor(options.application), ...(options.interceptors ?? [])];
   const balancer = createBalancer(options.balancer ?? 'random');
   const maxAttempts = options.maxAttempts ?? 3;
+  // Rules first, so that no call goes to a provider they disable.
+  const stopWatchingRules = await registry.watchChildren(configuratorsPath(contract.name), (children) => directory.updateRules(children));
   const stopWatching = await registry.watchChildren(providersPath(contract.name), (children) => directory.update(children));
+  const stopWatchingRouters = await registry.watchChildren(routersPath(contract.name), (children) => {
+    // Dubbo's tag and condition routers are not applied: said once per change, calls unaffected.
+    if (children.length > 0)
+      logger.warn({ service: contract.name, routers: children.length }, 'Dubbo router rules are not applied by this client; calls ignore them');
+  });
   const consumerPath = `${consumersPath(contract.name)}/${consumerNode({ host: hostname(), service: contract.name, application: options.application, timestamp: Date.now() })}`;
   await registry.register(consumerPath);
 
@@ -66,6 +80,8 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(contract
     $providers: () => directory.list(),
     $close: async () => {
       stopWatching();
+      stopWatchingRules();
+      stopWatchingRouters();
       await registry.unregister(consumerPath).catch(() => undefined);
       directory.close();
     },
@@ -82,7 +98,9 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(contract
     client[key] = (request: unknown, callOptions: CallOptions = {}) =>
       inSpan(spanName, { kind: SpanKind.CLIENT, attributes: spanAttributes }, (span) => call(request, callOptions, span));
     const call = async (request: unknown, callOptions: CallOptions, span: Span | undefined) => {
-      const deadline = Date.now() + (callOptions.timeoutMs ?? policy.timeoutMs);
+      const started = Date.now();
+      // Set at the first provider picked: a governance rule may give it a deadline of its own.
+      let deadline: number | undefined;
       const metadata = callOptions.metadata?.clone() ?? new Metadata();
       for (const intercept of interceptors) intercept({ service: contract.name, method, metadata });
       const tried = new Set<string>();
@@ -92,6 +110,7 @@ export async function createRpcClient<D extends UnaryServiceDefinition>(contract
         if (candidates.length === 0) break;
         if (attempt > 1) rpcMetrics.clientFailovers.inc({ service: contract.name, method });
         const provider = balancer.pick(candidates);
+        deadline ??= started + (callOptions.timeoutMs ?? governedTimeoutMs(provider.governed, method) ?? policy.timeoutMs);
         tried.add(provider.id);
         span?.setAttribute('server.address', provider.id);
         try {

@@ -8,6 +8,13 @@ import type { Metadata } from '@grpc/grpc-js';
 import { traceHeaders } from '../trace/trace-context';
 
 export const CALLER_APP_HEADER = 'x-caller-app';
+/** The header a Dubbo Triple consumer names its application with (TripleHeaderEnum.CONSUMER_APP_NAME_KEY). */
+export const DUBBO_CONSUMER_APP_HEADER = 'tri-consumer-appname';
+
+/** The application a caller says it is (not proof: mutual TLS proves it): ours, or a Dubbo consumer's. */
+export function claimedCaller(metadata: Metadata): string {
+  return String(metadata.get(CALLER_APP_HEADER)[0] ?? metadata.get(DUBBO_CONSUMER_APP_HEADER)[0] ?? '');
+}
 
 export interface OutgoingCall {
   /** Full service name, e.g. shop.goods.v1.GoodsService. */

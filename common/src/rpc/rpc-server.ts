@@ -10,7 +10,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from '../log';
 import { contextFrom, currentTraceId, failSpan, inSpan, SpanKind, tracingEnabled } from '../trace/trace-context';
 import { DEFAULT_WEIGHT, providerNode, providersPath } from './dubbo-url';
-import { CALLER_APP_HEADER } from './rpc-interceptors';
+import { claimedCaller } from './rpc-interceptors';
 import { recordServerCall, recordServerStart } from './rpc-metrics';
 import { RpcError, toServiceError } from './rpc-errors';
 import { provenCaller, type RpcTransport } from './rpc-tls';
@@ -173,7 +173,7 @@ export class RpcServer {
         // The handshake proved the certificate is the CA's; the method decides whether its owner may call.
         const proven = provenCaller(call);
         if (proven === undefined || !callers.has(proven)) {
-          logger.warn({ service, method, caller: proven ?? null, claimed: String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '') }, 'caller refused');
+          logger.warn({ service, method, caller: proven ?? null, claimed: claimedCaller(call.metadata) }, 'caller refused');
           recordServerCall(service, method, GrpcStatus[GrpcStatus.PERMISSION_DENIED], 0);
           const refusal = new RpcError(
             ErrorCode.CALLER_NOT_ALLOWED,
@@ -185,7 +185,7 @@ export class RpcServer {
         }
         callerApplication = proven;
       } else {
-        callerApplication = String(call.metadata.get(CALLER_APP_HEADER)[0] ?? '');
+        callerApplication = claimedCaller(call.metadata);
       }
       this.inFlight++;
       const finish = (code: GrpcStatus) => {

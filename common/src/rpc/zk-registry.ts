@@ -33,6 +33,12 @@ export class ZkRegistry {
   /** Exclusive ephemeral nodes (see {@link claim}) and what to do if one is lost to another session. */
   private readonly claims = new Map<string, () => void>();
   private readonly watched = new Map<string, Set<ChildrenListener>>();
+  /**
+   * Folders with a children watch set on the current session and not fired yet. A watch stays
+   * set after its last listener leaves; watching the folder again must not set a second one,
+   * or every later change would be read twice (and the watches pile up in the client).
+   */
+  private readonly armed = new Set<string>();
   private closed = false;
   private rebuilding: Promise<void> | undefined;
 
@@ -43,8 +49,12 @@ export class ZkRegistry {
     this.follow(session);
   }
 
+  /** Opens the first session patiently (ZkSession.openPatiently): a minute before giving up. */
   static async connect(options: RegistryOptions): Promise<ZkRegistry> {
-    return new ZkRegistry(await ZkSession.open(sessionOptions(options)), options);
+    const session = await ZkSession.openPatiently(sessionOptions(options), 60_000, (error) =>
+      options.logger.warn({ err: error }, 'ZooKeeper not reachable yet; trying again'),
+    );
+    return new ZkRegistry(session, options);
   }
 
   /** The current session (it changes after an expiry). */
@@ -123,14 +133,26 @@ export class ZkRegistry {
     });
   }
 
-  /** Lists the children with a one-shot watch that re-arms itself and notifies the listeners. */
+  /** Lists the children with a one-shot watch (unless one is set) that re-arms itself, and notifies the listeners. */
   private async refresh(session: ZkSession, dir: string): Promise<void> {
     if (this.closed || session !== this.session || !this.watched.has(dir)) return;
-    const children = await session.getChildren(dir, () => {
-      this.refresh(session, dir).catch((error: unknown) =>
-        this.options.logger.warn({ err: error, dir }, 'could not re-arm a ZooKeeper watch; the next session will'),
-      );
-    });
+    let children: string[];
+    if (this.armed.has(dir)) {
+      children = await session.getChildren(dir);
+    } else {
+      this.armed.add(dir);
+      children = await session
+        .getChildren(dir, () => {
+          if (session === this.session) this.armed.delete(dir);
+          this.refresh(session, dir).catch((error: unknown) =>
+            this.options.logger.warn({ err: error, dir }, 'could not re-arm a ZooKeeper watch; the next session will'),
+          );
+        })
+        .catch((error: unknown) => {
+          this.armed.delete(dir);
+          throw error;
+        });
+    }
     for (const listener of this.watched.get(dir) ?? []) listener(children);
   }
 
@@ -141,6 +163,8 @@ export class ZkRegistry {
       try {
         const session = await ZkSession.open(sessionOptions(this.options));
         this.session = session;
+        // The expired session's watches died with it.
+        this.armed.clear();
         this.follow(session);
         for (const [path, data] of this.ephemerals) await this.createEphemeral(session, path, data);
         for (const [path, onLost] of this.claims) await this.reclaim(session, path, onLost, expiredSessionId);

@@ -10,7 +10,7 @@
  * Exit 0: every node carries the shop's ACL; 1: some could not be changed, or no connection.
  */
 import { defineConfig } from '../config/env-reader';
-import { readZookeeperConfig, type ZookeeperConfig } from '../config/zookeeper-config';
+import { readZookeeperConfig } from '../config/zookeeper-config';
 import { SHOP_TREES, secureTree } from './secure-tree';
 import { ZkSession } from './zk-session';
 
@@ -19,7 +19,10 @@ async function main(): Promise<number> {
     const production = env.string('NODE_ENV', { default: 'production', oneOf: ['development', 'test', 'production'] }) === 'production';
     return readZookeeperConfig(env, fail, production);
   });
-  const session = await openPatiently(config);
+  // system.sh runs this right after infra.sh found ZooKeeper answering: a server about to serve.
+  const session = await ZkSession.openPatiently(config, 60_000, (error) =>
+    console.error(`[zk-secure] ${error instanceof Error ? error.message : String(error)}; trying again`),
+  );
   try {
     const started = Date.now();
     const report = await secureTree(session);
@@ -32,24 +35,6 @@ async function main(): Promise<number> {
     return report.refused.length === 0 ? 0 : 1;
   } finally {
     session.close();
-  }
-}
-
-/**
- * Opens the session, trying again for a minute: system.sh runs this right after infra.sh found
- * ZooKeeper answering, and a ZooKeeper just started on a busy machine once let a first session
- * time out (10 s); failing then would fail the whole `up` for a server about to serve.
- */
-async function openPatiently(config: ZookeeperConfig, patienceMs = 60_000): Promise<ZkSession> {
-  const deadline = Date.now() + patienceMs;
-  for (;;) {
-    try {
-      return await ZkSession.open({ ...config, connectTimeoutMs: 15_000 });
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      console.error(`[zk-secure] ${error instanceof Error ? error.message : String(error)}; trying again`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
   }
 }
 

@@ -91,6 +91,25 @@ export class ZkSession {
     });
   }
 
+  /**
+   * Opens a session, trying again (15 s a try) until `patienceMs` has passed: a process starting
+   * right after ZooKeeper, or while an ensemble elects its leader, on a busy machine, would
+   * otherwise die at the first 10 s timeout (seen: five services failing together on a
+   * freshly started ensemble). `onRetry` hears each failed try.
+   */
+  static async openPatiently(options: ZkSessionOptions, patienceMs = 60_000, onRetry?: (error: unknown) => void): Promise<ZkSession> {
+    const deadline = Date.now() + patienceMs;
+    for (;;) {
+      try {
+        return await ZkSession.open({ connectTimeoutMs: 15_000, ...options });
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        onRetry?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
   /** Session id as ZooKeeper prints it (hex), to compare with a node's ephemeralOwner. */
   get sessionId(): string {
     return this.client.getSessionId().toString('hex');

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatProviderUrl, parseProviderNode } from '../../src/rpc';
+import { SHOP_RELEASE } from '../../src/rpc/dubbo-url';
 
 describe('Dubbo provider URLs', () => {
   const provider = {
@@ -16,7 +19,7 @@ describe('Dubbo provider URLs', () => {
   it('carry what Dubbo tooling shows, in sorted order, the pid included', () => {
     assert.equal(
       formatProviderUrl(provider),
-      'tri://127.0.0.1:20880/shop.goods.v1.GoodsService?anyhost=false&application=goods&interface=shop.goods.v1.GoodsService&methods=GetGoods,ListGoods&pid=4242&protocol=tri&side=provider&timestamp=1&weight=100',
+      'tri://127.0.0.1:20880/shop.goods.v1.GoodsService?anyhost=false&application=goods&dubbo=2.0.2&interface=shop.goods.v1.GoodsService&methods=GetGoods,ListGoods&pid=4242&prefer.serialization=protobuf&protocol=tri&release=shop-0.1.0&serialization=protobuf&side=provider&timestamp=1&weight=100',
     );
   });
 
@@ -30,6 +33,11 @@ describe('Dubbo provider URLs', () => {
       const node = encodeURIComponent(url.replace('metrics.port=9464', `metrics.port=${bad}`));
       assert.equal(parseProviderNode(node, provider.service)?.metricsPort, undefined, `metrics.port=${bad} is ignored`);
     }
+  });
+
+  it('name the release of @shop/common, which they come from', () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    assert.equal(SHOP_RELEASE, `shop-${version}`);
   });
 
   it('read back what they wrote, and ignore providers of another protocol or service', () => {

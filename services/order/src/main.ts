@@ -35,7 +35,7 @@ runService({
     const store = new OrderStore(db);
     const carts = new CartStore(db);
     const refunds = new RefundStore(db);
-    const clientOptions = { application: 'order', registry, logger, transport };
+    const clientOptions = { application: 'order', registry, logger, transport, consumerHost: config.advertiseHost };
     const clients = {
       goods: await createRpcClient(goodsContract, clientOptions),
       coupon: await createRpcClient(couponContract, clientOptions),

@@ -41,7 +41,7 @@ runService({
     const refunds = new RefundStore(db);
     watchUnfinishedRefunds(() => refunds.unfinished());
     const alipay = new AlipayClient(config.alipay);
-    const clientOptions = { application: 'pay', registry, logger, transport };
+    const clientOptions = { application: 'pay', registry, logger, transport, consumerHost: config.advertiseHost };
     const clients = {
       order: await createRpcClient(orderContract, clientOptions),
       user: await createRpcClient(userContract, clientOptions),
