@@ -305,6 +305,12 @@ export async function replenish(fixture: Fixture, world: World, log: Log): Promi
   };
   const byToken = (actor: { token: string; identity: Identity }) => ({ token: actor.token, identity: actor.identity });
   const round = Math.floor(Date.now() / 1000);
+  // Balance first: the orders put back below take 20.00 each, and accepted requests may have
+  // spent it all (a fixture order then refused INSUFFICIENT_BALANCE stopped a 10,000-request run).
+  for (const actor of owners) {
+    const { userId, username } = actor.identity;
+    if (world.balance(userId) < 100) await step(`balance for ${username}`, () => api.recharge(admin, userId, '200.00'));
+  }
   if (world.count('order', 'PAID') === 0) await step('a PAID order', () => orderIn(api, admin, byToken(pick(round)), goods.plenty, 'PAID'));
   if (world.count('order', 'SHIPPED') === 0) await step('a SHIPPED order', () => orderIn(api, admin, byToken(pick(round + 1)), goods.plenty, 'SHIPPED'));
   if (fixture.features.afterSales && world.count('afterSales', 'OPEN') === 0) {
@@ -316,8 +322,6 @@ export async function replenish(fixture: Fixture, world: World, log: Log): Promi
   for (const actor of owners) {
     const { userId, username } = actor.identity;
     if (world.count('coupon', 'UNUSED', userId) === 0) await step(`a coupon for ${username}`, () => api.coupon(admin, userId, '1.00'));
-    // Every fixture order takes 20.00 of balance.
-    if (world.balance(userId) < 100) await step(`balance for ${username}`, () => api.recharge(admin, userId, '200.00'));
   }
   return changed;
 }

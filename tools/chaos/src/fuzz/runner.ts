@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { SCHEMA_PREFIX } from '@shop/common/config';
 import { ErrorCode } from '@shop/common/errors';
 import type { FuzzConfig } from './config';
 import { describeChange, diff, rowObject, StateReader, waitStable, type RowChange, type Snapshot } from './digest';
@@ -72,6 +73,7 @@ export class FuzzSession {
         `the state digest reads ${reader.parts().join(', ')} (rows of the run's users, orders and goods), plus per-request probes of the ids a request names`,
       );
       await session.settle('fixture');
+      session.expectFixtureInDigest();
       return session;
     } catch (error) {
       await reader.close();
@@ -81,6 +83,20 @@ export class FuzzSession {
 
   async close(): Promise<void> {
     await this.reader.close();
+  }
+
+  /**
+   * The digest reads the test profile's schemas (TEST_SCHEMAS). Against a system in another
+   * profile it would read nothing, and every refused request would "change nothing": a run that
+   * cannot fail. The fixture's own users must be in it, or the run stops here.
+   */
+  private expectFixtureInDigest(): void {
+    const seen = this.baseline.get('user.user') ?? new Map();
+    const missing = [...this.world.users].filter((userId) => !seen.has(userId));
+    if (missing.length)
+      throw new Error(
+        `the state digest reads the test profile's schemas (${SCHEMA_PREFIX.test}*) and does not hold the fixture's users ${missing.join(', ')}: is the system running in another profile? (SHOP_PROFILE=test npm run up)`,
+      );
   }
 
   private base(door: Door): string {
