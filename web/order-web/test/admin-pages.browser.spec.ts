@@ -131,6 +131,8 @@ for (const viewport of VIEWPORTS) {
       await eventually('the refund', 60_000, async () => ((await state.afterSales(approveId))?.status === 'REFUNDED' ? true : undefined));
       await page.click('nav a[href="#/refunds"]');
       await page.click('.tabs a[href="#/refunds?status=SUCCEEDED"]');
+      // The view of every refund also names this order: wait for the SUCCEEDED view to be drawn.
+      await page.waitForSelector('.tabs a[aria-current][href="#/refunds?status=SUCCEEDED"]');
       await page.waitForSelector(`#refunds-table a[href="#/orders/${second.orderId}"]`);
       const statuses = await page.locator('#refunds-table td[data-label="Status"]').allTextContents();
       assert.ok(statuses.length > 0 && statuses.every((s) => s === 'SUCCEEDED'), statuses.join());
