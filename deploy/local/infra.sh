@@ -35,20 +35,42 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 : "${RMQ_TX_OP_BATCH_INTERVAL_MS:=500}"
 export MYSQL_PORT MYSQL_USER MYSQL_PASSWORD RMQ_GRPC_PORT
 
-for part in util tools zookeeper mysql redis rocketmq pki zipkin; do
+for part in util tools zookeeper mysql redis rocketmq cluster pki zipkin; do
   # shellcheck source=/dev/null
   . "$ROOT/deploy/local/lib/$part.sh"
 done
+
+# SHOP_TOPOLOGY: standalone (one ZooKeeper, the proxy in local mode with its broker inside) or
+# cluster (lib/cluster.sh: an ensemble of three, two name servers, two broker masters, the proxy
+# in cluster mode). Unset: the topology running (var/run/topology), else standalone. `up` with
+# another topology than the running one stops the running ZooKeeper and RocketMQ first (their
+# data stay, each topology in its own folder).
+if [ -z "${SHOP_TOPOLOGY:-}" ] && [ -f "$RUN_DIR/topology" ]; then SHOP_TOPOLOGY=$(cat "$RUN_DIR/topology"); fi
+: "${SHOP_TOPOLOGY:=standalone}"
+case "$SHOP_TOPOLOGY" in standalone | cluster) ;; *) die "SHOP_TOPOLOGY must be standalone or cluster" ;; esac
+
+# Stops the ZooKeeper and RocketMQ of either topology (the standalone ones share member 1's names).
+coordination_down() { cluster_down; }
+
+switch_topology() {
+  local file="$RUN_DIR/topology"
+  if [ "$(cat "$file" 2>/dev/null || echo standalone)" != "$SHOP_TOPOLOGY" ]; then
+    say "switching to the $SHOP_TOPOLOGY topology: stopping the running ZooKeeper and RocketMQ"
+    coordination_down
+  fi
+  echo "$SHOP_TOPOLOGY" >"$file"
+}
 
 up() {
   local started
   started=$(now_ms)
   ensure_java
   ensure_jars
+  switch_topology
   # The services' mutual TLS certificates (var/pki), before any process needs them.
   pki_up
   # ZooKeeper and MySQL start while RocketMQ's JVMs warm up.
-  zk_up &
+  if [ "$SHOP_TOPOLOGY" = cluster ]; then cluster_zk_up & else zk_up & fi
   local zk=$!
   my_up &
   local my=$!
@@ -56,7 +78,7 @@ up() {
   local redis=$!
   zipkin_up &
   local zipkin=$!
-  rocketmq_up
+  if [ "$SHOP_TOPOLOGY" = cluster ]; then cluster_rocketmq_up; else rocketmq_up; fi
   wait "$zk" || die "zookeeper failed"
   wait "$my" || die "mysql failed"
   wait "$redis" || die "redis failed"
@@ -66,21 +88,22 @@ up() {
 
 status() {
   local ok=0
-  zk_status || ok=1
+  if [ "$SHOP_TOPOLOGY" = cluster ]; then cluster_status || ok=1; else
+    zk_status || ok=1
+    rocketmq_status || ok=1
+  fi
   my_status || ok=1
   redis_status || ok=1
-  rocketmq_status || ok=1
   zipkin_status || ok=1
   return $ok
 }
 
 down() {
   stop_ours zipkin
-  stop_ours proxy
-  stop_ours namesrv
-  stop_ours zookeeper
+  coordination_down
   stop_ours mysql
   stop_ours redis
+  rm -f "$RUN_DIR/topology"
 }
 
 case "${1:-}" in

@@ -14,16 +14,19 @@ RMQ_JAVA_OPTS=(--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.bas
 
 rmq_java() { ROCKETMQ_HOME="$RMQ_DIR" "$JAVA" "${RMQ_JAVA_OPTS[@]}" "$@"; }
 
+# rmq_broker_conf [NAME PORT STORE NAMESRV_ADDR]: a master's settings; the standalone stack's
+# broker-a by default, the cluster topology's two masters with their own (lib/cluster.sh).
 rmq_broker_conf() {
+  local name=${1:-broker-a} port=${2:-$RMQ_BROKER_PORT} store=${3:-$RMQ_DIR/store} namesrv=${4:-127.0.0.1:$RMQ_NAMESRV_PORT}
   cat <<CFG
 brokerClusterName=DefaultCluster
-brokerName=broker-a
+brokerName=$name
 brokerId=0
 brokerIP1=127.0.0.1
-namesrvAddr=127.0.0.1:$RMQ_NAMESRV_PORT
-listenPort=$RMQ_BROKER_PORT
-storePathRootDir=$RMQ_DIR/store
-storePathCommitLog=$RMQ_DIR/store/commitlog
+namesrvAddr=$namesrv
+listenPort=$port
+storePathRootDir=$store
+storePathCommitLog=$store/commitlog
 # Topics are created with their message type by infra:up, never on first use.
 autoCreateTopicEnable=false
 autoCreateSubscriptionGroup=true
@@ -144,7 +147,7 @@ create_topic() {
 # Creates the topics of deploy/topics.conf with their message type, in parallel. The broker
 # keeps them in its store, so this runs again only when the store or topics.conf is new.
 topics_up() {
-  local conf="$ROOT/deploy/topics.conf" stamp="$RMQ_DIR/store/.topics.sha256" want topic type pids=() failed=0
+  local conf="$ROOT/deploy/topics.conf" stamp="${RMQ_STORE_STAMP_DIR:-$RMQ_DIR/store}/.topics.sha256" want topic type pids=() failed=0
   want=$(sha256sum "$conf" | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   while read -r topic type; do

@@ -24,6 +24,13 @@ our_pid() {
   echo "$pid"
 }
 
+# pid_alive NAME: the process of NAME's pid file still exists (whatever its command line says yet).
+pid_alive() {
+  local f pid
+  f=$(pid_file "$1")
+  [ -f "$f" ] && pid=$(cat "$f") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
 # start_daemon NAME LOGFILE CMD...: starts CMD detached from this shell, records its pid.
 start_daemon() {
   local name=$1 log=$2
@@ -68,7 +75,10 @@ wait_until() {
       [ -n "${WAIT_PID_NAME:-}" ] && stop_ours "$WAIT_PID_NAME"
       die "$name did not start"
     fi
-    if [ -n "${WAIT_PID_NAME:-}" ] && ! our_pid "$WAIT_PID_NAME" >/dev/null; then
+    # Gone, not merely not yet ours: until the forked shell has exec'd the command, its
+    # command line is the parent's, and our_pid does not recognise it (on a busy machine the
+    # first checks came that early and reported four healthy processes as exited).
+    if [ -n "${WAIT_PID_NAME:-}" ] && ! pid_alive "$WAIT_PID_NAME"; then
       warn "$name exited while starting; last lines of $log:"
       tail -n 30 "$log" >&2 2>/dev/null || true
       die "$name did not start"

@@ -9,15 +9,16 @@ zk_serving() {
   [[ "$answer" == *"Mode: "* ]]
 }
 
-zk_write_config() {
-  mkdir -p "$ZK_DIR/data"
-  # tickTime 1000 lets tests use 2 s sessions (minSessionTimeout = 2 x tickTime).
-  cat >"$ZK_DIR/zoo.cfg" <<CFG
+# zk_config DATA_DIR CLIENT_PORT: the settings every server of the stack shares (the standalone
+# one, and each member of the cluster topology's ensemble, lib/cluster.sh). tickTime 1000 lets
+# tests use 2 s sessions (minSessionTimeout = 2 x tickTime).
+zk_config() {
+  cat <<CFG
 tickTime=1000
 initLimit=10
 syncLimit=5
-dataDir=$ZK_DIR/data
-clientPort=$ZK_PORT
+dataDir=$1
+clientPort=$2
 clientPortAddress=127.0.0.1
 maxClientCnxns=0
 admin.enableServer=false
@@ -25,6 +26,11 @@ admin.enableServer=false
 autopurge.snapRetainCount=3
 autopurge.purgeInterval=1
 CFG
+}
+
+zk_write_config() {
+  mkdir -p "$ZK_DIR/data"
+  zk_config "$ZK_DIR/data" "$ZK_PORT" >"$ZK_DIR/zoo.cfg"
 }
 
 zk_up() {

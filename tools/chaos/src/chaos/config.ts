@@ -1,5 +1,6 @@
 /** The harness's settings, from the environment. */
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
@@ -18,6 +19,11 @@ export interface ChaosConfig {
   orderWeb: string;
   payWeb: string;
   gateway: string;
+  /**
+   * The infrastructure's shape (SHOP_TOPOLOGY, else the running one): `cluster` adds the faults
+   * only a cluster has, a ZooKeeper leader and a broker master killed.
+   */
+  topology: 'standalone' | 'cluster';
 }
 
 function int(name: string, fallback: number, min: number, max: number): number {
@@ -40,5 +46,19 @@ export function loadChaosConfig(): ChaosConfig {
     orderWeb: `http://127.0.0.1:${process.env.ORDER_WEB_PORT ?? 7001}`,
     payWeb: `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`,
     gateway: `http://127.0.0.1:${process.env.ALIPAY_GATEWAY_PORT ?? 7009}`,
+    topology: runningTopology(),
   };
+}
+
+function runningTopology(): ChaosConfig['topology'] {
+  let topology = process.env.SHOP_TOPOLOGY;
+  if (!topology) {
+    try {
+      topology = readFileSync(path.join(process.env.SHOP_VAR_DIR ?? path.join(ROOT, 'var'), 'run', 'topology'), 'utf8').trim();
+    } catch {
+      topology = 'standalone';
+    }
+  }
+  if (topology !== 'standalone' && topology !== 'cluster') throw new Error(`SHOP_TOPOLOGY must be standalone or cluster, not ${topology}`);
+  return topology;
 }

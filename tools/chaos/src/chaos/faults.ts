@@ -3,13 +3,25 @@
  * can be replayed), every kind at least once, then carried out while the load runs: processes
  * SIGKILLed and restarted, frozen (SIGSTOP/SIGCONT: the GC-pause case), the RocketMQ proxy and
  * ZooKeeper killed and restarted, the services' MySQL connections killed (and MySQL restarted
- * when the stack owns it), the Alipay gateway failing, timing out and losing notifications.
+ * when the stack owns it), the Alipay gateway failing, timing out and losing notifications; on
+ * the cluster topology, the ZooKeeper ensemble's leader and a RocketMQ broker master killed too.
  */
 import mysql from 'mysql2/promise';
 import { loadInfraConfig, TEST_SCHEMAS } from '@shop/common/config';
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
-import { FRONT_DOORS, infraUp, SERVICES, signal, stackOwnsMysql, startProcess, whenRunning, type AppProcess } from './processes';
+import {
+  FRONT_DOORS,
+  infraUp,
+  SERVICES,
+  signal,
+  stackOwnsMysql,
+  startProcess,
+  whenRunning,
+  zookeeperLeader,
+  type AppProcess,
+  type InfraProcess,
+} from './processes';
 import type { Random } from './random';
 
 export type FaultKind =
@@ -21,7 +33,9 @@ export type FaultKind =
   | 'mysql-restart'
   | 'gateway-errors'
   | 'gateway-timeouts'
-  | 'notifications-lost';
+  | 'notifications-lost'
+  | 'zookeeper-leader-kill'
+  | 'broker-master-kill';
 
 export const FAULT_KINDS: FaultKind[] = [
   'kill',
@@ -34,6 +48,15 @@ export const FAULT_KINDS: FaultKind[] = [
   'gateway-timeouts',
   'notifications-lost',
 ];
+
+/** Faults only the cluster topology has: an ensemble to lose its leader, masters to lose one of. */
+const CLUSTER_FAULT_KINDS: FaultKind[] = ['zookeeper-leader-kill', 'broker-master-kill'];
+const BROKER_MASTERS = ['broker-a', 'broker-b'] as const;
+
+/** Every kind a run on this topology injects at least once. */
+export function faultKindsFor(topology: ChaosConfig['topology']): FaultKind[] {
+  return topology === 'cluster' ? [...FAULT_KINDS, ...CLUSTER_FAULT_KINDS] : FAULT_KINDS;
+}
 
 export interface PlannedFault {
   /** Milliseconds after the load started. */
@@ -52,7 +75,7 @@ export interface FaultRecord extends PlannedFault {
 }
 
 /** Faults that last as long as their injection does (the others arm something and return). */
-const LASTING = new Set<FaultKind>(['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-restart']);
+const LASTING = new Set<FaultKind>(['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-restart', 'zookeeper-leader-kill', 'broker-master-kill']);
 
 const PROCESSES: AppProcess[] = [...SERVICES, ...FRONT_DOORS];
 const GATEWAY_METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.precreate', 'alipay.trade.fastpay.refund.query'];
@@ -77,6 +100,12 @@ export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] 
     fault('gateway-errors', random.pick(GATEWAY_METHODS), random.int(3, 10)),
     fault('gateway-timeouts', random.pick(GATEWAY_METHODS), random.int(1, 3)),
     fault('notifications-lost', 'notify', random.int(3, 10)),
+    ...(config.topology === 'cluster'
+      ? [
+          fault('zookeeper-leader-kill', 'zookeeper leader', random.int(1_000, 3_000)),
+          fault('broker-master-kill', random.pick(BROKER_MASTERS), random.int(1_000, 3_000)),
+        ]
+      : []),
   ];
   for (let extra = 0; extra < Math.floor(config.seconds / 30) - 8; extra++) {
     const kind = random.weighted({
@@ -147,6 +176,14 @@ export class FaultRunner {
         return this.restartInfra('proxy', fault.size);
       case 'zookeeper-restart':
         return this.restartInfra('zookeeper', fault.size);
+      case 'zookeeper-leader-kill': {
+        // Whoever leads when the fault comes: the ensemble elects another while it is down.
+        const leader = await zookeeperLeader();
+        if (!leader) return 'no leader found (the ensemble is not serving)';
+        return `${leader}: ${await this.restartInfra(leader, fault.size)}`;
+      }
+      case 'broker-master-kill':
+        return this.restartInfra(fault.target as InfraProcess, fault.size);
       case 'mysql-restart':
         if (!stackOwnsMysql()) return 'skipped: the MySQL in use was not started by the stack (the harness never restarts a server it does not own)';
         return this.restartInfra('mysql', fault.size);
@@ -175,7 +212,7 @@ export class FaultRunner {
   }
 
   /** SIGKILL a piece of infrastructure, wait, and start what is down again (infra.sh up). */
-  private restartInfra(name: 'proxy' | 'zookeeper' | 'mysql', downMs: number): Promise<string> {
+  private restartInfra(name: InfraProcess, downMs: number): Promise<string> {
     const restart = this.infraLock.then(async () => {
       if (!signal(name, 'SIGKILL')) return 'not running (not started by the stack)';
       await sleep(downMs);

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './config';
@@ -15,7 +16,8 @@ const RUN_DIR = path.join(process.env.SHOP_VAR_DIR ?? path.join(ROOT, 'var'), 'r
 export const SERVICES = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
 export const FRONT_DOORS = ['order-web', 'pay-web'] as const;
 export type AppProcess = (typeof SERVICES)[number] | (typeof FRONT_DOORS)[number] | 'alipay-gateway';
-export type InfraProcess = 'proxy' | 'namesrv' | 'zookeeper' | 'mysql';
+/** The standalone stack's pieces, and the cluster topology's other members (deploy/local/lib/cluster.sh). */
+export type InfraProcess = 'proxy' | 'namesrv' | 'zookeeper' | 'mysql' | 'zookeeper-2' | 'zookeeper-3' | 'namesrv-2' | 'broker-a' | 'broker-b';
 
 export function pidOf(name: AppProcess | InfraProcess): number | undefined {
   try {
@@ -91,6 +93,30 @@ export async function processesDown(): Promise<void> {
   for (const name of [...FRONT_DOORS, ...SERVICES] as const) {
     await run('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'stop', name], { timeout: 60_000 });
   }
+}
+
+/**
+ * The ensemble member that leads now, by its pid-file name (zookeeper, zookeeper-2, ...), as
+ * each member of ZK_CONNECT answers `srvr`; undefined when none says it leads.
+ */
+export async function zookeeperLeader(): Promise<InfraProcess | undefined> {
+  const members = (process.env.ZK_CONNECT ?? '127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183').split(',');
+  const modes = await Promise.all(members.map((member) => srvrMode(member)));
+  const index = modes.indexOf('leader');
+  if (index < 0) return undefined;
+  return (index === 0 ? 'zookeeper' : `zookeeper-${index + 1}`) as InfraProcess;
+}
+
+function srvrMode(member: string): Promise<string | undefined> {
+  const [host = '127.0.0.1', port = '2181'] = member.split(':');
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = connect({ host, port: Number(port) }, () => socket.end('srvr'));
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(/^Mode: (\w+)/m.exec(answer)?.[1]));
+    socket.on('error', () => resolve(undefined));
+  });
 }
 
 /** Whether the stack started the MySQL it uses (only then may the harness restart it). */

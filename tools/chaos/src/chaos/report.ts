@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NO_ANSWER, type Attempt } from './client';
 import type { ChaosConfig } from './config';
-import { FAULT_KINDS, type FaultRecord } from './faults';
+import { faultKindsFor, type FaultRecord } from './faults';
 import type { InvariantResult } from './invariants';
 import type { Outcomes } from './scenarios';
 
@@ -62,7 +62,7 @@ export function writeReport(summary: RunSummary): string {
     '',
     '## Faults',
     '',
-    `Every kind at least once: ${FAULT_KINDS.every((kind) => faults.some((fault) => fault.kind === kind)) ? 'yes' : 'NO'}. Availability outside any fault window and in each: requests answered 2xx/4xx vs 5xx or no answer.`,
+    `Every kind at least once: ${faultKindsFor(summary.config.topology).every((kind) => faults.some((fault) => fault.kind === kind)) ? 'yes' : 'NO'}. Availability outside any fault window and in each: requests answered 2xx/4xx vs 5xx or no answer.`,
     '',
   );
   lines.push('| at | until | fault | target | what happened | requests | answered | 5xx / none |', '|---|---|---|---|---|---:|---:|---:|');
