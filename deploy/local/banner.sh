@@ -18,6 +18,16 @@ admin_url() {
   grep '"admin listener started"' "$log" | tail -n 1 | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | grep . || echo "(not logged)"
 }
 
+# replicas_line: the other instances of the front doors, when SHOP_REPLICAS runs more than one.
+replicas_line() {
+  local n=${SHOP_REPLICAS:-1} i line=""
+  [ "$n" -gt 1 ] || return 0
+  for ((i = 2; i <= n; i++)); do
+    line+="order-web-$i http://127.0.0.1:$((${ORDER_WEB_PORT:-7001} + 10 * (i - 1))), pay-web-$i http://127.0.0.1:$((${PAY_WEB_PORT:-7002} + 10 * (i - 1)))  "
+  done
+  printf '    replicas         %s of every process but the gateway (var/log/<process>-N.log); %s\n' "$n" "${line%  }"
+}
+
 zipkin_line() {
   if [ "${ZIPKIN:-on}" = off ]; then echo "off (ZIPKIN=off)"; else echo "http://127.0.0.1:${ZIPKIN_PORT:-9411}/zipkin/"; fi
 }
@@ -33,6 +43,7 @@ cat <<TEXT
     admin ports      order-web http://127.0.0.1:${ORDER_WEB_ADMIN_PORT:-7101}, pay-web http://127.0.0.1:${PAY_WEB_ADMIN_PORT:-7102}   (/metrics /docs /livez /readyz)
                      goods $(admin_url goods), coupon $(admin_url coupon), user $(admin_url user)
                      order $(admin_url order), pay $(admin_url pay)   (/metrics /livez /readyz)
+$(replicas_line)
     Alipay gateway   http://127.0.0.1:${ALIPAY_GATEWAY_PORT:-7009}   (local emulator: cashier pages at /cashier/<paymentId>)
     Zipkin (traces)  $(zipkin_line)
     ZooKeeper        127.0.0.1:${ZK_PORT:-2181}   (the services' gRPC providers under /dubbo: npx tsx scripts/show-registry.ts)

@@ -6,12 +6,19 @@
 #   bash deploy/local/system.sh up            infrastructure + every process, waits until ready
 #   bash deploy/local/system.sh down          every process, then the infrastructure
 #   bash deploy/local/system.sh status        what runs
-#   bash deploy/local/system.sh start NAME    one process (a name from deploy/local/processes.conf)
+#   bash deploy/local/system.sh start NAME    one process (a name from deploy/local/processes.conf,
+#                                             or an instance of one: order-2)
 #   bash deploy/local/system.sh stop NAME     one process (SIGTERM, graceful)
 #   bash deploy/local/system.sh seed          the first admin and, in development, demo goods
 #
 # Every process runs with NODE_ENV=development unless NODE_ENV is set: a bare process (no
 # NODE_ENV) is production, which refuses this stack's published secret and local gateway.
+#
+# SHOP_REPLICAS=2 runs two instances of every process but the local Alipay gateway: order and
+# order-2, each with its log and pid file. The services pick free ports and register in
+# ZooKeeper; instance N of a front door listens on its ports + 10 x (N - 1): order-web-2 on 7011
+# (admin 7111), pay-web-2 on 7012 (7112). Put a load balancer in front of the front doors'
+# instances to use them all (docs/operations.md "Replicas"); the gateway notifies pay-web's first.
 #
 # SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's notification
 # retry delays and the refund lease so that the tests can watch them; a running system started with another profile
@@ -27,23 +34,64 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 . "$ROOT/deploy/local/lib/util.sh"
 say() { printf '[system] %s\n' "$*"; }
 
-# The process list (deploy/local/processes.conf): name, entry point, readiness probe.
+# Every command but `up` acts on the instances the running system has (recorded at `up`).
+if [ -z "${SHOP_REPLICAS:-}" ] && [ "${1:-}" != up ] && [ -f "$RUN_DIR/replicas" ]; then SHOP_REPLICAS=$(cat "$RUN_DIR/replicas"); fi
+REPLICAS=${SHOP_REPLICAS:-1}
+[[ "$REPLICAS" =~ ^[1-9]$ ]] || die "SHOP_REPLICAS must be 1 to 9, not $REPLICAS"
+# The process list (deploy/local/processes.conf): name, instances, entry point, readiness probe.
+# PROCESSES holds every instance to run (goods, goods-2, ...), by process in start order.
 PROCESSES=()
-declare -A ENTRY PROBE PORT_VAR
-while read -r name main probe port_var; do
+declare -A ENTRY PROBE PORT_VAR SCALES
+while read -r name instances main probe port_var; do
   case "$name" in '' | '#'*) continue ;; esac
-  PROCESSES+=("$name")
   ENTRY[$name]=$main
   PROBE[$name]=$probe
   PORT_VAR[$name]=${port_var:-}
+  SCALES[$name]=$instances
+  PROCESSES+=("$name")
+  if [ "$instances" = n ]; then for ((i = 2; i <= REPLICAS; i++)); do PROCESSES+=("$name-$i"); done; fi
 done <"$ROOT/deploy/local/processes.conf"
 # Stopped in the reverse order: front doors first, the gateway last.
 STOP_ORDER=()
 for ((i = ${#PROCESSES[@]} - 1; i >= 0; i--)); do STOP_ORDER+=("${PROCESSES[$i]}"); done
 
+# process_of INSTANCE: the process an instance runs (order-web-2 -> order-web).
+process_of() { echo "${1%-[0-9]}"; }
+# instance_number INSTANCE: 1 for order-web, 2 for order-web-2.
+instance_number() { [[ "$1" =~ -([0-9])$ ]] && echo "${BASH_REMATCH[1]}" || echo 1; }
+
 entry() {
-  [ -n "${ENTRY[$1]:-}" ] || die "unknown process $1 (one of: ${PROCESSES[*]})"
-  echo "$ROOT/${ENTRY[$1]}"
+  local process
+  process=$(process_of "$1")
+  [ -n "${ENTRY[$process]:-}" ] || die "unknown process $1 (one of: ${!ENTRY[*]})"
+  [ "$(instance_number "$1")" = 1 ] || [ "${SCALES[$process]}" = n ] || die "$process runs as one instance only"
+  echo "$ROOT/${ENTRY[$process]}"
+}
+
+# Instance N of a front door: its public and admin ports moved by 10 x (N - 1), exported for
+# the process and its readiness probe (the caller runs in a subshell of its own).
+instance_ports() {
+  local n port_var admin_var
+  n=$(instance_number "$1")
+  port_var=${PORT_VAR[$(process_of "$1")]}
+  [ "$n" != 1 ] && [ -n "$port_var" ] || return 0
+  admin_var=${port_var%_PORT}_ADMIN_PORT
+  export "$port_var=$((${!port_var} + 10 * (n - 1)))"
+  if [ -n "${!admin_var:-}" ]; then export "$admin_var=$((${!admin_var} + 10 * (n - 1)))"; fi
+}
+
+# Instances of the processes.conf processes running beyond SHOP_REPLICAS (a system started with
+# more): stopped by `up`. Only those: the cluster topology's zookeeper-2 or namesrv-2 are not ours.
+surplus_instances() {
+  local f name process
+  for process in "${!SCALES[@]}"; do
+    for f in "$RUN_DIR/$process"-[0-9].pid; do
+      [ -e "$f" ] || continue
+      name=$(basename "$f" .pid)
+      [ "$(instance_number "$name")" -gt "$REPLICAS" ] && echo "$name"
+    done
+  done
+  return 0
 }
 
 : "${ORDER_WEB_PORT:=7001}"
@@ -95,18 +143,33 @@ case "$SHOP_PROFILE" in
   *) die "SHOP_PROFILE must be development or test" ;;
 esac
 
+# The cluster topology (SHOP_TOPOLOGY=cluster, deploy/local/lib/cluster.sh): the processes
+# connect to every member of the ZooKeeper ensemble, unless ZK_CONNECT says otherwise.
+# shellcheck source=/dev/null
+. "$ROOT/deploy/local/lib/cluster.sh"
+: "${ZK_PORT:=2181}"
+GIVEN_ZK_CONNECT=${ZK_CONNECT:-}
+# Again after `up` started the infrastructure: it may have switched topology.
+topology_env() {
+  if [ "$(cat "$RUN_DIR/topology" 2>/dev/null)" = cluster ]; then export ZK_CONNECT="${GIVEN_ZK_CONNECT:-$(cluster_zk_connect)}"
+  elif [ -z "$GIVEN_ZK_CONNECT" ]; then unset ZK_CONNECT; fi
+  return 0
+}
+topology_env
+
 # ready NAME: asks the process (processes.conf says how), never its log. One probe keeps asking
 # for up to 5 s (and stops when the process is gone), so a start spawns a few probes, not hundreds.
 ready() {
-  local pid port_var probe=("$ROOT/common/dist/service/readiness-probe.js" --wait-ms 5000)
+  local pid port_var process probe=("$ROOT/common/dist/service/readiness-probe.js" --wait-ms 5000)
   pid=$(our_pid "$1") || return 1
-  case "${PROBE[$1]}" in
+  process=$(process_of "$1")
+  case "${PROBE[$process]}" in
     grpc) node "${probe[@]}" grpc "$pid" 2>/dev/null ;;
     http)
-      port_var=${PORT_VAR[$1]}
+      port_var=${PORT_VAR[$process]}
       node "${probe[@]}" http "$pid" "http://127.0.0.1:${!port_var}/readyz" 2>/dev/null
       ;;
-    *) die "processes.conf: unknown readiness probe ${PROBE[$1]} for $1" ;;
+    *) die "processes.conf: unknown readiness probe ${PROBE[$process]} for $1" ;;
   esac
 }
 
@@ -114,6 +177,7 @@ start_one() {
   local name=$1 main log
   main=$(entry "$name")
   [ -f "$main" ] || die "$main is missing: run npm run build first"
+  instance_ports "$name"
   log="$LOG_DIR/$name.log"
   # One start at a time per process: two concurrent starts would run two instances on one pid file.
   exec 9>"$RUN_DIR/$name.lock"
@@ -145,13 +209,16 @@ switch_profile() {
   local file="$RUN_DIR/profile" name
   if [ -f "$file" ] && [ "$(cat "$file")" != "$SHOP_PROFILE" ]; then
     say "running with profile $(cat "$file"); restarting the processes with $SHOP_PROFILE"
-    for name in "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
+    for name in $(surplus_instances) "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
   fi
   echo "$SHOP_PROFILE" >"$file"
+  # How many instances run, for the tools that stop and start them (the specs' processes.ts).
+  echo "$REPLICAS" >"$RUN_DIR/replicas"
 }
 
 up() {
   bash "$ROOT/deploy/local/infra.sh" up
+  topology_env
   # ZooKeeper's /dubbo and /shop writable by the shop's digest only (ZK_DIGEST, docs/security.md),
   # trees left open by an older version included, before any process registers.
   node "$ROOT/common/dist/zk/secure-tree-command.js"
@@ -159,6 +226,13 @@ up() {
   node "$ROOT/web/alipay-gateway/dist/generate-keys.js" "$ALIPAY_KEYS_DIR"
   switch_profile
   local name pids=()
+  # The surplus instances drain at once (each takes several seconds to leave gracefully).
+  local stopping=()
+  for name in $(surplus_instances); do
+    { stop_ours "$name" >/dev/null && say "$name: stopped (SHOP_REPLICAS=$REPLICAS)"; } &
+    stopping+=($!)
+  done
+  if ((${#stopping[@]} > 0)); then wait "${stopping[@]}"; fi
   for name in "${PROCESSES[@]}"; do
     start_one "$name" &
     pids+=($!)
@@ -172,8 +246,8 @@ up() {
 
 down() {
   local name
-  for name in "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
-  rm -f "$RUN_DIR/profile"
+  for name in $(surplus_instances) "${STOP_ORDER[@]}"; do stop_ours "$name" >/dev/null; done
+  rm -f "$RUN_DIR/profile" "$RUN_DIR/replicas"
   say "processes stopped"
   bash "$ROOT/deploy/local/infra.sh" down
 }

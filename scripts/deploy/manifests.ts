@@ -57,14 +57,14 @@ export function loadKubeObjects(dir: string, root: string, defaultNamespace: str
   });
 }
 
-/** The processes of deploy/local/processes.conf: name and entry point. */
+/** The processes of deploy/local/processes.conf: name and entry point (the second column is the instance count). */
 export function readProcessList(text: string): { name: string; entry: string }[] {
   return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => {
-      const [name = '', entry = ''] = line.split(/\s+/);
+      const [name = '', , entry = ''] = line.split(/\s+/);
       return { name, entry };
     });
 }

@@ -43,7 +43,7 @@ describe('concurrent orders end to end', function () {
       } = system),
   );
 
-  it('200 concurrent orders for goods with stock 50: exactly 50 confirmed, stock never negative', async () => {
+  it('200 concurrent orders for goods with stock 50: never more than 50 confirmed, stock never negative, nothing leaked', async () => {
     const goodsId = await newGoods(admin, '9.90', 50);
     const customers = await Promise.all(Array.from({ length: 20 }, () => newCustomer(admin)));
     const outcomes = await Promise.all(
@@ -56,25 +56,40 @@ describe('concurrent orders end to end', function () {
       const refusal = outcome === `CANCELLED: not enough stock for goods ${goodsId}` ? '409 INSUFFICIENT_STOCK' : outcome;
       byOutcome.set(refusal, (byOutcome.get(refusal) ?? 0) + 1);
     }
-    assert.deepEqual(Object.fromEntries(byOutcome), { CONFIRMED: 50, '409 INSUFFICIENT_STOCK': 150 });
-    assert.equal(await state.stock(goodsId), 0);
+    // On an overloaded machine a placement can outlast its deadline (10 s): the check-back then
+    // cancels it and gives back what it held, and an order confirmed too late for its 20 s pay
+    // deadline (test profile) is cancelled unpaid. Both free units that others were refused while
+    // they were held, so fewer than 50 may be confirmed; on a machine that keeps up, exactly 50.
+    const OVERLOAD = ['CANCELLED: placement abandoned (no confirmation before the deadline)', 'CANCELLED: not paid before the pay deadline'];
+    const unexpected = [...byOutcome.keys()].filter((outcome) => !['CONFIRMED', '409 INSUFFICIENT_STOCK', ...OVERLOAD].includes(outcome));
+    assert.deepEqual(unexpected, [], JSON.stringify(Object.fromEntries(byOutcome)));
+    const confirmed = byOutcome.get('CONFIRMED') ?? 0;
+    const overloaded = OVERLOAD.reduce((sum, outcome) => sum + (byOutcome.get(outcome) ?? 0), 0);
+    assert.ok(confirmed <= 50, `never more than the stock confirmed (${confirmed})`);
+    if (overloaded === 0) assert.equal(confirmed, 50, JSON.stringify(Object.fromEntries(byOutcome)));
 
     const orders = (await Promise.all(customers.map((customer) => state.ordersOf(customer.userId)))).flat();
-    assert.equal(orders.filter((order) => order.status === 'CONFIRMED').length, 50);
+    const live = orders.filter((order) => order.status !== 'CANCELLED');
+    assert.ok(live.length <= 50, `${live.length} live orders`);
+    assert.deepEqual(
+      live.filter((order) => order.status !== 'CONFIRMED'),
+      [],
+      'nothing but CONFIRMED and CANCELLED',
+    );
     const cancelled = orders.filter((order) => order.status === 'CANCELLED');
-    assert.equal(orders.length, 50 + cancelled.length, 'nothing but CONFIRMED and CANCELLED');
-    assert.ok(cancelled.length <= 150, `${cancelled.length} refused by the reservation, the others before any order was written`);
-    // The releases of the cancelled orders give back nothing (they took nothing).
+    // Every cancelled order's release applied, then the stock is what the live orders do not hold.
     await eventually('the releases of the cancelled orders', 60_000, async () => {
-      const ledgers = await Promise.all(orders.filter((order) => order.status === 'CANCELLED').map((order) => state.released(order.id)));
+      const ledgers = await Promise.all(cancelled.map((order) => state.released(order.id)));
       return ledgers.every((ledger) => ledger.goods) ? true : undefined;
     });
-    assert.equal(await state.stock(goodsId), 0);
-    const held = await Promise.all(orders.map((order) => state.unitsTaken(order.id)));
-    assert.equal(
-      held.reduce((sum, units) => sum + units, 0),
-      50,
-    );
+    // Read again: a CONFIRMED order may meanwhile pass its 20 s pay deadline (test profile) and
+    // be cancelled, its unit given back (a clean-clone CI run saw 18 so).
+    await eventually('one unit held per live order, and stock plus units held = 50', 60_000, async () => {
+      const now = (await Promise.all(customers.map((customer) => state.ordersOf(customer.userId)))).flat();
+      const heldUnits = (await Promise.all(now.map((order) => state.unitsTaken(order.id)))).reduce((sum, units) => sum + units, 0);
+      const liveNow = now.filter((order) => order.status !== 'CANCELLED').length;
+      return heldUnits === liveNow && (await state.stock(goodsId)) === 50 - heldUnits ? true : undefined;
+    });
   });
 
   it('concurrent orders of one user never drive the balance negative', async () => {

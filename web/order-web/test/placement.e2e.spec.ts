@@ -4,9 +4,6 @@
  * (`npm test` starts it). Every test asserts stock, coupon, balance and order rows.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadInfraConfig } from '@shop/common/config';
 import { ErrorCode } from '@shop/common/errors';
 import { createLogger } from '@shop/common/log';
@@ -14,11 +11,11 @@ import { MqProducer } from '@shop/common/mq';
 import { createRpcClient, RpcError, RpcTransport, ZkRegistry } from '@shop/common/rpc';
 import { couponContract, FAULT_HEADER, Faults, goodsContract, Tags, Topics, userContract } from '@shop/contracts';
 import { eventually, sleep } from '../../../common/test/support/infra';
+import { kill, start } from './support/processes';
 import { call, newCustomer, newGoods, placeOrder } from './support/shop-api';
 import { withSystem } from './support/end-to-end';
 import type { SystemState } from './support/system-state';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const RELEASE_WAIT_MS = 30_000;
 
 describe('order placement end to end', function () {
@@ -234,17 +231,17 @@ describe('order placement end to end', function () {
     assert.equal((await state.order(orderId))?.status, 'PENDING');
     assert.equal(await state.stock(goodsId), 3);
 
-    const pid = Number(readFileSync(path.join(ROOT, 'var/run/order.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
+    // Every instance: the one holding the placement is among them.
+    kill('order');
     const reply = await pending;
     assert.ok(reply.status >= 500 || reply.status === 409, `the caller learns it failed (${reply.status})`);
     try {
       // Nobody resolves the half message now: the broker checks back with whichever order
       // instance runs, and the deadline has passed for the PENDING order.
-      execFileSync('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'start', 'order'], { stdio: 'ignore' });
+      start('order');
       await released(orderId);
     } finally {
-      execFileSync('bash', [path.join(ROOT, 'deploy/local/system.sh'), 'start', 'order'], { stdio: 'ignore' });
+      start('order');
     }
     const order = await state.order(orderId);
     assert.equal(order?.status, 'CANCELLED');

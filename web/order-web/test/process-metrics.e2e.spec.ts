@@ -6,7 +6,9 @@
  * must move in each process the counters that describe its part: HTTP requests at the doors,
  * gRPC calls on both sides, the half message and its resolution, the outbox's sends, the
  * consumers' deliveries and lag, SQL, and the business counters. Other specs may run orders at
- * the same time: every counter is asked to grow by at least what this order adds.
+ * the same time: every counter is asked to grow by at least what this order adds. With replicas
+ * (SHOP_REPLICAS=2), a process's samples are those of all its instances, as a Prometheus query
+ * summing by application sees them: the order may go through either instance of each.
  */
 import assert from 'node:assert/strict';
 import { parsePrometheusText, sumOf, type MetricSample } from '@shop/common/metrics';
@@ -15,7 +17,7 @@ import { eventually, infra } from '../../../common/test/support/infra';
 import { frontDoorTargets, serviceTargets, type ScrapeTarget } from '../../../scripts/observability/lib/scrape-targets';
 import { paidOrder } from '../../pay-web/test/support/fixtures';
 import { withSystem } from './support/end-to-end';
-import { pidOf, type ProcessName } from './support/processes';
+import { instancePid, instancesOf } from './support/processes';
 import type { SystemState } from './support/system-state';
 
 const SERVICES = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
@@ -104,10 +106,13 @@ function growth(before: Scrapes, after: Scrapes, expected: Expectation): number 
   return sumOf(after.get(expected.process)!, expected.metric, expected.labels) - sumOf(before.get(expected.process)!, expected.metric, expected.labels);
 }
 
-describe("every process's metrics, scraped from ZooKeeper's metrics.port and the front doors' admin ports", () => {
+describe("every process's metrics, scraped from ZooKeeper's metrics.port and the front doors' admin ports", function () {
+  this.timeout(60_000);
   let state: SystemState;
   let admin: string;
-  const targets = new Map<string, ScrapeTarget>();
+  /** Every instance of each process, by process name. */
+  const targets = new Map<string, ScrapeTarget[]>();
+  const addTarget = (name: string, target: ScrapeTarget) => targets.set(name, [...(targets.get(name) ?? []), target]);
   withSystem(
     (system) =>
       ({
@@ -121,33 +126,44 @@ describe("every process's metrics, scraped from ZooKeeper's metrics.port and the
     assert.equal(response.status, 200, `${target.application} at ${target.address}/metrics`);
     return response.text();
   };
-  const scrape = async (target: ScrapeTarget): Promise<MetricSample[]> => parsePrometheusText(await scrapeText(target));
-  const scrapeAll = async (): Promise<Scrapes> => new Map(await Promise.all([...targets].map(async ([name, target]) => [name, await scrape(target)] as const)));
+  /** Each process's samples, every instance's together. */
+  const scrapeAll = async (): Promise<Scrapes> =>
+    new Map(
+      await Promise.all(
+        [...targets].map(async ([name, instances]) => [name, (await Promise.all(instances.map(scrapeText))).flatMap(parsePrometheusText)] as const),
+      ),
+    );
 
   before(async () => {
     const session = await ZkSession.open({ connect: infra.zookeeper.connect });
     try {
       // Only the running system's processes: a spec's own providers may be registered beside them.
-      const systemPids = new Map(SERVICES.map((name) => [pidOf(name as ProcessName), name]));
+      const systemPids = new Map(SERVICES.flatMap((name) => instancesOf(name).map((instance) => [instancePid(instance), name] as const)));
       for (const target of (await serviceTargets(session)).targets) {
         const name = target.pid === undefined ? undefined : systemPids.get(target.pid);
-        if (name) targets.set(name, target);
+        if (name) addTarget(name, target);
       }
     } finally {
       session.close();
     }
     const host = process.env.ADMIN_HOST ?? '127.0.0.1';
-    for (const target of frontDoorTargets(
-      `order-web=${host}:${process.env.ORDER_WEB_ADMIN_PORT ?? 7101},pay-web=${host}:${process.env.PAY_WEB_ADMIN_PORT ?? 7102}`,
-    ))
-      targets.set(target.application, target);
+    const adminPorts = { 'order-web': Number(process.env.ORDER_WEB_ADMIN_PORT ?? 7101), 'pay-web': Number(process.env.PAY_WEB_ADMIN_PORT ?? 7102) };
+    for (const door of FRONT_DOORS) {
+      // Instance N of a front door has its ports + 10 x (N - 1) (deploy/local/system.sh).
+      const spec = instancesOf(door)
+        .map((_, i) => `${door}=${host}:${adminPorts[door] + 10 * i}`)
+        .join(',');
+      for (const target of frontDoorTargets(spec)) addTarget(door, target);
+    }
   });
 
   it("finds every process, each serving Node's process metrics and the gRPC and HTTP metrics under their usual names", async () => {
     assert.deepEqual([...targets.keys()].sort(), [...SERVICES, ...FRONT_DOORS].sort(), 'each service found in ZooKeeper by its pid, and both front doors');
     const scrapes = await scrapeAll();
     // A family is served from the start (its TYPE line), its series once something was counted.
-    const families = new Map(await Promise.all([...targets].map(async ([name, target]) => [name, await scrapeText(target)] as const)));
+    const families = new Map(
+      await Promise.all([...targets].map(async ([name, instances]) => [name, (await Promise.all(instances.map(scrapeText))).join('\n')] as const)),
+    );
     const serves = (name: string, family: string, type: string) => families.get(name)!.includes(`# TYPE ${family} ${type}\n`);
     for (const [name, samples] of scrapes) {
       assert.ok(sumOf(samples, 'process_resident_memory_bytes') > 0, `${name}: process_resident_memory_bytes`);

@@ -14,6 +14,7 @@ import { Tags, Topics } from '@shop/contracts';
 import { eventually } from '../../../common/test/support/infra';
 import { buyerPays, paymentOf } from '../../pay-web/test/support/pay-api';
 import { withSystem } from './support/end-to-end';
+import { instancesOf, type ProcessName } from './support/processes';
 import { BASE_URL, newCustomer, newGoods } from './support/shop-api';
 import type { SystemState } from './support/system-state';
 
@@ -67,10 +68,10 @@ const named = (serviceName: string, spanName: string) => (span: ZipkinSpan) => s
 const tagged = (serviceName: string, spanName: string, tags: Record<string, string>) => (span: ZipkinSpan) =>
   named(serviceName, spanName)(span) && Object.entries(tags).every(([key, value]) => span.tags?.[key] === value);
 
-/** The log lines of a process that carry `traceId`, as parsed JSON. */
-function logLinesOf(process: string, traceId: string): { msg?: string; traceId?: string }[] {
-  return readFileSync(path.join(LOG_DIR, `${process}.log`), 'utf8')
-    .split('\n')
+/** The log lines of a process (every instance of it, with replicas) that carry `traceId`, as parsed JSON. */
+function logLinesOf(process: ProcessName, traceId: string): { msg?: string; traceId?: string }[] {
+  return instancesOf(process)
+    .flatMap((instance) => readFileSync(path.join(LOG_DIR, `${instance}.log`), 'utf8').split('\n'))
     .filter((line) => line.includes(traceId))
     .map((line) => JSON.parse(line) as { msg?: string; traceId?: string });
 }

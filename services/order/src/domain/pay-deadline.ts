@@ -14,6 +14,9 @@ import type { OrderRepository } from './ports';
 import type { OrderStatus } from './order-status';
 import { cancelWithin, markPaidWithin } from './order-moves';
 
+/** The cancel reason of an order whose pay deadline passed unpaid (by its own timer or by the pay service's pay.timeout). */
+export const UNPAID_AT_DEADLINE = 'not paid before the pay deadline';
+
 export type Settlement = 'NO_PAYMENT' | 'PAID' | 'CLOSED' | 'OPEN';
 
 /** The pay service's answer about an order's payment (SettleOrderPayment). */
@@ -58,7 +61,7 @@ export async function applySettlementWithin(
   const { store, ids } = deps;
   if (settlement === 'OPEN') return 'OPEN';
   if (settlement === 'PAID') return (await markPaidWithin(store, ids, tx, orderId, actor)).status;
-  if (await cancelWithin(store, ids, tx, orderId, 'expire', { actor, reason: 'not paid before the pay deadline' })) return 'CANCELLED';
+  if (await cancelWithin(store, ids, tx, orderId, 'expire', { actor, reason: UNPAID_AT_DEADLINE })) return 'CANCELLED';
   return (await store.findOrder(orderId, tx))?.status;
 }
 

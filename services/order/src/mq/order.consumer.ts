@@ -12,7 +12,7 @@ import { startServiceConsumer, type MqConnection, type MqConsumer } from '@shop/
 import { eventsOf, Tags } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import { acceptPaymentWithin, cancelWithin } from '../domain/order-moves';
-import { applySettlementWithin, askAboutOverdueOrder, type PaySettlement, type Settlement } from '../domain/pay-deadline';
+import { applySettlementWithin, askAboutOverdueOrder, UNPAID_AT_DEADLINE, type PaySettlement, type Settlement } from '../domain/pay-deadline';
 import { finishRefundWithin } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
 import type { RefundStore } from '../store/refund-store';
@@ -32,7 +32,7 @@ export interface OrderConsumerDeps {
 export function startOrderConsumer(connection: MqConnection, deps: OrderConsumerDeps, group = ORDER_CONSUMER_GROUP): Promise<MqConsumer> {
   const { store, ids, logger } = deps;
   const cancelUnpaid = async (tx: Transaction, orderId: string) => {
-    const cancelled = await cancelWithin(store, ids, tx, orderId, 'expire', { actor: 'system:pay.timeout', reason: 'not paid before the pay deadline' });
+    const cancelled = await cancelWithin(store, ids, tx, orderId, 'expire', { actor: 'system:pay.timeout', reason: UNPAID_AT_DEADLINE });
     logger.info({ orderId, cancelled }, 'pay deadline passed; the payment was closed');
   };
   return startServiceConsumer(connection, {
