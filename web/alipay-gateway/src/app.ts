@@ -8,7 +8,7 @@ import { Buyer } from './buyer';
 import { registerCashier } from './cashier';
 import type { GatewayConfig } from './config';
 import { Faults } from './faults';
-import { NotificationSwitch } from './notification-switch';
+import { NotificationSwitch } from '@shop/common/emulator';
 import { Notifier } from './notifier';
 import { authenticate, execute, signedRefusal, type OpenApiDeps } from './openapi';
 import { registerSandbox } from './sandbox';

@@ -4,18 +4,13 @@
  * the CSV itself with the columns reconciliation needs. Tests may tamper with a day's bill to
  * plant differences (a missing trade, an unknown one, another amount).
  */
+import { addTampering, type BillTampering as Tampering } from '@shop/common/emulator';
 import { formatCents } from '@shop/common/money';
 import { chinaDate } from './china-time';
 import type { TradeBook } from './trades';
 
-export interface BillTampering {
-  /** Trades left out of the bill. */
-  drop?: string[];
-  /** Rows of trades the merchant never created. */
-  add?: { outTradeNo: string; amount: string }[];
-  /** Other amounts for trades of the bill. */
-  amounts?: Record<string, string>;
-}
+/** Differences planted in a day's bill (amounts in yuan). */
+export type BillTampering = Tampering<string>;
 
 export const BILL_HEADER = 'trade_no,out_trade_no,trade_status,total_amount,refund_amount,paid_at';
 
@@ -25,12 +20,7 @@ export class Bills {
   constructor(private readonly trades: TradeBook) {}
 
   tamper(date: string, change: BillTampering): void {
-    const current = this.tampering.get(date) ?? {};
-    this.tampering.set(date, {
-      drop: [...(current.drop ?? []), ...(change.drop ?? [])],
-      add: [...(current.add ?? []), ...(change.add ?? [])],
-      amounts: { ...current.amounts, ...change.amounts },
-    });
+    this.tampering.set(date, addTampering(this.tampering.get(date), change));
   }
 
   csv(date: string): string {

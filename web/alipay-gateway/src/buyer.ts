@@ -3,20 +3,9 @@
  * then exists at Alipay), and pay, after which Alipay notifies the merchant.
  */
 import type { Logger } from '@shop/common/log';
-import { DEFAULT_NOTIFICATION_DELAY_MS } from './notification-switch';
+import { notificationsOf, type PayOptions } from '@shop/common/emulator';
 import type { Notifier } from './notifier';
 import type { Trade, TradeBook } from './trades';
-
-/**
- * How the payment's notification goes: `none` never sends it, `duplicate` sends it twice,
- * `delayed` holds back its first attempt by `delayMs`.
- */
-export type NotifyMode = 'normal' | 'none' | 'duplicate' | 'delayed';
-
-export interface PayOptions {
-  notify?: NotifyMode;
-  delayMs?: number;
-}
 
 export class Buyer {
   constructor(
@@ -31,13 +20,13 @@ export class Buyer {
     return trade;
   }
 
-  pay(outTradeNo: string, { notify = 'normal', delayMs }: PayOptions = {}): Trade {
+  pay(outTradeNo: string, options: PayOptions = {}): Trade {
     const trade = this.trades.pay(outTradeNo);
-    this.logger.info({ outTradeNo, notify }, 'trade paid');
-    if (!trade.notifyUrl || notify === 'none') return trade;
-    const firstAttemptDelayMs = notify === 'delayed' ? (delayMs ?? DEFAULT_NOTIFICATION_DELAY_MS) : 0;
+    this.logger.info({ outTradeNo, notify: options.notify ?? 'normal' }, 'trade paid');
+    const { count, firstAttemptDelayMs } = notificationsOf(options);
+    if (!trade.notifyUrl || count === 0) return trade;
     this.notifier.notify(trade, trade.notifyUrl, { firstAttemptDelayMs });
-    if (notify === 'duplicate') this.notifier.notify(trade, trade.notifyUrl);
+    if (count === 2) this.notifier.notify(trade, trade.notifyUrl);
     return trade;
   }
 }

@@ -14,14 +14,12 @@
  * reset: a dropped connection (timeout, lose-answer) reaches the SDK's caller only when that
  * second try is dropped too (count 2), as it would with the real Alipay.
  */
+import { DEFAULT_FAULT_DELAY_MS, FAULT_MODES, FaultQueue, type FaultMode } from '@shop/common/emulator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OPENAPI_METHODS } from './openapi';
 import { BusinessError } from './trades';
 
-export const FAULT_MODES = ['error', 'refuse', 'timeout', 'lose-answer', 'delay'] as const;
-export type FaultMode = (typeof FAULT_MODES)[number];
+export { FAULT_MODES, type FaultMode } from '@shop/common/emulator';
 
 /** The body of POST /sandbox/faults. */
 export interface FaultRequest {
@@ -43,7 +41,6 @@ export interface Fault {
   subMsg?: string;
 }
 
-const DEFAULT_DELAY_MS: Partial<Record<FaultMode, number>> = { timeout: 30_000, delay: 5_000 };
 const SYSTEM_ERROR = { subCode: 'ACQ.SYSTEM_ERROR', subMsg: '系统错误' };
 const DEFAULT_REFUSAL_MESSAGE = 'refused (sandbox fault)';
 
@@ -82,91 +79,45 @@ export interface CallHandling {
   refuse(error: BusinessError): string;
 }
 
+/** The OpenAPI's faults: the shared queue (@shop/common/emulator) with Alipay's refusals. */
 export class Faults {
-  private readonly queue: Fault[] = [];
-  /** Connections held open by `timeout` faults, dropped at once when the gateway stops. */
-  private readonly held = new Map<Socket, NodeJS.Timeout>();
+  private readonly queue = new FaultQueue<Fault>((fault) => fault.method);
 
   add(request: FaultRequest): Fault {
-    const delayMs = request.delayMs ?? DEFAULT_DELAY_MS[request.mode];
-    const fault: Fault = {
+    const delayMs = request.delayMs ?? DEFAULT_FAULT_DELAY_MS[request.mode];
+    return this.queue.add({
       method: request.method,
       mode: request.mode,
       count: request.count ?? 1,
       ...(delayMs !== undefined && { delayMs }),
       ...refusalOf(request),
-    };
-    this.queue.push(fault);
-    return { ...fault };
+    });
   }
 
   pending(): Fault[] {
-    return this.queue.map((fault) => ({ ...fault }));
+    return this.queue.pending();
   }
 
   clear(): void {
-    this.queue.length = 0;
+    this.queue.clear();
   }
 
-  /** One use of the first fault queued for `method`, if any. */
-  take(method: string): Fault | undefined {
-    const index = this.queue.findIndex((fault) => fault.method === method);
-    if (index < 0) return undefined;
-    const fault = this.queue[index]!;
-    fault.count -= 1;
-    if (fault.count === 0) this.queue.splice(index, 1);
-    return { ...fault };
-  }
-
-  /**
-   * Answers a merchant's call of `method`, or fails it as the next fault queued for it says
-   * (undefined: the connection is left without an answer).
-   */
-  async serve(method: string, handling: CallHandling, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const fault = this.take(method);
-    const answer = (body: string) => reply.type('application/json;charset=utf-8').send(body);
-    switch (fault?.mode) {
-      case undefined:
-        return answer(handling.execute());
-      case 'error':
-      case 'refuse':
-        return answer(handling.refuse(new BusinessError(fault.subCode!, fault.subMsg!)));
-      case 'timeout':
-        this.hold(request, reply, fault.delayMs!);
-        return undefined;
-      case 'lose-answer':
-        handling.execute();
-        reply.hijack();
-        request.raw.socket.destroy();
-        return undefined;
-      case 'delay':
-        await sleep(fault.delayMs!);
-        return answer(handling.execute());
-    }
+  /** Answers a merchant's call of `method`, or fails it as the next fault queued for it says. */
+  serve(method: string, handling: CallHandling, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    return this.queue.serve(
+      method,
+      {
+        execute: handling.execute,
+        refuse: (fault) => handling.refuse(new BusinessError(fault.subCode!, fault.subMsg!)),
+        send: (reply, body) => reply.type('application/json;charset=utf-8').send(body),
+      },
+      request,
+      reply,
+    );
   }
 
   /** Drops the connections still held by `timeout` faults (the gateway is stopping). */
   stop(): void {
-    for (const [socket, timer] of this.held) {
-      clearTimeout(timer);
-      socket.destroy();
-    }
-    this.held.clear();
-  }
-
-  /** Never answers: the connection stays silent for `delayMs`, then is dropped. */
-  private hold(request: FastifyRequest, reply: FastifyReply, delayMs: number): void {
-    reply.hijack();
-    const socket = request.raw.socket;
-    const timer = setTimeout(() => {
-      this.held.delete(socket);
-      socket.destroy();
-    }, delayMs);
-    this.held.set(socket, timer);
-    // The caller may give up first (its own timeout): nothing left to drop then.
-    socket.once('close', () => {
-      clearTimeout(timer);
-      this.held.delete(socket);
-    });
+    this.queue.stop();
   }
 }

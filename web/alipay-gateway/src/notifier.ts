@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@shop/common/log';
 import { toAlipayTime } from '@shop/contracts';
-import type { NotificationSwitch } from './notification-switch';
+import { DelayedTasks, type NotificationSwitch } from '@shop/common/emulator';
 import { rsa2Sign, signContent } from './rsa2';
 import type { Trade } from './trades';
 
@@ -27,7 +27,8 @@ export interface NotifierOptions {
 export const DROPPED = 'dropped';
 
 export class Notifier {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The attempts to come, cancelled when the gateway stops. */
+  private readonly tasks = new DelayedTasks();
   /**
    * Every delivery attempt, for the control API and tests: out_trade_no -> answers received
    * (`dropped` for a notification the sandbox switch lost).
@@ -87,9 +88,9 @@ export class Notifier {
         { outTradeNo: trade.outTradeNo, answer, retryInMs: delay * this.options.timeScale },
         'notification not acknowledged; will retry',
       );
-      this.later(delay * this.options.timeScale, () => attempt(retry + 1));
+      this.tasks.later(delay * this.options.timeScale, () => attempt(retry + 1));
     };
-    this.later(firstAttemptDelayMs + (fault?.delayMs ?? 0), () => attempt(0));
+    this.tasks.later(firstAttemptDelayMs + (fault?.delayMs ?? 0), () => attempt(0));
   }
 
   private record(trade: Trade, answer: string): void {
@@ -98,19 +99,8 @@ export class Notifier {
     this.attempts.set(trade.outTradeNo, answers);
   }
 
-  /** Runs `task` after `delayMs` (at once when 0), unless the notifier is stopped first. */
-  private later(delayMs: number, task: () => Promise<void>): void {
-    if (delayMs <= 0) return void task();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void task();
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
   stop(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.tasks.stop();
   }
 }
 

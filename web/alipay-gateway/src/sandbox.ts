@@ -6,9 +6,9 @@ import { AppError, ErrorCode } from '@shop/common/errors';
 import { formatCents } from '@shop/common/money';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BillTampering, Bills } from './bills';
-import type { Buyer, PayOptions } from './buyer';
-import { faultRequestSchema, type FaultRequest, type Faults } from './faults';
-import { notificationSwitchSchema, type NotificationSwitch, type NotificationSwitchState } from './notification-switch';
+import type { Buyer } from './buyer';
+import { faultRequestSchema, type Faults } from './faults';
+import { payBodySchema, registerFaultAndSwitchRoutes, type NotificationSwitch, type PayOptions } from '@shop/common/emulator';
 import type { Notifier } from './notifier';
 import { BusinessError, ledgerStatus, type Trade, type TradeBook } from './trades';
 
@@ -22,19 +22,6 @@ export interface SandboxDeps {
 }
 
 type TradeParams = { Params: { outTradeNo: string } };
-
-/** The body is optional (null when absent); delayMs goes only with a delayed notification. */
-const payBodySchema = {
-  type: 'object',
-  nullable: true,
-  additionalProperties: false,
-  properties: {
-    notify: { type: 'string', enum: ['normal', 'none', 'duplicate', 'delayed'] },
-    delayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
-  },
-  if: { required: ['delayMs'] },
-  then: { required: ['notify'], properties: { notify: { const: 'delayed' } } },
-} as const;
 
 export function registerSandbox(app: FastifyInstance, deps: SandboxDeps): void {
   const { trades, buyer, bills, notifier, notificationSwitch, faults } = deps;
@@ -87,18 +74,5 @@ export function registerSandbox(app: FastifyInstance, deps: SandboxDeps): void {
     return { date: request.params.date };
   });
 
-  app.get('/sandbox/faults', async () => ({ faults: faults.pending() }));
-  app.post<{ Body: FaultRequest }>('/sandbox/faults', { schema: { body: faultRequestSchema } }, async (request) => ({
-    fault: faults.add(request.body),
-    faults: faults.pending(),
-  }));
-  app.delete('/sandbox/faults', async () => {
-    faults.clear();
-    return { faults: faults.pending() };
-  });
-
-  app.get('/sandbox/notifications', async () => notificationSwitch.current());
-  app.post<{ Body: NotificationSwitchState }>('/sandbox/notifications', { schema: { body: notificationSwitchSchema } }, async (request) =>
-    notificationSwitch.set(request.body),
-  );
+  registerFaultAndSwitchRoutes(app, { faults, faultSchema: faultRequestSchema, notificationSwitch });
 }

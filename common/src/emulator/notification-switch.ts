@@ -1,7 +1,8 @@
 /**
- * The sandbox switch that spoils the next notifications the gateway sends (not Alipay's; set
- * through the control API): `drop` loses a notification entirely (no attempt, no retry: what a
- * merchant sees when Alipay's notifications never arrive), `delay` holds back its first attempt.
+ * The sandbox switch that spoils the next notifications a local payment gateway sends (not the
+ * real gateway's; set through the emulator's control API): `drop` loses a notification entirely
+ * (no attempt, no retry: what a merchant sees when the notifications never arrive), `delay` holds
+ * back its first attempt. Shared by the Alipay and WeChat Pay emulators.
  */
 
 export type NotificationSwitchMode = 'normal' | 'drop' | 'delay';
