@@ -120,7 +120,7 @@ export async function saveAddress(store: UserRepository, ids: SnowflakeGenerator
     return new DomainError(ErrorCode.INVALID_ARGUMENT, 'a request id (Idempotency-Key) is 1 to 64 visible characters');
   const fields = checkAddress(input);
   if (fields instanceof DomainError) return fields;
-  const saved = await underUserLock(store, input.userId, async (tx) => {
+  const write = async (tx: Tx): Promise<string> => {
     if (input.addressId) {
       if (!(await store.findAddress(input.userId, input.addressId, tx))) refuse(ErrorCode.NOT_FOUND, `address ${input.addressId} not found`);
       await store.updateAddress(tx, input.userId, input.addressId, fields);
@@ -139,9 +139,12 @@ export async function saveAddress(store: UserRepository, ids: SnowflakeGenerator
     await store.insertAddress(tx, { ...fields, id, userId: input.userId, isDefault: false, requestId });
     if (isDefault) await store.setDefaultAddress(tx, input.userId, id);
     return id;
-  });
+  };
+  // The answer is read in the same transaction: read after the commit, a delete of the address
+  // right then (another request of the user) left nothing to answer with, a 500.
+  const saved = await underUserLock(store, input.userId, async (tx) => (await store.findAddress(input.userId, await write(tx), tx))!);
   if (saved instanceof DomainError) return saved;
-  return toAddress((await store.findAddress(input.userId, saved))!);
+  return toAddress(saved);
 }
 
 /**

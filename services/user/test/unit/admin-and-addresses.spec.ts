@@ -244,6 +244,27 @@ describe('address book (unit)', () => {
     assert.equal(ok(await save()).isDefault, true, 'the first address of an emptied book is the default again');
   });
 
+  it('answers the address as saved even when a delete of the same request follows its commit at once', async () => {
+    const { users, userId, save } = aBook();
+    // The user's other request (a delete) runs right after the save commits, before it answers:
+    // read after the commit, the save found nothing and failed with a TypeError (a 500).
+    const commit = users.transaction.bind(users);
+    let deleted = false;
+    users.transaction = async (work) => {
+      const result = await commit(work);
+      const saved = (await users.listAddresses(userId))[0];
+      if (saved && !deleted) {
+        deleted = true;
+        ok(await deleteAddress(users, { userId, addressId: saved.id }));
+      }
+      return result;
+    };
+    const answer = ok(await save());
+    assert.equal(deleted, true, 'the delete ran between the commit and the answer');
+    assert.deepEqual([answer.recipient, answer.isDefault], [fields.recipient, true]);
+    assert.deepEqual(ok(await listAddresses(users, userId)), [], 'and the address is gone, as the delete said');
+  });
+
   it("another user's address is not found: not read, not changed, not deleted", async () => {
     const { users, userId, save } = aBook();
     const mine = ok(await save());
