@@ -13,3 +13,4 @@ export { DelayedTasks } from './delayed-tasks';
 export { notificationsOf, payBodySchema, type NotifyMode, type PayOptions } from './buyer-payment';
 export { addTampering, type BillTampering } from './bill-tampering';
 export { runGateway, type GatewayProcess } from './run-gateway';
+export { escapeHtml, serveCashierStyle } from './cashier-page';

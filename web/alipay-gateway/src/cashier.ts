@@ -3,6 +3,7 @@
  * code (the trade then exists at Alipay), and its Pay button pays. A QR code opened at or after
  * its expiry is dead: the page says so and offers no Pay button.
  */
+import { escapeHtml, serveCashierStyle } from '@shop/common/emulator';
 import { AppError, ErrorCode } from '@shop/common/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Buyer } from './buyer';
@@ -14,17 +15,6 @@ export interface CashierDeps {
   qrCode(outTradeNo: string): string;
 }
 
-/**
- * The page's style, served as a file: the gateway answers with the shop's Content-Security-Policy
- * (createHttpApp), which refuses inline styles.
- */
-const CASHIER_STYLE = `body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
-.amount{font-size:2rem;font-weight:600}.box{border:1px solid #ddd;border-radius:8px;padding:1.5rem}
-button{font-size:1.1rem;padding:.6rem 2rem;background:#1677ff;color:#fff;border:0;border-radius:6px;cursor:pointer}
-code{word-break:break-all}`;
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function cashierPage(trade: Trade, qrCode: string, message = ''): string {
   const payable = trade.scannedAt !== undefined && trade.status === 'WAIT_BUYER_PAY';
   return `<!doctype html>
@@ -33,11 +23,11 @@ export function cashierPage(trade: Trade, qrCode: string, message = ''): string 
 <link rel="stylesheet" href="/assets/cashier.css"></head>
 <body><div class="box">
 <p>Alipay sandbox cashier (local emulator)</p>
-<p id="subject">${escape(trade.subject)}</p>
-<p class="amount" id="amount">¥ ${escape(trade.totalAmount)}</p>
-<p>Trade <code id="out-trade-no">${escape(trade.outTradeNo)}</code>: <strong id="status">${ledgerStatus(trade)}</strong></p>
-<p>QR code content: <code>${escape(qrCode)}</code></p>
-${message ? `<p id="message">${escape(message)}</p>` : ''}
+<p id="subject">${escapeHtml(trade.subject)}</p>
+<p class="amount" id="amount">¥ ${escapeHtml(trade.totalAmount)}</p>
+<p>Trade <code id="out-trade-no">${escapeHtml(trade.outTradeNo)}</code>: <strong id="status">${ledgerStatus(trade)}</strong></p>
+<p>QR code content: <code>${escapeHtml(qrCode)}</code></p>
+${message ? `<p id="message">${escapeHtml(message)}</p>` : ''}
 ${payable ? `<form method="post" action="/cashier/${encodeURIComponent(trade.outTradeNo)}/pay"><button id="pay" type="submit">Pay</button></form>` : ''}
 </div></body></html>`;
 }
@@ -62,7 +52,7 @@ export function registerCashier(app: FastifyInstance, { trades, buyer, qrCode }:
     return cashierPage(trade, qrCode(outTradeNo), message);
   };
 
-  app.get('/assets/cashier.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CASHIER_STYLE));
+  serveCashierStyle(app, '#1677ff');
 
   app.get<{ Params: { outTradeNo: string } }>('/cashier/:outTradeNo', async (request, reply) => {
     const { outTradeNo } = request.params;

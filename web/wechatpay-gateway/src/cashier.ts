@@ -4,6 +4,7 @@
  * a Pay button. Opening it changes nothing (the order exists at WeChat Pay since it was placed);
  * paying is followed by the TRANSACTION.SUCCESS notification. Unknown token: 404.
  */
+import { escapeHtml, serveCashierStyle } from '@shop/common/emulator';
 import { AppError, ErrorCode } from '@shop/common/errors';
 import { formatCents } from '@shop/common/money';
 import type { FastifyInstance } from 'fastify';
@@ -16,17 +17,6 @@ export interface CashierDeps {
   buyer: Buyer;
 }
 
-/**
- * The page's style, served as a file: the gateway answers with the shop's Content-Security-Policy
- * (createHttpApp), which refuses inline styles.
- */
-const CASHIER_STYLE = `body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
-.amount{font-size:2rem;font-weight:600}.box{border:1px solid #ddd;border-radius:8px;padding:1.5rem}
-button{font-size:1.1rem;padding:.6rem 2rem;background:#07c160;color:#fff;border:0;border-radius:6px;cursor:pointer}
-code{word-break:break-all}`;
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function cashierPage(order: Order, payable: boolean, message = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -34,11 +24,11 @@ export function cashierPage(order: Order, payable: boolean, message = ''): strin
 <link rel="stylesheet" href="/assets/cashier.css"></head>
 <body><div class="box">
 <p>WeChat Pay sandbox cashier (local emulator)</p>
-<p id="description">${escape(order.description)}</p>
+<p id="description">${escapeHtml(order.description)}</p>
 <p class="amount" id="amount">¥ ${formatCents(BigInt(order.total))}</p>
-<p>Order <code id="out-trade-no">${escape(order.outTradeNo)}</code>: <strong id="status">${order.state}</strong></p>
-<p>QR code content: <code>${escape(codeUrl(order.token))}</code></p>
-${message ? `<p id="message">${escape(message)}</p>` : ''}
+<p>Order <code id="out-trade-no">${escapeHtml(order.outTradeNo)}</code>: <strong id="status">${order.state}</strong></p>
+<p>QR code content: <code>${escapeHtml(codeUrl(order.token))}</code></p>
+${message ? `<p id="message">${escapeHtml(message)}</p>` : ''}
 ${payable ? `<form method="post" action="/cashier/${encodeURIComponent(order.token)}/pay"><button id="pay" type="submit">Pay</button></form>` : ''}
 </div></body></html>`;
 }
@@ -64,7 +54,7 @@ export function registerCashier(app: FastifyInstance, { orders, buyer }: Cashier
     return cashierPage(order, orders.payable(order), message);
   };
 
-  app.get('/assets/cashier.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CASHIER_STYLE));
+  serveCashierStyle(app, '#07c160');
 
   app.get<{ Params: { token: string } }>('/cashier/:token', async (request, reply) =>
     reply.type('text/html; charset=utf-8').send(page(request.params.token, () => undefined, '')),
