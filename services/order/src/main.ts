@@ -6,7 +6,7 @@ import { couponContract, goodsContract, orderContract, payContract, Tags, Topics
 import { pay as payProto } from '@shop/proto';
 import { remoteCatalogue, remoteReservations } from './clients/remote-services';
 import { loadOrderConfig, type OrderConfig } from './config';
-import type { PaySettlement, Settlement } from './domain/pay-deadline';
+import type { PaySettlement, Settlement, SettlementAnswer } from './domain/pay-deadline';
 import { orderEvents } from './domain/order-events';
 import { checkPlacement } from './domain/placement-check';
 import { startAbandonedOrderSweeper } from './mq/abandoned-order.sweeper';
@@ -27,6 +27,17 @@ const SETTLEMENTS = new Map<payProto.Settlement, Settlement>([
   [payProto.Settlement.SETTLEMENT_OPEN, 'OPEN'],
 ]);
 
+/**
+ * SettleOrderPayment's answer for the domain. PAID without the payment that took the money is
+ * thrown rather than applied: the order would record no payment, and so keep another one too.
+ */
+function settlementAnswer(orderId: string, { settlement, paymentId }: payProto.SettleOrderPaymentResponse): SettlementAnswer {
+  const answer = SETTLEMENTS.get(settlement) ?? 'OPEN';
+  if (answer !== 'PAID') return { settlement: answer };
+  if (!paymentId) throw new Error(`the pay service settled order ${orderId} as paid without naming its payment`);
+  return { settlement: answer, paymentId };
+}
+
 runService({
   application: 'order',
   loadConfig: () => (config = loadOrderConfig()),
@@ -43,7 +54,7 @@ runService({
       pay: await createRpcClient(payContract, clientOptions),
     };
     const pay: PaySettlement = {
-      settle: async (orderId) => SETTLEMENTS.get((await clients.pay.settleOrderPayment({ orderId })).settlement) ?? 'OPEN',
+      settle: async (orderId) => settlementAnswer(orderId, await clients.pay.settleOrderPayment({ orderId })),
     };
     const placementProducer = await TransactionalProducer.start(mq, Topics.ORDER_PLACEMENT, (message) =>
       checkPlacement(store, ids, message.keys[0] ?? '', config.placementDeadlineMs),

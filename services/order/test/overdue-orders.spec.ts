@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
-import type { PaySettlement, Settlement } from '../src/domain/pay-deadline';
+import type { PaySettlement, SettlementAnswer } from '../src/domain/pay-deadline';
 import { sweepAbandonedOrders } from '../src/mq/abandoned-order.sweeper';
 import { orderMigrations } from '../src/store/migrations';
 import { OrderStore } from '../src/store/order-store';
@@ -23,7 +23,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
   const logger = createLogger('test', 'silent');
   let db: Sequelize;
   let store: OrderStore;
-  const answers = new Map<string, Settlement>();
+  const answers = new Map<string, SettlementAnswer>();
   const asked: string[] = [];
   const pay: PaySettlement = {
     async settle(orderId) {
@@ -62,20 +62,22 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
     asked.length = 0;
   });
 
-  it('paid at Alipay, its pay.succeeded late: PAID with order.paid, not cancelled', async () => {
+  it('paid at Alipay, its pay.succeeded late: PAID by that payment with order.paid, not cancelled', async () => {
     const id = await overdueOrder();
-    answers.set(id, 'PAID');
+    const paymentId = ids.next();
+    answers.set(id, { settlement: 'PAID', paymentId });
     const result = await sweepAbandonedOrders({ store, ids, pay, logger }, 30_000);
     assert.deepEqual(asked, [id], 'the pay service was asked first');
     assert.equal(await status(id), 'PAID');
+    assert.equal((await store.findOrder(id))?.payment_id, paymentId);
     assert.deepEqual(await outbox(id), ['order.paid']);
     assert.equal(result.overdue.paid, 1);
   });
 
   it('no payment, or its trade closed: CANCELLED with order.cancelled', async () => {
     const [none, closed] = [await overdueOrder(), await overdueOrder()];
-    answers.set(none, 'NO_PAYMENT');
-    answers.set(closed, 'CLOSED');
+    answers.set(none, { settlement: 'NO_PAYMENT' });
+    answers.set(closed, { settlement: 'CLOSED' });
     await sweepAbandonedOrders({ store, ids, pay, logger }, 30_000);
     for (const id of [none, closed]) {
       assert.equal(await status(id), 'CANCELLED');
@@ -85,7 +87,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
 
   it('not settled yet (a QR code that may still be scanned), or the pay service unreachable: left CONFIRMED, asked again next time', async () => {
     const [open, unreachable] = [await overdueOrder(), await overdueOrder()];
-    answers.set(open, 'OPEN');
+    answers.set(open, { settlement: 'OPEN' });
     const result = await sweepAbandonedOrders({ store, ids, pay, logger }, 30_000);
     assert.equal(await status(open), 'CONFIRMED');
     assert.equal(await status(unreachable), 'CONFIRMED');
@@ -96,7 +98,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
   it('drains a backlog of 450 overdue orders in one run (not a hundred per sweep)', async () => {
     const backlog: string[] = [];
     for (let i = 0; i < 450; i++) backlog.push(await overdueOrder());
-    for (const id of backlog) answers.set(id, 'NO_PAYMENT');
+    for (const id of backlog) answers.set(id, { settlement: 'NO_PAYMENT' });
     const result = await sweepAbandonedOrders({ store, ids, pay, logger }, 30_000);
     assert.equal(result.overdue.cancelled, 450);
     const [row] = await db.query<{ left: number }>("SELECT COUNT(*) AS `left` FROM `order` WHERE status = 'CONFIRMED'", { type: QueryTypes.SELECT });
@@ -105,7 +107,7 @@ describe('overdue orders: the sweeper asks the pay service before cancelling', f
 
   it('leaves orders within the grace after their deadline to their timers', async () => {
     const recent = await overdueOrder(10_000);
-    answers.set(recent, 'NO_PAYMENT');
+    answers.set(recent, { settlement: 'NO_PAYMENT' });
     await sweepAbandonedOrders({ store, ids, pay, logger }, 30_000);
     assert.deepEqual(asked, []);
     assert.equal(await status(recent), 'CONFIRMED');

@@ -49,8 +49,9 @@ export async function cancelAbandonedWithin(
 }
 
 /**
- * CONFIRMED -> PAID, announcing order.paid (points).
- * @returns whether this call moved it, and the order's status afterwards.
+ * CONFIRMED -> PAID by the payment `paymentId`, recorded with the order; announces order.paid (points).
+ * @returns whether this call moved it, the order's status afterwards, and the payment that paid
+ *   it (null when none is recorded).
  */
 export async function markPaidWithin(
   store: OrderRepository,
@@ -58,21 +59,31 @@ export async function markPaidWithin(
   tx: Transaction,
   orderId: string,
   actor: string,
-): Promise<{ moved: boolean; status: OrderStatus | undefined }> {
-  if (await store.transition(tx, orderId, 'pay', { actor })) {
+  paymentId: string,
+): Promise<{ moved: boolean; status: OrderStatus | undefined; paidBy: string | null }> {
+  if (await store.transition(tx, orderId, 'pay', { actor, paymentId })) {
     const row = (await store.findOrder(orderId, tx))!;
     await store.enqueue(tx, ids.next(), orderPaid(row));
-    return { moved: true, status: 'PAID' };
+    return { moved: true, status: 'PAID', paidBy: paymentId };
   }
-  return { moved: false, status: (await store.findOrder(orderId, tx))?.status };
+  const row = await store.findOrder(orderId, tx);
+  return { moved: false, status: row?.status, paidBy: row?.payment_id ?? null };
 }
 
 /**
- * A payment was applied at the pay service (pay.succeeded). An order awaiting it becomes PAID;
- * an order paid already keeps it (the same payment, seen again). An order that can no longer
- * take it (CANCELLED: by its user, or at its deadline, while the buyer was paying) rejects it:
- * order.payment-rejected makes the pay service give the money back. Decided under the order's
- * conditional move, so a payment is either the order's or refunded, never both or neither.
+ * Whether a paid order's payment is `paymentId`: the same payment seen again. An order paid before
+ * payment ids were recorded (null) is taken to be: it had a single channel, so a single payment.
+ */
+const isSamePayment = (recorded: string | null, paymentId: string): boolean => recorded === null || recorded === paymentId;
+
+/**
+ * A payment was applied at the pay service (pay.succeeded). An order awaiting it becomes PAID
+ * by it; an order paid by it already keeps it (the same payment, seen again). An order that can
+ * no longer take it rejects it: order.payment-rejected makes the pay service give the money back.
+ * That is an order CANCELLED (by its user, or at its deadline, while the buyer was paying), and
+ * an order paid by another payment (the buyer switched channels and both took money). Decided
+ * under the order's conditional move, so a payment is either the order's or refunded, never
+ * both or neither.
  */
 export async function acceptPaymentWithin(
   store: OrderRepository,
@@ -80,14 +91,29 @@ export async function acceptPaymentWithin(
   tx: Transaction,
   payment: { paymentId: string; orderId: string },
 ): Promise<'PAID' | 'ALREADY_PAID' | 'REJECTED' | 'NOT_YET'> {
-  const { moved, status } = await markPaidWithin(store, ids, tx, payment.orderId, 'system:pay.succeeded');
+  const { moved, status, paidBy: recorded } = await markPaidWithin(store, ids, tx, payment.orderId, 'system:pay.succeeded', payment.paymentId);
   if (moved) return 'PAID';
-  // Marked PAID by the deadline's question to the pay service, which found this payment.
-  if (status && PAID_STATUSES.includes(status)) return 'ALREADY_PAID';
+  if (status && PAID_STATUSES.includes(status)) {
+    // Seen again, or marked PAID by the deadline's question to the pay service, which found this payment.
+    if (isSamePayment(recorded, payment.paymentId)) return 'ALREADY_PAID';
+    // Paid by another payment: this one is money taken twice.
+    return reject(store, ids, tx, payment, status);
+  }
   // PENDING cannot be paid yet (payments need a CONFIRMED order): the message waits and comes back.
   if (orderMachine.can('confirm', status)) return 'NOT_YET';
   // The planted defect (chaos harness only): the money of a cancelled order is kept.
   if (isPlanted(PlantedDefects.PAYMENT_KEPT_FOR_CANCELLED_ORDER)) return 'ALREADY_PAID';
-  await store.enqueue(tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, status ?? 'MISSING'));
+  return reject(store, ids, tx, payment, status ?? 'MISSING');
+}
+
+/** Announces order.payment-rejected: the pay service refunds the payment in full. */
+async function reject(
+  store: OrderRepository,
+  ids: SnowflakeGenerator,
+  tx: Transaction,
+  payment: { paymentId: string; orderId: string },
+  orderStatus: OrderStatus | 'MISSING',
+): Promise<'REJECTED'> {
+  await store.enqueue(tx, ids.next(), paymentRejected(payment.paymentId, payment.orderId, orderStatus));
   return 'REJECTED';
 }

@@ -48,6 +48,8 @@ export interface OrderView {
   refusedAtPlacement: boolean;
   /** The placement's W3C traceparent ('' when it was not traced). */
   traceParent: string;
+  /** The payment that paid the order ('' until paid, when paid in full, and for orders paid before it was recorded). */
+  paymentId: string;
   /** Filled by viewOrder only: lists leave it empty. */
   history: StatusChangeView[];
 }
@@ -76,6 +78,7 @@ export function toOrderView(row: OrderRow, items: OrderItemRow[]): OrderView {
     refundedAmount: money(row.refunded_amount),
     refusedAtPlacement: refusedAtPlacement(row),
     traceParent: row.trace_parent ?? '',
+    paymentId: row.payment_id ?? '',
     history: [],
   };
 }

@@ -296,6 +296,7 @@ export function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
     shipped_at: null,
     completed_at: null,
     refunded_amount: '0.00',
+    payment_id: null,
     trace_parent: order.traceParent,
   };
 }

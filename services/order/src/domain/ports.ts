@@ -30,6 +30,11 @@ export interface OrderRow {
   shipped_at: Date | null;
   completed_at: Date | null;
   refunded_amount: string;
+  /**
+   * The payment that paid the order (pay.succeeded or the deadline's settlement); null before it
+   * is paid, when paid in full without one, and for orders paid before the column existed.
+   */
+  payment_id: string | null;
   /** The placement's W3C traceparent (null when it was not traced). */
   trace_parent?: string | null;
 }
@@ -52,6 +57,8 @@ export interface StatusChange {
   reason?: string;
   /** Sets the pay deadline (confirmation). */
   payDeadline?: Date;
+  /** Records the payment that paid the order (a move to PAID): another payment of it is then refunded. */
+  paymentId?: string;
   /** When the change happened; the database's clock when absent. Placement gives it, so that it can answer without reading the order back. */
   at?: Date;
 }

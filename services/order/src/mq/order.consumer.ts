@@ -12,7 +12,7 @@ import { startServiceConsumer, type MqConnection, type MqConsumer } from '@shop/
 import { eventsOf, Tags } from '@shop/contracts';
 import type { Transaction } from 'sequelize';
 import { acceptPaymentWithin, cancelWithin } from '../domain/order-moves';
-import { applySettlementWithin, askAboutOverdueOrder, UNPAID_AT_DEADLINE, type PaySettlement, type Settlement } from '../domain/pay-deadline';
+import { applySettlementWithin, askAboutOverdueOrder, UNPAID_AT_DEADLINE, type PaySettlement, type SettlementAnswer } from '../domain/pay-deadline';
 import { finishRefundWithin } from '../domain/refund-holds';
 import type { OrderStore } from '../store/order-store';
 import type { RefundStore } from '../store/refund-store';
@@ -53,15 +53,15 @@ export function startOrderConsumer(connection: MqConnection, deps: OrderConsumer
       }),
       events.on(Tags.PAY_TIMEOUT, { handle: (tx, closed) => cancelUnpaid(tx, closed.orderId) }),
       events.on(Tags.PAY_CLOSED, { handle: (tx, closed) => cancelUnpaid(tx, closed.orderId) }),
-      events.on<typeof Tags.ORDER_PAY_DEADLINE, Settlement | undefined>(Tags.ORDER_PAY_DEADLINE, {
+      events.on<typeof Tags.ORDER_PAY_DEADLINE, SettlementAnswer | undefined>(Tags.ORDER_PAY_DEADLINE, {
         // The question to the pay service (and Alipay) runs before the consume-log transaction.
         before: (timer) => askAboutOverdueOrder(deps, timer.orderId),
-        async handle(tx, { orderId }, _message, settlement) {
-          if (settlement === undefined) return;
-          const status = await applySettlementWithin(deps, tx, orderId, settlement, 'system:pay-deadline');
+        async handle(tx, { orderId }, _message, answer) {
+          if (answer === undefined) return;
+          const status = await applySettlementWithin(deps, tx, orderId, answer, 'system:pay-deadline');
           // Thrown: the consume log rolls back and the broker asks again after its back-off.
           if (status === 'OPEN') throw new Error(`the payment of order ${orderId} is not settled yet`);
-          logger.info({ orderId, settlement, status }, 'pay deadline reached');
+          logger.info({ orderId, ...answer, status }, 'pay deadline reached');
         },
       }),
       events.on(Tags.PAY_REFUND_FINISHED, {

@@ -4,7 +4,8 @@ import { consumerMigrations, outboxMigrations } from '@shop/common/mq';
 /**
  * order: one row per placement, moved between states only by conditional UPDATEs on the current
  *   status; amounts computed by the server and frozen at placement. (user_id, idempotency_key)
- *   is unique: the same key returns the same order.
+ *   is unique: the same key returns the same order. payment_id: the payment that paid it (any
+ *   other payment of the order is refunded); NULL for orders paid before the column existed.
  * order_item: the lines, with the name and unit price at the time of the order.
  * order_status_history: every status change of an order (from, to, who, why, when), written in
  *   the transaction of the change itself.
@@ -169,6 +170,14 @@ export const orderMigrations: Migration[] = [
     id: '0010-order-trace-parent',
     async up({ sequelize }) {
       await sequelize.query('ALTER TABLE `order` ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(64) NULL');
+    },
+  },
+  {
+    // The payment that paid the order: with two payment channels an order can have several
+    // payments, and only this one is kept (pay.succeeded of another is rejected, so refunded).
+    id: '0011-order-payment-id',
+    async up({ sequelize }) {
+      await sequelize.query('ALTER TABLE `order` ADD COLUMN IF NOT EXISTS payment_id BIGINT NULL');
     },
   },
 ];

@@ -7,7 +7,7 @@ import { countOrderMove } from '../order-metrics';
 import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
 const ORDER_COLUMNS =
-  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount, trace_parent';
+  'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount, payment_id, trace_parent';
 
 /** A time the caller gives, with its milliseconds (a bare Date replacement would lose them), or the database's clock. */
 const timeOf = (at: Date | undefined) => (at ? '?' : 'UTC_TIMESTAMP(3)');
@@ -131,6 +131,10 @@ export class OrderStore extends SqlStore implements OrderRepository {
     if (change.payDeadline !== undefined) {
       sets.push('pay_deadline = ?');
       params.push(change.payDeadline);
+    }
+    if (to === 'PAID' && change.paymentId !== undefined) {
+      sets.push('payment_id = ?');
+      params.push(change.paymentId);
     }
     // One conditional UPDATE per starting status, so the history knows which one it left.
     for (const status of from) {

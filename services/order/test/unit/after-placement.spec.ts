@@ -6,8 +6,16 @@ import assert from 'node:assert/strict';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { Tags } from '@shop/contracts';
 import { acceptPaymentWithin } from '../../src/domain/order-moves';
-import { applySettlementWithin, askAboutOverdueOrder, DeadlineNotReached, settleOverdueOrder, type Settlement } from '../../src/domain/pay-deadline';
+import {
+  applySettlementWithin,
+  askAboutOverdueOrder,
+  DeadlineNotReached,
+  settleOverdueOrder,
+  type Settlement,
+  type SettlementAnswer,
+} from '../../src/domain/pay-deadline';
 import { checkPlacement } from '../../src/domain/placement-check';
+import { viewOrder } from '../../src/domain/order-view';
 import type { OrderMove } from '../../src/domain/order-status';
 import { orderIn } from '../support/orders';
 import { Clock, MemoryOrders } from './fakes/memory-repositories';
@@ -52,11 +60,12 @@ describe('the placement check-back (unit)', () => {
 });
 
 describe('the pay deadline (unit)', () => {
-  const pay = (answer: Settlement) => ({
+  /** The pay service answering `answer`; PAID names the payment `paymentId`. */
+  const pay = (answer: Settlement, paymentId = ids.next()) => ({
     asked: 0,
-    async settle() {
+    async settle(): Promise<SettlementAnswer> {
       this.asked++;
-      return answer;
+      return answer === 'PAID' ? { settlement: answer, paymentId } : { settlement: answer };
     },
   });
 
@@ -95,9 +104,29 @@ describe('the pay deadline (unit)', () => {
   it('a payment that got there first stands against a late CLOSED answer', async () => {
     const orders = new MemoryOrders();
     const id = await orderIn(orders, ['confirm', 'pay']);
-    const status = await orders.transaction((tx) => applySettlementWithin({ store: orders, ids, pay: pay('CLOSED') }, tx, id, 'CLOSED', 'system:test'));
+    const status = await orders.transaction((tx) =>
+      applySettlementWithin({ store: orders, ids, pay: pay('CLOSED') }, tx, id, { settlement: 'CLOSED' }, 'system:test'),
+    );
     assert.equal(status, 'PAID');
     assert.deepEqual(orders.outbox, []);
+  });
+
+  it('records the payment a PAID answer names: its late pay.succeeded is the same payment, any other is refunded', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, ['confirm'], { payDeadline: new Date(Date.now() - 1) });
+    const paymentId = ids.next();
+    assert.equal(await settleOverdueOrder({ store: orders, ids, pay: pay('PAID', paymentId) }, id, 'system:test'), 'PAID');
+    assert.equal((await orders.findOrder(id))?.payment_id, paymentId);
+    const other = ids.next();
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, { paymentId, orderId: id })), 'ALREADY_PAID');
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, { paymentId: other, orderId: id })), 'REJECTED');
+    assert.deepEqual(
+      orders.outbox.map((m) => [m.tag, m.keys[0]]),
+      [
+        [Tags.ORDER_PAID, id],
+        [Tags.ORDER_PAYMENT_REJECTED, other],
+      ],
+    );
   });
 });
 
@@ -114,15 +143,62 @@ describe('a payment arriving (unit)', () => {
     );
   });
 
-  it('is the same payment seen again for an order paid already', async () => {
+  const paidMoves = [
+    ['confirm', 'pay'],
+    ['confirm', 'pay', 'ship'],
+    ['confirm', 'pay', 'ship', 'receive'],
+    ['confirm', 'pay', 'refundInFull'],
+  ] as OrderMove[][];
+
+  it('records the payment that paid the order, and takes it seen again as the same payment', async () => {
     const orders = new MemoryOrders();
-    for (const moves of [
-      ['confirm', 'pay'],
-      ['confirm', 'pay', 'ship'],
-      ['confirm', 'pay', 'refundInFull'],
-    ] as OrderMove[][]) {
+    const id = await orderIn(orders, ['confirm']);
+    const paid = payment(id);
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, paid)), 'PAID');
+    assert.equal((await orders.findOrder(id))?.payment_id, paid.paymentId);
+    assert.equal((await viewOrder(orders, id)).paymentId, paid.paymentId, 'the order shows it');
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, paid)), 'ALREADY_PAID');
+    for (const moves of paidMoves) {
+      const seenAgain = { paymentId: paid.paymentId, orderId: await orderIn(orders, moves, { paymentId: paid.paymentId }) };
+      assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, seenAgain)), 'ALREADY_PAID', moves.join());
+    }
+    assert.deepEqual(
+      orders.outbox.map((m) => m.tag),
+      [Tags.ORDER_PAID],
+    );
+  });
+
+  it('rejects, and so refunds, another payment of an order paid already (the buyer switched channels and both took money)', async () => {
+    const orders = new MemoryOrders();
+    const id = await orderIn(orders, ['confirm']);
+    const [first, second] = [payment(id), payment(id)];
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, first)), 'PAID');
+    assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, second)), 'REJECTED');
+    assert.equal((await orders.findOrder(id))?.payment_id, first.paymentId, 'the first payment stays the one that paid it');
+    const rejected = [[Tags.ORDER_PAYMENT_REJECTED, second.paymentId, id, 'PAID']];
+    for (const moves of paidMoves.slice(1)) {
+      const later = await orderIn(orders, moves, { paymentId: first.paymentId });
+      const other = payment(later);
+      assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, other)), 'REJECTED', moves.join());
+      rejected.push([Tags.ORDER_PAYMENT_REJECTED, other.paymentId, later, (await statusOf(orders, later))!]);
+    }
+    assert.deepEqual(
+      orders.outbox
+        .filter((m) => m.tag !== Tags.ORDER_PAID)
+        .map((m) => {
+          const body = m.body as { paymentId: string; orderId: string; orderStatus: string };
+          return [m.tag, body.paymentId, body.orderId, body.orderStatus];
+        }),
+      rejected,
+    );
+  });
+
+  it('is the same payment seen again for an order paid before payments were recorded (no payment id)', async () => {
+    const orders = new MemoryOrders();
+    for (const moves of paidMoves) {
       const id = await orderIn(orders, moves);
-      assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'ALREADY_PAID');
+      assert.equal((await orders.findOrder(id))?.payment_id, null);
+      assert.equal(await orders.transaction((tx) => acceptPaymentWithin(orders, ids, tx, payment(id))), 'ALREADY_PAID', moves.join());
     }
     assert.deepEqual(orders.outbox, []);
   });

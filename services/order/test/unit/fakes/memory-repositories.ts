@@ -141,6 +141,7 @@ export class MemoryOrders implements OrderRepository {
     if (to === 'SHIPPED') row.shipped_at = this.clock.now();
     if (to === 'COMPLETED') row.completed_at = this.clock.now();
     if (change.payDeadline) row.pay_deadline = change.payDeadline;
+    if (to === 'PAID' && change.paymentId !== undefined) row.payment_id = change.paymentId;
     this.record(id, left, to, change);
     return true;
   }
