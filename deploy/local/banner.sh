@@ -25,7 +25,7 @@ replicas_line() {
   for ((i = 2; i <= n; i++)); do
     line+="order-web-$i http://127.0.0.1:$((${ORDER_WEB_PORT:-7001} + 10 * (i - 1))), pay-web-$i http://127.0.0.1:$((${PAY_WEB_PORT:-7002} + 10 * (i - 1)))  "
   done
-  printf '    replicas         %s of every process but the gateway (var/log/<process>-N.log); %s\n' "$n" "${line%  }"
+  printf '    replicas         %s of every process but the gateways (var/log/<process>-N.log); %s\n' "$n" "${line%  }"
 }
 
 zipkin_line() {
@@ -45,6 +45,7 @@ cat <<TEXT
                      order $(admin_url order), pay $(admin_url pay)   (/metrics /livez /readyz)
 $(replicas_line)
     Alipay gateway   http://127.0.0.1:${ALIPAY_GATEWAY_PORT:-7009}   (local emulator: cashier pages at /cashier/<paymentId>)
+    WeChat gateway   http://127.0.0.1:${WECHATPAY_GATEWAY_PORT:-7010}   (local WeChat Pay API v3 emulator: cashier pages at /cashier/<code_url's pr>)
     Zipkin (traces)  $(zipkin_line)
     ZooKeeper        127.0.0.1:${ZK_PORT:-2181}   (the services' gRPC providers under /dubbo: npx tsx scripts/show-registry.ts)
     RocketMQ         name server 127.0.0.1:${RMQ_NAMESRV_PORT:-9876}, proxy (gRPC) 127.0.0.1:${RMQ_GRPC_PORT:-8081}

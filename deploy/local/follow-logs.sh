@@ -9,5 +9,7 @@ echo "  Following the processes' logs ($LOG_DIR/<process>.log). Ctrl-C stops eve
 echo "  to keep the system running in the background: npm run up / npm run down."
 echo
 trap 'echo; bash "$ROOT/deploy/local/system.sh" down; exit 0' INT TERM
-tail -n 0 -F "$LOG_DIR"/{goods,coupon,user,order,pay,order-web,pay-web,alipay-gateway}.log &
+# The logs of the processes deploy/local/processes.conf lists (first instances).
+mapfile -t logs < <(sed 's/#.*//' "$ROOT/deploy/local/processes.conf" | awk -v dir="$LOG_DIR" 'NF { print dir "/" $1 ".log" }')
+tail -n 0 -F "${logs[@]}" &
 wait

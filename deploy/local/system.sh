@@ -14,15 +14,17 @@
 # Every process runs with NODE_ENV=development unless NODE_ENV is set: a bare process (no
 # NODE_ENV) is production, which refuses this stack's published secret and local gateway.
 #
-# SHOP_REPLICAS=2 runs two instances of every process but the local Alipay gateway: order and
-# order-2, each with its log and pid file. The services pick free ports and register in
-# ZooKeeper; instance N of a front door listens on its ports + 10 x (N - 1): order-web-2 on 7011
-# (admin 7111), pay-web-2 on 7012 (7112). Put a load balancer in front of the front doors'
-# instances to use them all (docs/operations.md "Replicas"); the gateway notifies pay-web's first.
+# SHOP_REPLICAS=2 runs two instances of every process but the local Alipay and WeChat Pay
+# gateways: order and order-2, each with its log and pid file. The services pick free ports and
+# register in ZooKeeper; instance N of a front door listens on its ports + 10 x (N - 1):
+# order-web-2 on 7011 (admin 7111), pay-web-2 on 7012 (7112). Put a load balancer in front of the
+# front doors' instances to use them all (docs/operations.md "Replicas"); the gateways notify
+# pay-web's first.
 #
-# SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's notification
-# retry delays and the refund lease so that the tests can watch them; a running system started with another profile
-# is restarted (processes only, not the infrastructure).
+# SHOP_PROFILE=test (what `npm test` uses) shortens the pay deadline, Alipay's and WeChat Pay's
+# notification retry delays, WeChat Pay's refund processing, how long a failing pay channel is
+# marked down and the refund lease so that the tests can watch them; a running system started
+# with another profile is restarted (processes only, not the infrastructure).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -51,7 +53,7 @@ while read -r name instances main probe port_var; do
   PROCESSES+=("$name")
   if [ "$instances" = n ]; then for ((i = 2; i <= REPLICAS; i++)); do PROCESSES+=("$name-$i"); done; fi
 done <"$ROOT/deploy/local/processes.conf"
-# Stopped in the reverse order: front doors first, the gateway last.
+# Stopped in the reverse order: front doors first, the gateways last.
 STOP_ORDER=()
 for ((i = ${#PROCESSES[@]} - 1; i >= 0; i--)); do STOP_ORDER+=("${PROCESSES[$i]}"); done
 
@@ -97,18 +99,22 @@ surplus_instances() {
 : "${ORDER_WEB_PORT:=7001}"
 : "${PAY_WEB_PORT:=7002}"
 : "${ALIPAY_GATEWAY_PORT:=7009}"
+: "${WECHATPAY_GATEWAY_PORT:=7010}"
 # The front doors' admin listeners (/metrics, /docs, /livez, /readyz on 127.0.0.1), at fixed
 # ports so that a person or a scraper finds them; in development /metrics and /docs answer on the
 # public ports as well.
 : "${ORDER_WEB_ADMIN_PORT:=7101}"
 : "${PAY_WEB_ADMIN_PORT:=7102}"
 : "${ALIPAY_KEYS_DIR:=$VAR/alipay}"
+# The WeChat Pay merchant's keys and certificates, and the gateway's (read by both the pay
+# service and the local gateway).
+: "${WECHATPAY_KEYS_DIR:=$VAR/wechatpay}"
 # The goods' pictures (the goods service's image store on local disk).
 export GOODS_IMAGE_DIR="${GOODS_IMAGE_DIR:-$VAR/images}"
 # One process started alone (or the seed) joins the system in the profile the system runs with.
 if [ -z "${SHOP_PROFILE:-}" ] && { [ "${1:-}" = start ] || [ "${1:-}" = seed ]; } && [ -f "$RUN_DIR/profile" ]; then SHOP_PROFILE=$(cat "$RUN_DIR/profile"); fi
 : "${SHOP_PROFILE:=development}"
-export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR ORDER_WEB_ADMIN_PORT PAY_WEB_ADMIN_PORT
+export ORDER_WEB_PORT PAY_WEB_PORT ALIPAY_GATEWAY_PORT ALIPAY_KEYS_DIR WECHATPAY_GATEWAY_PORT WECHATPAY_KEYS_DIR ORDER_WEB_ADMIN_PORT PAY_WEB_ADMIN_PORT
 export NODE_ENV="${NODE_ENV:-development}"
 # Rate limits (common/src/http/rate-limits.ts): counted in the stack's Redis, shared by every
 # front-door instance, and raised a thousandfold, since the tests, benches and chaos runs all come
@@ -121,6 +127,10 @@ export RPC_TLS_DIR="${RPC_TLS_DIR:-$VAR/pki}"
 export RATE_LIMIT_REDIS_URL="${RATE_LIMIT_REDIS_URL-redis://127.0.0.1:${REDIS_PORT:-6379}}"
 export PAY_NOTIFY_URL="${PAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/alipay}"
 export ALIPAY_GATEWAY="${ALIPAY_GATEWAY:-http://127.0.0.1:$ALIPAY_GATEWAY_PORT/gateway.do}"
+# The pay service's WeChat Pay: the local gateway, and pay-web's notify route (merchant and app
+# ids: the pay service's defaults, the gateway's).
+export WECHATPAY_BASE_URL="${WECHATPAY_BASE_URL:-http://127.0.0.1:$WECHATPAY_GATEWAY_PORT}"
+export WECHATPAY_NOTIFY_URL="${WECHATPAY_NOTIFY_URL:-http://127.0.0.1:$PAY_WEB_PORT/api/v1/notify/wechatpay}"
 # Traces to the stack's Zipkin (infra.sh); ZIPKIN=off runs without it, and without tracing.
 export ZIPKIN_URL="${ZIPKIN_URL:-http://127.0.0.1:${ZIPKIN_PORT:-9411}/api/v2/spans}"
 if [ "${ZIPKIN:-on}" = off ]; then export TRACING="${TRACING:-off}"; fi
@@ -130,11 +140,16 @@ case "$SHOP_PROFILE" in
     # Schemas of their own (common/src/config/schemas.ts): what tests create never shows in the
     # development shop.
     export SHOP_SCHEMA_PREFIX=shop_e2e_ RATE_LIMIT_NAMESPACE=shop-rate-limit:test:
-    # Deadlines the tests can wait for: 20 s to pay; Alipay's retries 1000 times faster.
+    # Deadlines the tests can wait for: 20 s to pay; Alipay's and WeChat Pay's retries 1000
+    # times faster; WeChat Pay's refunds PROCESSING for 1.5 s (long enough to be seen); a
+    # failing pay channel marked down for 3 s.
     export PAY_TIMEOUT_SECONDS="${PAY_TIMEOUT_SECONDS:-20}"
     export PAY_EXPIRY_MARGIN_SECONDS="${PAY_EXPIRY_MARGIN_SECONDS:-2}"
     export PAY_REFUND_LEASE_MS="${PAY_REFUND_LEASE_MS:-5000}"
     export ALIPAY_NOTIFY_TIME_SCALE="${ALIPAY_NOTIFY_TIME_SCALE:-0.001}"
+    export WECHATPAY_NOTIFY_TIME_SCALE="${WECHATPAY_NOTIFY_TIME_SCALE:-0.001}"
+    export WECHATPAY_REFUND_DELAY_MS="${WECHATPAY_REFUND_DELAY_MS:-1500}"
+    export PAY_CHANNEL_DOWN_SECONDS="${PAY_CHANNEL_DOWN_SECONDS:-3}"
     export PAY_SWEEP_INTERVAL_MS="${PAY_SWEEP_INTERVAL_MS:-5000}"
     export ORDER_SWEEP_INTERVAL_MS="${ORDER_SWEEP_INTERVAL_MS:-2000}"
     # Spans reach Zipkin within a fraction of a second instead of 5 s (the batch's delay).
@@ -222,8 +237,10 @@ up() {
   # ZooKeeper's /dubbo and /shop writable by the shop's digest only (ZK_DIGEST, docs/security.md),
   # trees left open by an older version included, before any process registers.
   node "$ROOT/common/dist/zk/secure-tree-command.js"
-  # The merchant's and the local gateway's RSA key pairs (local development only).
+  # The merchant's and the local gateways' keys and certificates (local development only; kept
+  # when they exist).
   node "$ROOT/web/alipay-gateway/dist/generate-keys.js" "$ALIPAY_KEYS_DIR"
+  node "$ROOT/web/wechatpay-gateway/dist/generate-keys.js" "$WECHATPAY_KEYS_DIR"
   switch_profile
   local name pids=()
   # The surplus instances drain at once (each takes several seconds to leave gracefully).

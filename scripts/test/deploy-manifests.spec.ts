@@ -14,8 +14,9 @@ import { type Json, type KubeObject, loadKubeObjects, parseYaml, readProcessList
 const ROOT = resolve(__dirname, '../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
-// The local Alipay emulator stands in for Alipay: it has no place in a cluster.
-const processes = readProcessList(read('deploy/local/processes.conf')).filter((process) => process.name !== 'alipay-gateway');
+// The local Alipay and WeChat Pay emulators stand in for Alipay and WeChat Pay: they have no place in a cluster.
+const EMULATORS = ['alipay-gateway', 'wechatpay-gateway'];
+const processes = readProcessList(read('deploy/local/processes.conf')).filter((process) => !EMULATORS.includes(process.name));
 const kubeFacts: KubernetesFacts = { shopProcesses: processes.map((process) => process.name), topicsConf: read('deploy/topics.conf') };
 
 const loadObjects = () => loadKubeObjects(join(ROOT, 'deploy/k8s'), ROOT, 'shop');

@@ -72,7 +72,9 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     const platformCertificate = read('WECHATPAY_PLATFORM_CERT_FILE', KEY_FILES.platformCertificate);
     const apiV3Key = read('WECHATPAY_APIV3_KEY_FILE', KEY_FILES.apiV3Key).trim();
     if (apiV3Key && Buffer.byteLength(apiV3Key) !== 32) fail('WECHATPAY_APIV3_KEY_FILE: the APIv3 key must be 32 bytes');
-    const publicKeyId = env.string('WECHATPAY_PUBLIC_KEY_ID', { default: ids.publicKeyId ?? '' });
+    // ids.json's unless set: not the declared default, which .env.example shows (the same on
+    // every checkout, whatever keys its var/wechatpay holds).
+    const publicKeyId = env.string('WECHATPAY_PUBLIC_KEY_ID', { default: '' }) || (ids.publicKeyId ?? '');
     if (!/^PUB_KEY_ID_\d+$/.test(publicKeyId)) fail(`WECHATPAY_PUBLIC_KEY_ID: PUB_KEY_ID_ and digits expected, read from ${KEY_FILES.ids} (${hint})`);
     return {
       host: env.string('WECHATPAY_GATEWAY_HOST', { default: '127.0.0.1' }),

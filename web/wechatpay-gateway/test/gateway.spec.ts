@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
+import { recordSettings } from '@shop/common/config';
 import { createLogger } from '@shop/common/log';
 import { Aes, Formatter, Hash, Rsa, Wechatpay } from 'wechatpay-axios-plugin';
 import { buildGateway, type Gateway } from '../src/app';
@@ -963,6 +964,21 @@ describe('local WeChat Pay gateway', function () {
       assert.match(ids.publicKeyId, /^PUB_KEY_ID_\d{32}$/);
       assert.match(apiV3Key, /^[0-9A-Za-z]{32}$/);
       assert.deepEqual(JSON.parse(key(KEY_FILES.ids)), ids);
+    });
+  });
+
+  describe('in the local stack (deploy/local/processes.conf)', () => {
+    it('answers GET /readyz 200: the readiness system.sh waits for', async () => {
+      const response = await fetch(`${gatewayUrl()}/readyz`);
+      assert.equal(response.status, 200);
+    });
+
+    it("takes the public key id from the keys' ids.json unless WECHATPAY_PUBLIC_KEY_ID names one, without declaring it a default (.env.example)", () => {
+      const env = { WECHATPAY_KEYS_DIR: keys };
+      assert.equal(loadGatewayConfig(env).publicKeyId, ids.publicKeyId);
+      assert.equal(loadGatewayConfig({ ...env, WECHATPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0123' }).publicKeyId, 'PUB_KEY_ID_0123');
+      const { settings } = recordSettings(() => loadGatewayConfig(env));
+      assert.equal(settings.find((setting) => setting.name === 'WECHATPAY_PUBLIC_KEY_ID')?.default, '');
     });
   });
 });
