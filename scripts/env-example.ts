@@ -19,10 +19,11 @@ import { loadGoodsConfig } from '../services/goods/src/config';
 import { loadOrderConfig } from '../services/order/src/config';
 import { loadPayConfig } from '../services/pay/src/config';
 import { loadUserConfig } from '../services/user/src/config';
-import { loadGatewayConfig } from '../web/alipay-gateway/src/config';
+import { loadGatewayConfig as loadAlipayGatewayConfig } from '../web/alipay-gateway/src/config';
 import { loadOrderWebConfig } from '../web/order-web/src/config';
 import { loadSeedConfig } from '../web/order-web/src/seed-config';
 import { loadPayWebConfig } from '../web/pay-web/src/config';
+import { loadGatewayConfig as loadWechatpayGatewayConfig } from '../web/wechatpay-gateway/src/config';
 
 export const ENV_EXAMPLE_FILE = path.resolve(__dirname, '..', '.env.example');
 
@@ -37,7 +38,8 @@ const PROCESSES: { name: string; load: (source: Env) => unknown }[] = [
   { name: 'pay', load: loadPayConfig },
   { name: 'order-web', load: loadOrderWebConfig },
   { name: 'pay-web', load: loadPayWebConfig },
-  { name: 'alipay-gateway', load: loadGatewayConfig },
+  { name: 'alipay-gateway', load: loadAlipayGatewayConfig },
+  { name: 'wechatpay-gateway', load: loadWechatpayGatewayConfig },
   { name: 'seed', load: loadSeedConfig },
 ];
 

@@ -99,8 +99,10 @@ export const orderContract = defineContract(order.OrderServiceService, {
 
 export const payContract = defineContract(pay.PayServiceService, {
   createPayment: once('pay-web'),
+  listChannels: read('pay-web'),
   getPayment: read('pay-web'),
   handleAlipayNotify: keyedWrite('pay-web'),
+  handleWechatPayNotify: keyedWrite('pay-web'),
   requestRefund: once('pay-web'),
   listRefunds: read('pay-web'),
   payStats: read('pay-web'),

@@ -22,6 +22,7 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   RELEASED: 'RELEASED',
   UNAVAILABLE: 'UNAVAILABLE',
+  CHANNEL_UNAVAILABLE: 'CHANNEL_UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   INVALID_IMAGE: 'INVALID_IMAGE',
@@ -63,6 +64,9 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   // A reservation that arrives after its order was released (tombstone): never retried.
   RELEASED: { grpc: GrpcStatus.ABORTED, http: 409 },
   UNAVAILABLE: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
+  // A payment channel down, switched off or refusing the amount; the message names the open ones.
+  // FAILED_PRECONDITION, not UNAVAILABLE, in gRPC: the provider is fine, nothing to fail over.
+  CHANNEL_UNAVAILABLE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 503 },
   PAYLOAD_TOO_LARGE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 413 },
   // A body of a type the route does not take (an upload that is not a picture).
   UNSUPPORTED_MEDIA_TYPE: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 415 },

@@ -1,4 +1,4 @@
-/** Wiring only: Alipay client, the clients of the other services, the pay.timeout producer, consumer, sweepers, relay. */
+/** Wiring only: the payment channels, the clients of the other services, the pay.timeout producer, consumer, sweepers, relay. */
 import { AppError, DomainError, ErrorCode } from '@shop/common/errors';
 import { MqProducer, OutboxRelay, TransactionalProducer } from '@shop/common/mq';
 import { createRpcClient } from '@shop/common/rpc';
@@ -6,9 +6,13 @@ import { runService } from '@shop/common/service';
 import { couponContract, goodsContract, orderContract, payContract, Topics, userContract } from '@shop/contracts';
 import { order as orderProto } from '@shop/proto';
 import { AlipayClient } from './alipay/alipay-client';
+import { AlipayChannel } from './channels/alipay-channel';
+import { ChannelRegistry } from './channels/channel-registry';
+import { WechatPayChannel } from './channels/wechatpay-channel';
 import { loadPayConfig, type PayConfig } from './config';
 import { paymentTimeoutHalf } from './domain/pay-events';
-import type { OrderFacts, RefundParties } from './domain/ports';
+import type { OrderFacts, PaymentChannel, RefundParties } from './domain/ports';
+import { runRefund } from './domain/refund-runner';
 import { checkPaymentTimeout } from './mq/payment-check';
 import { startOverduePaymentSweeper } from './mq/overdue-payment.sweeper';
 import { startPayConsumer } from './mq/pay.consumer';
@@ -18,6 +22,7 @@ import { payMigrations } from './store/migrations';
 import { PayStore } from './store/pay-store';
 import { watchUnfinishedRefunds } from './pay-metrics';
 import { RefundStore } from './store/refund-store';
+import { WechatPayClient } from './wechatpay/wechatpay-client';
 
 let config: PayConfig;
 
@@ -40,7 +45,9 @@ runService({
     const store = new PayStore(db);
     const refunds = new RefundStore(db);
     watchUnfinishedRefunds(() => refunds.unfinished());
-    const alipay = new AlipayClient(config.alipay);
+    const known: PaymentChannel[] = [new AlipayChannel(new AlipayClient(config.alipay), config.notifyUrl, logger)];
+    if (config.wechatPay) known.push(new WechatPayChannel(new WechatPayClient(config.wechatPay), config.wechatPayNotifyUrl, logger));
+    const channels = new ChannelRegistry(known, config.channelRules, logger);
     const clientOptions = { application: 'pay', registry, logger, transport, consumerHost: config.advertiseHost };
     const clients = {
       order: await createRpcClient(orderContract, clientOptions),
@@ -60,6 +67,7 @@ runService({
         payDeadline: order.payDeadline,
         refundedAmount: order.refundedAmount,
         traceParent: order.traceParent,
+        paymentId: order.paymentId,
       };
     };
     const parties: RefundParties = {
@@ -76,8 +84,13 @@ runService({
       releaseCoupon: async (orderId) => void (await clients.coupon.releaseCoupon({ orderId })),
       finishRefund: async ({ refundId, status, reason }) => void (await clients.order.finishRefund({ refundId, status, reason })),
     };
-    const settle = { store, ids, alipay, logger, expiryMarginMs: config.payExpiryMarginSeconds * 1000 };
+    const settle = { store, ids, channels, logger, expiryMarginMs: config.payExpiryMarginSeconds * 1000 };
     const runner = { ...settle, refunds, parties, leaseMs: config.refundLeaseMs };
+    /** A refund notification: the refund is carried on now, unless another runner holds it. */
+    const resumeRefund = async (refundId: string) => {
+      await refunds.wake(refundId);
+      if (await refunds.claim(refundId, config.refundLeaseMs)) await runRefund(runner, refundId);
+    };
     const timeoutProducer = await TransactionalProducer.start(mq, Topics.PAY_TIMEOUT, (message) => checkPaymentTimeout(settle, message));
     const eventProducer = await MqProducer.start(mq, [Topics.PAY_EVENTS]);
     const relay = new OutboxRelay({ sequelize: db, producer: eventProducer, logger });
@@ -87,7 +100,7 @@ runService({
       payHandlers({
         ...runner,
         readOrder,
-        notifyUrl: config.notifyUrl,
+        resumeRefund,
         sendTimeoutHalf: (paymentId, orderId) => timeoutProducer.sendHalf(paymentTimeoutHalf(paymentId, orderId)),
         faultInjection: config.faultInjection,
       }),

@@ -7,13 +7,20 @@ import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SnowflakeGenerator } from '@shop/common/ids';
 import { createLogger } from '@shop/common/log';
-import type { AlipayClient } from '../src/alipay/alipay-client';
+import type { AlipayApi } from '../src/alipay/alipay-client';
+import { AlipayChannel } from '../src/channels/alipay-channel';
+import { ChannelRegistry } from '../src/channels/channel-registry';
 import { reconcile } from '../src/domain/reconciliation';
 import { payMigrations } from '../src/store/migrations';
 import { PayStore } from '../src/store/pay-store';
 import { freshDatabase } from '../../../common/test/support/infra';
 
 const SCHEMA = 'shop_test_pay_reconciliation';
+
+const logger = createLogger('test', 'silent');
+/** The channels of a shop taking Alipay only, through the (partial) Alipay given. */
+const alipayOnly = (alipay: AlipayApi) =>
+  new ChannelRegistry([new AlipayChannel(alipay, 'http://pay-web.test/api/v1/notify/alipay', logger)], { enabled: ['ALIPAY_QR'], maxAmount: {}, downForMs: 1_000 }, logger);
 
 describe('reconciliation by China day against the real MySQL', function () {
   this.timeout(60_000);
@@ -58,8 +65,8 @@ describe('reconciliation by China day against the real MySQL', function () {
       'trade_no,out_trade_no,trade_status,total_amount,refund_amount,paid_at',
       ...[chinaMidnight, chinaMorning, chinaEvening].map((id) => `T${id},${id},TRADE_SUCCESS,10.00,0.00,x`),
     ].join('\n');
-    const alipay = { downloadBill: async () => bill } as unknown as AlipayClient;
-    const report = await reconcile({ store, ids, alipay, logger: createLogger('test', 'silent'), expiryMarginMs: 0 }, '2026-12-01');
+    const alipay = { downloadBill: async () => bill } as unknown as AlipayApi;
+    const report = await reconcile({ store, ids, channels: alipayOnly(alipay), logger, expiryMarginMs: 0 }, '2026-12-01');
     assert.ok(!('code' in report), JSON.stringify(report));
     assert.deepEqual([report.matched, report.differences], [3, []]);
   });
@@ -70,11 +77,11 @@ describe('reconciliation by China day against the real MySQL', function () {
     const alipay = {
       downloadBill: async () => bill,
       query: async () => ({ status: 'TRADE_SUCCESS', amount: '10.00', tradeNo: `T${closed}` }),
-    } as unknown as AlipayClient;
-    const report = await reconcile({ store, ids, alipay, logger: createLogger('test', 'silent'), expiryMarginMs: 0 }, '2026-12-05');
+    } as unknown as AlipayApi;
+    const report = await reconcile({ store, ids, channels: alipayOnly(alipay), logger, expiryMarginMs: 0 }, '2026-12-05');
     assert.ok(!('code' in report), JSON.stringify(report));
     assert.deepEqual(report.differences, [
-      { type: 'THIRD_PARTY_ONLY', outTradeNo: closed, localAmount: '', alipayAmount: '10.00', action: 'applied: its order takes it or it is refunded' },
+      { type: 'THIRD_PARTY_ONLY', channel: 'ALIPAY_QR', outTradeNo: closed, localAmount: '', alipayAmount: '10.00', action: 'applied: its order takes it or it is refunded' },
     ]);
     assert.equal((await store.findPayment(closed))?.status, 'PAID');
     const events = await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ?', {

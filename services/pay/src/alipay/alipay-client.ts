@@ -7,10 +7,42 @@
  */
 import { toAlipayTime } from '@shop/contracts';
 import { AlipaySdk } from 'alipay-sdk';
-import { AlipayRefusal, type PaymentGateway, type TradeStatus } from '../domain/ports';
 
-// The refusal and the trade states are the domain's (its gateway port); exported here too for the client's users.
-export { AlipayRefusal, type TradeStatus } from '../domain/ports';
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
+
+/**
+ * Alipay said no (code 40004 and friends); `subCode` is Alipay's, e.g. ACQ.TRADE_NOT_EXIST.
+ * A value, not an exception: the caller tells refusals (an answer) from failures (thrown).
+ */
+export class AlipayRefusal {
+  constructor(
+    readonly subCode: string,
+    readonly message: string,
+  ) {}
+}
+
+/**
+ * Alipay's OpenAPI as the shop uses it: {@link AlipayClient} in production, an in-memory Alipay
+ * in the unit tests. channels/alipay-channel.ts turns it into the domain's PaymentChannel.
+ */
+export interface AlipayApi {
+  /** The merchant app's id, which a notification must name. */
+  readonly settings: { readonly appId: string };
+  /** A QR code for the trade, valid until `expiresAt` (alipay.trade.precreate). */
+  precreate(input: { outTradeNo: string; amount: string; subject: string; expiresAt: Date; notifyUrl: string }): Promise<{ qrCode: string } | AlipayRefusal>;
+  /** alipay.trade.query; ACQ.TRADE_NOT_EXIST until a buyer scanned the QR code. */
+  query(outTradeNo: string): Promise<{ status: TradeStatus; amount: string; tradeNo: string } | AlipayRefusal>;
+  /** alipay.trade.close of a trade the buyer has not paid. */
+  close(outTradeNo: string): Promise<{ closed: true } | AlipayRefusal>;
+  /** Refunds `amount` once per `refundId` (out_request_no): a repeat answers fundChange false. */
+  refund(input: { outTradeNo: string; refundId: string; amount: string; reason: string }): Promise<{ fundChange: boolean; refunded: string } | AlipayRefusal>;
+  /** Whether Alipay made the refund `refundId` of the trade (alipay.trade.fastpay.refund.query). */
+  refundQuery(input: { outTradeNo: string; refundId: string }): Promise<{ found: boolean; amount: string } | AlipayRefusal>;
+  /** The trade bill of a China-time day as text (a CSV with a header line, out_trade_no and total_amount among its columns). */
+  downloadBill(date: string): Promise<string | AlipayRefusal>;
+  /** True when the notification carries Alipay's valid signature. */
+  verifyNotification(form: Record<string, string>): boolean;
+}
 
 export interface AlipaySettings {
   appId: string;
@@ -23,7 +55,7 @@ export interface AlipaySettings {
   timeoutMs: number;
 }
 
-export class AlipayClient implements PaymentGateway {
+export class AlipayClient implements AlipayApi {
   private readonly sdk: AlipaySdk;
 
   constructor(readonly settings: AlipaySettings) {

@@ -1,65 +1,67 @@
 /**
- * Alipay's asynchronous notification (trade_status_sync), as pay-web hands it over: trusted only
- * after its RSA2 signature, app id, trade and amount check out. The answer is the text Alipay
- * expects: "success" stops its retries, "failure" makes it try again later.
+ * A channel's asynchronous notification (Alipay's trade_status_sync form, WeChat Pay's signed
+ * and encrypted JSON), as pay-web hands it over: trusted only after the channel verified it
+ * (signature, merchant, decryption: channels/), and only for a payment of that channel with that
+ * amount. The answer tells pay-web what the channel expects: ACK stops its retries, RETRY makes
+ * it try again later.
+ *
+ * A payment notice applies the payment (once: repeats change nothing). A refund notice (WeChat
+ * Pay's REFUND.SUCCESS...) resumes the refund, which asks the channel and finishes; a refund
+ * notice is never itself taken as the money having moved.
  */
 import type { SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
 import { isPlanted, PlantedDefects } from '@shop/contracts';
 import { paySucceeded } from './pay-events';
 import { applyPayment } from './payments';
-import type { PaymentGateway, PaymentRepository, PaymentRow } from './ports';
+import type { ChannelName, ChannelNotice, PaymentChannels, PaymentRepository, PaymentRow, RawNotification } from './ports';
 
-/** The SDK throws on a sign_type it does not know: that is an unverifiable form, nothing more. */
-function verified(alipay: PaymentGateway, fields: Record<string, string>): boolean {
-  try {
-    return alipay.verifyNotification(fields);
-  } catch {
-    return false;
-  }
+export type NotificationAnswer = 'ACK' | 'RETRY';
+
+export interface NotificationDeps {
+  store: PaymentRepository;
+  ids: SnowflakeGenerator;
+  channels: PaymentChannels;
+  logger: Logger;
+  /** Carries a refund on now (the refund runner), if nobody else holds it. */
+  resumeRefund(refundId: string): Promise<void>;
 }
 
-export async function handleNotification(
-  deps: { store: PaymentRepository; ids: SnowflakeGenerator; alipay: PaymentGateway; logger: Logger },
-  fields: Record<string, string>,
-): Promise<'success' | 'failure'> {
-  const { store, alipay, logger } = deps;
-  const log = logger.child({ outTradeNo: fields.out_trade_no, notifyId: fields.notify_id });
-  if (!verified(alipay, fields)) {
-    log.warn('notification with an invalid signature refused');
-    return 'failure';
-  }
-  if (fields.app_id !== alipay.settings.appId) {
-    log.warn({ appId: fields.app_id }, 'notification for another app refused');
-    return 'failure';
-  }
-  const payment = /^\d{1,20}$/.test(fields.out_trade_no ?? '') ? await store.findPayment(fields.out_trade_no!) : undefined;
-  if (!payment) {
+export async function handleNotification(deps: NotificationDeps, channelName: ChannelName, raw: RawNotification): Promise<NotificationAnswer> {
+  const { store, logger } = deps;
+  const notice = deps.channels.of(channelName).readNotification(raw);
+  if (!notice) return 'RETRY';
+  const log = logger.child({ channel: channelName, outTradeNo: notice.outTradeNo, noticeId: notice.noticeId });
+  const payment = /^\d{1,20}$/.test(notice.outTradeNo) ? await store.findPayment(notice.outTradeNo) : undefined;
+  if (!payment || payment.channel !== channelName) {
     log.warn('notification for an unknown trade refused');
-    return 'failure';
+    return 'RETRY';
   }
-  if (fields.total_amount !== payment.amount) {
-    log.error({ notified: fields.total_amount, amount: payment.amount }, 'notification with another amount refused');
-    return 'failure';
+  if (notice.kind === 'REFUND') {
+    if (/^\d{1,20}$/.test(notice.refundId)) await deps.resumeRefund(notice.refundId);
+    log.info({ refundId: notice.refundId }, 'refund notification: the refund asks its channel and finishes');
+    return 'ACK';
   }
-  if (fields.trade_status === 'TRADE_SUCCESS' || fields.trade_status === 'TRADE_FINISHED') {
-    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE)
-      ? await applyAgain(deps, payment, fields)
-      : await applyPayment(store, deps.ids, payment, fields.trade_no ?? '');
+  if (notice.kind === 'PAID') {
+    if (notice.amount !== payment.amount) {
+      log.error({ notified: notice.amount, amount: payment.amount }, 'notification with another amount refused');
+      return 'RETRY';
+    }
+    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE) ? await applyAgain(deps, payment, notice) : await applyPayment(store, deps.ids, payment, notice.tradeNo);
     log.info({ applied }, applied ? 'payment applied from the notification' : 'notification repeated; nothing to do');
   }
-  // Other statuses (TRADE_CLOSED...) carry nothing to apply; acknowledging stops the retries.
-  return 'success';
+  // Other notices (a closed trade...) carry nothing to apply; acknowledging stops the retries.
+  return 'ACK';
 }
 
 /**
  * The planted defect (chaos harness only): a notification applied without "only if unpaid", each
  * one announcing the payment again under a key of its own, as the tutorials' callbacks did.
  */
-async function applyAgain(deps: { store: PaymentRepository; ids: SnowflakeGenerator }, payment: PaymentRow, fields: Record<string, string>): Promise<boolean> {
-  if (await applyPayment(deps.store, deps.ids, payment, fields.trade_no ?? '')) return true;
+async function applyAgain(deps: NotificationDeps, payment: PaymentRow, notice: Extract<ChannelNotice, { kind: 'PAID' }>): Promise<boolean> {
+  if (await applyPayment(deps.store, deps.ids, payment, notice.tradeNo)) return true;
   await deps.store.transaction((tx) =>
-    deps.store.enqueue(tx, deps.ids.next(), { ...paySucceeded(payment, fields.trade_no ?? ''), keys: [fields.notify_id ?? deps.ids.next()] }),
+    deps.store.enqueue(tx, deps.ids.next(), { ...paySucceeded(payment, notice.tradeNo), keys: [notice.noticeId || deps.ids.next()] }),
   );
   return true;
 }

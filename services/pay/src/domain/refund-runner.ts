@@ -4,15 +4,19 @@
  *
  *   hold     the order service checks the refund against the order's rules and answers the plan
  *            (amounts, points, stock, coupon); refused: nothing happened, the row goes
- *   alipay   alipay.trade.refund with out_request_no = refund id; after a try whose answer was
- *            lost, alipay.trade.fastpay.refund.query first tells whether Alipay did it
+ *   alipay   the refund at the payment's channel (Alipay or WeChat Pay; the step's name is from
+ *            when Alipay was the only one), its refund number = refund id; after a try, the
+ *            channel's refund query first tells whether it made it. WeChat Pay answers PROCESSING
+ *            until the money moved: the refund waits (postponed, woken by WeChat's REFUND.SUCCESS
+ *            notification) and asks again
  *   balance  user.RefundBalance   points  user.DeductPoints
  *   stock    goods.ReturnStock    coupon  coupon.ReleaseCoupon (before shipment)
  *   finish   SUCCEEDED, with pay.refund-finished in the same transaction (the order's hold ends,
  *            and the refund completing the order makes it REFUNDED)
  *
- * Alipay refusing for good (before anything else moved) ends it FAILED with the reason. Any other
- * trouble (a service down, Alipay failing or silent) postpones it with a growing back-off; the
+ * The channel refusing for good, or its refund closing or failing (before anything else moved),
+ * ends it FAILED with the reason. Any other trouble (a service down, the channel failing, silent
+ * or still processing) postpones it with a growing back-off; the
  * refund sweeper and the next start-up carry on from the first step not stamped. One runner at a
  * time: the row's lease (next_attempt_at) is taken before running.
  */
@@ -23,8 +27,9 @@ import { parseCents } from '@shop/common/money';
 import { isPlanted, PlantedDefects, type PayRefundFinishedEvent } from '@shop/contracts';
 import { refundFinished } from './pay-events';
 import {
-  AlipayRefusal,
-  type PaymentGateway,
+  ChannelRefusal,
+  type ChannelRefundState,
+  type PaymentChannels,
   type PaymentRepository,
   type PaymentRow,
   type RefundLine,
@@ -38,7 +43,7 @@ export interface RefundRunnerDeps {
   store: PaymentRepository;
   refunds: RefundRepository;
   ids: SnowflakeGenerator;
-  alipay: PaymentGateway;
+  channels: PaymentChannels;
   parties: RefundParties;
   logger: Logger;
   /** How long a runner may hold a refund before another may take it over. */
@@ -50,16 +55,13 @@ export type StepHook = (step: RefundStep, refundId: string) => Promise<void>;
 
 export type RunOutcome = { row: RefundRow } | { refused: DomainError };
 
-/**
- * Alipay's sub_codes that say "not now" rather than "no": the same request may succeed later.
- * (ACQ.SELLER_BALANCE_NOT_ENOUGH: the merchant's Alipay account lacks the money until topped up.)
- */
-const RETRYABLE_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.SELLER_BALANCE_NOT_ENOUGH', 'TRANSPORT']);
-
 const MAX_BACKOFF_MS = 30_000;
 
-/** Alipay refused the refund for good: it ends FAILED with this reason. */
-class RefusedByAlipay extends Error {}
+/** The channel refused the refund for good (or it closed there): it ends FAILED with this reason. */
+class RefusedByChannel extends Error {}
+
+/** The channel took the refund and is still moving the money (WeChat Pay's PROCESSING): wait for it. */
+class ChannelProcessing extends Error {}
 
 /** Runs the refund's steps not done yet. The caller holds its lease (it created or claimed it). */
 export async function runRefund(deps: RefundRunnerDeps, refundId: string, hook?: StepHook): Promise<RunOutcome> {
@@ -87,12 +89,13 @@ export async function runRefund(deps: RefundRunnerDeps, refundId: string, hook?:
     await end(deps, row, 'SUCCEEDED', null);
     log.info({ amount: row.amount, kind: row.kind }, 'refund succeeded');
   } catch (error) {
-    if (error instanceof RefusedByAlipay) {
+    if (error instanceof RefusedByChannel) {
       await end(deps, row, 'FAILED', error.message);
-      log.error({ reason: error.message }, 'Alipay refused the refund for good; it FAILED');
+      log.error({ reason: error.message }, 'the channel refused the refund for good; it FAILED');
     } else {
       const delayMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(row.attempts, 10));
-      await refunds.postpone(row.id, delayMs, error instanceof Error ? error.message : String(error));
+      // A refund waiting on its channel may be woken early by the channel's notification (refunds.wake).
+      await refunds.postpone(row.id, delayMs, error instanceof Error ? error.message : String(error), error instanceof ChannelProcessing);
       log.warn({ err: error, retryInMs: delayMs }, 'refund step failed; it goes on later');
     }
   }
@@ -157,31 +160,43 @@ async function holdStep(deps: RefundRunnerDeps, row: RefundRow): Promise<RunOutc
   return { row: (await deps.refunds.find(row.id))! };
 }
 
+/**
+ * The part that goes back through the payment's channel. After a first try, the channel is asked
+ * whether it made the refund (the answer may have been lost, or it was PROCESSING); a refund it
+ * never made is asked for again under the same number, which the channel makes at most once.
+ */
 async function alipayStep(deps: RefundRunnerDeps, row: RefundRow): Promise<void> {
-  const { alipay, refunds } = deps;
+  const { refunds } = deps;
   const payment = row.payment_id ? await deps.store.findPayment(row.payment_id) : undefined;
-  if (!payment) throw new Error(`refund ${row.id} has an Alipay part but no payment`);
-  if (row.alipay_attempts > 0 && (await alipayDidIt(alipay, payment, row))) return recordAlipayPart(deps, row, payment);
+  if (!payment) throw new Error(`refund ${row.id} has a channel part but no payment`);
+  const channel = deps.channels.of(payment.channel);
+  const transport = (error: unknown) => new ChannelRefusal('RETRY', 'TRANSPORT', String(error));
+  if (row.alipay_attempts > 0) {
+    const known = await channel.refundQuery({ outTradeNo: payment.id, refundId: row.id }).catch(transport);
+    if (known instanceof ChannelRefusal) {
+      if (known.kind !== 'NOT_FOUND') throw new Error(`${channel.title} could not say whether it refunded: ${known.code}`);
+    } else return settleChannelPart(deps, row, payment, channel.title, known);
+  }
   // Counted before the call: if its answer is lost (a crash, a timeout), the next runner asks first.
   await refunds.countAlipayAttempt(row.id);
-  const result = await alipay
-    .refund({ outTradeNo: payment.id, refundId: row.id, amount: row.alipay_amount, reason: row.reason.slice(0, 100) || 'refund' })
-    .catch((error: unknown) => new AlipayRefusal('TRANSPORT', String(error)));
-  if (result instanceof AlipayRefusal) {
-    if (RETRYABLE_SUB_CODES.has(result.subCode)) throw new Error(`Alipay could not refund now: ${result.subCode} ${result.message}`);
-    throw new RefusedByAlipay(`Alipay refused the refund: ${result.subCode} ${result.message}`);
+  const result = await channel
+    .refund({ outTradeNo: payment.id, refundId: row.id, amount: row.alipay_amount, total: payment.amount, reason: row.reason.slice(0, 80) || 'refund' })
+    .catch(transport);
+  if (result instanceof ChannelRefusal) {
+    if (result.kind === 'RETRY') throw new Error(`${channel.title} could not refund now: ${result.code} ${result.message}`);
+    throw new RefusedByChannel(`${channel.title} refused the refund: ${result.code} ${result.message}`);
   }
-  await recordAlipayPart(deps, row, payment);
+  await settleChannelPart(deps, row, payment, channel.title, result);
 }
 
-/** alipay.trade.fastpay.refund.query: whether Alipay made this refund already. */
-async function alipayDidIt(alipay: PaymentGateway, payment: PaymentRow, row: RefundRow): Promise<boolean> {
-  const known = await alipay.refundQuery({ outTradeNo: payment.id, refundId: row.id }).catch((error: unknown) => new AlipayRefusal('TRANSPORT', String(error)));
-  if (known instanceof AlipayRefusal) throw new Error(`Alipay could not say whether it refunded: ${known.subCode}`);
-  return known.found;
+/** The channel's word on the refund: done (recorded), still processing (wait), or failed for good. */
+async function settleChannelPart(deps: RefundRunnerDeps, row: RefundRow, payment: PaymentRow, title: string, state: ChannelRefundState): Promise<void> {
+  if (state.state === 'SUCCEEDED') return recordAlipayPart(deps, row, payment);
+  if (state.state === 'PROCESSING') throw new ChannelProcessing(`waiting for ${title} to finish the refund (PROCESSING)`);
+  throw new RefusedByChannel(`${title}: ${state.reason}`);
 }
 
-/** Stamps the Alipay part, and counts it in the payment (REFUNDED once all of it went back). */
+/** Stamps the channel part, and counts it in the payment (REFUNDED once all of it went back). */
 async function recordAlipayPart(deps: RefundRunnerDeps, row: RefundRow, payment: PaymentRow): Promise<void> {
   const { store, refunds, ids } = deps;
   await store.transaction(async (tx) => {
@@ -195,7 +210,7 @@ async function recordAlipayPart(deps: RefundRunnerDeps, row: RefundRow, payment:
       orderId: payment.order_id,
       event: `REFUND ${row.id}`,
       amount: row.alipay_amount,
-      detail: `${row.kind.toLowerCase()} refund through Alipay`,
+      detail: `${row.kind.toLowerCase()} refund through ${payment.channel}`,
     });
   });
 }

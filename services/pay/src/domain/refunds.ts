@@ -11,7 +11,7 @@ import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
 import { formatCents, parseCents } from '@shop/common/money';
 import { normaliseLines, type OrderAfterSalesApprovedEvent, type OrderPaymentRejectedEvent } from '@shop/contracts';
-import type { OrderReader, RefundKind, RefundLine, RefundRow, RefundStatus } from './ports';
+import type { OrderReader, PaymentRepository, PaymentRow, RefundKind, RefundLine, RefundRow, RefundStatus } from './ports';
 import { runRefund, type RefundRunnerDeps, type StepHook } from './refund-runner';
 
 export interface RefundRequestDeps extends RefundRunnerDeps, OrderReader {}
@@ -138,7 +138,7 @@ async function attempt(
   if (amount !== undefined && amount > left) return new DomainError(ErrorCode.INVALID_ARGUMENT, `at most ${formatCents(left)} can still be refunded`);
 
   const id = deps.ids.next();
-  const payment = await deps.store.findByOrder(order.orderId);
+  const payment = await keptPayment(deps.store, order.orderId, order.paymentId);
   const inserted = await refunds.insert({
     id,
     requestId: input.requestId || id,
@@ -204,9 +204,20 @@ export async function listRefunds(
   return { refunds, total: refunds.length };
 }
 
+/**
+ * The payment the order took: the one the order names, else (orders paid before it was recorded,
+ * or the event not saying) the first of its payments that was paid. A payment of another channel
+ * landing after it was rejected by the order and refunded on its own.
+ */
+async function keptPayment(store: PaymentRepository, orderId: string, paymentId?: string): Promise<PaymentRow | undefined> {
+  if (paymentId) return store.findPayment(paymentId);
+  const paid = (await store.listOfOrder(orderId)).filter((payment) => payment.status === 'PAID' || payment.status === 'REFUNDED');
+  return paid.sort((a, b) => (a.paid_at?.getTime() ?? 0) - (b.paid_at?.getTime() ?? 0))[0];
+}
+
 /** An admin approved an after-sales request (order.after-sales-approved): its refund, once. */
 export async function refundAfterSales(deps: RefundRunnerDeps, approved: OrderAfterSalesApprovedEvent): Promise<RefundRow> {
-  const payment = await deps.store.findByOrder(approved.orderId);
+  const payment = await keptPayment(deps.store, approved.orderId);
   return startSystemRefund(deps, {
     requestId: `after-sales:${approved.afterSalesId}`,
     orderId: approved.orderId,
@@ -219,7 +230,7 @@ export async function refundAfterSales(deps: RefundRunnerDeps, approved: OrderAf
   });
 }
 
-/** The order service rejected a payment (order.payment-rejected): all of it back through Alipay, once. */
+/** The order service rejected a payment (order.payment-rejected): all of it back through its channel, once. */
 export async function refundRejectedPayment(deps: RefundRunnerDeps, rejected: OrderPaymentRejectedEvent): Promise<RefundRow | undefined> {
   const payment = await deps.store.findPayment(rejected.paymentId);
   if (!payment) return undefined;
@@ -230,7 +241,9 @@ export async function refundRejectedPayment(deps: RefundRunnerDeps, rejected: Or
     paymentId: payment.id,
     kind: 'PAYMENT_REJECTED',
     requestedAmount: payment.amount,
-    reason: `paid after the order was ${rejected.orderStatus.toLowerCase()}`,
+    reason: ['PAID', 'SHIPPED', 'COMPLETED', 'REFUNDED'].includes(rejected.orderStatus)
+      ? 'the order was paid by another payment'
+      : `paid after the order was ${rejected.orderStatus.toLowerCase()}`,
     afterSalesId: null,
     plan: { amount: payment.amount, alipayAmount: payment.amount, balanceAmount: '0', points: '0', restock: [], releaseCoupon: false, completesOrder: false },
   });

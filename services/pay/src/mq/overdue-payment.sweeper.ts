@@ -1,8 +1,9 @@
 /**
  * The fallback for payments no check-back settled (a lost half message, a broker that gave up):
- * every UNPAID payment past its deadline is settled with Alipay, the whole backlog each run; a
- * closed one announces pay.closed through the outbox, which the order service handles like a
- * committed pay.timeout. A payment Alipay took is applied (and refunded if its order rejects it).
+ * every UNPAID payment past its deadline, or replaced by another channel's, is settled with its
+ * channel, the whole backlog each run; a closed one announces pay.closed through the outbox (not
+ * a replaced one: the order goes on with its new payment), which the order service handles like a
+ * committed pay.timeout. A payment a channel took is applied (and refunded if its order rejects it).
  */
 import { startPeriodic, type Stoppable } from '@shop/common/service';
 import { payClosed } from '../domain/pay-events';

@@ -1,11 +1,11 @@
 /**
  * The pay service's consumer group:
  * - pay.succeeded: the payment log;
- * - order.cancelled: the order's open trade is closed at Alipay right away, so the buyer can no
- *   longer pay (a QR code nobody scanned cannot be closed: it dies at its deadline);
+ * - order.cancelled: the order's open trades are closed at their channels right away, so the buyer
+ *   can no longer pay (an Alipay QR code nobody scanned cannot be closed: it dies at its deadline);
  * - order.payment-rejected: a payment the order could not take is refunded in full;
  * - order.after-sales-approved: the approved refund is carried out.
- * Alipay calls and refunds open transactions of their own and are idempotent: they run before
+ * Channel calls and refunds open transactions of their own and are idempotent: they run before
  * the consume-log transaction. A refund that must wait is finished by the refund sweeper.
  */
 import { startServiceConsumer, type MqConnection, type MqConsumer } from '@shop/common/mq';
@@ -39,15 +39,16 @@ export function startPayConsumer(
             orderId: paid.orderId,
             event: 'PAID',
             amount: paid.amount,
-            detail: `alipay trade ${paid.tradeNo}`,
+            detail: `channel trade ${paid.tradeNo}`,
           });
         },
       }),
       payEvents.on(Tags.ORDER_CANCELLED, {
         async before({ orderId }) {
-          const payment = await store.findByOrder(orderId);
-          if (payment?.status === 'UNPAID')
-            logger.info({ orderId, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+          for (const payment of await store.listOfOrder(orderId)) {
+            if (payment.status === 'UNPAID')
+              logger.info({ orderId, paymentId: payment.id, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+          }
         },
         handle: async () => undefined,
       }),

@@ -4,12 +4,12 @@ import type { Logger } from '@shop/common/log';
 import type { ServiceHandlers } from '@shop/common/rpc';
 import type { payContract } from '@shop/contracts';
 import { pay } from '@shop/proto';
-import { handleNotification } from '../domain/notifications';
-import { createPayment, getPayment, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';
+import { handleNotification, type NotificationDeps } from '../domain/notifications';
+import { createPayment, getPayment, listChannels, settleOrderPayment, type OrderSettlement, type PaymentDeps, type PaymentView } from '../domain/payments';
 import { payStats } from '../domain/pay-stats';
 import { reconcile } from '../domain/reconciliation';
 import { listRefunds, requestRefund, type RefundRequestDeps, type RefundView } from '../domain/refunds';
-import type { RefundKind, RefundStatus } from '../domain/ports';
+import type { ChannelName, RefundKind, RefundStatus } from '../domain/ports';
 import { refundFaultHook } from './refund-fault-hook';
 
 const STATUS: Record<PaymentView['status'], pay.PaymentStatus> = {
@@ -40,19 +40,33 @@ const SETTLEMENT: Record<OrderSettlement, pay.Settlement> = {
   OPEN: pay.Settlement.SETTLEMENT_OPEN,
 };
 
-const toPayment = (view: PaymentView): pay.Payment => ({ ...view, status: STATUS[view.status] });
+const CHANNEL: Record<ChannelName, pay.Channel> = { ALIPAY_QR: pay.Channel.ALIPAY_QR, WECHAT_NATIVE: pay.Channel.WECHAT_NATIVE };
+const CHANNEL_FROM_PROTO = new Map(Object.entries(CHANNEL).map(([name, value]) => [value, name as ChannelName]));
+
+const toPayment = (view: PaymentView): pay.Payment => ({ ...view, status: STATUS[view.status], channel: CHANNEL[view.channel] });
 const toRefund = (view: RefundView): pay.Refund => ({ ...view, status: REFUND_STATUS[view.status], kind: REFUND_KIND[view.kind] });
 
 export function payHandlers(
-  deps: PaymentDeps & RefundRequestDeps & { faultInjection: boolean; logger: Logger },
+  deps: PaymentDeps & RefundRequestDeps & NotificationDeps & { faultInjection: boolean; logger: Logger },
 ): ServiceHandlers<typeof payContract.definition> {
   return {
     createPayment: async ({ orderId, userId, channel }) => {
-      if (channel !== pay.Channel.ALIPAY_QR) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'channel must be ALIPAY_QR');
-      return toPayment(orThrow(await createPayment(deps, { orderId, userId })));
+      const name = CHANNEL_FROM_PROTO.get(channel);
+      if (channel !== pay.Channel.CHANNEL_UNSPECIFIED && !name)
+        throw new AppError(ErrorCode.INVALID_ARGUMENT, `channel must be one of ${Object.keys(CHANNEL).join(', ')}`);
+      return toPayment(orThrow(await createPayment(deps, { orderId, userId, channel: name })));
     },
+    listChannels: async (request) => ({
+      channels: orThrow(await listChannels(deps, request)).map((option) => ({ ...option, channel: CHANNEL[option.channel] })),
+    }),
     getPayment: async (request) => toPayment(orThrow(await getPayment(deps.store, request))),
-    handleAlipayNotify: async ({ fields }) => ({ reply: await handleNotification(deps, fields) }),
+    handleAlipayNotify: async ({ fields }) => ({
+      reply: (await handleNotification(deps, 'ALIPAY_QR', { form: fields })) === 'ACK' ? 'success' : 'failure',
+    }),
+    handleWechatPayNotify: async ({ headers, body }) => {
+      const accepted = (await handleNotification(deps, 'WECHAT_NATIVE', { headers, body })) === 'ACK';
+      return { accepted, message: accepted ? '' : 'not accepted' };
+    },
     requestRefund: async (request, context) =>
       toRefund(orThrow(await requestRefund(deps, request, refundFaultHook(deps.faultInjection, context, deps.logger)))),
     listRefunds: async ({ status, ...request }) => {

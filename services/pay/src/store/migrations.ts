@@ -2,7 +2,9 @@ import type { Migration } from '@shop/common/db';
 import { consumerMigrations, outboxMigrations } from '@shop/common/mq';
 
 /**
- * trade_pay: one payment per order (UNIQUE order_id), its id is Alipay's out_trade_no. Status
+ * trade_pay: the payments of orders, one per (order, attempt): a customer switching channel
+ *   (Alipay, WeChat Pay) replaces the open payment by the next attempt (superseded_at). Its id is
+ *   the channel's out_trade_no. Status
  *   moves only by conditional UPDATEs: UNPAID -> PAID (notify or query) | CLOSED (deadline);
  *   CLOSED -> PAID (a payment Alipay took before the close: refunded); PAID -> REFUNDED.
  * pay_log: what happened to each payment, for people (written once per event).
@@ -10,7 +12,7 @@ import { consumerMigrations, outboxMigrations } from '@shop/common/mq';
  *   step of its plan (held by the order service, then Alipay, balance, points, stock, coupon) is
  *   done, each step stamped when done, then SUCCEEDED; FAILED when Alipay refused it for good.
  *   A lease (next_attempt_at) lets one runner at a time carry it on.
- * reconciliation / reconciliation_run: the daily comparison with Alipay's bill.
+ * reconciliation / reconciliation_run: the daily comparison with the channels' bills.
  */
 export const payMigrations: Migration[] = [
   ...outboxMigrations,
@@ -125,6 +127,25 @@ export const payMigrations: Migration[] = [
     id: '0003-pay-trace-parent',
     async up({ sequelize }) {
       await sequelize.query('ALTER TABLE trade_pay ADD COLUMN IF NOT EXISTS trace_parent VARCHAR(64) NULL');
+    },
+  },
+  {
+    // Payment channels (issue 20): the channel of each payment, several attempts per order (one
+    // open at a time), the channel's own trade number under a channel-neutral name.
+    id: '0004-pay-channels',
+    async up({ sequelize }) {
+      const [tradeNo] = await sequelize.query("SHOW COLUMNS FROM trade_pay LIKE 'alipay_trade_no'");
+      if ((tradeNo as unknown[]).length > 0) await sequelize.query('ALTER TABLE trade_pay CHANGE COLUMN alipay_trade_no trade_no VARCHAR(64) NULL');
+      await sequelize.query(`
+        ALTER TABLE trade_pay
+          ADD COLUMN IF NOT EXISTS channel VARCHAR(16) NOT NULL DEFAULT 'ALIPAY_QR',
+          ADD COLUMN IF NOT EXISTS attempt INT NOT NULL DEFAULT 1,
+          ADD COLUMN IF NOT EXISTS superseded_at DATETIME(3) NULL,
+          ADD UNIQUE KEY IF NOT EXISTS uq_order_attempt (order_id, attempt),
+          DROP INDEX IF EXISTS uq_order`);
+      await sequelize.query("ALTER TABLE reconciliation ADD COLUMN IF NOT EXISTS channel VARCHAR(16) NOT NULL DEFAULT 'ALIPAY_QR'");
+      // A refund postponed while its channel moves the money (WeChat Pay's PROCESSING), which the channel's notification may wake.
+      await sequelize.query('ALTER TABLE refund ADD COLUMN IF NOT EXISTS channel_waiting BOOLEAN NOT NULL DEFAULT 0');
     },
   },
 ];

@@ -7,7 +7,8 @@ import { paymentMachine, type PaymentMove } from '../domain/pay-status';
 import { countPaymentCreated, countPaymentMove } from '../pay-metrics';
 import type { Difference, NewPayment, PaidPayment, PayDayStats, PayLogEntry, PaymentRepository, PaymentRow } from '../domain/ports';
 
-const PAYMENT_COLUMNS = 'id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, alipay_trade_no, refunded_amount, paid_at, trace_parent';
+const PAYMENT_COLUMNS =
+  'id, order_id, user_id, amount, balance_paid, status, channel, attempt, superseded_at, qr_code, expires_at, trade_no, refunded_amount, paid_at, trace_parent';
 
 /** 00:00 China time (UTC+8) of a day is 16:00 UTC the day before. */
 const CHINA_OFFSET_HOURS = 8;
@@ -17,13 +18,13 @@ export class PayStore extends SqlStore implements PaymentRepository {
     return enqueueEvent(this.sequelize, tx, id, message);
   }
 
-  /** Inserts an UNPAID payment without its QR code yet; false when the order has one already. */
+  /** Inserts an UNPAID payment without its QR code yet; false when the order has one of that attempt already. */
   async insertPayment(tx: Transaction, row: NewPayment): Promise<boolean> {
     const inserted = await insertUnique(
       this.sequelize,
-      `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, qr_code, expires_at, trace_parent, created_at)
-       VALUES (?, ?, ?, ?, ?, 'UNPAID', '', ?, ?, UTC_TIMESTAMP(3))`,
-      [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.expiresAt, row.traceParent || null],
+      `INSERT INTO trade_pay (id, order_id, user_id, amount, balance_paid, status, channel, attempt, qr_code, expires_at, trace_parent, created_at)
+       VALUES (?, ?, ?, ?, ?, 'UNPAID', ?, ?, '', ?, ?, UTC_TIMESTAMP(3))`,
+      [row.id, row.orderId, row.userId, row.amount, row.balancePaid, row.channel, row.attempt, row.expiresAt, row.traceParent || null],
       tx,
     );
     if (inserted) countPaymentCreated(tx);
@@ -40,14 +41,30 @@ export class PayStore extends SqlStore implements PaymentRepository {
   }
 
   findByOrder(orderId: string, tx?: Transaction): Promise<PaymentRow | undefined> {
-    return this.one(`SELECT ${PAYMENT_COLUMNS} FROM trade_pay WHERE order_id = ?${tx ? ' FOR UPDATE' : ''}`, [orderId], tx);
+    return this.one(`SELECT ${PAYMENT_COLUMNS} FROM trade_pay WHERE order_id = ? ORDER BY attempt DESC LIMIT 1${tx ? ' FOR UPDATE' : ''}`, [orderId], tx);
+  }
+
+  listOfOrder(orderId: string): Promise<PaymentRow[]> {
+    return this.sequelize.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM trade_pay WHERE order_id = ? ORDER BY attempt`, {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
+  }
+
+  /** Marks an UNPAID payment replaced by another attempt; false when it was not UNPAID or replaced already. */
+  async supersede(tx: Transaction, id: string): Promise<boolean> {
+    const [, affected] = await this.sequelize.query(
+      "UPDATE trade_pay SET superseded_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'UNPAID' AND superseded_at IS NULL",
+      { replacements: [id], type: QueryTypes.UPDATE, transaction: tx },
+    );
+    return affected === 1;
   }
 
   /** Applies the move (pay-status.ts); false when the payment was in none of its starting statuses. */
   async transition(tx: Transaction, id: string, move: PaymentMove, extra: { tradeNo?: string } = {}): Promise<boolean> {
     const { from, to } = paymentMachine.moves[move];
     const sets = ['status = ?'];
-    if (to === 'PAID') sets.push('paid_at = UTC_TIMESTAMP(3)', 'alipay_trade_no = ?');
+    if (to === 'PAID') sets.push('paid_at = UTC_TIMESTAMP(3)', 'trade_no = ?');
     if (to === 'CLOSED') sets.push('closed_at = UTC_TIMESTAMP(3)');
     const [, affected] = await this.sequelize.query(`UPDATE trade_pay SET ${sets.join(', ')} WHERE id = ? AND status IN (?)`, {
       replacements: [to, ...(to === 'PAID' ? [extra.tradeNo ?? null] : []), id, [...from]],
@@ -58,10 +75,11 @@ export class PayStore extends SqlStore implements PaymentRepository {
     return affected === 1;
   }
 
-  /** UNPAID payments whose deadline passed more than `graceMs` ago, oldest first. */
+  /** UNPAID payments whose deadline passed more than `graceMs` ago, or replaced by another attempt, oldest first. */
   async overdueIds(graceMs: number, limit: number): Promise<string[]> {
     const rows = await this.sequelize.query<{ id: string }>(
-      "SELECT id FROM trade_pay WHERE status = 'UNPAID' AND expires_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND ORDER BY expires_at LIMIT ?",
+      `SELECT id FROM trade_pay WHERE status = 'UNPAID' AND (expires_at < UTC_TIMESTAMP(3) - INTERVAL ? MICROSECOND OR superseded_at IS NOT NULL)
+       ORDER BY expires_at LIMIT ?`,
       { replacements: [graceMs * 1000, limit], type: QueryTypes.SELECT },
     );
     return rows.map((row) => row.id);
@@ -91,12 +109,12 @@ export class PayStore extends SqlStore implements PaymentRepository {
   }
 
   /**
-   * Payments paid on a day of Alipay's bill, which counts days in China time (UTC+8), with what
+   * Payments paid on a day of the channels' bills, which count days in China time (UTC+8), with what
    * was refunded of each: the payments whose paid_at (UTC) falls in [day - 8 h, day + 16 h).
    */
   paidOn(date: string): Promise<PaidPayment[]> {
     return this.sequelize.query(
-      `SELECT id, amount, refunded_amount, status FROM trade_pay
+      `SELECT id, channel, amount, refunded_amount, status FROM trade_pay
        WHERE paid_at >= ? - INTERVAL ${CHINA_OFFSET_HOURS} HOUR AND paid_at < ? + INTERVAL ${24 - CHINA_OFFSET_HOURS} HOUR AND status IN ('PAID', 'REFUNDED')`,
       { replacements: [date, date], type: QueryTypes.SELECT },
     );
@@ -118,9 +136,9 @@ export class PayStore extends SqlStore implements PaymentRepository {
       await this.sequelize.query('DELETE FROM reconciliation WHERE bill_date = ?', { replacements: [date], transaction });
       for (const d of differences) {
         await this.sequelize.query(
-          'INSERT INTO reconciliation (bill_date, out_trade_no, type, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+          'INSERT INTO reconciliation (bill_date, out_trade_no, type, channel, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
           {
-            replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
+            replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.channel, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
             type: QueryTypes.INSERT,
             transaction,
           },

@@ -124,17 +124,26 @@ export class RefundStore extends SqlStore implements RefundRepository {
   }
 
   /** A try that must be repeated later: counted, and retried after `delayMs`. */
-  async postpone(id: string, delayMs: number, error: string): Promise<void> {
+  async postpone(id: string, delayMs: number, error: string, waitingOnChannel = false): Promise<void> {
     await this.sequelize.query(
-      "UPDATE refund SET attempts = attempts + 1, last_error = ?, next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id = ? AND status = 'PENDING'",
-      { replacements: [error.slice(0, 255), delayMs * 1000, id] },
+      `UPDATE refund SET attempts = attempts + 1, last_error = ?, next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, channel_waiting = ?
+       WHERE id = ? AND status = 'PENDING'`,
+      { replacements: [error.slice(0, 255), delayMs * 1000, waitingOnChannel, id] },
+    );
+  }
+
+  /** channel_waiting is set only between a postponement and the next claim: never while a runner holds it. */
+  async wake(id: string): Promise<void> {
+    await this.sequelize.query(
+      "UPDATE refund SET next_attempt_at = UTC_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING' AND channel_waiting AND next_attempt_at > UTC_TIMESTAMP(3)",
+      { replacements: [id] },
     );
   }
 
   /** Takes the refund for `leaseMs` if nobody holds it (its lease expired); false otherwise. */
   async claim(id: string, leaseMs: number): Promise<boolean> {
     const [, affected] = await this.sequelize.query(
-      "UPDATE refund SET next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE id = ? AND status = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3)",
+      "UPDATE refund SET next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, channel_waiting = 0 WHERE id = ? AND status = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3)",
       { replacements: [leaseMs * 1000, id], type: QueryTypes.UPDATE },
     );
     return affected === 1;

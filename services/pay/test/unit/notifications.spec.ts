@@ -5,14 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { Tags } from '@shop/contracts';
-import { handleNotification } from '../../src/domain/notifications';
-import { openPayment, payWorld, tags } from './fakes/pay-world';
+import { alipayReply, openPayment, payWorld, tags } from './fakes/pay-world';
 
 async function paidAtAlipay() {
   const world = payWorld();
   const { order, paymentId } = await openPayment(world);
   const trade = world.alipay.pay(paymentId);
-  const notify = (fields: Record<string, string>) => handleNotification(world.deps, fields);
+  const notify = (fields: Record<string, string>) => alipayReply(world.deps, fields);
   return { ...world, order, paymentId, trade, notify };
 }
 
@@ -22,7 +21,7 @@ describe("Alipay's notification (unit, in memory)", () => {
     assert.equal(await notify(alipay.notification(paymentId)), 'success');
     assert.equal(await notify(alipay.notification(paymentId)), 'success', 'a repeat is acknowledged, so that Alipay stops');
     const row = (await store.findPayment(paymentId))!;
-    assert.deepEqual([row.status, row.alipay_trade_no], ['PAID', trade.tradeNo]);
+    assert.deepEqual([row.status, row.trade_no], ['PAID', trade.tradeNo]);
     assert.deepEqual(tags(store), [Tags.PAY_SUCCEEDED]);
     assert.deepEqual(store.outbox[0]!.body, { paymentId, orderId: order.orderId, userId, amount: '48.00', tradeNo: trade.tradeNo });
   });
@@ -49,7 +48,7 @@ describe("Alipay's notification (unit, in memory)", () => {
     const world = payWorld();
     const { paymentId } = await openPayment(world);
     world.alipay.scan(paymentId);
-    assert.equal(await handleNotification(world.deps, world.alipay.notification(paymentId)), 'success');
+    assert.equal(await alipayReply(world.deps, world.alipay.notification(paymentId)), 'success');
     assert.equal((await world.store.findPayment(paymentId))!.status, 'UNPAID');
     assert.deepEqual(world.store.outbox, []);
   });

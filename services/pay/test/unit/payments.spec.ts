@@ -19,8 +19,8 @@ const refused = (result: PaymentView | DomainError, code: string): DomainError =
   return result;
 };
 
-function setup(orderOptions: Parameters<PayWorld['orders']['addOrder']>[2] = {}) {
-  const world = payWorld();
+function setup(orderOptions: Parameters<PayWorld['orders']['addOrder']>[2] = {}, downForMs = 30_000) {
+  const world = payWorld([], { downForMs });
   const order = world.orders.addOrder(world.userId, '48.00', orderOptions);
   const pay = (userId = world.userId) => createPayment(world.deps, { orderId: order.orderId, userId });
   return { ...world, order, pay };
@@ -100,12 +100,15 @@ describe('creating a payment (unit, in memory)', () => {
     assert.equal((await store.findPayment(row.id))!.qr_code, '', 'asking again hands out nothing either');
   });
 
-  it('a precreate Alipay refuses leaves the payment without a QR code, and asking again finishes the same payment', async () => {
-    const { store, alipay, pay, order } = setup();
+  it('a precreate Alipay refuses leaves the payment without a QR code, and asking again once Alipay is back finishes the same payment', async () => {
+    const { store, alipay, pay, order } = setup({}, 50);
     alipay.fail('precreate', { refuse: 'ACQ.SYSTEM_ERROR' });
-    refused(await pay(), ErrorCode.UNAVAILABLE);
+    assert.match(refused(await pay(), ErrorCode.CHANNEL_UNAVAILABLE).message, /Alipay is not answering\. No other channel is open/);
     const row = (await store.findByOrder(order.orderId))!;
     assert.deepEqual([row.status, row.qr_code], ['UNPAID', '']);
+    assert.equal(refused(await pay(), ErrorCode.CHANNEL_UNAVAILABLE).code, ErrorCode.CHANNEL_UNAVAILABLE, 'marked down: not asked again at once');
+    assert.equal(alipay.callsOf('precreate').length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
 
     const payment = created(await pay());
     assert.equal(payment.paymentId, row.id);

@@ -41,7 +41,7 @@ describe('settling unpaid payments (unit, in memory)', () => {
     assert.deepEqual(
       store.payLog.map((line) => [line.event, line.detail]),
       [
-        ['CREATED', 'payment row written'],
+        ['CREATED', 'payment row written (ALIPAY_QR)'],
         ['CLOSED', 'order cancelled'],
       ],
     );
@@ -92,7 +92,7 @@ describe('settling unpaid payments (unit, in memory)', () => {
     age(world, paymentId, 60_000);
     assert.equal(await checkBack(world, paymentId), 'ROLLBACK');
     assert.equal(await status(), 'PAID');
-    assert.equal((await store.findPayment(paymentId))!.alipay_trade_no, trade.tradeNo);
+    assert.equal((await store.findPayment(paymentId))!.trade_no, trade.tradeNo);
     assert.deepEqual(tags(store), [Tags.PAY_SUCCEEDED]);
     assert.deepEqual(alipay.callsOf('close'), []);
   });

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { Tags } from '@shop/contracts';
-import { handleNotification } from '../../src/domain/notifications';
 import { settleUnpaid } from '../../src/domain/payments';
 import { refundAfterSales, refundRejectedPayment } from '../../src/domain/refunds';
-import { openPayment, paidOrder, payWorld, tags } from './fakes/pay-world';
+import { alipayReply, openPayment, paidOrder, payWorld, tags } from './fakes/pay-world';
 
 describe('refunds the order service asks for (unit, in memory)', () => {
   it('a payment made after its order was cancelled is applied, then refunded in full through Alipay when the order rejects it', async () => {
@@ -19,7 +18,7 @@ describe('refunds the order service asks for (unit, in memory)', () => {
     // order.cancelled: the open trade is settled at once; nobody scanned it yet, so it stays open.
     assert.equal(await settleUnpaid(deps, paymentId, { force: true }), 'OPEN');
     alipay.pay(paymentId); // the buyer still had the QR code on screen
-    assert.equal(await handleNotification(deps, alipay.notification(paymentId)), 'success');
+    assert.equal(await alipayReply(deps, alipay.notification(paymentId)), 'success');
     assert.deepEqual(tags(store), [Tags.PAY_SUCCEEDED], 'the order service decides: it rejects it');
 
     const rejected = { paymentId, orderId: order.orderId, orderStatus: 'CANCELLED' };

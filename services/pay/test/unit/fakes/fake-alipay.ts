@@ -1,5 +1,5 @@
 /**
- * Alipay as the pay domain sees it (its PaymentGateway port), in memory, behaving as Alipay (and
+ * Alipay's OpenAPI as the pay service uses it (AlipayApi, which the Alipay channel wraps), in memory, behaving as Alipay (and
  * the local emulator, web/alipay-gateway/src/trades.ts) does: a precreated trade is only a QR
  * code until a buyer scans it (ACQ.TRADE_NOT_EXIST before), a scanned trade is WAIT_BUYER_PAY,
  * then TRADE_SUCCESS or TRADE_CLOSED; a refund is made once per out_request_no (a repeat answers
@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatCents, parseCents } from '@shop/common/money';
-import { AlipayRefusal, type PaymentGateway, type TradeStatus } from '../../../src/domain/ports';
+import { AlipayRefusal, type AlipayApi, type TradeStatus } from '../../../src/alipay/alipay-client';
 
 export const APP_ID = '2021000000000042';
 const SIGNING_KEY = 'fake-alipay-key';
@@ -38,7 +38,7 @@ const notExist = () => refusal('ACQ.TRADE_NOT_EXIST', 'trade does not exist');
 /** Alipay's bill counts China-time days (UTC+8). */
 const chinaDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
-export class FakeAlipay implements PaymentGateway {
+export class FakeAlipay implements AlipayApi {
   readonly settings = { appId: APP_ID };
   readonly trades = new Map<string, LedgerTrade>();
   /** Every call as "method out_trade_no [out_request_no]", in order. */
@@ -101,7 +101,7 @@ export class FakeAlipay implements PaymentGateway {
     return { ...fields, sign: signatureOf(fields), ...tampered };
   }
 
-  // The merchant's side: the PaymentGateway port.
+  // The merchant's side: the AlipayApi.
 
   verifyNotification(form: Record<string, string>): boolean {
     const { sign, ...fields } = form;

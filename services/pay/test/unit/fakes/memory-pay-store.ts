@@ -109,7 +109,7 @@ export class MemoryPayments implements PaymentRepository {
   }
 
   async insertPayment(_tx: Tx, row: NewPayment): Promise<boolean> {
-    if ([...this.state.payments.values()].some((payment) => payment.order_id === row.orderId)) return false;
+    if ([...this.state.payments.values()].some((payment) => payment.order_id === row.orderId && payment.attempt === row.attempt)) return false;
     this.state.payments.set(row.id, {
       id: row.id,
       order_id: row.orderId,
@@ -117,9 +117,12 @@ export class MemoryPayments implements PaymentRepository {
       amount: decimal(row.amount),
       balance_paid: decimal(row.balancePaid),
       status: 'UNPAID',
+      channel: row.channel,
+      attempt: row.attempt,
+      superseded_at: null,
       qr_code: '',
       expires_at: row.expiresAt,
-      alipay_trade_no: null,
+      trade_no: null,
       refunded_amount: '0.00',
       paid_at: null,
     });
@@ -138,8 +141,21 @@ export class MemoryPayments implements PaymentRepository {
   }
 
   async findByOrder(orderId: string): Promise<PaymentRow | undefined> {
-    const row = [...this.state.payments.values()].find((payment) => payment.order_id === orderId);
-    return row && { ...row };
+    return (await this.listOfOrder(orderId)).at(-1);
+  }
+
+  async listOfOrder(orderId: string): Promise<PaymentRow[]> {
+    return [...this.state.payments.values()]
+      .filter((payment) => payment.order_id === orderId)
+      .sort((a, b) => a.attempt - b.attempt)
+      .map((row) => ({ ...row }));
+  }
+
+  async supersede(_tx: Tx, id: string): Promise<boolean> {
+    const row = this.state.payments.get(id);
+    if (row?.status !== 'UNPAID' || row.superseded_at) return false;
+    row.superseded_at = this.clock.now();
+    return true;
   }
 
   async transition(_tx: Tx, id: string, move: PaymentMove, extra: { tradeNo?: string } = {}): Promise<boolean> {
@@ -149,7 +165,7 @@ export class MemoryPayments implements PaymentRepository {
     row.status = to;
     if (to === 'PAID') {
       row.paid_at = this.clock.now();
-      row.alipay_trade_no = extra.tradeNo ?? null;
+      row.trade_no = extra.tradeNo ?? null;
     }
     return true;
   }
@@ -157,7 +173,7 @@ export class MemoryPayments implements PaymentRepository {
   async overdueIds(graceMs: number, limit: number): Promise<string[]> {
     const due = this.clock.now().getTime() - graceMs;
     return [...this.state.payments.values()]
-      .filter((row) => row.status === 'UNPAID' && row.expires_at.getTime() < due)
+      .filter((row) => row.status === 'UNPAID' && (row.expires_at.getTime() < due || row.superseded_at !== null))
       .sort((a, b) => a.expires_at.getTime() - b.expires_at.getTime())
       .slice(0, limit)
       .map((row) => row.id);
@@ -183,7 +199,7 @@ export class MemoryPayments implements PaymentRepository {
     return [...this.state.payments.values()]
       .filter((row) => (row.status === 'PAID' || row.status === 'REFUNDED') && row.paid_at)
       .filter((row) => row.paid_at!.getTime() >= start && row.paid_at!.getTime() < start + 86_400_000)
-      .map(({ id, amount, refunded_amount, status }) => ({ id, amount, refunded_amount, status }));
+      .map(({ id, channel, amount, refunded_amount, status }) => ({ id, channel, amount, refunded_amount, status }));
   }
 
   async saveReconciliation(report: { date: string; matched: number; differences: Difference[] }): Promise<void> {
@@ -214,6 +230,8 @@ export class MemoryRefunds implements RefundRepository {
   private rows = new Map<string, RefundRow>();
   /** next_attempt_at of each refund: who may run it, from when. */
   private leases = new Map<string, number>();
+  /** channel_waiting: postponed while the channel moves the money (never written in a transaction). */
+  private readonly waitingOnChannel = new Set<string>();
 
   constructor(private readonly clock: DbClock) {}
 
@@ -319,18 +337,26 @@ export class MemoryRefunds implements RefundRepository {
     return true;
   }
 
-  async postpone(id: string, delayMs: number, error: string): Promise<void> {
+  async postpone(id: string, delayMs: number, error: string, waitingOnChannel = false): Promise<void> {
     const row = this.rows.get(id);
     if (row?.status !== 'PENDING') return;
     row.attempts++;
     row.last_error = error.slice(0, 255);
     this.leases.set(id, this.clock.now().getTime() + delayMs);
+    if (waitingOnChannel) this.waitingOnChannel.add(id);
+    else this.waitingOnChannel.delete(id);
+  }
+
+  async wake(id: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (this.rows.get(id)?.status === 'PENDING' && this.waitingOnChannel.has(id) && this.leases.get(id)! > now) this.leases.set(id, now);
   }
 
   async claim(id: string, leaseMs: number): Promise<boolean> {
     const now = this.clock.now().getTime();
     if (this.rows.get(id)?.status !== 'PENDING' || this.leases.get(id)! > now) return false;
     this.leases.set(id, now + leaseMs);
+    this.waitingOnChannel.delete(id);
     return true;
   }
 

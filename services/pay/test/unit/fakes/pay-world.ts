@@ -7,7 +7,12 @@ import { SnowflakeGenerator } from '@shop/common/ids';
 import type { Logger } from '@shop/common/log';
 import type { HalfMessage, OutgoingMessage } from '@shop/common/mq';
 import pino from 'pino';
+import { AlipayChannel } from '../../../src/channels/alipay-channel';
+import { ChannelRegistry } from '../../../src/channels/channel-registry';
+import { handleNotification, type NotificationDeps } from '../../../src/domain/notifications';
 import { applyPayment, createPayment, type PaymentDeps } from '../../../src/domain/payments';
+import type { PaymentChannel } from '../../../src/domain/ports';
+import { runRefund } from '../../../src/domain/refund-runner';
 import type { RefundRequestDeps } from '../../../src/domain/refunds';
 import { FakeAlipay } from './fake-alipay';
 import { DbClock, MemoryPayments, MemoryRefunds } from './memory-pay-store';
@@ -17,7 +22,8 @@ export const silentLogger: Logger = pino({ level: 'silent' });
 
 export const LEASE_MS = 30_000;
 
-export function payWorld() {
+/** `more`: channels besides Alipay (a second channel for the switching specs); `downForMs`: how long a failing channel is marked down. */
+export function payWorld(more: PaymentChannel[] = [], { downForMs = 30_000 } = {}) {
   const ids = new SnowflakeGenerator(11);
   const clock = new DbClock();
   const refunds = new MemoryRefunds(clock);
@@ -26,17 +32,25 @@ export function payWorld() {
   const orders = new OrderSide(ids);
   /** The pay.timeout half messages sent, by payment id. */
   const halves = new Map<string, string>();
-  const deps: PaymentDeps & RefundRequestDeps = {
+  const channels = new ChannelRegistry(
+    [new AlipayChannel(alipay, 'http://pay-web.test/api/v1/notify/alipay', silentLogger), ...more],
+    { enabled: ['ALIPAY_QR', ...more.map((channel) => channel.name)], maxAmount: {}, downForMs },
+    silentLogger,
+  );
+  const deps: PaymentDeps & RefundRequestDeps & NotificationDeps = {
     store,
     refunds,
     ids,
-    alipay,
+    channels,
     parties: orders.parties,
     logger: silentLogger,
     leaseMs: LEASE_MS,
     expiryMarginMs: 10_000,
     readOrder: orders.readOrder,
-    notifyUrl: 'http://pay-web.test/api/v1/notify/alipay',
+    resumeRefund: async (refundId: string) => {
+      await refunds.wake(refundId);
+      if (await refunds.claim(refundId, LEASE_MS)) await runRefund(deps, refundId);
+    },
     sendTimeoutHalf: async (paymentId: string, orderId: string): Promise<HalfMessage> => {
       halves.set(paymentId, orderId);
       return { messageId: `half-${paymentId}`, commit: async () => undefined, rollback: async () => undefined };
@@ -70,3 +84,8 @@ export async function paidOrder(world: PayWorld, payAmount = '48.00', options: P
 
 /** The tags of the outbox, in the order they were written. */
 export const tags = (store: MemoryPayments): string[] => store.outbox.map((message: OutgoingMessage) => message.tag);
+
+/** An Alipay notification handled as pay-web's route answers it: "success" or "failure". */
+export async function alipayReply(deps: NotificationDeps, fields: Record<string, string>): Promise<'success' | 'failure'> {
+  return (await handleNotification(deps, 'ALIPAY_QR', { form: fields })) === 'ACK' ? 'success' : 'failure';
+}
