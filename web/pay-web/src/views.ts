@@ -3,24 +3,54 @@ import { protoEnumNames } from '@shop/common/http';
 import { pay } from '@shop/proto';
 import QRCode from 'qrcode';
 
-export const paymentView = (p: pay.Payment) => ({ paymentId: p.paymentId, orderId: p.orderId, amount: p.amount, status: pay.paymentStatusToJSON(p.status) });
+/** The channels a customer may choose, as the API names them. */
+export const CHANNELS = ['ALIPAY_QR', 'WECHAT_NATIVE'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+export const paymentView = (p: pay.Payment) => ({
+  paymentId: p.paymentId,
+  orderId: p.orderId,
+  amount: p.amount,
+  status: pay.paymentStatusToJSON(p.status),
+  channel: pay.channelToJSON(p.channel),
+});
 
 const paymentProperties = {
   paymentId: { type: 'string' },
   orderId: { type: 'string' },
   amount: { type: 'string', description: 'yuan, two decimals' },
   status: { type: 'string', enum: protoEnumNames(pay.PaymentStatus) },
+  channel: { type: 'string', enum: CHANNELS, description: 'Alipay QR (ALIPAY_QR) or WeChat Pay Native (WECHAT_NATIVE)' },
 } as const;
 export const paymentSchema = { type: 'object', properties: paymentProperties, required: Object.keys(paymentProperties) } as const;
 export const createdPaymentSchema = {
   type: 'object',
   properties: {
     ...paymentProperties,
-    qrCode: { type: 'string', description: "the QR code's content (Alipay's qr_code): a link the buyer's Alipay app opens" },
+    qrCode: { type: 'string', description: "the QR code's content (Alipay's qr_code, WeChat Pay's code_url): a link the buyer's app opens" },
     qrImage: { type: 'string', description: 'the same QR code drawn as an SVG image, as a data: URL for an <img>' },
     expiresAt: { type: 'string', format: 'date-time' },
   },
   required: [...Object.keys(paymentProperties), 'qrCode', 'qrImage', 'expiresAt'],
+} as const;
+
+export const channelsSchema = {
+  type: 'object',
+  properties: {
+    channels: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          channel: { type: 'string', enum: CHANNELS },
+          available: { type: 'boolean' },
+          reason: { type: 'string', description: 'why not, when not available (switched off, above its amount limit, its gateway failing)' },
+        },
+        required: ['channel', 'available', 'reason'],
+      },
+    },
+  },
+  required: ['channels'],
 } as const;
 
 export const reconciliationSchema = {

@@ -1,4 +1,4 @@
-/** Alipay's asynchronous notifications: no token, the pay service verifies the signature. */
+/** The channels' asynchronous notifications (Alipay, WeChat Pay): no token, the pay service verifies them. */
 import { documented } from '@shop/common/http';
 import type { FastifyInstance } from 'fastify';
 import type { PayClient } from '../clients';
@@ -21,4 +21,32 @@ export function notifyRoutes(app: FastifyInstance, payments: PayClient): void {
       return reply.type('text/plain').send(answer);
     },
   );
+
+  // From WeChat Pay: JSON signed over its exact bytes, so the body is kept as the text received.
+  // 204 once applied (or a repeat); anything unverifiable 400 with {code: "FAIL"}: WeChat retries.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: NOTIFY_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    scope.post<{ Body: unknown }>(
+      '/api/v1/notify/wechatpay',
+      {
+        schema: documented('wechatpay', "WeChat Pay's notification of a payment (TRANSACTION.SUCCESS) or a refund (REFUND.*)", {
+          description:
+            'JSON signed by WeChat Pay (Wechatpay-Signature over Wechatpay-Timestamp, -Nonce and the exact body; Wechatpay-Serial names the key), its resource encrypted with the APIv3 key. Answers 204 once applied (or already applied), 400 `{"code":"FAIL"}` for anything unverifiable, upon which WeChat Pay tries again on its schedule.',
+          consumes: ['application/json'],
+        }),
+      },
+      async (request, reply) => {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).flatMap(([name, value]) => (name.startsWith('wechatpay-') && typeof value === 'string' ? [[name, value]] : [])),
+        );
+        const body = typeof request.body === 'string' ? request.body : '';
+        const { accepted } = await payments.handleWechatPayNotify({ headers, body });
+        if (accepted) return reply.status(204).send();
+        return reply.status(400).send({ code: 'FAIL', message: 'notification not accepted' });
+      },
+    );
+  });
 }
+
+/** WeChat Pay's notifications are a few hundred bytes; anything far larger is not one. */
+const NOTIFY_BODY_LIMIT = 64 * 1024;
