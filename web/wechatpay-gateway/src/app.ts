@@ -52,7 +52,7 @@ export function buildGateway(config: GatewayConfig, logger: Logger, options: Gat
 
   const now = options.now ?? (() => new Date());
   const orders = new OrderBook(now);
-  const bills = new Bills(orders, { appid: config.appid, mchid: config.mchid });
+  const bills = new Bills(orders, { appid: config.appid, mchid: config.mchid }, config.billReadyAfterMinutes);
   const signer = new Signer(
     {
       publicKeyId: config.publicKeyId,

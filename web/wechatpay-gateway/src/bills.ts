@@ -56,8 +56,8 @@ const feeYuan = (fen: number) => `${yuan(fen)}000`;
 
 /** A download_url is good for five minutes. */
 const DOWNLOAD_VALIDITY_MS = 5 * 60_000;
-/** The hour (China time) of the next day from which a day's bill is served. */
-const READY_HOUR = 10;
+/** WeChat serves a day's bill from 10:00 (China time) the next day: 600 minutes after the day ends. */
+export const BILL_READY_AFTER_MINUTES = 600;
 
 interface Line {
   at: Date;
@@ -80,6 +80,8 @@ export class Bills {
     private readonly orders: OrderBook,
     /** Whose bill it is (the lines the sandbox plants). */
     private readonly merchant: { appid: string; mchid: string },
+    /** Minutes after a day's end (China time) from which its bill is served; negative: during the day (tests). */
+    private readonly readyAfterMinutes = BILL_READY_AFTER_MINUTES,
   ) {}
 
   tamper(date: string, change: BillTampering): void {
@@ -96,7 +98,7 @@ export class Bills {
     const now = this.orders.now();
     const today = chinaDate(now);
     if (!isCalendarDate(date) || date > today || date < threeMonthsBefore(today)) throw invalidDate();
-    const readyAt = new Date(chinaDayStart(addDays(date, 1)).getTime() + READY_HOUR * 3_600_000);
+    const readyAt = new Date(chinaDayStart(addDays(date, 1)).getTime() + this.readyAfterMinutes * 60_000);
     if (now < readyAt) throw new WechatError(400, 'STATEMENT_CREATING', '账单生成中');
     const lines = this.lines(date, type);
     if (lines.length === 0) throw new WechatError(400, 'NO_STATEMENT_EXIST', '账单文件不存在');

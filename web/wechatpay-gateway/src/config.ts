@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig } from '@shop/common/config';
+import { BILL_READY_AFTER_MINUTES } from './bills';
 import { DEFAULT_MCHID, KEY_FILES, type KeyIds } from './generate-keys';
 import { SIGNING_MODES, type SigningMode } from './signer';
 
@@ -34,6 +35,11 @@ export interface GatewayConfig {
   notifyTimeScale: number;
   /** How long a refund stays PROCESSING before it succeeds (real milliseconds, not scaled). */
   refundDelayMs: number;
+  /**
+   * Minutes after a day's end (China time) from which its bill is served: 600 as WeChat (10:00
+   * the next day); the test profile serves the day's bill so far (-1440), as the Alipay emulator does.
+   */
+  billReadyAfterMinutes: number;
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -93,6 +99,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
       signWith: env.string('WECHATPAY_SIGN_WITH', { default: 'public_key', oneOf: SIGNING_MODES }) as SigningMode,
       notifyTimeScale: scale,
       refundDelayMs: env.int('WECHATPAY_REFUND_DELAY_MS', { default: 5_000, min: 0, max: 86_400_000 }),
+      billReadyAfterMinutes: env.int('WECHATPAY_BILL_READY_AFTER_MINUTES', { default: BILL_READY_AFTER_MINUTES, min: -1_440, max: 2_880 }),
     };
   }, source);
 }
