@@ -104,30 +104,36 @@ function readChannels(env: EnvReader, fail: (problem: string) => void, productio
  */
 function readWechatPay(env: EnvReader, fail: (problem: string) => void, production: boolean): WechatPaySettings {
   const keysDir = resolve(env.string('WECHATPAY_KEYS_DIR', { default: 'var/wechatpay' }));
-  const local = <T>(value: T) => (production ? undefined : value);
-  const ids = (() => {
-    try {
-      return JSON.parse(readFileSync(`${keysDir}/ids.json`, 'utf8')) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  })();
-  const read = (name: string, file: string, required: boolean) => {
-    const path = env.string(name, { default: local(`${keysDir}/${file}`) ?? (required ? undefined : '') });
+  const local = (value: string) => (production ? undefined : value);
+  // Every setting is read whatever the files say, so that .env.example does not depend on var/.
+  const paths = {
+    merchantPrivateKey: env.string('WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', { default: local(`${keysDir}/apiclient_key.pem`) }),
+    merchantCertificate: env.string('WECHATPAY_MERCHANT_CERT_FILE', { default: local(`${keysDir}/apiclient_cert.pem`) ?? '' }),
+    publicKey: env.string('WECHATPAY_PUBLIC_KEY_FILE', { default: local(`${keysDir}/pub_key.pem`) ?? '' }),
+    platformCertificate: env.string('WECHATPAY_PLATFORM_CERT_FILE', { default: local(`${keysDir}/wechatpay_platform_cert.pem`) ?? '' }),
+    apiV3Key: env.string('WECHATPAY_APIV3_KEY_FILE', { default: local(`${keysDir}/apiv3_key.txt`) }),
+  };
+  const baseUrl = env.string('WECHATPAY_BASE_URL', { default: local('http://127.0.0.1:7010') });
+  const mchid = env.string('WECHATPAY_MCHID', { default: local('1900000109') });
+  const appid = env.string('WECHATPAY_APPID', { default: local('wx8888888888888888') });
+  const givenSerial = env.string('WECHATPAY_MERCHANT_SERIAL', { default: '' });
+  const givenPublicKeyId = env.string('WECHATPAY_PUBLIC_KEY_ID', { default: '' });
+  const timeoutMs = env.int('WECHATPAY_TIMEOUT_MS', { default: 5_000, min: 500, max: 60_000 });
+  if (production && /127\.0\.0\.1|localhost/.test(baseUrl)) fail('WECHATPAY_BASE_URL points at the local emulator in production');
+
+  const read = (name: string, path: string, required: boolean) => {
     if (!path) return '';
     try {
       return readFileSync(path, 'utf8');
     } catch {
-      if (required || env.string(name, { default: '' })) fail(`${name}: cannot read ${path}`);
+      if (required) fail(`${name}: cannot read ${path}`);
       return '';
     }
   };
-  const baseUrl = env.string('WECHATPAY_BASE_URL', { default: local('http://127.0.0.1:7010') });
-  if (production && /127\.0\.0\.1|localhost/.test(baseUrl)) fail('WECHATPAY_BASE_URL points at the local emulator in production');
-  // Declared without a default read from var/ (.env.example must not depend on this checkout's keys).
-  const publicKeyId = env.string('WECHATPAY_PUBLIC_KEY_ID', { default: '' }) || (production ? '' : (ids.publicKeyId ?? ''));
-  const publicKey = publicKeyId ? read('WECHATPAY_PUBLIC_KEY_FILE', 'pub_key.pem', true) : '';
-  const platformCertificate = read('WECHATPAY_PLATFORM_CERT_FILE', 'wechatpay_platform_cert.pem', false);
+  // Locally the public key's id is the one the gateway made (ids.json beside its keys).
+  const publicKeyId = givenPublicKeyId || (production ? '' : localPublicKeyId(keysDir));
+  const publicKey = publicKeyId ? read('WECHATPAY_PUBLIC_KEY_FILE', paths.publicKey, true) : '';
+  const platformCertificate = read('WECHATPAY_PLATFORM_CERT_FILE', paths.platformCertificate, production && !publicKeyId);
   const verifiers: Record<string, string> = {};
   if (publicKeyId && publicKey) verifiers[publicKeyId] = publicKey;
   if (platformCertificate) {
@@ -137,23 +143,37 @@ function readWechatPay(env: EnvReader, fail: (problem: string) => void, producti
       fail('WECHATPAY_PLATFORM_CERT_FILE: not an X.509 certificate');
     }
   }
-  const apiV3Key = read('WECHATPAY_APIV3_KEY_FILE', 'apiv3_key.txt', true).trim();
+  const apiV3Key = read('WECHATPAY_APIV3_KEY_FILE', paths.apiV3Key, true).trim();
   if (apiV3Key && Buffer.byteLength(apiV3Key) !== 32) fail('WECHATPAY_APIV3_KEY_FILE: the APIv3 key must be 32 bytes');
-  const merchantCertificate = read('WECHATPAY_MERCHANT_CERT_FILE', 'apiclient_cert.pem', false);
-  let merchantSerial = env.string('WECHATPAY_MERCHANT_SERIAL', { default: '' });
-  if (!merchantSerial && merchantCertificate) merchantSerial = new X509Certificate(merchantCertificate).serialNumber.toUpperCase();
+  const merchantCertificate = read('WECHATPAY_MERCHANT_CERT_FILE', paths.merchantCertificate, false);
+  let merchantSerial = givenSerial;
+  if (!merchantSerial && merchantCertificate) {
+    try {
+      merchantSerial = new X509Certificate(merchantCertificate).serialNumber.toUpperCase();
+    } catch {
+      fail('WECHATPAY_MERCHANT_CERT_FILE: not an X.509 certificate');
+    }
+  }
   if (!merchantSerial && production) fail('WECHATPAY_MERCHANT_SERIAL (or WECHATPAY_MERCHANT_CERT_FILE) is required');
   return {
     baseUrl,
-    mchid: env.string('WECHATPAY_MCHID', { default: local(ids.mchid ? String(ids.mchid) : '1900000109') }),
-    appid: env.string('WECHATPAY_APPID', { default: local('wx8888888888888888') }),
+    mchid,
+    appid,
     merchantSerial,
-    merchantPrivateKey: read('WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', 'apiclient_key.pem', true),
+    merchantPrivateKey: read('WECHATPAY_MERCHANT_PRIVATE_KEY_FILE', paths.merchantPrivateKey, true),
     apiV3Key,
     verifiers,
     ...(publicKeyId && { publicKeyId }),
-    timeoutMs: env.int('WECHATPAY_TIMEOUT_MS', { default: 5_000, min: 500, max: 60_000 }),
+    timeoutMs,
   };
+}
+
+function localPublicKeyId(keysDir: string): string {
+  try {
+    return String((JSON.parse(readFileSync(`${keysDir}/ids.json`, 'utf8')) as { publicKeyId?: unknown }).publicKeyId ?? '');
+  } catch {
+    return '';
+  }
 }
 
 /** Hosts a channel cannot reach: a notify URL on one of them never gets a notification. */

@@ -64,16 +64,22 @@ export const reconciliationSchema = {
         type: 'object',
         properties: {
           type: { type: 'string', enum: ['LOCAL_ONLY', 'THIRD_PARTY_ONLY', 'AMOUNT_MISMATCH'] },
+          channel: { type: 'string', enum: CHANNELS, description: "whose bill: Alipay's or WeChat Pay's" },
           outTradeNo: { type: 'string' },
           localAmount: { type: 'string' },
-          alipayAmount: { type: 'string' },
-          action: { type: 'string', description: 'what reconciliation did about it (a payment Alipay took unrecorded is applied)' },
+          alipayAmount: { type: 'string', description: "the channel's amount (the name is from when Alipay was the only channel)" },
+          action: { type: 'string', description: 'what reconciliation did about it (a payment a channel took unrecorded is applied)' },
         },
-        required: ['type', 'outTradeNo', 'localAmount', 'alipayAmount', 'action'],
+        required: ['type', 'channel', 'outTradeNo', 'localAmount', 'alipayAmount', 'action'],
       },
     },
+    unbilledChannels: {
+      type: 'array',
+      items: { type: 'string', enum: CHANNELS },
+      description: 'channels whose bill of the day is not there yet (WeChat Pay serves it at 10:00 the next day): reconcile again later',
+    },
   },
-  required: ['date', 'matched', 'differences'],
+  required: ['date', 'matched', 'differences', 'unbilledChannels'],
 } as const;
 
 const refundLine = { type: 'object', properties: { goodsId: { type: 'string' }, quantity: { type: 'integer' } }, required: ['goodsId', 'quantity'] } as const;

@@ -23,18 +23,19 @@ import {
 import { WechatPayRefusal, type WechatPayClient, type WechatRefund } from '../wechatpay/wechatpay-client';
 
 /** Codes that say "not now" (NOT_ENOUGH: the merchant's balance lacks the refund until topped up). */
-const RETRYABLE = new Set(['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'BANK_ERROR', 'NOT_ENOUGH', 'STATEMENT_CREATING', 'USERPAYING']);
+const RETRYABLE = new Set(['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'BANK_ERROR', 'NOT_ENOUGH', 'USERPAYING']);
+/** No bill: none for a day without trades, or not generated yet (served at 10:00 the next day). */
+const NO_BILL = new Set(['NO_STATEMENT_EXIST', 'STATEMENT_CREATING']);
 const NOT_FOUND = new Set(['ORDER_NOT_EXIST', 'RESOURCE_NOT_EXISTS']);
 
 function refusal(answer: WechatPayRefusal): ChannelRefusal {
-  const kind: RefusalKind =
-    answer.code === 'NO_STATEMENT_EXIST'
-      ? 'NO_BILL'
-      : NOT_FOUND.has(answer.code)
-        ? 'NOT_FOUND'
-        : RETRYABLE.has(answer.code) || answer.httpStatus >= 500
-          ? 'RETRY'
-          : 'FINAL';
+  const kind: RefusalKind = NO_BILL.has(answer.code)
+    ? 'NO_BILL'
+    : NOT_FOUND.has(answer.code)
+      ? 'NOT_FOUND'
+      : RETRYABLE.has(answer.code) || answer.httpStatus >= 500
+        ? 'RETRY'
+        : 'FINAL';
   return new ChannelRefusal(kind, answer.code, answer.message);
 }
 

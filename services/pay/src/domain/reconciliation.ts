@@ -6,9 +6,10 @@
  *                     channel took without the shop recording it is applied now: its order takes
  *                     it, or rejects it (cancelled meanwhile) and it is refunded.
  *   AMOUNT_MISMATCH   both, with different amounts
- * A channel with no bill for the day counts as an empty bill when nothing was paid through it
- * that day; NOT_FOUND when no channel has a bill, or one that should have is missing. The report
- * (every channel's differences) is stored, one run per day, replaced when run again.
+ * A channel with no bill for the day (not generated yet: WeChat Pay serves it at 10:00 the next
+ * day; or none, nothing having moved) is left out and named in `unbilledChannels` when payments
+ * of it were paid that day: reconcile again later. NOT_FOUND when no channel has a bill. The
+ * report (every channel's differences) is stored, one run per day, replaced when run again.
  */
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
@@ -21,6 +22,8 @@ export interface ReconcileReport {
   date: string;
   matched: number;
   differences: Difference[];
+  /** Channels with payments that day whose bill is not there yet. */
+  unbilledChannels: ChannelName[];
 }
 
 export async function reconcile(deps: SettleDeps, date: string): Promise<ReconcileReport | DomainError> {
@@ -28,6 +31,7 @@ export async function reconcile(deps: SettleDeps, date: string): Promise<Reconci
   const paid = await deps.store.paidOn(date);
   const channels = deps.channels.optionsFor('0').map((option) => option.channel);
   const differences: Difference[] = [];
+  const unbilledChannels: ChannelName[] = [];
   let matched = 0;
   let bills = 0;
   for (const name of channels) {
@@ -35,15 +39,15 @@ export async function reconcile(deps: SettleDeps, date: string): Promise<Reconci
     const bill = await deps.channels.of(name).paidOnDay(date);
     if (bill instanceof ChannelRefusal) {
       if (bill.kind !== 'NO_BILL') return new DomainError(ErrorCode.UNAVAILABLE, `no ${name} bill for ${date}: ${bill.code}`);
-      if (local.length > 0) return new DomainError(ErrorCode.NOT_FOUND, `no ${name} bill for ${date} yet: ${bill.code}`);
+      if (local.length > 0) unbilledChannels.push(name);
       continue;
     }
     bills++;
     matched += await compare(deps, name, bill, local, differences);
   }
-  if (bills === 0) return new DomainError(ErrorCode.NOT_FOUND, `no bill for ${date}`);
+  if (bills === 0) return new DomainError(ErrorCode.NOT_FOUND, `no bill for ${date} yet`);
   await deps.store.saveReconciliation({ date, matched, differences });
-  return { date, matched, differences };
+  return { date, matched, differences, unbilledChannels };
 }
 
 /** One channel's bill against its payments; the differences are added, the matches counted. */

@@ -25,6 +25,8 @@ export function notifyRoutes(app: FastifyInstance, payments: PayClient): void {
   // From WeChat Pay: JSON signed over its exact bytes, so the body is kept as the text received.
   // 204 once applied (or a repeat); anything unverifiable 400 with {code: "FAIL"}: WeChat retries.
   void app.register(async (scope) => {
+    // In this scope only: every body as text (JSON included), never parsed before it is verified.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: NOTIFY_BODY_LIMIT }, (_request, body, done) => done(null, body));
     scope.post<{ Body: unknown }>(
       '/api/v1/notify/wechatpay',
