@@ -62,7 +62,7 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     assert.equal((await state.payment(created.body.paymentId))?.status, 'PAID');
     await until('the payment log', async () => (await state.payLog(created.body.paymentId)).includes('PAID'));
     const view = await http('GET', `${PAY_WEB}/api/v1/payments/${created.body.paymentId}`, { token: customer.token });
-    assert.deepEqual(view.body, { paymentId: created.body.paymentId, orderId: order.orderId, amount: '50.00', status: 'PAID' });
+    assert.deepEqual(view.body, { paymentId: created.body.paymentId, orderId: order.orderId, amount: '50.00', status: 'PAID', channel: 'ALIPAY_QR' });
     assert.equal(await state.balance(customer.userId), '30.00');
   });
 
@@ -208,15 +208,15 @@ describe('payment end to end (pay-web, Alipay gateway, RocketMQ)', function () {
     const differences = report.body.differences as { type: string; outTradeNo: string; localAmount: string; alipayAmount: string }[];
     assert.deepEqual(
       differences.find((d) => d.outTradeNo === paid[0]),
-      { type: 'LOCAL_ONLY', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '', action: '' },
+      { type: 'LOCAL_ONLY', channel: 'ALIPAY_QR', outTradeNo: paid[0], localAmount: '50.00', alipayAmount: '', action: '' },
     );
     assert.deepEqual(
       differences.find((d) => d.outTradeNo === 'STRANGER-1'),
-      { type: 'THIRD_PARTY_ONLY', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99', action: 'not a payment of this shop' },
+      { type: 'THIRD_PARTY_ONLY', channel: 'ALIPAY_QR', outTradeNo: 'STRANGER-1', localAmount: '', alipayAmount: '9.99', action: 'not a payment of this shop' },
     );
     assert.deepEqual(
       differences.find((d) => d.outTradeNo === paid[1]),
-      { type: 'AMOUNT_MISMATCH', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00', action: '' },
+      { type: 'AMOUNT_MISMATCH', channel: 'ALIPAY_QR', outTradeNo: paid[1], localAmount: '50.00', alipayAmount: '49.00', action: '' },
     );
     assert.equal(
       differences.find((d) => d.outTradeNo === paid[2]),

@@ -68,8 +68,17 @@ export class SystemState {
     return this.one(this.db.pay, 'SELECT status, amount, refunded_amount FROM trade_pay WHERE id = ?', [paymentId]);
   }
 
-  async paymentOfOrder(orderId: string): Promise<{ id: string; status: string; amount: string } | undefined> {
-    return this.one(this.db.pay, 'SELECT id, status, amount FROM trade_pay WHERE order_id = ?', [orderId]);
+  /** The order's current payment (its latest attempt). */
+  async paymentOfOrder(orderId: string): Promise<{ id: string; status: string; amount: string; channel: string } | undefined> {
+    return this.one(this.db.pay, 'SELECT id, status, amount, channel FROM trade_pay WHERE order_id = ? ORDER BY attempt DESC LIMIT 1', [orderId]);
+  }
+
+  /** Every payment of the order, first attempt first (a switch of channel adds one). */
+  async paymentsOfOrder(orderId: string): Promise<{ id: string; status: string; channel: string; superseded: number }[]> {
+    return this.db.pay.query('SELECT id, status, channel, superseded_at IS NOT NULL AS superseded FROM trade_pay WHERE order_id = ? ORDER BY attempt', {
+      replacements: [orderId],
+      type: QueryTypes.SELECT,
+    });
   }
 
   async payLog(paymentId: string): Promise<string[]> {
