@@ -18,7 +18,10 @@ export interface ChaosConfig {
   reportDir: string;
   orderWeb: string;
   payWeb: string;
+  /** The local Alipay gateway. */
   gateway: string;
+  /** The local WeChat Pay gateway. */
+  wechatGateway: string;
   /**
    * The infrastructure's shape (SHOP_TOPOLOGY, else the running one): `cluster` adds the faults
    * only a cluster has, a ZooKeeper leader and a broker master killed.
@@ -46,6 +49,7 @@ export function loadChaosConfig(): ChaosConfig {
     orderWeb: `http://127.0.0.1:${process.env.ORDER_WEB_PORT ?? 7001}`,
     payWeb: `http://127.0.0.1:${process.env.PAY_WEB_PORT ?? 7002}`,
     gateway: `http://127.0.0.1:${process.env.ALIPAY_GATEWAY_PORT ?? 7009}`,
+    wechatGateway: `http://127.0.0.1:${process.env.WECHATPAY_GATEWAY_PORT ?? 7010}`,
     topology: runningTopology(),
   };
 }

@@ -3,8 +3,9 @@
  * can be replayed), every kind at least once, then carried out while the load runs: processes
  * SIGKILLed and restarted, frozen (SIGSTOP/SIGCONT: the GC-pause case), the RocketMQ proxy and
  * ZooKeeper killed and restarted, the services' MySQL connections killed (and MySQL restarted
- * when the stack owns it), the Alipay gateway failing, timing out and losing notifications; on
- * the cluster topology, the ZooKeeper ensemble's leader and a RocketMQ broker master killed too.
+ * when the stack owns it), the Alipay and WeChat Pay gateways failing, timing out and losing
+ * notifications; on the cluster topology, the ZooKeeper ensemble's leader and a RocketMQ broker
+ * master killed too.
  */
 import mysql from 'mysql2/promise';
 import { loadInfraConfig, TEST_SCHEMAS } from '@shop/common/config';
@@ -78,7 +79,21 @@ export interface FaultRecord extends PlannedFault {
 const LASTING = new Set<FaultKind>(['kill', 'freeze', 'proxy-restart', 'zookeeper-restart', 'mysql-restart', 'zookeeper-leader-kill', 'broker-master-kill']);
 
 const PROCESSES: AppProcess[] = [...SERVICES, ...FRONT_DOORS];
-const GATEWAY_METHODS = ['alipay.trade.query', 'alipay.trade.close', 'alipay.trade.refund', 'alipay.trade.precreate', 'alipay.trade.fastpay.refund.query'];
+/** What a gateway fault spoils: Alipay's OpenAPI methods, and WeChat Pay's APIs (named `wechatpay:<api>`). */
+const GATEWAY_METHODS = [
+  'alipay.trade.query',
+  'alipay.trade.close',
+  'alipay.trade.refund',
+  'alipay.trade.precreate',
+  'alipay.trade.fastpay.refund.query',
+  'wechatpay:native',
+  'wechatpay:query',
+  'wechatpay:close',
+  'wechatpay:refund',
+  'wechatpay:refund-query',
+];
+/** Whose notifications are lost. */
+const NOTIFIERS = ['alipay notify', 'wechatpay notify'];
 
 /**
  * The run's faults: every process killed once, and one of every other kind, at random times in
@@ -97,9 +112,11 @@ export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] 
     fault('zookeeper-restart', 'zookeeper', random.int(1_000, 3_000)),
     fault('mysql-connections', 'services', 0),
     fault('mysql-restart', 'mysql', random.int(1_000, 3_000)),
-    fault('gateway-errors', random.pick(GATEWAY_METHODS), random.int(3, 10)),
+    // Both gateways fail at least once.
+    fault('gateway-errors', random.pick(GATEWAY_METHODS.filter((method) => !method.startsWith('wechatpay:'))), random.int(3, 10)),
+    fault('gateway-errors', random.pick(GATEWAY_METHODS.filter((method) => method.startsWith('wechatpay:'))), random.int(3, 10)),
     fault('gateway-timeouts', random.pick(GATEWAY_METHODS), random.int(1, 3)),
-    fault('notifications-lost', 'notify', random.int(3, 10)),
+    ...NOTIFIERS.map((notifier) => fault('notifications-lost', notifier, random.int(3, 10))),
     ...(config.topology === 'cluster'
       ? [
           fault('zookeeper-leader-kill', 'zookeeper leader', random.int(1_000, 3_000)),
@@ -107,7 +124,7 @@ export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] 
         ]
       : []),
   ];
-  for (let extra = 0; extra < Math.floor(config.seconds / 30) - 8; extra++) {
+  for (let extra = 0; extra < Math.floor(config.seconds / 30) - 10; extra++) {
     const kind = random.weighted({
       kill: 4,
       freeze: 2,
@@ -118,7 +135,14 @@ export function planFaults(config: ChaosConfig, random: Random): PlannedFault[] 
       'proxy-restart': 0.5,
       'zookeeper-restart': 0.5,
     } as const);
-    const target = kind === 'kill' || kind === 'freeze' ? random.pick(PROCESSES) : kind.startsWith('gateway') ? random.pick(GATEWAY_METHODS) : kind;
+    const target =
+      kind === 'kill' || kind === 'freeze'
+        ? random.pick(PROCESSES)
+        : kind.startsWith('gateway')
+          ? random.pick(GATEWAY_METHODS)
+          : kind === 'notifications-lost'
+            ? random.pick(NOTIFIERS)
+            : kind;
     plan.push(fault(kind, target, kind === 'kill' ? random.int(500, 4_000) : kind === 'freeze' ? random.int(2_000, 6_000) : random.int(2, 8)));
   }
   return plan.sort((a, b) => a.at - b.at);
@@ -190,13 +214,14 @@ export class FaultRunner {
       case 'mysql-connections':
         return `KILLed ${await killServiceConnections()} connections of the services`;
       case 'gateway-errors':
-        await this.gatewayFault({ method: fault.target, mode: 'error', count: fault.size });
-        return `${fault.size} calls answer ACQ.SYSTEM_ERROR`;
+        await this.gatewayFault(fault.target, { mode: 'error', count: fault.size });
+        return `${fault.size} calls answer a system error (ACQ.SYSTEM_ERROR, SYSTEM_ERROR)`;
       case 'gateway-timeouts':
-        await this.gatewayFault({ method: fault.target, mode: 'timeout', count: fault.size, delayMs: 7_000 });
+        await this.gatewayFault(fault.target, { mode: 'timeout', count: fault.size, delayMs: 7_000 });
         return `${fault.size} calls get no answer`;
       case 'notifications-lost': {
-        const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/notifications`, {
+        const gateway = fault.target.startsWith('wechatpay') ? this.config.wechatGateway : this.config.gateway;
+        const answer = await this.client.once('POST', `${gateway}/sandbox/notifications`, {
           json: { mode: 'drop', count: fault.size },
           route: 'chaos control',
         });
@@ -206,8 +231,12 @@ export class FaultRunner {
     }
   }
 
-  private async gatewayFault(body: Record<string, unknown>): Promise<void> {
-    const answer = await this.client.once('POST', `${this.config.gateway}/sandbox/faults`, { json: body, route: 'chaos control' });
+  /** Arms a fault at the gateway of the target (`wechatpay:<api>`, or an Alipay method). */
+  private async gatewayFault(target: string, fault: Record<string, unknown>): Promise<void> {
+    const [gateway, body] = target.startsWith('wechatpay:')
+      ? [this.config.wechatGateway, { api: target.slice('wechatpay:'.length), ...fault }]
+      : [this.config.gateway, { method: target, ...fault }];
+    const answer = await this.client.once('POST', `${gateway}/sandbox/faults`, { json: body, route: 'chaos control' });
     if (answer.status >= 300) throw new Error(`gateway: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
 

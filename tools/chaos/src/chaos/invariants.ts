@@ -1,7 +1,7 @@
 /**
  * The invariants checked once the system settled: no cent, unit, coupon or point lost or
  * invented. Each is computed from the orders (what was bought and paid) and the refunds' holds
- * (what was given back), and compared with what each service holds and what Alipay kept.
+ * (what was given back), and compared with what each service holds and what the channels kept.
  * A violation names the rows that break it.
  */
 import { formatCents, parseCents } from '@shop/common/money';
@@ -124,32 +124,45 @@ export function checkInvariants(snapshot: Snapshot, fixture: Fixture): Invariant
     }),
   );
 
-  // Money: what Alipay kept for each payment is what its order says was paid and not refunded.
+  // Money: what the channels kept for each payment is what its order says was paid and not
+  // refunded, all of it on the payment the order took, nothing on any other (a payment of another
+  // channel, after a switch, or any payment of a cancelled order).
   const orderById = new Map(snapshot.orders.map((order) => [order.id, order]));
+  const paidAtChannel = (paymentId: string) => Boolean(snapshot.trades.get(paymentId)?.paidAt);
+  /** The payment the order took: the one it names (orders paid before it was recorded: the one its channel was paid on). */
+  const takenBy = (order: OrderRow) => order.payment_id ?? snapshot.payments.find((payment) => payment.order_id === order.id && paidAtChannel(payment.id))?.id;
   check(
-    'per payment: money kept at Alipay = paid and not refunded (0 for a cancelled order)',
+    'per payment: money kept at its channel = paid and not refunded on the payment its order took, 0 on any other',
     snapshot.payments.length,
     snapshot.payments.flatMap((payment) => {
       const order = orderById.get(payment.order_id)!;
       const trade = snapshot.trades.get(payment.id);
       const kept = trade?.paidAt ? cents(trade.totalAmount) - cents(trade.refundedAmount) : 0n;
-      const expected =
-        isLive(order) && LIVE_AFTER_PAYMENT.has(order.status) ? cents(order.pay_amount) - sumHolds(order.id, (hold) => cents(hold.alipay_amount)) : 0n;
+      const takes = isLive(order) && LIVE_AFTER_PAYMENT.has(order.status) && takenBy(order) === payment.id;
+      const expected = takes ? cents(order.pay_amount) - sumHolds(order.id, (hold) => cents(hold.alipay_amount)) : 0n;
       const problems: string[] = [];
       if (kept !== expected)
-        problems.push(`payment ${payment.id} of order ${order.id} (${order.status}): Alipay kept ${formatCents(kept)}, expected ${formatCents(expected)}`);
+        problems.push(
+          `payment ${payment.id} (${payment.channel}) of order ${order.id} (${order.status}, took ${takenBy(order) ?? 'none'}): kept ${formatCents(kept)}, expected ${formatCents(expected)}`,
+        );
       if (trade?.paidAt && cents(trade.refundedAmount) !== cents(payment.refunded_amount))
-        problems.push(`payment ${payment.id}: refunded ${payment.refunded_amount} here, ${trade.refundedAmount} at Alipay`);
+        problems.push(`payment ${payment.id} (${payment.channel}): refunded ${payment.refunded_amount} here, ${trade.refundedAmount} at its channel`);
       return problems;
     }),
   );
   check(
-    'every paid live order was paid at Alipay',
+    'every paid live order was paid through its channel, on the payment it names',
     snapshot.orders.length,
     snapshot.orders
       .filter((order) => LIVE_AFTER_PAYMENT.has(order.status) && cents(order.pay_amount) > 0n)
-      .filter((order) => !snapshot.payments.some((payment) => payment.order_id === order.id && snapshot.trades.get(payment.id)?.paidAt))
-      .map((order) => `order ${order.id} ${order.status} with ${order.pay_amount} to pay through Alipay, and no payment Alipay took`),
+      .filter((order) => {
+        const taken = takenBy(order);
+        return !taken || !paidAtChannel(taken) || !snapshot.payments.some((payment) => payment.id === taken && payment.order_id === order.id);
+      })
+      .map(
+        (order) =>
+          `order ${order.id} ${order.status} with ${order.pay_amount} to pay, and no payment of it that its channel took (names ${order.payment_id ?? 'none'})`,
+      ),
   );
 
   check(

@@ -15,7 +15,9 @@ const RUN_DIR = path.join(process.env.SHOP_VAR_DIR ?? path.join(ROOT, 'var'), 'r
 
 export const SERVICES = ['goods', 'coupon', 'user', 'order', 'pay'] as const;
 export const FRONT_DOORS = ['order-web', 'pay-web'] as const;
-export type AppProcess = (typeof SERVICES)[number] | (typeof FRONT_DOORS)[number] | 'alipay-gateway';
+/** The local payment gateways: they stand for Alipay and WeChat Pay, and are never killed (their ledgers are the money's truth). */
+export const GATEWAYS = ['alipay-gateway', 'wechatpay-gateway'] as const;
+export type AppProcess = (typeof SERVICES)[number] | (typeof FRONT_DOORS)[number] | (typeof GATEWAYS)[number];
 /** The standalone stack's pieces, and the cluster topology's other members (deploy/local/lib/cluster.sh). */
 export type InfraProcess = 'proxy' | 'namesrv' | 'zookeeper' | 'mysql' | 'zookeeper-2' | 'zookeeper-3' | 'namesrv-2' | 'broker-a' | 'broker-b';
 
@@ -86,7 +88,7 @@ export async function systemUp(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /**
- * Stops every process of the shop (not the infrastructure, nor the Alipay gateway: the third
+ * Stops every process of the shop (not the infrastructure, nor the payment gateways: the third
  * party keeps its trades, which live in its memory).
  */
 export async function processesDown(): Promise<void> {

@@ -11,7 +11,8 @@ import type { Random } from './random';
 export const SCENARIO_WEIGHTS = {
   place: 45,
   checkout: 6,
-  pay: 22,
+  pay: 20,
+  switchChannel: 3,
   cancel: 3,
   cancelRacingPay: 3,
   refund: 12,
@@ -21,6 +22,10 @@ export const SCENARIO_WEIGHTS = {
 } as const;
 
 export type Scenario = keyof typeof SCENARIO_WEIGHTS;
+
+/** The payment channels, each scenario paying through one picked at random. */
+const CHANNELS = ['ALIPAY_QR', 'WECHAT_NATIVE'] as const;
+type Channel = (typeof CHANNELS)[number];
 
 /** Counts of outcomes per operation, for the report. */
 export class Outcomes {
@@ -134,29 +139,50 @@ export class Scenarios {
     this.ctx.outcomes.countPlaced(answer);
   }
 
-  private async createPayment(customer: Customer, orderId: string): Promise<string | undefined> {
+  private async createPayment(customer: Customer, orderId: string, channel: Channel): Promise<string | undefined> {
     const answer = this.record(
-      'create payment',
-      await this.ctx.client.call('POST', this.payWeb('/payments'), { token: customer.token, json: { orderId, channel: 'ALIPAY_QR' } }),
+      `create payment (${channel})`,
+      await this.ctx.client.call('POST', this.payWeb('/payments'), { token: customer.token, json: { orderId, channel } }),
     );
-    return answer.status === 201 && answer.body.status === 'UNPAID' ? (answer.body.paymentId as string) : undefined;
+    return answer.status === 201 && answer.body.status === 'UNPAID' && answer.body.channel === channel ? (answer.body.paymentId as string) : undefined;
   }
 
-  /** The buyer at the cashier: pays with a notification that arrives, twice, never, or late. */
-  private async buyerPays(paymentId: string, random: Random): Promise<void> {
+  /** The buyer at the channel's cashier: pays with a notification that arrives, twice, never, or late. */
+  private async buyerPays(paymentId: string, channel: Channel, random: Random): Promise<void> {
     const notify = random.weighted({ normal: 60, duplicate: 15, none: 15, delayed: 10 });
-    const answer = await this.ctx.client.call('POST', `${this.ctx.config.gateway}/sandbox/trades/${paymentId}/pay`, {
-      json: { notify, ...(notify === 'delayed' && { delayMs: random.int(1_000, 15_000) }) },
-    });
-    this.ctx.outcomes.add(`buyer pays (notify ${notify})`, this.ctx.outcomes.of(answer));
+    const url =
+      channel === 'ALIPAY_QR'
+        ? `${this.ctx.config.gateway}/sandbox/trades/${paymentId}/pay`
+        : `${this.ctx.config.wechatGateway}/sandbox/orders/${paymentId}/pay`;
+    const answer = await this.ctx.client.call('POST', url, { json: { notify, ...(notify === 'delayed' && { delayMs: random.int(1_000, 15_000) }) } });
+    this.ctx.outcomes.add(`buyer pays ${channel} (notify ${notify})`, this.ctx.outcomes.of(answer));
   }
 
   private async pay(customer: Customer, random: Random): Promise<void> {
     const [order] = await this.ordersIn(customer, 'CONFIRMED');
     if (!order) return;
-    const paymentId = await this.createPayment(customer, order.orderId);
+    const channel = random.pick(CHANNELS);
+    const paymentId = await this.createPayment(customer, order.orderId, channel);
     // Some buyers never pay: their order's deadline cancels it.
-    if (paymentId && random.chance(0.9)) await this.buyerPays(paymentId, random);
+    if (paymentId && random.chance(0.9)) await this.buyerPays(paymentId, channel, random);
+  }
+
+  /**
+   * A buyer who opens a payment through one channel, then pays through the other; now and then
+   * she also pays the first QR code still on her screen (before or after the switch): the money
+   * of one of them must come back.
+   */
+  private async switchChannel(customer: Customer, random: Random): Promise<void> {
+    const [order] = await this.ordersIn(customer, 'CONFIRMED');
+    if (!order) return;
+    const [first, second] = random.chance(0.5) ? CHANNELS : ([...CHANNELS].reverse() as Channel[]);
+    const firstId = await this.createPayment(customer, order.orderId, first!);
+    if (!firstId) return;
+    const paysFirst = random.weighted({ never: 70, before: 15, after: 15 });
+    if (paysFirst === 'before') await this.buyerPays(firstId, first!, random);
+    const secondId = await this.createPayment(customer, order.orderId, second!);
+    if (paysFirst === 'after') await this.buyerPays(firstId, first!, random);
+    if (secondId && random.chance(0.9)) await this.buyerPays(secondId, second!, random);
   }
 
   private async cancel(customer: Customer, random: Random): Promise<void> {
@@ -171,13 +197,14 @@ export class Scenarios {
   private async cancelRacingPay(customer: Customer, random: Random): Promise<void> {
     const [order] = await this.ordersIn(customer, 'CONFIRMED');
     if (!order) return;
-    const paymentId = await this.createPayment(customer, order.orderId);
+    const channel = random.pick(CHANNELS);
+    const paymentId = await this.createPayment(customer, order.orderId, channel);
     if (!paymentId) return;
     const cancelling = this.ctx.client.call('POST', this.orderWeb(`/orders/${order.orderId}/cancel`), {
       token: customer.token,
       json: { reason: 'chaos race' },
     });
-    await Promise.all([this.buyerPays(paymentId, random), cancelling.then((answer) => this.record('cancel racing a payment', answer))]);
+    await Promise.all([this.buyerPays(paymentId, channel, random), cancelling.then((answer) => this.record('cancel racing a payment', answer))]);
   }
 
   private async refund(customer: Customer, random: Random): Promise<void> {

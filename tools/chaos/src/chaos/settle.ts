@@ -6,7 +6,7 @@
 import type { Client } from './client';
 import type { ChaosConfig } from './config';
 import type { Fixture } from './fixtures';
-import { FRONT_DOORS, infraUp, pidOf, SERVICES, signal, startProcess } from './processes';
+import { FRONT_DOORS, GATEWAYS, infraUp, pidOf, SERVICES, signal, startProcess } from './processes';
 import { consumedKey, type Snapshot, type SnapshotReader } from './snapshot';
 
 /** What is still in flight; empty when the run has settled. */
@@ -53,7 +53,7 @@ export async function liftFaults(client: Client, config: ChaosConfig): Promise<v
   // A frozen process thaws (a run cut short may have left one stopped).
   for (const name of [...SERVICES, ...FRONT_DOORS] as const) signal(name, 'SIGCONT');
   await infraUp();
-  for (const name of [...SERVICES, ...FRONT_DOORS, 'alipay-gateway'] as const) if (pidOf(name) === undefined) await startProcess(name, config.plant);
+  for (const name of [...SERVICES, ...FRONT_DOORS, ...GATEWAYS] as const) if (pidOf(name) === undefined) await startProcess(name, config.plant);
   await client.once('DELETE', `${config.gateway}/sandbox/faults`, { route: 'chaos control' });
   await client.once('POST', `${config.gateway}/sandbox/notifications`, { json: { mode: 'normal' }, route: 'chaos control' });
 }

@@ -1,6 +1,6 @@
 /**
  * Everything the invariants look at, read at one moment: the run's rows in every service's
- * schema, and the Alipay gateway's own ledger (the money's truth).
+ * schema, and the payment gateways' own ledgers (the money's truth), Alipay's and WeChat Pay's.
  */
 import mysql from 'mysql2/promise';
 import { loadInfraConfig, TEST_SCHEMAS as S } from '@shop/common/config';
@@ -16,6 +16,8 @@ export interface OrderRow {
   balance_paid: string;
   pay_amount: string;
   pay_deadline: Date | null;
+  /** The payment the order took (null until paid). */
+  payment_id: string | null;
 }
 
 export interface HoldRow {
@@ -30,6 +32,7 @@ export interface HoldRow {
   release_coupon: number;
 }
 
+/** A trade of either gateway, in one shape (yuan). */
 export interface Trade {
   outTradeNo: string;
   status: string;
@@ -37,6 +40,17 @@ export interface Trade {
   refundedAmount: string;
   paidAt: string | null;
 }
+
+/** A WeChat Pay order as its gateway's sandbox lists it (fen). */
+interface WechatOrder {
+  outTradeNo: string;
+  tradeState: string;
+  total: number;
+  refunded: number;
+  successTime: string | null;
+}
+
+const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 export interface Snapshot {
   takenAt: number;
@@ -46,14 +60,14 @@ export interface Snapshot {
   goods: { id: string; stock: number }[];
   users: { id: string; balance: string; points: string }[];
   coupons: { id: string; user_id: string; used: number; order_id: string | null }[];
-  payments: { id: string; order_id: string; status: string; amount: string; refunded_amount: string }[];
+  payments: { id: string; order_id: string; channel: string; status: string; amount: string; refunded_amount: string }[];
   refunds: { id: string; order_id: string; kind: string; status: string; last_error: string | null }[];
   unsentOutbox: { schema: string; id: string; tag: string }[];
   /** pay.succeeded announcements (outbox rows) per payment id. */
   paymentAnnouncements: Map<string, number>;
   /** (consumer group, tag, key) rows of every service's consume log for the run's keys. */
   consumed: Set<string>;
-  /** The gateway's trades by out_trade_no. */
+  /** Both gateways' trades by out_trade_no (a payment id: unique across channels). */
   trades: Map<string, Trade>;
 }
 
@@ -82,12 +96,12 @@ export class SnapshotReader {
   async read(fixture: Fixture, client: Client, config: ChaosConfig): Promise<Snapshot> {
     const userIds = fixture.customers.map((customer) => customer.userId);
     const orders = await this.rows<OrderRow>(
-      `SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline FROM ${S.order}.\`order\` WHERE user_id IN (?)`,
+      `SELECT id, user_id, status, coupon_id, balance_paid, pay_amount, pay_deadline, payment_id FROM ${S.order}.\`order\` WHERE user_id IN (?)`,
       [userIds],
     );
     const orderIds = orders.length ? orders.map((order) => order.id) : ['0'];
     const payments = await this.rows<Snapshot['payments'][number]>(
-      `SELECT id, order_id, status, amount, refunded_amount FROM ${S.pay}.trade_pay WHERE order_id IN (?)`,
+      `SELECT id, order_id, channel, status, amount, refunded_amount FROM ${S.pay}.trade_pay WHERE order_id IN (?)`,
       [orderIds],
     );
     const paymentIds = payments.length ? payments.map((payment) => payment.id) : ['0'];
@@ -119,7 +133,16 @@ export class SnapshotReader {
       })),
     ];
     const ledger = await client.once('GET', `${config.gateway}/sandbox/trades`, { route: 'chaos control' });
-    if (ledger.status !== 200) throw new Error(`the gateway's ledger: HTTP ${ledger.status}`);
+    if (ledger.status !== 200) throw new Error(`the Alipay gateway's ledger: HTTP ${ledger.status}`);
+    const wechatLedger = await client.once('GET', `${config.wechatGateway}/sandbox/orders`, { route: 'chaos control' });
+    if (wechatLedger.status !== 200) throw new Error(`the WeChat Pay gateway's ledger: HTTP ${wechatLedger.status}`);
+    const wechatTrades = (wechatLedger.body.orders as WechatOrder[]).map((order): Trade => ({
+      outTradeNo: order.outTradeNo,
+      status: order.tradeState,
+      totalAmount: yuan(order.total),
+      refundedAmount: yuan(order.refunded),
+      paidAt: order.successTime,
+    }));
     return {
       takenAt: Date.now(),
       orders,
@@ -136,7 +159,7 @@ export class SnapshotReader {
       unsentOutbox: unsent,
       paymentAnnouncements: announcements,
       consumed,
-      trades: new Map((ledger.body.trades as Trade[]).map((trade) => [trade.outTradeNo, trade])),
+      trades: new Map([...(ledger.body.trades as Trade[]), ...wechatTrades].map((trade) => [trade.outTradeNo, trade])),
     };
   }
 }
