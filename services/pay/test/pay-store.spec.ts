@@ -31,7 +31,16 @@ describe('pay store: refunded amounts in exact decimals against the real MySQL',
   it('two refunds of 27.21 and 50.78 add up to the 77.99 paid, and a cent more is refused', async () => {
     const id = ids.next();
     await store.transaction((tx) =>
-      store.insertPayment(tx, { id, channel: 'ALIPAY_QR', attempt: 1, orderId: ids.next(), userId: ids.next(), amount: '77.99', balancePaid: '0.00', expiresAt: new Date() }),
+      store.insertPayment(tx, {
+        id,
+        channel: 'ALIPAY_QR',
+        attempt: 1,
+        orderId: ids.next(),
+        userId: ids.next(),
+        amount: '77.99',
+        balancePaid: '0.00',
+        expiresAt: new Date(),
+      }),
     );
     assert.equal(await store.transaction((tx) => store.addRefunded(tx, id, '27.21')), true);
     assert.equal(await store.transaction((tx) => store.addRefunded(tx, id, '50.78')), true);

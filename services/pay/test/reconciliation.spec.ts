@@ -20,7 +20,11 @@ const SCHEMA = 'shop_test_pay_reconciliation';
 const logger = createLogger('test', 'silent');
 /** The channels of a shop taking Alipay only, through the (partial) Alipay given. */
 const alipayOnly = (alipay: AlipayApi) =>
-  new ChannelRegistry([new AlipayChannel(alipay, 'http://pay-web.test/api/v1/notify/alipay', logger)], { enabled: ['ALIPAY_QR'], maxAmount: {}, downForMs: 1_000 }, logger);
+  new ChannelRegistry(
+    [new AlipayChannel(alipay, 'http://pay-web.test/api/v1/notify/alipay', logger)],
+    { enabled: ['ALIPAY_QR'], maxAmount: {}, downForMs: 1_000 },
+    logger,
+  );
 
 describe('reconciliation by China day against the real MySQL', function () {
   this.timeout(60_000);
@@ -81,7 +85,14 @@ describe('reconciliation by China day against the real MySQL', function () {
     const report = await reconcile({ store, ids, channels: alipayOnly(alipay), logger, expiryMarginMs: 0 }, '2026-12-05');
     assert.ok(!('code' in report), JSON.stringify(report));
     assert.deepEqual(report.differences, [
-      { type: 'THIRD_PARTY_ONLY', channel: 'ALIPAY_QR', outTradeNo: closed, localAmount: '', alipayAmount: '10.00', action: 'applied: its order takes it or it is refunded' },
+      {
+        type: 'THIRD_PARTY_ONLY',
+        channel: 'ALIPAY_QR',
+        outTradeNo: closed,
+        localAmount: '',
+        alipayAmount: '10.00',
+        action: 'applied: its order takes it or it is refunded',
+      },
     ]);
     assert.equal((await store.findPayment(closed))?.status, 'PAID');
     const events = await db.query<{ tag: string }>('SELECT tag FROM mq_producer_log WHERE message_keys = ?', {

@@ -41,7 +41,7 @@ export function buildPayWeb(deps: PayWebDeps): FastifyInstance {
     health: deps.health,
     docs: {
       title: 'Shop pay-web',
-      description: "Payments with Alipay or WeChat Pay, their notifications, refunds, reconciliation. Errors answer {code, message}.",
+      description: 'Payments with Alipay or WeChat Pay, their notifications, refunds, reconciliation. Errors answer {code, message}.',
       version: '1',
     },
   });

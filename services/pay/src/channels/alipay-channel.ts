@@ -9,7 +9,15 @@
  */
 import type { Logger } from '@shop/common/log';
 import { AlipayRefusal, type AlipayApi } from '../alipay/alipay-client';
-import { ChannelRefusal, type ChannelNotice, type ChannelRefundState, type ChannelTrade, type PaymentChannel, type RawNotification, type RefusalKind } from '../domain/ports';
+import {
+  ChannelRefusal,
+  type ChannelNotice,
+  type ChannelRefundState,
+  type ChannelTrade,
+  type PaymentChannel,
+  type RawNotification,
+  type RefusalKind,
+} from '../domain/ports';
 
 /** Alipay's sub_codes that say "not now" rather than "no" (ACQ.SELLER_BALANCE_NOT_ENOUGH: the merchant's account lacks the money until topped up). */
 const RETRYABLE = new Set(['ACQ.SYSTEM_ERROR', 'aop.ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'ACQ.SELLER_BALANCE_NOT_ENOUGH']);

@@ -47,7 +47,9 @@ export async function handleNotification(deps: NotificationDeps, channelName: Ch
       log.error({ notified: notice.amount, amount: payment.amount }, 'notification with another amount refused');
       return 'RETRY';
     }
-    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE) ? await applyAgain(deps, payment, notice) : await applyPayment(store, deps.ids, payment, notice.tradeNo);
+    const applied = isPlanted(PlantedDefects.NOTIFY_APPLIED_TWICE)
+      ? await applyAgain(deps, payment, notice)
+      : await applyPayment(store, deps.ids, payment, notice.tradeNo);
     log.info({ applied }, applied ? 'payment applied from the notification' : 'notification repeated; nothing to do');
   }
   // Other notices (a closed trade...) carry nothing to apply; acknowledging stops the retries.

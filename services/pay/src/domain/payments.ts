@@ -85,10 +85,7 @@ const cancelledMeanwhile = (status: string) => new DomainError(ErrorCode.ORDER_S
  * expires at the order's pay deadline; a QR code is handed out only while the order is still
  * CONFIRMED after the channel made it.
  */
-export async function createPayment(
-  deps: PaymentDeps,
-  input: { orderId: string; userId: string; channel?: ChannelName },
-): Promise<PaymentView | DomainError> {
+export async function createPayment(deps: PaymentDeps, input: { orderId: string; userId: string; channel?: ChannelName }): Promise<PaymentView | DomainError> {
   const { store } = deps;
   if (!isSnowflakeId(input.orderId) || !isSnowflakeId(input.userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   let payment = await store.findByOrder(input.orderId);
@@ -129,12 +126,24 @@ function pickChannel(deps: PaymentDeps, wanted: ChannelName | undefined, amount:
 }
 
 const channelUnavailable = (why: string, open: ChannelName[]) =>
-  new DomainError(ErrorCode.CHANNEL_UNAVAILABLE, `${why}. ${open.length > 0 ? `Open channels: ${open.join(', ')}` : 'No other channel is open; try again later'}`);
+  new DomainError(
+    ErrorCode.CHANNEL_UNAVAILABLE,
+    `${why}. ${open.length > 0 ? `Open channels: ${open.join(', ')}` : 'No other channel is open; try again later'}`,
+  );
 
 /** Writes a payment (one attempt of the order) before its trade exists, and its pay.timeout half message. */
 async function openAttempt(
   deps: PaymentDeps,
-  attempt: { orderId: string; userId: string; payAmount: string; balancePaid: string; traceParent?: string; channel: ChannelName; attempt: number; expiresAt: Date },
+  attempt: {
+    orderId: string;
+    userId: string;
+    payAmount: string;
+    balancePaid: string;
+    traceParent?: string;
+    channel: ChannelName;
+    attempt: number;
+    expiresAt: Date;
+  },
   replacing?: PaymentRow,
 ): Promise<PaymentRow> {
   const { store, logger } = deps;
@@ -210,7 +219,8 @@ async function switchChannel(deps: PaymentDeps, payment: PaymentRow, channel: Ch
   );
   if (next.attempt === payment.attempt + 1 && next.channel === channel) {
     const closed = await from.close(payment.id).catch((error: unknown) => new ChannelRefusal('RETRY', 'TRANSPORT', String(error)));
-    if (closed instanceof ChannelRefusal) log.warn({ code: closed.code }, 'replaced trade not closed yet; settled by the sweeper until its channel says it is dead');
+    if (closed instanceof ChannelRefusal)
+      log.warn({ code: closed.code }, 'replaced trade not closed yet; settled by the sweeper until its channel says it is dead');
     else await close(deps, payment, { reason: `replaced by a payment through ${channel}` });
     log.info('payment channel switched');
   }

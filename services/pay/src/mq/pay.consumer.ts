@@ -47,7 +47,10 @@ export function startPayConsumer(
         async before({ orderId }) {
           for (const payment of await store.listOfOrder(orderId)) {
             if (payment.status === 'UNPAID')
-              logger.info({ orderId, paymentId: payment.id, settled: await settleUnpaid(deps, payment.id, { force: true }) }, 'order cancelled; its payment settled');
+              logger.info(
+                { orderId, paymentId: payment.id, settled: await settleUnpaid(deps, payment.id, { force: true }) },
+                'order cancelled; its payment settled',
+              );
           }
         },
         handle: async () => undefined,

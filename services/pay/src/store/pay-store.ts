@@ -138,7 +138,14 @@ export class PayStore extends SqlStore implements PaymentRepository {
         await this.sequelize.query(
           'INSERT INTO reconciliation (bill_date, out_trade_no, type, channel, local_amount, alipay_amount, found_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
           {
-            replacements: [date, d.outTradeNo.slice(0, 64), d.type, d.channel, d.localAmount || null, parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount],
+            replacements: [
+              date,
+              d.outTradeNo.slice(0, 64),
+              d.type,
+              d.channel,
+              d.localAmount || null,
+              parseCents(d.alipayAmount) === undefined ? null : d.alipayAmount,
+            ],
             type: QueryTypes.INSERT,
             transaction,
           },

@@ -34,7 +34,8 @@ const created = (result: PaymentView | DomainError): PaymentView => {
   return result;
 };
 
-const checkBack = (deps: ReturnType<typeof twoChannels>['deps'], paymentId: string) => checkPaymentTimeout(deps, { keys: [paymentId] } as unknown as ReceivedMessage);
+const checkBack = (deps: ReturnType<typeof twoChannels>['deps'], paymentId: string) =>
+  checkPaymentTimeout(deps, { keys: [paymentId] } as unknown as ReceivedMessage);
 
 describe('payment channels (unit, in memory)', () => {
   it('pays through WeChat Pay Native: its QR code, the payment of that channel, applied from its notification once', async () => {
@@ -103,13 +104,20 @@ describe('payment channels (unit, in memory)', () => {
     const refund = (await refundRejectedPayment(deps, { paymentId: second.paymentId, orderId: order.orderId, orderStatus: 'PAID' }))!;
     assert.deepEqual([refund.status, refund.reason], ['PENDING', 'the order was paid by another payment']);
     wechat.finishRefunds();
-    assert.equal(await handleNotification(deps, 'WECHAT_NATIVE', wechat.notification({ kind: 'REFUND', noticeId: 'r', outTradeNo: second.paymentId, refundId: refund.id })), 'ACK');
+    assert.equal(
+      await handleNotification(
+        deps,
+        'WECHAT_NATIVE',
+        wechat.notification({ kind: 'REFUND', noticeId: 'r', outTradeNo: second.paymentId, refundId: refund.id }),
+      ),
+      'ACK',
+    );
     assert.equal((await deps.refunds.find(refund.id))!.status, 'SUCCEEDED');
     assert.deepEqual([alipay.refundedOf(first.paymentId), wechat.refundedOf(second.paymentId)], ['0.00', '48.00'], 'kept once, through Alipay');
     assert.equal((await store.findPayment(second.paymentId))!.status, 'REFUNDED');
   });
 
-  it("a replaced payment closed at its channel no longer speaks for the order: its check-back rolls back, the sweeper announces nothing", async () => {
+  it('a replaced payment closed at its channel no longer speaks for the order: its check-back rolls back, the sweeper announces nothing', async () => {
     const { deps, store, alipay, pay } = twoChannels();
     const first = created(await pay('ALIPAY_QR'));
     alipay.scan(first.paymentId); // scanned: Alipay has a trade to close
@@ -235,9 +243,17 @@ describe('payment channels (unit, in memory)', () => {
     const refund = await requestRefund(deps, { requestId: 'r2', orderId: order.orderId, userId, amount: '', reason: 'changed my mind', items: [] });
     assert.ok(!(refund instanceof DomainError));
     wechat.finishRefunds('ABNORMAL');
-    await handleNotification(deps, 'WECHAT_NATIVE', wechat.notification({ kind: 'REFUND', noticeId: 'r', outTradeNo: payment.paymentId, refundId: refund.refundId }));
+    await handleNotification(
+      deps,
+      'WECHAT_NATIVE',
+      wechat.notification({ kind: 'REFUND', noticeId: 'r', outTradeNo: payment.paymentId, refundId: refund.refundId }),
+    );
     const row = (await refunds.find(refund.refundId))!;
     assert.deepEqual([row.status, row.failure_reason], ['FAILED', 'WeChat Pay: WeChat Pay refund ABNORMAL']);
-    assert.deepEqual(orders.finished.map((finished) => finished.status), ['FAILED'], 'the hold ends: the order keeps what it had');
+    assert.deepEqual(
+      orders.finished.map((finished) => finished.status),
+      ['FAILED'],
+      'the hold ends: the order keeps what it had',
+    );
   });
 });

@@ -28,7 +28,14 @@ describe('reconciliation (unit, in memory)', () => {
     assert.equal(report.matched, 1);
     assert.deepEqual(report.differences, [
       { type: 'LOCAL_ONLY', channel: 'ALIPAY_QR', outTradeNo: onlyHere, localAmount: '12.00', alipayAmount: '', action: '' },
-      { type: 'THIRD_PARTY_ONLY', channel: 'ALIPAY_QR', outTradeNo: closed, localAmount: '', alipayAmount: '7.50', action: 'applied: its order takes it or it is refunded' },
+      {
+        type: 'THIRD_PARTY_ONLY',
+        channel: 'ALIPAY_QR',
+        outTradeNo: closed,
+        localAmount: '',
+        alipayAmount: '7.50',
+        action: 'applied: its order takes it or it is refunded',
+      },
     ]);
     assert.equal((await store.findPayment(closed))!.status, 'PAID');
     assert.deepEqual(store.outbox.at(-1)!.keys, [closed]);

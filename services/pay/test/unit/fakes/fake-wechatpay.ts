@@ -80,8 +80,7 @@ export class FakeWechatPay implements PaymentChannel {
       const existing = this.orders.get(input.outTradeNo);
       if (existing?.state === 'SUCCESS') return new ChannelRefusal('FINAL', 'ORDERPAID', '订单已支付');
       if (existing?.state === 'CLOSED') return new ChannelRefusal('FINAL', 'ORDER_CLOSED', '订单已关闭');
-      if (!existing)
-        this.orders.set(input.outTradeNo, { ...input, state: 'NOTPAY', transactionId: `4200${++this.sequence}`, refunds: new Map() });
+      if (!existing) this.orders.set(input.outTradeNo, { ...input, state: 'NOTPAY', transactionId: `4200${++this.sequence}`, refunds: new Map() });
       return { qrCode: `weixin://wxpay/bizpayurl?pr=${input.outTradeNo}` };
     });
   }
