@@ -37,6 +37,13 @@ export function inFlight(snapshot: Snapshot): string[] {
     'payments of cancelled orders not refunded yet',
     snapshot.payments.filter((payment) => payment.status === 'PAID' && cancelledIds.has(payment.order_id)).length,
   );
+  // A second payment of an order paid through another (a switch of channel, both QR codes paid).
+  const tookOther = new Map(paid.filter((order) => order.payment_id).map((order) => [order.id, order.payment_id]));
+  count(
+    'payments of orders that took another not refunded yet',
+    snapshot.payments.filter((payment) => payment.status === 'PAID' && tookOther.has(payment.order_id) && tookOther.get(payment.order_id) !== payment.id)
+      .length,
+  );
   return open;
 }
 
@@ -54,8 +61,10 @@ export async function liftFaults(client: Client, config: ChaosConfig): Promise<v
   for (const name of [...SERVICES, ...FRONT_DOORS] as const) signal(name, 'SIGCONT');
   await infraUp();
   for (const name of [...SERVICES, ...FRONT_DOORS, ...GATEWAYS] as const) if (pidOf(name) === undefined) await startProcess(name, config.plant);
-  await client.once('DELETE', `${config.gateway}/sandbox/faults`, { route: 'chaos control' });
-  await client.once('POST', `${config.gateway}/sandbox/notifications`, { json: { mode: 'normal' }, route: 'chaos control' });
+  for (const gateway of [config.gateway, config.wechatGateway]) {
+    await client.once('DELETE', `${gateway}/sandbox/faults`, { route: 'chaos control' });
+    await client.once('POST', `${gateway}/sandbox/notifications`, { json: { mode: 'normal' }, route: 'chaos control' });
+  }
 }
 
 /** Polls until nothing is in flight; answers the last snapshot and how long it took. */

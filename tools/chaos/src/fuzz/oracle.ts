@@ -86,6 +86,20 @@ function gateOf(status: number, code: string, message: string, secured: boolean)
 }
 
 /** The verdict on an answer of Alipay's notify endpoint: HTTP 200 and the bare text success or failure. */
+/**
+ * WeChat Pay's notify endpoint answers as WeChat Pay requires: 204 (or 200) once applied, and a
+ * 4xx with `{"code": "FAIL", "message"}` for anything it does not accept (WeChat's code, not the
+ * shop's table). Refused before the handler (413, 415): judged like any error.
+ */
+export function judgeWechatNotify(answer: Answer): Verdict {
+  if (answer.failure) return { failure: `no answer: ${answer.failure}`, accepted: false };
+  if (answer.status >= 500) return { failure: `HTTP ${answer.status}: ${answer.text.slice(0, 120)}`, accepted: false };
+  if (answer.status === 204 || answer.status === 200) return { accepted: true };
+  const body = parseJson(answer.text) as { code?: unknown; message?: unknown } | undefined;
+  if (answer.status === 400 && body?.code === 'FAIL' && typeof body.message === 'string') return { accepted: false, code: 'FAIL' };
+  return judge(answer);
+}
+
 export function judgeNotify(answer: Answer): Verdict & { reply?: 'success' | 'failure' } {
   if (answer.failure) return { failure: `no answer: ${answer.failure}`, accepted: false };
   if (answer.status >= 500) return { failure: `HTTP ${answer.status}: ${answer.text.slice(0, 120)}`, accepted: false };

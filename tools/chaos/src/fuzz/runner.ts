@@ -15,7 +15,7 @@ import { describeChange, diff, rowObject, StateReader, waitStable, type RowChang
 import { buildFixture, replenish, type Fixture } from './fixture';
 import { callJson, send, traffic, type Answer } from './http';
 import { encodeForm, expectedReply, formArbitrary, loadNotifyKeys, type Trade } from './notify-forms';
-import { judge, judgeNotify, type Verdict } from './oracle';
+import { judge, judgeNotify, judgeWechatNotify, type Verdict } from './oracle';
 import { loadRoutes, routeName, type Door, type Route } from './openapi';
 import { probeChanges, probesFor, readProbes } from './probes';
 import { describeAnswer, describeRequest, FuzzReport, type FindingKind } from './report';
@@ -193,7 +193,11 @@ ${request}`
       counts.unsendable++;
       return;
     }
-    const verdict = route.textAnswer ? judgeNotify(answer) : judge(answer, route.secured);
+    const verdict = route.path.endsWith('/notify/wechatpay')
+      ? judgeWechatNotify(answer)
+      : route.textAnswer
+        ? judgeNotify(answer)
+        : judge(answer, route.secured);
     const reached = !verdict.failure && verdict.gate === undefined;
     counts.requests++;
     if (prepared.validToken) counts.validToken++;
