@@ -108,6 +108,11 @@ export async function createPayment(deps: PaymentDeps, input: { orderId: string;
     const channel = pickChannel(deps, input.channel ?? payment.channel, payment.amount);
     if (channel instanceof DomainError) return channel;
     if (channel !== payment.channel) {
+      if (!(payment.expires_at.getTime() - Date.now() > MIN_TIME_TO_PAY_MS))
+        return new DomainError(ErrorCode.ORDER_STATE, 'the pay deadline of this order has passed');
+      // A cancelled order keeps its payment as it is: nothing to switch to.
+      const order = await deps.readOrder(payment.order_id, payment.user_id);
+      if (order.status !== 'CONFIRMED') return cancelledMeanwhile(order.status);
       const switched = await switchChannel(deps, payment, channel);
       if (switched.status !== 'UNPAID' || switched.qr_code || switched.channel !== channel) return toView(switched);
       payment = switched;
@@ -202,7 +207,6 @@ async function switchChannel(deps: PaymentDeps, payment: PaymentRow, channel: Ch
     log.info('switch asked for a payment its channel took meanwhile: applied instead');
     return (await store.findByOrder(payment.order_id))!;
   }
-  if (!(payment.expires_at.getTime() - Date.now() > MIN_TIME_TO_PAY_MS)) return payment;
   const next = await openAttempt(
     deps,
     {

@@ -160,6 +160,26 @@ describe('payment channels (unit, in memory)', () => {
     assert.deepEqual(tags(store), [Tags.PAY_SUCCEEDED]);
   });
 
+  it('no switch for a cancelled order or past the deadline: the payment stays as it was', async () => {
+    const { store, orders, order, pay } = twoChannels();
+    const first = created(await pay('ALIPAY_QR'));
+    orders.orders.get(order.orderId)!.status = 'CANCELLED';
+    const refused = await pay('WECHAT_NATIVE');
+    assert.ok(refused instanceof DomainError && refused.code === ErrorCode.ORDER_STATE);
+    const late = twoChannels();
+    const lateFirst = created(await late.pay('ALIPAY_QR'));
+    late.store.row(lateFirst.paymentId).expires_at = new Date(Date.now() + 1_000);
+    const tooLate = await late.pay('WECHAT_NATIVE');
+    assert.ok(tooLate instanceof DomainError && tooLate.code === ErrorCode.ORDER_STATE);
+    assert.deepEqual(
+      [...(await store.listOfOrder(order.orderId)), ...(await late.store.listOfOrder(late.order.orderId))].map((row) => [row.id, row.superseded_at]),
+      [
+        [first.paymentId, null],
+        [lateFirst.paymentId, null],
+      ],
+    );
+  });
+
   it('at the deadline, money that landed on a replaced payment pays the order', async () => {
     const { deps, alipay, order, pay } = twoChannels();
     const first = created(await pay('ALIPAY_QR'));
