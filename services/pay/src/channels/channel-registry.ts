@@ -33,6 +33,10 @@ export class ChannelRegistry implements PaymentChannels {
     this.channels = new Map(channels.map((channel) => [channel.name, channel]));
   }
 
+  has(name: ChannelName): boolean {
+    return this.channels.has(name);
+  }
+
   of(name: ChannelName): PaymentChannel {
     const channel = this.channels.get(name);
     if (!channel) throw new Error(`no payment channel ${name}`);

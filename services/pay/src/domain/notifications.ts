@@ -29,6 +29,10 @@ export interface NotificationDeps {
 
 export async function handleNotification(deps: NotificationDeps, channelName: ChannelName, raw: RawNotification): Promise<NotificationAnswer> {
   const { store, logger } = deps;
+  if (!deps.channels.has(channelName)) {
+    logger.warn({ channel: channelName }, 'notification of a channel this shop is not set up for refused');
+    return 'RETRY';
+  }
   const notice = deps.channels.of(channelName).readNotification(raw);
   if (!notice) return 'RETRY';
   const log = logger.child({ channel: channelName, outTradeNo: notice.outTradeNo, noticeId: notice.noticeId });

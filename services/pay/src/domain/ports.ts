@@ -323,6 +323,8 @@ export interface ChannelOption {
 
 /** The channels of the shop: each payment's own, and which may take a new payment now. */
 export interface PaymentChannels {
+  /** Whether the shop is set up for the channel (production may leave WeChat Pay out). */
+  has(name: ChannelName): boolean;
   /** The channel of a payment (open for new payments or not: its trades are still settled). */
   of(name: ChannelName): PaymentChannel;
   /** Every channel the shop knows, in order of preference, and whether it takes a payment of `amount` now. */
