@@ -35,7 +35,7 @@ export interface GatewayOptions {
 }
 
 export function buildGateway(config: GatewayConfig, logger: Logger, options: GatewayOptions = {}): Gateway {
-  const app = createHttpApp({ logger });
+  const app = createHttpApp({ logger, forms: true });
   // The signatures of /v3 requests cover their bodies' exact bytes: those stay text until
   // authenticated (v3-api.ts parses them); the control API's JSON is parsed as usual.
   app.removeContentTypeParser('application/json');

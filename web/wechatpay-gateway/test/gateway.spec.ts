@@ -526,7 +526,12 @@ describe('local WeChat Pay gateway', function () {
       assert.match(html, /<strong id="status">NOTPAY<\/strong>/);
       assert.match(html, /¥ 30\.00/);
       assert.match(html, /id="pay"/);
-      const paid = await fetch(`${gatewayUrl()}/cashier/${token}/pay`, { method: 'POST' });
+      // As the page's form posts it: an empty urlencoded body.
+      const paid = await fetch(`${gatewayUrl()}/cashier/${token}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
       assert.match(await paid.text(), /Paid\. You can close this page\./);
       const { data } = await query(client, outTradeNo);
       assert.equal(data.trade_state, 'SUCCESS');
