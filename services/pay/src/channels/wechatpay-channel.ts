@@ -94,7 +94,10 @@ export class WechatPayChannel implements PaymentChannel {
 
   async paidOnDay(date: string): Promise<Map<string, string> | ChannelRefusal> {
     const bill = await this.client.tradeBill(date);
-    return bill instanceof WechatPayRefusal ? refusal(bill) : bill;
+    if (!(bill instanceof WechatPayRefusal)) return bill;
+    // WeChat serves the bills of the last three months only, and none of a day to come: no bill.
+    if (bill.code === 'INVALID_REQUEST') return new ChannelRefusal('NO_BILL', bill.code, bill.message);
+    return refusal(bill);
   }
 
   readNotification(raw: RawNotification): ChannelNotice | undefined {

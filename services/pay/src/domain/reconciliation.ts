@@ -7,7 +7,7 @@
  *                     it, or rejects it (cancelled meanwhile) and it is refunded.
  *   AMOUNT_MISMATCH   both, with different amounts
  * A channel with no bill for the day (not generated yet: WeChat Pay serves it at 10:00 the next
- * day; or none, nothing having moved) is left out and named in `unbilledChannels` when payments
+ * day; no longer served: WeChat keeps three months; or none, nothing having moved) is left out and named in `unbilledChannels` when payments
  * of it were paid that day: reconcile again later. NOT_FOUND when no channel has a bill. The
  * report (every channel's differences) is stored, one run per day, replaced when run again.
  */
