@@ -1338,20 +1338,28 @@ async function userView(userId) {
 
 // ---------- reconciliation ----------
 
-const DIFFERENCES = {
-  LOCAL_ONLY: "In the shop, not in Alipay's bill",
-  THIRD_PARTY_ONLY: "In Alipay's bill, not in the shop",
-  AMOUNT_MISMATCH: 'The amounts differ',
-};
+/** The channels as pay-web names them, in words. */
+const CHANNEL_NAMES = { ALIPAY_QR: 'Alipay', WECHAT_NATIVE: 'WeChat Pay' };
+const channelWords = (channel) => CHANNEL_NAMES[channel] ?? channel ?? 'Alipay';
+
+/** A difference in words, naming the bill it comes from (a report before the channels has no channel: Alipay's). */
+function differenceWords(d) {
+  const bill = `${channelWords(d.channel)}'s bill`;
+  if (d.type === 'LOCAL_ONLY') return `In the shop, not in ${bill}`;
+  if (d.type === 'THIRD_PARTY_ONLY') return `In ${bill}, not in the shop`;
+  if (d.type === 'AMOUNT_MISMATCH') return 'The amounts differ';
+  return d.type;
+}
 
 async function reconciliationView() {
   const asked = queryOf().get('date');
   const date = /^\d{4}-\d{2}-\d{2}$/.test(asked ?? '') ? asked : '';
   const report = date ? await payApi('GET', `/api/v1/admin/reconciliation?date=${date}`) : undefined;
+  const unbilled = (report?.unbilledChannels ?? []).map(channelWords);
   const today = chinaDay(0);
   show(
     'Reconciliation',
-    `<p class="muted">Compares a day's payments in the shop with Alipay's bill of that day (China time), and applies a payment Alipay took that the shop missed.</p>
+    `<p class="muted">Compares a day's payments in the shop with each channel's bill of that day (Alipay's, WeChat Pay's; China time), and applies a payment a channel took that the shop missed.</p>
      <form id="reconcile" class="filters" novalidate>
        <label>Day (China time) <input id="reconcile-date" type="date" required max="${today}" value="${esc(date || chinaDay(-1))}"></label>
        <button class="primary" id="reconcile-submit">Reconcile</button>
@@ -1360,19 +1368,25 @@ async function reconciliationView() {
        report
          ? `<h2 id="reconcile-heading">${esc(report.date)}</h2>
             <p id="reconcile-summary">${esc(report.date)}: ${plural(report.matched, 'payment')} matched, ${plural(report.differences.length, 'difference')}.</p>
+            ${
+              unbilled.length
+                ? `<p class="notice" id="reconcile-unbilled">Not compared yet: ${esc(unbilled.join(' and '))} ${unbilled.length === 1 ? 'has' : 'have'} no bill of this day yet (WeChat Pay serves a day's bill at 10:00 the next day, China time). Reconcile this day again later.</p>`
+                : ''
+            }
             <nav class="pager" aria-label="Days"><a href="${hashWith('reconciliation', { date: shiftDay(report.date, -1) })}">Day before</a>${
               report.date < today ? `<a href="${hashWith('reconciliation', { date: shiftDay(report.date, 1) })}">Day after</a>` : ''
             }</nav>
             ${table(
               [
                 { label: 'Trade', cell: (d) => esc(d.outTradeNo) },
-                { label: 'Difference', cell: (d) => esc(DIFFERENCES[d.type] ?? d.type) },
+                { label: 'Channel', cell: (d) => esc(channelWords(d.channel)) },
+                { label: 'Difference', cell: (d) => esc(differenceWords(d)) },
                 { label: 'Shop', cell: (d) => (d.localAmount ? yuan(d.localAmount) : '—'), num: true },
-                { label: 'Alipay', cell: (d) => (d.alipayAmount ? yuan(d.alipayAmount) : '—'), num: true },
+                { label: 'Channel’s bill', cell: (d) => (d.alipayAmount ? yuan(d.alipayAmount) : '—'), num: true },
                 { label: 'What was done', cell: (d) => esc(d.action) },
               ],
               report.differences,
-              { empty: 'No difference: the shop and Alipay agree.', caption: `Differences of ${report.date}`, id: 'differences' },
+              { empty: 'No difference: the shop and the channels’ bills agree.', caption: `Differences of ${report.date}`, id: 'differences' },
             )}`
          : ''
      }`,

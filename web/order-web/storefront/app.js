@@ -9,8 +9,11 @@ const TOKEN_KEY = 'shop.token';
 // The session's refresh token: new access tokens when one expires (docs/api.md, Authentication).
 const REFRESH_KEY = 'shop.refresh';
 const GUEST_CART_KEY = 'shop.guestCart';
-// Orders whose payment this browser started, with the QR code's expiry: the order page draws the QR again after a reload.
+// Orders whose payment this browser started ({until, paymentId, channel} by order id): the order
+// page asks for the same payment again after a reload, and draws its QR code.
 const PAYMENTS_KEY = 'shop.payments';
+// The ways to pay, as pay-web names them; the first is chosen until pay-web says which are open.
+const CHANNELS = ['ALIPAY_QR', 'WECHAT_NATIVE'];
 const LIVE_STATUSES = new Set(['PENDING', 'CONFIRMED']);
 const POLL_MS = 1500;
 const GOODS_PAGE_SIZE = 24;
@@ -1229,7 +1232,7 @@ async function ordersPage(query) {
       <td data-label="${th('orders.order')}"><a href="#/orders/${esc(o.orderId)}">${esc(o.orderId)}</a></td>
       <td data-label="${th('orders.placed')}">${esc(when(o.createdAt))}</td>
       <td data-label="${th('orders.goods')}">${o.items.map((i) => th('orders.line', { name: i.name, quantity: i.quantity })).join(t('list.separator'))}</td>
-      <td data-label="${th('orders.alipayPart')}" class="num">${esc(yuan(o.payAmount))}</td>
+      <td data-label="${th('orders.channelPart')}" class="num">${esc(yuan(o.payAmount))}</td>
       <td data-label="${th('orders.status')}">${statusBadge(o.status)}</td>
       <td class="row-actions">${orderActions(o)}${
         ['PAID', 'SHIPPED', 'COMPLETED'].includes(o.status)
@@ -1243,7 +1246,7 @@ async function ordersPage(query) {
       ${
         items.length
           ? `<table class="reflow" id="orders-table"><thead><tr><th scope="col">${th('orders.order')}</th><th scope="col">${th('orders.placed')}</th>
-              <th scope="col">${th('orders.goods')}</th><th scope="col" class="num">${th('orders.alipayPart')}</th><th scope="col">${th('orders.status')}</th>
+              <th scope="col">${th('orders.goods')}</th><th scope="col" class="num">${th('orders.channelPart')}</th><th scope="col">${th('orders.status')}</th>
               <th scope="col"><span class="sr-only">${th('orders.actions')}</span></th></tr></thead>
               <tbody>${items.map(row).join('')}</tbody></table>`
           : `<p class="muted">${th('orders.none')}</p>`
@@ -1293,8 +1296,8 @@ async function orderPage(orderId) {
   const left = cents(order.payAmount) + cents(order.balancePaid) - cents(order.refundedAmount);
   const unpaid = LIVE_STATUSES.has(order.status);
   if (order.status !== 'CONFIRMED') forgetPayment(order.orderId);
-  // A payment this browser started: its QR code is asked for again (pay-web answers the same one).
-  const resuming = order.status === 'CONFIRMED' && paymentStarted(order.orderId);
+  // A payment this browser started: its QR code is asked for again, of the same channel (pay-web answers the same payment).
+  const resuming = order.status === 'CONFIRMED' ? startedPayment(order.orderId) : undefined;
   return {
     title: t('title.order', { orderId: order.orderId }),
     html: `
@@ -1310,15 +1313,16 @@ async function orderPage(orderId) {
       </tbody></table>
       <div class="panel">
         ${th('order.sum', { goods: yuan(order.goodsAmount), shipping: yuan(order.shippingFee), coupon: yuan(order.couponPaid), balance: yuan(order.balancePaid) })}
-        <strong id="pay-amount">${esc(yuan(order.payAmount))}</strong> ${th(unpaid ? 'order.toPay' : 'order.viaAlipay')}
+        <strong id="pay-amount">${esc(yuan(order.payAmount))}</strong> ${th(unpaid ? 'order.toPay' : 'order.viaChannel')}
         ${order.status === 'CONFIRMED' && order.payDeadline ? payDeadline(order) : ''}
         ${cents(order.refundedAmount) > 0 ? `<div id="refunded-amount">${th('order.refunded', { amount: yuan(order.refundedAmount) })}</div>` : ''}
         ${shippedTo(order)}
       </div>
       <div id="payment" class="error-host">${resuming ? `<p class="muted" id="payment-loading">${th('pay.loading')}</p>` : ''}</div>
+      ${order.status === 'CONFIRMED' ? channelChoice(resuming ? resuming.channel : CHANNELS[0], resuming) : ''}
       ${
         order.status === 'CONFIRMED'
-          ? `<div class="actions"><button class="primary" id="pay-button"${resuming ? ' hidden' : ''}>${th('order.pay')}</button>${orderActions(order)}</div>`
+          ? `<div class="actions"><button class="primary" id="pay-button"${resuming ? ' hidden' : ''}>${th('order.pay', { channel: channelName(resuming ? resuming.channel : CHANNELS[0]) })}</button>${orderActions(order)}</div>`
           : order.status === 'SHIPPED'
             ? `<div class="actions">${orderActions(order)}</div>`
             : ''
@@ -1339,13 +1343,17 @@ async function orderPage(orderId) {
     bind() {
       bindOrder(order, left);
       if (order.status === 'CONFIRMED' && order.payDeadline) startCountdown(order.orderId, order.payDeadline);
-      if (resuming) void resumePayment(order);
+      if (order.status === 'CONFIRMED') void loadChannels(order);
+      if (resuming) void resumePayment(order, resuming.channel);
       if (unpaid) pollOrder(order.orderId, (now) => now.status !== order.status, (now) => t('order.statusNow', { status: statusLabel(now.status) }));
     },
   };
 }
 
-// ---------- paying: the QR code, kept across reloads, and the time left ----------
+// ---------- paying: the way to pay, the QR code (kept across reloads), and the time left ----------
+
+const channelName = (channel) => t(`channel.${channel}`);
+const knownChannel = (channel) => (CHANNELS.includes(channel) ? channel : CHANNELS[0]);
 
 function startedPayments() {
   try {
@@ -1356,14 +1364,27 @@ function startedPayments() {
   }
 }
 
-/** Whether this browser started paying the order, and its QR code may still be paid. */
-const paymentStarted = (orderId) => Date.parse(startedPayments()[orderId]) > Date.now();
+/** An entry of PAYMENTS_KEY as `{until, paymentId, channel}`; a page before the channels kept only the expiry (Alipay then). */
+function paymentEntry(entry) {
+  if (typeof entry === 'string') return { until: entry, channel: CHANNELS[0] };
+  if (!entry || typeof entry !== 'object') return undefined;
+  return { until: String(entry.until ?? ''), paymentId: entry.paymentId, channel: knownChannel(entry.channel) };
+}
 
-/** Remembers that the order's payment was started (until `expiresAt`); payments past their time are forgotten meanwhile. */
-function rememberPayment(orderId, expiresAt) {
+/** The payment this browser started for the order, while its QR code may still be paid; undefined otherwise. */
+function startedPayment(orderId) {
+  const entry = paymentEntry(startedPayments()[orderId]);
+  return entry && Date.parse(entry.until) > Date.now() ? entry : undefined;
+}
+
+/**
+ * Remembers the order's payment (until its QR code expires): the one drawn last, after a switch
+ * of channel the new one. Payments past their time are forgotten meanwhile.
+ */
+function rememberPayment(orderId, payment) {
   const all = startedPayments();
-  for (const [id, until] of Object.entries(all)) if (!(Date.parse(until) > Date.now())) delete all[id];
-  all[orderId] = expiresAt;
+  for (const [id, entry] of Object.entries(all)) if (!(Date.parse(paymentEntry(entry)?.until) > Date.now())) delete all[id];
+  all[orderId] = { until: payment.expiresAt, paymentId: payment.paymentId, channel: knownChannel(payment.channel) };
   localStorage.setItem(PAYMENTS_KEY, JSON.stringify(all));
 }
 
@@ -1375,8 +1396,163 @@ function forgetPayment(orderId) {
   else localStorage.removeItem(PAYMENTS_KEY);
 }
 
-/** The order's payment: pay-web makes it the first time and answers the same one (QR code, expiry) after. */
-const askPayment = (order) => payApi('POST', '/api/v1/payments', { orderId: order.orderId, channel: 'ALIPAY_QR' });
+/**
+ * The choice of a way to pay: one radio button a channel, `chosen` checked. Whether each is open
+ * comes from pay-web afterwards ({@link loadChannels}): a closed one is disabled, its reason under
+ * its name. Hidden while a QR code is shown (its panel offers the other channel).
+ */
+function channelChoice(chosen, hidden) {
+  const option = (channel) => `<label class="choice channel" data-channel="${channel}">
+      <input type="radio" name="channel" id="channel-${channel}" value="${channel}"${channel === chosen ? ' checked' : ''}
+        aria-labelledby="channel-${channel}-name" aria-describedby="channel-${channel}-reason">
+      <span><span class="channel-name" id="channel-${channel}-name"><span class="channel-mark ${channel}" aria-hidden="true"></span>${th(`channel.${channel}`)}</span>
+        <span class="hint channel-reason" id="channel-${channel}-reason" hidden></span></span></label>`;
+  return `<fieldset class="pay-channels" id="pay-channels"${hidden ? ' hidden' : ''}><legend>${th('pay.choose')}</legend>
+    <div class="choices channel-choices">${CHANNELS.map(option).join('')}</div></fieldset>`;
+}
+
+/** The channel the choice holds. */
+const chosenChannel = () => knownChannel($('#pay-channels input[name="channel"]:checked')?.value);
+
+/** Chooses `channel` in the choice, and names it on the Pay button. */
+function chooseChannel(channel) {
+  const input = $(`#channel-${channel}`);
+  if (input) input.checked = true;
+  const pay = $('#pay-button');
+  if (pay) pay.textContent = t('order.pay', { channel: channelName(chosenChannel()) });
+}
+
+/** The choice and the Pay button shown (no QR code), or hidden (a QR code is). */
+function showChoice(shown) {
+  const choice = $('#pay-channels');
+  if (choice) choice.hidden = !shown;
+  const pay = $('#pay-button');
+  if (pay) pay.hidden = !shown;
+}
+
+/** pay-web's reason why a channel is closed (its words are English), in the customer's language. */
+function reasonText(reason) {
+  const text = String(reason ?? '');
+  const max = text.match(/at most ([0-9]{1,12}(?:\.[0-9]{1,2})?)/);
+  if (max) return t('pay.reason.max', { max: yuan(max[1]) });
+  if (/switched off/.test(text)) return t('pay.reason.off');
+  if (/not answering/.test(text)) return t('pay.reason.down');
+  return t('pay.reason.closed');
+}
+
+// The channels pay-web last said are open, for the order shown: [{channel, available, reason}].
+let channelOptions = { orderId: undefined, options: [] };
+
+/** Asks pay-web which channels are open for the order, and shows it; answers them, or undefined when it could not say. */
+async function loadChannels(order) {
+  try {
+    const { channels } = await payApi('GET', `/api/v1/payments/channels?orderId=${encodeURIComponent(order.orderId)}`);
+    channelOptions = { orderId: order.orderId, options: channels.filter((option) => CHANNELS.includes(option.channel)) };
+  } catch (error) {
+    // Not known: both stay on offer, and a closed one is said when it refuses (503 CHANNEL_UNAVAILABLE).
+    if (!(error instanceof ApiError)) console.error(error);
+    return undefined;
+  }
+  showChannels(order);
+  return channelOptions.options;
+}
+
+/** The channel's option as last heard for the order; undefined when not known. */
+const optionOf = (order, channel) => (channelOptions.orderId === order.orderId ? channelOptions.options.find((option) => option.channel === channel) : undefined);
+
+/** Disables the closed channels (their reason under them; the choice moves to an open one) and the offer to switch to a closed one. */
+function showChannels(order) {
+  for (const channel of CHANNELS) {
+    const input = $(`#channel-${channel}`);
+    const option = optionOf(order, channel);
+    if (!input || !option) continue;
+    input.disabled = !option.available;
+    const reason = $(`#channel-${channel}-reason`);
+    reason.textContent = option.available ? '' : reasonText(option.reason);
+    reason.hidden = option.available;
+  }
+  const open = CHANNELS.filter((channel) => optionOf(order, channel)?.available !== false);
+  if ($(`#channel-${chosenChannel()}`)?.disabled && open.length) chooseChannel(open[0]);
+  const switchTo = $('#switch-channel');
+  const option = switchTo && optionOf(order, switchTo.dataset.channel);
+  if (option && !option.available) {
+    switchTo.disabled = true;
+    $('#switch-channel-hint').textContent = `${channelName(option.channel)}: ${reasonText(option.reason)}`;
+  }
+}
+
+/** The order's payment through `channel`: pay-web makes it the first time and answers the same one after; another channel replaces it (a new payment). */
+const askPayment = (order, channel) => payApi('POST', '/api/v1/payments', { orderId: order.orderId, channel });
+
+/**
+ * Pays the order through `channel` (the Pay button, a switch of channel, the offer of the other
+ * one after a refusal): the QR code drawn and its heading focused. `anchor`: where a failure shows.
+ */
+async function payWith(order, channel, anchor, { switching = false } = {}) {
+  const area = $('#payment');
+  await act(
+    anchor,
+    async () => {
+      anchor.disabled = true;
+      let payment;
+      try {
+        payment = await askPayment(order, channel);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'CHANNEL_UNAVAILABLE')) throw error;
+        return void (await channelRefused(order, channel, error));
+      } finally {
+        anchor.disabled = false;
+      }
+      if (!area.isConnected || !drawPayment(order, payment)) return;
+      reveal($('#payment-title'));
+      if (switching) say(t('pay.switched', { channel: channelName(knownChannel(payment.channel)) }));
+    },
+    'pay',
+  );
+}
+
+/**
+ * `channel` refused the payment (503 CHANNEL_UNAVAILABLE: down, switched off, above its limit).
+ * The QR code shown goes (a switch may have closed its trade already) and the choice is back, the
+ * refused channel disabled with its reason; an alert says why and offers an open channel, or to
+ * try again when none is open.
+ */
+async function channelRefused(order, channel, error) {
+  const area = $('#payment');
+  forgetPayment(order.orderId);
+  area.innerHTML = '';
+  showChoice(true);
+  const options = await loadChannels(order);
+  if (!area.isConnected) return;
+  const said = optionOf(order, channel);
+  const reason = reasonText(options && said && !said.available ? said.reason : error.message);
+  // pay-web's message names the open channels ("... Open channels: ALIPAY_QR") when the list could not be had.
+  const named = (error.message?.match(/Open channels: ([A-Z_, ]+)/)?.[1] ?? '').split(/,\s*/);
+  const open = (options ? options.filter((option) => option.available).map((option) => option.channel) : named).filter(
+    (other) => other !== channel && CHANNELS.includes(other),
+  );
+  // Closed for now, whatever the list said a moment ago: the choice offers it again after a reload.
+  const input = $(`#channel-${channel}`);
+  if (input) {
+    input.disabled = true;
+    $(`#channel-${channel}-reason`).textContent = reason;
+    $(`#channel-${channel}-reason`).hidden = false;
+  }
+  const [other] = open;
+  if (other) chooseChannel(other);
+  const text = `${t('pay.refused', { channel: channelName(channel), reason })} ${other ? t('pay.useOther', { channel: channelName(other) }) : t('pay.noneOpen')}`;
+  const box = showError(area, text, other ? { focus: false } : { retry: () => void payWith(order, channel, $('#pay-button')) });
+  if (other) {
+    const instead = document.createElement('button');
+    instead.type = 'button';
+    instead.className = 'primary';
+    instead.id = 'pay-instead';
+    instead.textContent = t('order.pay', { channel: channelName(other) });
+    instead.addEventListener('click', () => void payWith(order, other, $('#pay-button')));
+    box.append(instead);
+    reveal(box);
+  }
+}
 
 /** Draws the QR code of an unpaid payment in time, and counts down to its expiry; answers whether it drew it. */
 function drawPayment(order, payment) {
@@ -1386,25 +1562,39 @@ function drawPayment(order, payment) {
     $('#payment').innerHTML = '';
     return false;
   }
-  rememberPayment(order.orderId, payment.expiresAt);
+  // The payment to watch from now on: after a switch of channel, the new one.
+  rememberPayment(order.orderId, payment);
+  const channel = knownChannel(payment.channel);
+  const other = CHANNELS.find((c) => c !== channel);
   const amount = yuan(payment.amount);
-  $('#payment').innerHTML = `<section class="panel" id="payment-panel" aria-labelledby="payment-title">
-    <h2 id="payment-title" tabindex="-1">${th('pay.heading', { amount })}</h2>
-    <div class="qr"><img id="qr-image" src="${esc(payment.qrImage)}" alt="${th('pay.qr', { amount })}" width="192" height="192">
-      <div><p>${th('pay.scan')} <a id="cashier-link" href="${esc(payment.qrCode)}" target="_blank" rel="noopener">${th('pay.cashier')}</a>.</p>
-      <p class="muted">${th('pay.auto')}</p></div></div></section>`;
-  $('#pay-button').hidden = true;
+  // Alipay's code is a link its app (and the local cashier) opens; WeChat Pay's weixin:// link opens only in WeChat.
+  const how =
+    channel === 'ALIPAY_QR'
+      ? `<p>${th('pay.scan')} <a id="cashier-link" href="${esc(payment.qrCode)}" target="_blank" rel="noopener">${th('pay.cashier')}</a>.</p>`
+      : `<p>${th('pay.scanWechat')}</p><p class="muted code-text">${th('pay.codeText')} <code id="qr-code-text">${esc(payment.qrCode)}</code></p>`;
+  $('#payment').innerHTML = `<section class="panel" id="payment-panel" aria-labelledby="payment-title" data-payment="${esc(payment.paymentId)}" data-channel="${channel}">
+    <h2 id="payment-title" tabindex="-1">${th('pay.heading', { amount, channel: channelName(channel) })}</h2>
+    <div class="qr"><img id="qr-image" src="${esc(payment.qrImage)}" alt="${th('pay.qr', { amount, channel: channelName(channel) })}" width="192" height="192">
+      <div>${how}
+      <p class="muted">${th('pay.auto')}</p></div></div>
+    <div class="actions switch-channel"><button type="button" id="switch-channel" data-channel="${other}" aria-describedby="switch-channel-hint">${th('pay.switch', { channel: channelName(other) })}</button>
+      <p class="hint" id="switch-channel-hint">${th('pay.switchHint')}</p></div></section>`;
+  const switchTo = $('#switch-channel');
+  switchTo.addEventListener('click', () => void payWith(order, other, switchTo, { switching: true }));
+  chooseChannel(channel);
+  showChoice(false);
+  showChannels(order);
   // The trade expires at the order's pay deadline; whichever comes first ends the countdown.
   const until = Math.min(Date.parse(payment.expiresAt), Date.parse(order.payDeadline ?? payment.expiresAt));
   startCountdown(order.orderId, new Date(until).toISOString());
   return true;
 }
 
-/** After a reload: the QR code of the payment this browser started, asked again; without it, the Pay button is back. */
-async function resumePayment(order) {
+/** After a reload: the QR code of the payment this browser started (of its channel), asked again; without it, the choice and the Pay button are back. */
+async function resumePayment(order, channel) {
   const area = $('#payment');
   try {
-    const payment = await askPayment(order);
+    const payment = await askPayment(order, channel);
     if (!area.isConnected) return;
     drawPayment(order, payment);
   } catch (error) {
@@ -1416,8 +1606,9 @@ async function resumePayment(order) {
       return;
     }
     if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') return void signInAgain();
-    $('#pay-button').hidden = false;
-    showError(area, describe(error, 'pay'), { focus: false, retry: error instanceof ApiError && error.retryable ? () => void resumePayment(order) : undefined });
+    if (error instanceof ApiError && error.code === 'CHANNEL_UNAVAILABLE') return void (await channelRefused(order, channel, error));
+    showChoice(true);
+    showError(area, describe(error, 'pay'), { focus: false, retry: error instanceof ApiError && error.retryable ? () => void resumePayment(order, channel) : undefined });
   }
 }
 
@@ -1481,8 +1672,7 @@ function timeUp(orderId) {
   $('.deadline-line')?.setAttribute('hidden', '');
   forgetPayment(orderId);
   $('#payment').innerHTML = '';
-  const pay = $('#pay-button');
-  if (pay) pay.hidden = true;
+  showChoice(false);
 }
 
 /** Where the order goes: its shipping address as the book gave it (when the order view has it), else its consignee and address as stored. */
@@ -1524,15 +1714,8 @@ function afterSalesForm() {
 
 function bindOrder(order, left) {
   const pay = $('#pay-button');
-  pay?.addEventListener('click', () =>
-    act(
-      pay,
-      async () => {
-        if (drawPayment(order, await askPayment(order))) reveal($('#payment-title'));
-      },
-      'pay',
-    ),
-  );
+  pay?.addEventListener('click', () => void payWith(order, chosenChannel(), pay));
+  $('#pay-channels')?.addEventListener('change', () => chooseChannel(chosenChannel()));
   $('#refund-form')?.addEventListener('submit', (event) => {
     event.preventDefault();
     void refund(event.target, order, left);

@@ -2,7 +2,8 @@
  * The rest of the admin console at both viewports: the dashboard (charts drawn, the same numbers
  * in a table, low stock linked), the after-sales queue (a rejection needs a note and is asked
  * first, Escape answers no, a request decided elsewhere meanwhile), refunds by status, a
- * reconciliation with a difference in Alipay's bill, and what the admin reads when the shop
+ * reconciliation with a difference in Alipay's bill (and, from a report given to the page, each
+ * difference's channel and the channels not billed yet), and what the admin reads when the shop
  * cannot be reached, a service fails or the session ends. Axe and no sideways scrolling on
  * every page.
  */
@@ -164,6 +165,54 @@ for (const viewport of VIEWPORTS) {
       await page.click('a:text-is("Day after")');
       await waitForHash(page, /date=2020-01-03$/);
       await page.locator('#reconcile-summary', { hasText: '2020-01-03:' }).waitFor();
+    });
+
+    it('reconciliation names the channel of each difference, and the channels whose bill of the day is not there yet', async () => {
+      const { page } = browser;
+      const day = '2021-03-04';
+      // pay-web's report as it answers since the channels (its numbers are not the point here: the page's words are).
+      const report = {
+        date: day,
+        matched: 3,
+        differences: [
+          { type: 'LOCAL_ONLY', channel: 'WECHAT_NATIVE', outTradeNo: '388000000000000001', localAmount: '20.00', alipayAmount: '', action: '' },
+          {
+            type: 'THIRD_PARTY_ONLY',
+            channel: 'ALIPAY_QR',
+            outTradeNo: 'STRANGER-7',
+            localAmount: '',
+            alipayAmount: '9.99',
+            action: 'not a payment of this shop',
+          },
+        ],
+        unbilledChannels: ['WECHAT_NATIVE'],
+      };
+      await page.route(
+        (url) => url.pathname === '/api/v1/admin/reconciliation',
+        async (route, request) => {
+          if (request.method() !== 'GET') return route.continue();
+          const origin = request.headers().origin;
+          await route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            headers: origin ? { 'access-control-allow-origin': origin } : {},
+            body: JSON.stringify(report),
+          });
+        },
+      );
+      await signedInAdmin(page, admin);
+      await open(page, `#/reconciliation?date=${day}`, 'Reconciliation');
+      await page.locator('#reconcile-summary', { hasText: `${day}: 3 payments matched, 2 differences.` }).waitFor();
+      assert.match(
+        (await page.textContent('#reconcile-unbilled')) ?? '',
+        /^Not compared yet: WeChat Pay has no bill of this day yet .* Reconcile this day again later\.$/,
+      );
+      assert.deepEqual(await page.locator('#differences td[data-label="Channel"]').allTextContents(), ['WeChat Pay', 'Alipay']);
+      const wechat = page.locator('#differences tbody tr', { hasText: '388000000000000001' });
+      assert.match((await wechat.textContent()) ?? '', /WeChat Pay\s*In the shop, not in WeChat Pay's bill\s*¥20\.00\s*—/);
+      const alipay = page.locator('#differences tbody tr', { hasText: 'STRANGER-7' });
+      assert.match((await alipay.textContent()) ?? '', /Alipay\s*In Alipay's bill, not in the shop\s*—\s*¥9\.99\s*not a payment of this shop/);
+      await checkPage(page, viewport, 'reconciliation-channels');
     });
 
     it('says what happened when the shop cannot be reached, a service fails or the session ends, and offers to try again', async () => {

@@ -52,7 +52,7 @@ for (const viewport of VIEWPORTS) {
 
       // 2 × 45.60 = 91.20, under 100.00: 10.00 of shipping.
       assert.deepEqual(await summary(page()), { goods: '¥91.20', shipping: '¥10.00', coupon: '−¥0.00', balance: '−¥0.00', pay: '¥101.20' });
-      assert.equal(await page().textContent('#quote-said'), 'To pay with Alipay: ¥101.20.');
+      assert.equal(await page().textContent('#quote-said'), 'To pay with Alipay or WeChat Pay: ¥101.20.');
       assert.match((await page().textContent('#balance-hint')) ?? '', /You have ¥200\.00; this order can take up to ¥101\.20/);
       assert.deepEqual(quotes[0]?.body, { fromCart: true });
 
