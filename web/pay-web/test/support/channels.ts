@@ -28,11 +28,19 @@ export type ChannelApi = 'create' | 'query' | 'close' | 'refund' | 'refundQuery'
 export interface ChannelDriver {
   channel: ChannelName;
   title: string;
-  /** The buyer scans the QR code and pays. */
-  pay(paymentId: string, notify?: NotifyMode): Promise<Reply>;
+  /** The buyer scans the QR code and pays; `delayed`: its notification's first attempt `delayMs` late. */
+  pay(paymentId: string, notify?: NotifyMode, delayMs?: number): Promise<Reply>;
+  /** The buyer scans the QR code without paying (an Alipay trade exists from then on; a WeChat order exists already). */
+  scan(paymentId: string): Promise<void>;
+  /** The attempts the gateway made to notify the trade's payment so far. */
+  notificationsOf(paymentId: string): Promise<unknown[]>;
+  /** How many calls of the API the queued faults will still spoil. */
+  pendingFaults(api: ChannelApi): Promise<number>;
   trade(paymentId: string): Promise<LedgerTrade | undefined>;
-  /** The next `count` calls of the API fail with a system error (not applied). */
-  fail(api: ChannelApi, count?: number, mode?: 'error' | 'lose-answer'): Promise<void>;
+  /** The next `count` calls of the API fail with a system error (not applied), lose their answer (applied), answer `delayMs` late, or none (after `delayMs`). */
+  fail(api: ChannelApi, count?: number, mode?: 'error' | 'lose-answer' | 'delay' | 'timeout', delayMs?: number): Promise<void>;
+  /** The next refund is refused for good with the channel's code for it (which the answer's reason names). */
+  refuseRefund(): Promise<string>;
   clearFaults(): Promise<void>;
 }
 
@@ -46,6 +54,12 @@ const ALIPAY_METHOD: Record<ChannelApi, string> = {
 
 const WECHAT_API: Record<ChannelApi, string> = { create: 'native', query: 'query', close: 'close', refund: 'refund', refundQuery: 'refund-query' };
 
+/** The calls a gateway's queued faults of one API will still spoil. */
+async function queued(url: string, ofApi: (fault: { method?: string; api?: string }) => boolean): Promise<number> {
+  const { faults } = (await http('GET', url)).body as { faults: { method?: string; api?: string; count: number }[] };
+  return faults.filter(ofApi).reduce((total, fault) => total + fault.count, 0);
+}
+
 async function setFault(url: string, body: Record<string, unknown>): Promise<void> {
   const reply = await http('POST', url, { json: body });
   assert.ok(reply.status < 300, `fault not set: ${reply.status} ${JSON.stringify(reply.body)}`);
@@ -54,7 +68,13 @@ async function setFault(url: string, body: Record<string, unknown>): Promise<voi
 export const alipay: ChannelDriver = {
   channel: 'ALIPAY_QR',
   title: 'Alipay',
-  pay: (paymentId, notify = 'normal') => http('POST', `${GATEWAY}/sandbox/trades/${paymentId}/pay`, { json: { notify } }),
+  pay: (paymentId, notify = 'normal', delayMs) =>
+    http('POST', `${GATEWAY}/sandbox/trades/${paymentId}/pay`, { json: { notify, ...(delayMs !== undefined && { delayMs }) } }),
+  async scan(paymentId) {
+    assert.equal((await http('POST', `${GATEWAY}/sandbox/trades/${paymentId}/scan`)).status, 200);
+  },
+  notificationsOf: async (paymentId) => (await http('GET', `${GATEWAY}/sandbox/trades/${paymentId}`)).body.notifications as unknown[],
+  pendingFaults: async (api) => queued(`${GATEWAY}/sandbox/faults`, (fault) => fault.method === ALIPAY_METHOD[api]),
   async trade(paymentId) {
     const reply = await http('GET', `${GATEWAY}/sandbox/trades/${paymentId}`);
     if (reply.status === 404) return undefined;
@@ -67,7 +87,17 @@ export const alipay: ChannelDriver = {
           : 'WAITING';
     return { state, refunded: trade.refundedAmount, refunds: trade.refunds };
   },
-  fail: (api, count = 1, mode = 'error') => setFault(`${GATEWAY}/sandbox/faults`, { method: ALIPAY_METHOD[api], mode, count }),
+  fail: (api, count = 1, mode = 'error', delayMs) =>
+    setFault(`${GATEWAY}/sandbox/faults`, { method: ALIPAY_METHOD[api], mode, count, ...(delayMs !== undefined && { delayMs }) }),
+  async refuseRefund() {
+    await setFault(`${GATEWAY}/sandbox/faults`, {
+      method: ALIPAY_METHOD.refund,
+      mode: 'refuse',
+      subCode: 'ACQ.TRADE_NOT_ALLOW_REFUND',
+      subMsg: 'trade does not allow refund',
+    });
+    return 'ACQ.TRADE_NOT_ALLOW_REFUND';
+  },
   clearFaults: async () => void (await http('DELETE', `${GATEWAY}/sandbox/faults`)),
 };
 
@@ -76,7 +106,11 @@ const yuan = (fen: number) => formatCents(BigInt(fen));
 export const wechatPay: ChannelDriver = {
   channel: 'WECHAT_NATIVE',
   title: 'WeChat Pay',
-  pay: (paymentId, notify = 'normal') => http('POST', `${WECHAT_GATEWAY}/sandbox/orders/${paymentId}/pay`, { json: { notify } }),
+  pay: (paymentId, notify = 'normal', delayMs) =>
+    http('POST', `${WECHAT_GATEWAY}/sandbox/orders/${paymentId}/pay`, { json: { notify, ...(delayMs !== undefined && { delayMs }) } }),
+  scan: async () => undefined,
+  notificationsOf: async (paymentId) => (await http('GET', `${WECHAT_GATEWAY}/sandbox/orders/${paymentId}`)).body.notifications as unknown[],
+  pendingFaults: async (api) => queued(`${WECHAT_GATEWAY}/sandbox/faults`, (fault) => fault.api === WECHAT_API[api]),
   async trade(paymentId) {
     const reply = await http('GET', `${WECHAT_GATEWAY}/sandbox/orders/${paymentId}`);
     if (reply.status === 404) return undefined;
@@ -89,7 +123,18 @@ export const wechatPay: ChannelDriver = {
       refunds: Object.fromEntries(done.map((refund) => [refund.outRefundNo, yuan(refund.amount)])),
     };
   },
-  fail: (api, count = 1, mode = 'error') => setFault(`${WECHAT_GATEWAY}/sandbox/faults`, { api: WECHAT_API[api], mode, count }),
+  fail: (api, count = 1, mode = 'error', delayMs) =>
+    setFault(`${WECHAT_GATEWAY}/sandbox/faults`, { api: WECHAT_API[api], mode, count, ...(delayMs !== undefined && { delayMs }) }),
+  async refuseRefund() {
+    await setFault(`${WECHAT_GATEWAY}/sandbox/faults`, {
+      api: WECHAT_API.refund,
+      mode: 'refuse',
+      status: 403,
+      code: 'USER_ACCOUNT_ABNORMAL',
+      message: '退款请求失败',
+    });
+    return 'USER_ACCOUNT_ABNORMAL';
+  },
   clearFaults: async () => void (await http('DELETE', `${WECHAT_GATEWAY}/sandbox/faults`)),
 };
 

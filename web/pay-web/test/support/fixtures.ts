@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { eventually } from '../../../../common/test/support/infra';
 import { newCustomer, newGoods, placeOrder } from '../../../order-web/test/support/shop-api';
 import type { SystemState } from '../../../order-web/test/support/system-state';
-import { buyerPays, paymentOf } from './pay-api';
+import { driverOf, payThrough, type ChannelName } from './channels';
 
 /** Generous: messages a SIGKILLed consumer had taken come back only after RocketMQ's invisible time. */
 export const until = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) =>
@@ -18,7 +18,7 @@ export interface OrderFixture {
 
 /**
  * A customer (balance 50.00) with a confirmed order: 2 x 30.00 + 10.00 shipping = 70.00, 20.00
- * paid by balance (5.00 by a coupon when asked), the rest left to pay through Alipay.
+ * paid by balance (5.00 by a coupon when asked), the rest left to pay through a channel.
  */
 export async function confirmedOrder(admin: string, options: { coupon?: boolean; stock?: number } = {}): Promise<OrderFixture> {
   const goodsId = await newGoods(admin, '30.00', options.stock ?? 10);
@@ -33,11 +33,18 @@ export async function confirmedOrder(admin: string, options: { coupon?: boolean;
   return { goodsId, customer, orderId: placed.body.orderId, payAmount: placed.body.payAmount };
 }
 
-/** The same order paid through Alipay: PAID, with its points added (70, or 65 with the coupon). */
-export async function paidOrder(admin: string, state: SystemState, options: { coupon?: boolean } = {}): Promise<OrderFixture & { paymentId: string }> {
+/** The same order paid through a channel (Alipay unless told): PAID, with its points added (70, or 65 with the coupon). */
+export async function paidOrder(
+  admin: string,
+  state: SystemState,
+  options: { coupon?: boolean; channel?: ChannelName } = {},
+): Promise<OrderFixture & { paymentId: string }> {
   const order = await confirmedOrder(admin, options);
-  const paymentId = await paymentOf(order.customer.token, order.orderId);
-  assert.equal((await buyerPays(paymentId)).status, 200);
+  const channel = driverOf(options.channel ?? 'ALIPAY_QR');
+  const created = await payThrough(order.customer.token, order.orderId, channel.channel);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const paymentId = created.body.paymentId as string;
+  assert.equal((await channel.pay(paymentId)).status, 200);
   await until('the order to be PAID', async () => (await state.order(order.orderId))?.status === 'PAID');
   await until('the points', async () => (await state.points(order.customer.userId)) === (options.coupon ? '65' : '70'));
   return { ...order, paymentId };
