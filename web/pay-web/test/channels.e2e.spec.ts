@@ -85,6 +85,14 @@ describe('payments through each channel end to end (pay-web, both gateways, Rock
         return { ...order, paymentId: created.body.paymentId as string, created: created.body };
       }
 
+      /** A payment paid at the gateway and recorded here (the order PAID). */
+      async function openPaid() {
+        const payment = await openPayment();
+        assert.equal((await channel.pay(payment.paymentId)).status, 200);
+        await until('the payment', async () => (await state.payment(payment.paymentId))?.status === 'PAID');
+        return payment;
+      }
+
       async function paid(notify: 'normal' | 'none' = 'normal') {
         const payment = await openPayment();
         assert.equal((await channel.pay(payment.paymentId, notify)).status, 200);
@@ -162,6 +170,43 @@ describe('payments through each channel end to end (pay-web, both gateways, Rock
         await until('the refund to finish', async () => (await state.refunds(orderId)).every((row) => row.status === 'SUCCEEDED'));
         assert.deepEqual(Object.values((await channel.trade(paymentId))!.refunds), ['50.00']);
         await until('the order to be REFUNDED', async () => (await orderStatus(orderId)) === 'REFUNDED');
+      });
+
+      it("reconciliation: a planted difference of each type in the channel's bill, named with its channel", async () => {
+        const paid: string[] = [];
+        for (let i = 0; i < 3; i++) paid.push((await openPaid()).paymentId);
+        const date = chinaToday();
+        const stranger = `STRANGER-${channel.channel}-${Date.now()}`;
+        await channel.tamperBill(date, { drop: [paid[0]!], add: [{ outTradeNo: stranger, amount: '9.99' }], amounts: { [paid[1]!]: '49.00' } });
+        const report = await http('GET', `${PAY_WEB}/api/v1/admin/reconciliation?date=${date}`, { token: admin });
+        assert.equal(report.status, 200, JSON.stringify(report.body));
+        const differences = report.body.differences as { outTradeNo: string }[];
+        const of = (outTradeNo: string) => differences.find((difference) => difference.outTradeNo === outTradeNo);
+        assert.deepEqual(of(paid[0]!), {
+          type: 'LOCAL_ONLY',
+          channel: channel.channel,
+          outTradeNo: paid[0],
+          localAmount: '50.00',
+          alipayAmount: '',
+          action: '',
+        });
+        assert.deepEqual(of(stranger), {
+          type: 'THIRD_PARTY_ONLY',
+          channel: channel.channel,
+          outTradeNo: stranger,
+          localAmount: '',
+          alipayAmount: '9.99',
+          action: 'not a payment of this shop',
+        });
+        assert.deepEqual(of(paid[1]!), {
+          type: 'AMOUNT_MISMATCH',
+          channel: channel.channel,
+          outTradeNo: paid[1],
+          localAmount: '50.00',
+          alipayAmount: '49.00',
+          action: '',
+        });
+        assert.equal(of(paid[2]!), undefined);
       });
 
       it("reconciliation: the day's payments of the channel match its bill", async () => {

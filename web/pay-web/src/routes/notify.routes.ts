@@ -35,6 +35,8 @@ export function notifyRoutes(app: FastifyInstance, payments: PayClient): void {
           description:
             'JSON signed by WeChat Pay (Wechatpay-Signature over Wechatpay-Timestamp, -Nonce and the exact body; Wechatpay-Serial names the key), its resource encrypted with the APIv3 key. Answers 204 once applied (or already applied), 400 `{"code":"FAIL"}` for anything unverifiable, upon which WeChat Pay tries again on its schedule.',
           consumes: ['application/json'],
+          status: 204,
+          response: { type: 'null', description: 'applied, or applied before: WeChat Pay stops notifying it' },
         }),
       },
       async (request, reply) => {

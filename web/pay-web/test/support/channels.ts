@@ -41,6 +41,8 @@ export interface ChannelDriver {
   fail(api: ChannelApi, count?: number, mode?: 'error' | 'lose-answer' | 'delay' | 'timeout', delayMs?: number): Promise<void>;
   /** The next refund is refused for good with the channel's code for it (which the answer's reason names). */
   refuseRefund(): Promise<string>;
+  /** Plants differences in the channel's bill of a China day (amounts in yuan). */
+  tamperBill(date: string, change: { drop?: string[]; add?: { outTradeNo: string; amount: string }[]; amounts?: Record<string, string> }): Promise<void>;
   clearFaults(): Promise<void>;
 }
 
@@ -99,6 +101,9 @@ export const alipay: ChannelDriver = {
     return 'ACQ.TRADE_NOT_ALLOW_REFUND';
   },
   clearFaults: async () => void (await http('DELETE', `${GATEWAY}/sandbox/faults`)),
+  async tamperBill(date, change) {
+    assert.equal((await http('POST', `${GATEWAY}/sandbox/bills/${date}/tamper`, { json: change })).status, 200);
+  },
 };
 
 const yuan = (fen: number) => formatCents(BigInt(fen));
@@ -136,6 +141,16 @@ export const wechatPay: ChannelDriver = {
     return 'USER_ACCOUNT_ABNORMAL';
   },
   clearFaults: async () => void (await http('DELETE', `${WECHAT_GATEWAY}/sandbox/faults`)),
+  async tamperBill(date, change) {
+    // WeChat's bill speaks fen.
+    const fen = (amount: string) => Math.round(Number(amount) * 100);
+    const json = {
+      ...(change.drop && { drop: change.drop }),
+      ...(change.add && { add: change.add.map((row) => ({ outTradeNo: row.outTradeNo, amount: fen(row.amount) })) }),
+      ...(change.amounts && { amounts: Object.fromEntries(Object.entries(change.amounts).map(([no, amount]) => [no, fen(amount)])) }),
+    };
+    assert.equal((await http('POST', `${WECHAT_GATEWAY}/sandbox/bills/${date}/tamper`, { json })).status, 200);
+  },
 };
 
 export const CHANNELS: ChannelDriver[] = [alipay, wechatPay];
