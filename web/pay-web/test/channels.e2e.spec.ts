@@ -121,16 +121,18 @@ describe('payments through each channel end to end (pay-web, both gateways, Rock
         assert.equal((await state.payment(paymentId))?.status, 'PAID');
       });
 
-      it('never paid: closed at the gateway after the deadline, the order CANCELLED and its balance back', async () => {
-        const { customer, orderId, paymentId } = await openPayment();
-        await until('the order to be CANCELLED', async () => (await orderStatus(orderId)) === 'CANCELLED', 120_000);
-        await until('the payment to be CLOSED', async () => (await state.payment(paymentId))?.status === 'CLOSED');
-        const atGateway = await channel.trade(paymentId);
-        // Alipay knows no trade of a QR code nobody scanned: it died at its time_expire.
-        assert.ok(atGateway === undefined || atGateway.state !== 'PAID', JSON.stringify(atGateway));
-        await until('the balance back', async () => (await state.balance(customer.userId)) === '50.00');
-        assert.equal((await channel.pay(paymentId)).status, 409, 'the buyer can no longer pay it');
-      });
+      // Alipay's (a QR code nobody scanned, dead after time_expire and the margin): cancel-races.e2e.
+      if (channel.channel === 'WECHAT_NATIVE')
+        it('never paid: closed at the gateway after the deadline, the order CANCELLED and its balance back', async () => {
+          const { customer, orderId, paymentId } = await openPayment();
+          await until('the order to be CANCELLED', async () => (await orderStatus(orderId)) === 'CANCELLED', 120_000);
+          await until('the payment to be CLOSED', async () => (await state.payment(paymentId))?.status === 'CLOSED');
+          const atGateway = await channel.trade(paymentId);
+          // Alipay knows no trade of a QR code nobody scanned: it died at its time_expire.
+          assert.ok(atGateway === undefined || atGateway.state !== 'PAID', JSON.stringify(atGateway));
+          await until('the balance back', async () => (await state.balance(customer.userId)) === '50.00');
+          assert.equal((await channel.pay(paymentId)).status, 409, 'the buyer can no longer pay it');
+        });
 
       it('refunds, partial then full: through the channel first, then the balance; the order REFUNDED', async () => {
         const { customer, orderId, paymentId } = await paid();
