@@ -33,6 +33,10 @@ export class ChannelRegistry implements PaymentChannels {
     this.channels = new Map(channels.map((channel) => [channel.name, channel]));
   }
 
+  names(): ChannelName[] {
+    return [...this.channels.keys()];
+  }
+
   has(name: ChannelName): boolean {
     return this.channels.has(name);
   }

@@ -323,6 +323,8 @@ export interface ChannelOption {
 
 /** The channels of the shop: each payment's own, and which may take a new payment now. */
 export interface PaymentChannels {
+  /** Every channel the shop is set up for, open to new payments or not. */
+  names(): ChannelName[];
   /** Whether the shop is set up for the channel (production may leave WeChat Pay out). */
   has(name: ChannelName): boolean;
   /** The channel of a payment (open for new payments or not: its trades are still settled). */

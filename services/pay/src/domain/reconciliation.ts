@@ -29,7 +29,7 @@ export interface ReconcileReport {
 export async function reconcile(deps: SettleDeps, date: string): Promise<ReconcileReport | DomainError> {
   if (!isCalendarDate(date)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'date must be a day of the calendar, YYYY-MM-DD');
   const paid = await deps.store.paidOn(date);
-  const channels = deps.channels.optionsFor('0').map((option) => option.channel);
+  const channels = deps.channels.names();
   const differences: Difference[] = [];
   const unbilledChannels: ChannelName[] = [];
   let matched = 0;
