@@ -4,6 +4,8 @@
  *
  *   db_statements_total{kind="select|insert|update|delete|begin|commit|rollback|other"}
  *   db_transactions_total{outcome="commit|rollback"}
+ *   db_round_trips_total: what costs (one per statement Sequelize sends, one per one-trip
+ *                         transaction of one-trip.ts however many statements it carries)
  *
  * Counted from Sequelize's `logging` hook (createSequelize), which Sequelize calls with the SQL
  * of every query it sends, transaction control included (`START TRANSACTION;`, `COMMIT;`,
@@ -18,6 +20,7 @@ export type StatementKind = (typeof STATEMENT_KINDS)[number];
 
 const statements = hotCounter('db_statements_total', 'SQL statements sent to MySQL, by kind (begin/commit/rollback: transaction control)', ['kind']);
 const transactions = hotCounter('db_transactions_total', 'MySQL transactions ended, by outcome', ['outcome']);
+const ROUND_TRIPS = hotCounter('db_round_trips_total', 'Round trips to MySQL: a statement sent alone, or a one-trip transaction', []).slot();
 
 const STATEMENT_SLOTS = Object.fromEntries(STATEMENT_KINDS.map((kind) => [kind, statements.slot(kind)])) as Record<StatementKind, CounterSlot>;
 const COMMITS = transactions.slot('commit');
@@ -59,8 +62,25 @@ function sqlStart(message: string): number {
 
 /** Counts one statement from Sequelize's logging message (see createSequelize). */
 export function countStatement(message: string): void {
-  const kind = statementKind(message, sqlStart(message));
+  ROUND_TRIPS.inc();
+  const kind = countSql(message, sqlStart(message));
+  if (kind === 'commit') countTransactionEnd('commit');
+  else if (kind === 'rollback') countTransactionEnd('rollback');
+}
+
+/** Counts one statement sent, by its kind, and answers the kind (one-trip.ts counts its statements one by one). */
+export function countSql(sql: string, from = 0): StatementKind {
+  const kind = statementKind(sql, from);
   STATEMENT_SLOTS[kind].inc();
-  if (kind === 'commit') COMMITS.inc();
-  else if (kind === 'rollback') ROLLBACKS.inc();
+  return kind;
+}
+
+/** Counts a round trip that carried several statements (one-trip.ts; counted one by one with countSql). */
+export function countRoundTrip(): void {
+  ROUND_TRIPS.inc();
+}
+
+/** Counts a transaction ended. */
+export function countTransactionEnd(outcome: 'commit' | 'rollback'): void {
+  (outcome === 'commit' ? COMMITS : ROLLBACKS).inc();
 }

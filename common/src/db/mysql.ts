@@ -15,6 +15,7 @@ import { Sequelize, type Options } from 'sequelize';
 import type { InfraConfig } from '../config';
 import type { Logger } from '../log';
 import { countStatement } from './db-metrics';
+import { allowOneTrips } from './one-trip';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -63,7 +64,7 @@ export function createSequelize(
   const statements = sessionSetup(isolation);
   // An override's own logging is called after the count, never instead of it.
   const { logging: log, ...others } = overrides;
-  return new Sequelize(schema, mysqlConfig.user, mysqlConfig.password, {
+  const sequelize = new Sequelize(schema, mysqlConfig.user, mysqlConfig.password, {
     host: mysqlConfig.host,
     port: mysqlConfig.port,
     dialect: 'mysql',
@@ -93,6 +94,8 @@ export function createSequelize(
     },
     ...others,
   });
+  allowOneTrips(sequelize, statements);
+  return sequelize;
 }
 
 /** Creates the schema, connects, and checks the connection with a round trip. */

@@ -5,7 +5,7 @@
  * which consumers absorb (consume log). At-least-once, in id order per message key.
  */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { Migration } from '../db';
+import type { Migration, Statement } from '../db';
 import type { Logger } from '../log';
 import { outsideAnyTrace, traceHeaders } from '../trace/trace-context';
 import type { OutgoingMessage } from './mq-message';
@@ -45,34 +45,32 @@ export const outboxDeliverAtMigration: Migration = {
 export const outboxMigrations: Migration[] = [outboxMigration, outboxDeliverAtMigration];
 
 /**
- * Adds an event to the outbox inside the caller's transaction: it exists if and only if the
- * transaction commits. The current trace (W3C traceparent) is stored with it: the relay sends the
- * message as a child of the work that wrote it, whenever that is.
+ * The INSERT of an event into the outbox. The current trace (W3C traceparent) is stored with
+ * it: the relay sends the message as a child of the work that wrote it, whenever that is.
  */
-export async function enqueueEvent(sequelize: Sequelize, transaction: Transaction, id: string, message: OutgoingMessage): Promise<void> {
+export function outboxInsert(id: string, message: OutgoingMessage): Statement {
   if (message.keys.length === 0) throw new Error(`event ${message.topic}/${message.tag} needs at least one key`);
   const properties = { ...traceHeaders(), ...message.properties };
-  await sequelize.query(
-    `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, deliver_at, created_at)
+  return {
+    sql: `INSERT INTO mq_producer_log (id, topic, tag, message_keys, body, properties, deliver_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))`,
-    {
-      replacements: [
-        id,
-        message.topic,
-        message.tag,
-        JSON.stringify(message.keys),
-        JSON.stringify(message.body),
-        JSON.stringify(properties),
-        message.deliverAt ?? null,
-      ],
-      type: QueryTypes.INSERT,
-      transaction,
-    },
-  );
-  // This process's relays sleep long when the outbox is empty: the commit wakes them.
-  transaction.afterCommit(() => {
-    for (const relay of runningRelays) relay.wake();
-  });
+    values: [id, message.topic, message.tag, JSON.stringify(message.keys), JSON.stringify(message.body), JSON.stringify(properties), message.deliverAt ?? null],
+  };
+}
+
+/**
+ * Adds an event to the outbox inside the caller's transaction: it exists if and only if the
+ * transaction commits.
+ */
+export async function enqueueEvent(sequelize: Sequelize, transaction: Transaction, id: string, message: OutgoingMessage): Promise<void> {
+  const { sql, values } = outboxInsert(id, message);
+  await sequelize.query(sql, { replacements: values, type: QueryTypes.INSERT, transaction });
+  transaction.afterCommit(wakeRelays);
+}
+
+/** This process's relays sleep long when the outbox is empty: a commit that wrote events wakes them. */
+export function wakeRelays(): void {
+  for (const relay of runningRelays) relay.wake();
 }
 
 const runningRelays = new Set<OutboxRelay>();

@@ -6,6 +6,7 @@
  *
  * What is counted per unit (sums over the processes, client side where a call has two):
  *   SQL statements    db_statements_total, transaction control (begin/commit/rollback) left out
+ *   SQL round trips   db_round_trips_total (a statement alone, or a one-trip transaction)
  *   transactions      db_transactions_total (commit + rollback)
  *   gRPC calls        grpc_client_handled_total (attempts, by service/method)
  *   RocketMQ sends    mq_produced_total (normal, delay, half) + mq_transaction_resolutions_total
@@ -109,6 +110,8 @@ export function deltaSamples(before: readonly MetricSample[], after: readonly Me
 /** The counters of one process (or of all) over a phase, per unit of work. */
 export interface Counts {
   sql: number;
+  /** Round trips to MySQL: what a statement costs, not what it does (common/src/db/one-trip.ts). */
+  trips: number;
   transactions: number;
   grpc: number;
   mqSends: number;
@@ -122,6 +125,7 @@ export function countsOf(delta: readonly MetricSample[], units: number): Counts 
   const sql = delta.filter((s) => s.name === 'db_statements_total' && !TRANSACTION_CONTROL.has(s.labels.kind ?? '')).reduce((sum, s) => sum + s.value, 0);
   return {
     sql: per(sql),
+    trips: per(sumOf(delta, 'db_round_trips_total')),
     transactions: per(sumOf(delta, 'db_transactions_total')),
     grpc: per(sumOf(delta, 'grpc_client_handled_total')),
     mqSends: per(sumOf(delta, 'mq_produced_total') + sumOf(delta, 'mq_transaction_resolutions_total')),
@@ -214,11 +218,11 @@ const list = (entries: [string, number][]) => (entries.length === 0 ? 'none' : e
 /** The cost table of a phase, in markdown, with the per-unit breakdowns under it. */
 export function costTable(cost: PhaseCost, unit: string): string {
   const counts = (c: Counts | undefined) =>
-    c ? `${fixed(c.sql)} | ${fixed(c.transactions)} | ${fixed(c.grpc)} | ${fixed(c.mqSends)} | ${fixed(c.consumed)}` : '– | – | – | – | –';
+    c ? `${fixed(c.sql)} | ${fixed(c.trips)} | ${fixed(c.transactions)} | ${fixed(c.grpc)} | ${fixed(c.mqSends)} | ${fixed(c.consumed)}` : '– | – | – | – | – | –';
   const cpuTotal = cost.rows.reduce((sum, row) => sum + row.cpuMs, 0);
   return [
-    `| process | CPU ms/${unit} | RSS MB before → after | SQL/${unit} | tx/${unit} | gRPC calls/${unit} | MQ sends/${unit} | MQ consumed/${unit} |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| process | CPU ms/${unit} | RSS MB before → after | SQL/${unit} | SQL trips/${unit} | tx/${unit} | gRPC calls/${unit} | MQ sends/${unit} | MQ consumed/${unit} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...cost.rows.map((row) => `| ${row.name} | ${fixed(row.cpuMs)} | ${fixed(row.rssBeforeMb, 0)} → ${fixed(row.rssAfterMb, 0)} | ${counts(row.counts)} |`),
     `| **all** | **${fixed(cpuTotal)}** | | ${counts(cost.total)} |`,
     '',

@@ -28,13 +28,14 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
       'db_statements_total{kind="rollback"} 1',
       'db_transactions_total{outcome="commit"} 9',
       'db_transactions_total{outcome="rollback"} 1',
+      'db_round_trips_total 45',
       'grpc_client_handled_total{grpc_type="unary",grpc_service="s",grpc_method="A",grpc_code="OK"} 30',
       'grpc_server_handled_total{grpc_type="unary",grpc_service="s",grpc_method="A",grpc_code="OK"} 30',
       'mq_produced_total{topic="t",tag="x",kind="half",outcome="ok"} 10',
       'mq_transaction_resolutions_total{topic="t",tag="x",resolution="rollback",outcome="ok"} 10',
       'mq_consumed_total{group="g",topic="t",tag="y",outcome="ok"} 5',
     );
-    assert.deepEqual(countsOf(delta, 10), { sql: 6, transactions: 1, grpc: 3, mqSends: 2, consumed: 0.5 });
+    assert.deepEqual(countsOf(delta, 10), { sql: 6, trips: 4.5, transactions: 1, grpc: 3, mqSends: 2, consumed: 0.5 });
     assert.ok(Number.isNaN(countsOf(delta, 0).sql), 'nothing per nothing');
   });
 
@@ -53,6 +54,7 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
           scrape(
             'grpc_client_handled_total{grpc_type="unary",grpc_service="shop.goods.v1.GoodsService",grpc_method="ReduceStock",grpc_code="OK"} 101',
             'db_statements_total{kind="update"} 200',
+            'db_round_trips_total 150',
             'mq_produced_total{topic="t",tag="order.cancel",kind="half",outcome="ok"} 100',
           ),
         ],
@@ -76,8 +78,8 @@ describe('bench cost tables (scrapes and /proc samples before and after a phase)
     assert.deepEqual(cost.mqByKind, [['half order.cancel', 1]]);
     assert.equal(cost.seconds, 10);
     const table = costTable(cost, 'order');
-    assert.match(table, /\| order \| 3\.00 \| 100 → 110 \| 2\.00 \| 0\.00 \| 1\.00 \| 1\.00 \| 0\.00 \|/);
-    assert.match(table, /\| proxy \| 4\.00 \| 900 → 950 \| – \| – \| – \| – \| – \|/);
+    assert.match(table, /\| order \| 3\.00 \| 100 → 110 \| 2\.00 \| 1\.50 \| 0\.00 \| 1\.00 \| 1\.00 \| 0\.00 \|/);
+    assert.match(table, /\| proxy \| 4\.00 \| 900 → 950 \| – \| – \| – \| – \| – \| – \|/);
     assert.match(table, /\| \*\*all\*\* \| \*\*7\.00\*\* \|/);
     assert.match(idleTable(idle.before, idle.after), /\| proxy \| 20\.0 \| 2\.0% \| 900 \| – \| – \|/);
   });
