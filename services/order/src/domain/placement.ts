@@ -244,19 +244,19 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   const confirmedAt = new Date();
   // Whole seconds, as the column keeps it (a Date replacement is sent without its milliseconds).
   const payDeadline = new Date(Math.floor(confirmedAt.getTime() / 1000 + deps.payTimeoutSeconds) * 1000);
-  const confirmed = await store.transaction(async (tx) => {
-    const moved = await store.transition(tx, orderId, paidInFull ? 'payInFull' : 'confirm', {
-      actor: PLACEMENT,
-      at: confirmedAt,
-      ...(!paidInFull && { payDeadline }),
-    });
-    if (!moved) return false;
-    if (paidInFull) await store.enqueue(tx, ids.next(), orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) }));
-    // The broker enforces the deadline on time, whether or not a payment is ever created.
-    else await store.enqueue(tx, ids.next(), payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds));
+  const confirmed = await store.finishPlacement({
+    id: orderId,
+    move: paidInFull ? 'payInFull' : 'confirm',
+    change: { actor: PLACEMENT, at: confirmedAt, ...(!paidInFull && { payDeadline }) },
+    event: {
+      id: ids.next(),
+      // The broker enforces the deadline on time, whether or not a payment is ever created.
+      message: paidInFull
+        ? orderPaid({ id: orderId, user_id: input.userId, ...snake(amounts) })
+        : payDeadlineTimer(orderId, payDeadline, deps.payExpiryMarginSeconds),
+    },
     // Ordered lines leave the cart with the confirmation, never before: a failed checkout keeps them.
-    if (input.fromCart) await deps.carts.takeOrdered(tx, input.userId, lines);
-    return true;
+    ...(input.fromCart && { cart: { userId: input.userId, lines } }),
   });
   // Not moved: the user cancelled the PENDING order meanwhile; the release must then happen.
   // The answer does not wait for the broker: a resolution that fails or never leaves this process

@@ -130,11 +130,28 @@ export interface OrderFilter {
  */
 export const refusedAtPlacement = (row: Pick<OrderRow, 'status' | 'pay_deadline'>): boolean => row.status === 'CANCELLED' && row.pay_deadline === null;
 
+/** What the placement's confirmation writes (OrderRepository.finishPlacement). */
+export interface PlacementFinish {
+  id: string;
+  move: 'confirm' | 'payInFull';
+  change: StatusChange;
+  /** The event the move announces: the pay deadline's timer, or order.paid. */
+  event: { id: string; message: OutgoingMessage };
+  /** Placed from the user's cart: the ordered lines leave it with the confirmation, never before. */
+  cart?: { userId: string; lines: OrderLineInput[] };
+}
+
 /** The orders, their items and their status history, and the outbox of the same database. */
 export interface OrderRepository {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Inserts a PENDING order and its items; false when the user's idempotency key was used. */
   insertPending(order: NewOrder): Promise<boolean>;
+  /**
+   * The placement's confirmation, as one transaction: the move from PENDING with its history
+   * row, its event in the outbox, the ordered lines out of the cart; false, and nothing written,
+   * when the order was no longer PENDING.
+   */
+  finishPlacement(finish: PlacementFinish): Promise<boolean>;
   findOrder(id: string, tx?: Tx): Promise<OrderRow | undefined>;
   /** Reads the order and locks its row until the transaction ends. */
   lockOrder(tx: Tx, id: string): Promise<OrderRow | undefined>;
@@ -163,8 +180,6 @@ export interface CartRepository {
   add(tx: Tx, userId: string, goodsId: string, quantity: number, checked: boolean): Promise<void>;
   remove(userId: string, goodsId: string): Promise<void>;
   clear(userId: string): Promise<void>;
-  /** Takes the ordered quantities out of the cart, within the confirming transaction. */
-  takeOrdered(tx: Tx, userId: string, lines: OrderLineInput[]): Promise<void>;
 }
 
 /** Refunds as the order sees them: a hold per refund, while the pay service carries it out. */

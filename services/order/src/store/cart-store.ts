@@ -1,5 +1,5 @@
 /** SQL of the cart: one row per (user, goods). Quantities stay within 1..MAX_QUANTITY (a CHECK too). */
-import { SqlStore, withDeadlockRetry } from '@shop/common/db';
+import { SqlStore, withDeadlockRetry, type Statement } from '@shop/common/db';
 import { MAX_QUANTITY, type OrderLineInput } from '@shop/contracts';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { CartRepository, CartRow } from '../domain/ports';
@@ -54,23 +54,19 @@ export class CartStore extends SqlStore implements CartRepository {
   async clear(userId: string): Promise<void> {
     await this.sequelize.query('DELETE FROM cart_item WHERE user_id = ?', { replacements: [userId], type: QueryTypes.DELETE });
   }
+}
 
-  /**
-   * Takes an order's lines out of the cart, in the transaction that confirms the order: a line
-   * ordered in full goes; one the user raised meanwhile keeps the difference.
-   */
-  async takeOrdered(tx: Transaction, userId: string, lines: OrderLineInput[]): Promise<void> {
-    for (const { goodsId, quantity } of lines) {
-      await this.sequelize.query('DELETE FROM cart_item WHERE user_id = ? AND goods_id = ? AND quantity <= ?', {
-        replacements: [userId, goodsId, quantity],
-        type: QueryTypes.DELETE,
-        transaction: tx,
-      });
-      await this.sequelize.query('UPDATE cart_item SET quantity = quantity - ? WHERE user_id = ? AND goods_id = ? AND quantity > ?', {
-        replacements: [quantity, userId, goodsId, quantity],
-        type: QueryTypes.UPDATE,
-        transaction: tx,
-      });
-    }
-  }
+/**
+ * Takes an order's lines out of the cart, in the transaction that confirms the order (the order
+ * store's finishPlacement), each statement only under `condition`: a line ordered in full goes;
+ * one the user raised meanwhile keeps the difference.
+ */
+export function takeOrderedStatements(userId: string, lines: OrderLineInput[], condition: string): Statement[] {
+  return lines.flatMap(({ goodsId, quantity }) => [
+    { sql: `DELETE FROM cart_item WHERE user_id = ? AND goods_id = ? AND quantity <= ? AND ${condition}`, values: [userId, goodsId, quantity] },
+    {
+      sql: `UPDATE cart_item SET quantity = quantity - ? WHERE user_id = ? AND goods_id = ? AND quantity > ? AND ${condition}`,
+      values: [quantity, userId, goodsId, quantity],
+    },
+  ]);
 }

@@ -1,10 +1,11 @@
 /** SQL of the order service. Every state change is a conditional UPDATE on the current status. */
-import { insertUnique, SqlStore } from '@shop/common/db';
+import { insertOnlyIf, isDuplicateKey, runInOneTrip, SqlStore, type Statement } from '@shop/common/db';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { enqueueEvent, type OutgoingMessage } from '@shop/common/mq';
+import { enqueueEvent, outboxInsert, wakeRelays, type OutgoingMessage } from '@shop/common/mq';
+import { takeOrderedStatements } from './cart-store';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../domain/order-status';
 import { countOrderMove } from '../order-metrics';
-import type { DayStatsRow, NewOrder, OrderFilter, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
+import type { DayStatsRow, NewOrder, OrderFilter, PlacementFinish, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
 
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount, payment_id, trace_parent';
@@ -13,49 +14,108 @@ const ORDER_COLUMNS =
 const timeOf = (at: Date | undefined) => (at ? '?' : 'UTC_TIMESTAMP(3)');
 const timeParams = (at: Date | undefined): string[] => (at ? [at.toISOString().slice(0, 23).replace('T', ' ')] : []);
 
+/** What a move to `to` sets on the order row, besides the conditions it is made under. */
+function moveSets(to: OrderStatus, change: StatusChange): { sets: string[]; params: unknown[] } {
+  const sets = ['status = ?', `updated_at = ${timeOf(change.at)}`];
+  const params: unknown[] = [to, ...timeParams(change.at)];
+  if (to === 'CANCELLED' && change.reason !== undefined) {
+    sets.push('cancel_reason = ?');
+    params.push(change.reason.slice(0, 200));
+  }
+  if (to === 'SHIPPED') sets.push('shipped_at = UTC_TIMESTAMP(3)');
+  if (to === 'COMPLETED') sets.push('completed_at = UTC_TIMESTAMP(3)');
+  if (change.payDeadline !== undefined) {
+    sets.push('pay_deadline = ?');
+    params.push(change.payDeadline);
+  }
+  if (to === 'PAID' && change.paymentId !== undefined) {
+    sets.push('payment_id = ?');
+    params.push(change.paymentId);
+  }
+  return { sets, params };
+}
+
+/** The history row of a status change. */
+function historyInsert(orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): Statement {
+  return {
+    sql: `INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ${timeOf(change.at)})`,
+    values: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null, ...timeParams(change.at)],
+  };
+}
+
 export class OrderStore extends SqlStore implements OrderRepository {
   enqueue(tx: Transaction, id: string, message: OutgoingMessage): Promise<void> {
     return enqueueEvent(this.sequelize, tx, id, message);
   }
 
-  /** Inserts a PENDING order and its items; false when the user's idempotency key was used. */
+  /**
+   * Inserts a PENDING order, its history row and its items in one round trip; false when the
+   * user's idempotency key was used.
+   */
   async insertPending(order: NewOrder): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      const inserted = await insertUnique(
-        this.sequelize,
-        `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
+    const orderInsert: Statement = {
+      sql: `INSERT INTO \`order\` (id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount,
            address, consignee, idempotency_key, request_hash, trace_parent, created_at, updated_at)
          VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${timeOf(order.createdAt)}, ${timeOf(order.createdAt)})`,
-        [
-          order.id,
-          order.userId,
-          order.goodsAmount,
-          order.shippingFee,
-          order.couponId,
-          order.couponPaid,
-          order.balancePaid,
-          order.payAmount,
-          order.address,
-          order.consignee,
-          order.idempotencyKey,
-          order.requestHash,
-          order.traceParent,
-          ...timeParams(order.createdAt),
-          ...timeParams(order.createdAt),
-        ],
-        tx,
-      );
-      if (!inserted) return false;
-      await this.recordChange(tx, order.id, null, 'PENDING', { actor: `user:${order.userId}`, at: order.createdAt });
-      for (const item of order.items) {
-        await this.sequelize.query('INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES (?, ?, ?, ?, ?)', {
-          replacements: [order.id, item.goodsId, item.name, item.price, item.quantity],
-          type: QueryTypes.INSERT,
-          transaction: tx,
-        });
-      }
+      values: [
+        order.id,
+        order.userId,
+        order.goodsAmount,
+        order.shippingFee,
+        order.couponId,
+        order.couponPaid,
+        order.balancePaid,
+        order.payAmount,
+        order.address,
+        order.consignee,
+        order.idempotencyKey,
+        order.requestHash,
+        order.traceParent,
+        ...timeParams(order.createdAt),
+        ...timeParams(order.createdAt),
+      ],
+    };
+    const itemsInsert: Statement = {
+      sql: `INSERT INTO order_item (order_id, goods_id, name, price, quantity) VALUES ${order.items.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      values: order.items.flatMap((item) => [order.id, item.goodsId, item.name, item.price, item.quantity]),
+    };
+    try {
+      await runInOneTrip(this.sequelize, [
+        orderInsert,
+        historyInsert(order.id, null, 'PENDING', { actor: `user:${order.userId}`, at: order.createdAt }),
+        itemsInsert,
+      ]);
       return true;
-    });
+    } catch (error) {
+      // The only unique key a new order can meet: (user_id, idempotency_key).
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The placement's confirmation in one round trip: the move from PENDING, its history row, its
+   * event in the outbox and the ordered lines out of the cart, each written only if the order
+   * was still PENDING (a user's cancel can win the race); false, and nothing written, otherwise.
+   */
+  async finishPlacement(finish: PlacementFinish): Promise<boolean> {
+    const { id, move, change, event, cart } = finish;
+    const { to } = orderMachine.moves[move];
+    const { sets, params } = moveSets(to, change);
+    const moved = '@moved = 1';
+    const results = await runInOneTrip(this.sequelize, [
+      { sql: `UPDATE \`order\` SET ${sets.join(', ')} WHERE id = ? AND status = 'PENDING'`, values: [...params, id] },
+      { sql: 'SET @moved = ROW_COUNT()' },
+      insertOnlyIf(historyInsert(id, 'PENDING', to, change), moved),
+      insertOnlyIf(outboxInsert(event.id, event.message), moved),
+      ...(cart ? takeOrderedStatements(cart.userId, cart.lines, moved) : []),
+      { sql: 'SELECT @moved AS moved' },
+    ]);
+    const [answer] = results[results.length - 1] as { moved: string | number }[];
+    if (Number(answer?.moved) !== 1) return false;
+    wakeRelays();
+    countOrderMove(undefined, move);
+    return true;
   }
 
   findOrder(id: string, tx?: Transaction): Promise<OrderRow | undefined> {
@@ -120,22 +180,7 @@ export class OrderStore extends SqlStore implements OrderRepository {
   async transition(tx: Transaction | undefined, id: string, move: OrderMove, change: StatusChange): Promise<boolean> {
     if (!tx) return this.transaction((own) => this.transition(own, id, move, change));
     const { from, to } = orderMachine.moves[move];
-    const sets = ['status = ?', `updated_at = ${timeOf(change.at)}`];
-    const params: unknown[] = [to, ...timeParams(change.at)];
-    if (to === 'CANCELLED' && change.reason !== undefined) {
-      sets.push('cancel_reason = ?');
-      params.push(change.reason.slice(0, 200));
-    }
-    if (to === 'SHIPPED') sets.push('shipped_at = UTC_TIMESTAMP(3)');
-    if (to === 'COMPLETED') sets.push('completed_at = UTC_TIMESTAMP(3)');
-    if (change.payDeadline !== undefined) {
-      sets.push('pay_deadline = ?');
-      params.push(change.payDeadline);
-    }
-    if (to === 'PAID' && change.paymentId !== undefined) {
-      sets.push('payment_id = ?');
-      params.push(change.paymentId);
-    }
+    const { sets, params } = moveSets(to, change);
     // One conditional UPDATE per starting status, so the history knows which one it left.
     for (const status of from) {
       const [, affected] = await this.sequelize.query(`UPDATE \`order\` SET ${sets.join(', ')} WHERE id = ? AND status = ?`, {
@@ -222,14 +267,8 @@ export class OrderStore extends SqlStore implements OrderRepository {
   }
 
   private async recordChange(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, change: StatusChange): Promise<void> {
-    await this.sequelize.query(
-      `INSERT INTO order_status_history (order_id, from_status, to_status, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ${timeOf(change.at)})`,
-      {
-        replacements: [orderId, from, to, change.actor.slice(0, 64), change.reason?.slice(0, 200) ?? null, ...timeParams(change.at)],
-        type: QueryTypes.INSERT,
-        transaction: tx,
-      },
-    );
+    const { sql, values } = historyInsert(orderId, from, to, change);
+    await this.sequelize.query(sql, { replacements: values, type: QueryTypes.INSERT, transaction: tx });
   }
 
   /** PENDING orders older than `ageMs`, oldest first. */

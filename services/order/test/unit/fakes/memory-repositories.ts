@@ -19,6 +19,7 @@ import {
   type OrderItemRow,
   type OrderRepository,
   type OrderRow,
+  type PlacementFinish,
   type StatusChange,
   type StatusChangeRow,
   type Tx,
@@ -96,6 +97,22 @@ export class MemoryOrders implements OrderRepository {
     for (const item of order.items)
       this.state.items.push({ order_id: order.id, goods_id: item.goodsId, name: item.name, price: item.price, quantity: item.quantity });
     return true;
+  }
+
+  /** As the SQL store does it in one trip: all of it, or nothing when the order left PENDING. */
+  async finishPlacement({ id, move, change, event, cart }: PlacementFinish): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if (!(await this.transition(tx, id, move, change))) return false;
+      await this.enqueue(tx, event.id, event.message);
+      if (cart) await this.carts().takeOrdered(cart.userId, cart.lines);
+      return true;
+    });
+  }
+
+  private carts(): MemoryCarts {
+    const carts = this.sameDatabase.find((repository): repository is MemoryCarts => repository instanceof MemoryCarts);
+    if (!carts) throw new Error('MemoryOrders needs the MemoryCarts among sameDatabase to place from a cart');
+    return carts;
   }
 
   async findOrder(id: string): Promise<OrderRow | undefined> {
@@ -233,7 +250,8 @@ export class MemoryCarts implements CartRepository {
     this.lines.delete(userId);
   }
 
-  async takeOrdered(_tx: Tx, userId: string, lines: OrderLineInput[]): Promise<void> {
+  /** What finishPlacement takes out of the cart. */
+  async takeOrdered(userId: string, lines: OrderLineInput[]): Promise<void> {
     for (const { goodsId, quantity } of lines) {
       const row = this.rows(userId).find((r) => r.goods_id === goodsId);
       if (row && row.quantity <= quantity) await this.remove(userId, goodsId);
