@@ -21,7 +21,9 @@ describe('one-trip transactions against the real MySQL', function () {
     db = await openDatabase({ ...infra.mysql, poolMax: 4 }, SCHEMA);
     await db.query('DROP TABLE IF EXISTS account');
     await db.query('DROP TABLE IF EXISTS entry');
-    await db.query('CREATE TABLE account (id BIGINT NOT NULL PRIMARY KEY, status VARCHAR(8) NOT NULL, amount DECIMAL(6,2) NOT NULL, at DATETIME(3) NULL) ENGINE=InnoDB');
+    await db.query(
+      'CREATE TABLE account (id BIGINT NOT NULL PRIMARY KEY, status VARCHAR(8) NOT NULL, amount DECIMAL(6,2) NOT NULL, at DATETIME(3) NULL) ENGINE=InnoDB',
+    );
     await db.query('CREATE TABLE entry (id BIGINT NOT NULL PRIMARY KEY, account_id BIGINT NOT NULL, note VARCHAR(8) NOT NULL) ENGINE=InnoDB');
   });
 
@@ -31,7 +33,10 @@ describe('one-trip transactions against the real MySQL', function () {
 
   const rows = <T extends object>(sql: string) => db.query<T>(sql, { type: QueryTypes.SELECT });
   const open = (id: number, amount = '1.00'): Statement => ({ sql: "INSERT INTO account (id, status, amount) VALUES (?, 'OPEN', ?)", values: [id, amount] });
-  const entry = (id: number, accountId: number, note = 'n'): Statement => ({ sql: 'INSERT INTO entry (id, account_id, note) VALUES (?, ?, ?)', values: [id, accountId, note] });
+  const entry = (id: number, accountId: number, note = 'n'): Statement => ({
+    sql: 'INSERT INTO entry (id, account_id, note) VALUES (?, ?, ?)',
+    values: [id, accountId, note],
+  });
 
   it('commits every statement of the trip, and answers each result in order', async () => {
     const results = await runInOneTrip(db, [open(1), entry(10, 1), { sql: 'SELECT id, amount FROM account WHERE id = ?', values: [1] }]);
@@ -58,7 +63,9 @@ describe('one-trip transactions against the real MySQL', function () {
     await runInOneTrip(db, [open(4), { sql: 'UPDATE account SET at = ? WHERE id = ?', values: [at, 4] }]);
     const [read] = await rows<{ at: Date; zone: string }>('SELECT at, @@session.time_zone AS zone FROM account WHERE id = 4');
     assert.equal(read!.at.toISOString(), at.toISOString(), 'a Date written as UTC, to the millisecond');
-    const [session] = (await runInOneTrip(db, [{ sql: 'SELECT @@session.time_zone AS zone, @@session.sql_mode AS mode, @@session.tx_isolation AS isolation' }]))[0] as {
+    const [session] = (
+      await runInOneTrip(db, [{ sql: 'SELECT @@session.time_zone AS zone, @@session.sql_mode AS mode, @@session.tx_isolation AS isolation' }])
+    )[0] as {
       zone: string;
       mode: string;
       isolation: string;

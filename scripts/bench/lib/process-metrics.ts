@@ -218,7 +218,9 @@ const list = (entries: [string, number][]) => (entries.length === 0 ? 'none' : e
 /** The cost table of a phase, in markdown, with the per-unit breakdowns under it. */
 export function costTable(cost: PhaseCost, unit: string): string {
   const counts = (c: Counts | undefined) =>
-    c ? `${fixed(c.sql)} | ${fixed(c.trips)} | ${fixed(c.transactions)} | ${fixed(c.grpc)} | ${fixed(c.mqSends)} | ${fixed(c.consumed)}` : '– | – | – | – | – | –';
+    c
+      ? `${fixed(c.sql)} | ${fixed(c.trips)} | ${fixed(c.transactions)} | ${fixed(c.grpc)} | ${fixed(c.mqSends)} | ${fixed(c.consumed)}`
+      : '– | – | – | – | – | –';
   const cpuTotal = cost.rows.reduce((sum, row) => sum + row.cpuMs, 0);
   return [
     `| process | CPU ms/${unit} | RSS MB before → after | SQL/${unit} | SQL trips/${unit} | tx/${unit} | gRPC calls/${unit} | MQ sends/${unit} | MQ consumed/${unit} |`,

@@ -5,7 +5,17 @@ import { enqueueEvent, outboxInsert, wakeRelays, type OutgoingMessage } from '@s
 import { takeOrderedStatements } from './cart-store';
 import { orderMachine, PAID_STATUSES, type OrderMove, type OrderStatus } from '../domain/order-status';
 import { countOrderMove } from '../order-metrics';
-import type { DayStatsRow, NewOrder, OrderFilter, PlacementFinish, OrderItemRow, OrderRepository, OrderRow, StatusChange, StatusChangeRow } from '../domain/ports';
+import type {
+  DayStatsRow,
+  NewOrder,
+  OrderFilter,
+  PlacementFinish,
+  OrderItemRow,
+  OrderRepository,
+  OrderRow,
+  StatusChange,
+  StatusChangeRow,
+} from '../domain/ports';
 
 const ORDER_COLUMNS =
   'id, user_id, status, goods_amount, shipping_fee, coupon_id, coupon_paid, balance_paid, pay_amount, address, consignee, cancel_reason, created_at, pay_deadline, shipped_at, completed_at, refunded_amount, payment_id, trace_parent';
