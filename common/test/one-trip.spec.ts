@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { insertOnlyIf, isDuplicateKey, openDatabase, runInOneTrip, type Statement } from '../src/db';
+import { affectedRows, insertOnlyIf, isDuplicateKey, openDatabase, runInOneTrip, runInTwoTrips, type Statement } from '../src/db';
 import { parsePrometheusText, sumOf } from '../src/metrics';
 import { register } from 'prom-client';
 import { infra } from './support/infra';
@@ -99,6 +99,30 @@ describe('one-trip transactions against the real MySQL', function () {
       kept.map((row) => Number(row.id)),
       [100, 102, 104, 106, 108, 110],
     );
+  });
+
+  it("two trips: commits or rolls back as the first trip's results decide, never leaving the transaction open", async () => {
+    await runInOneTrip(db, [open(300, '5.00')]);
+    const take = (amount: string): Statement[] => [
+      entry(300 + Math.round(Number(amount) * 100), 300, 'take'),
+      { sql: 'UPDATE account SET amount = amount - ? WHERE id = ? AND amount >= ?', values: [amount, 300, amount] },
+    ];
+    const enough = await runInTwoTrips(db, take('3.00'), (results) => affectedRows(results[1]) === 1);
+    assert.equal(enough.committed, true);
+    const short = await runInTwoTrips(db, take('4.00'), (results) => affectedRows(results[1]) === 1);
+    assert.equal(short.committed, false);
+    await assert.rejects(
+      runInTwoTrips(db, take('1.00'), () => {
+        throw new Error('a decision that failed');
+      }),
+      /a decision that failed/,
+    );
+    const [account] = await rows<{ amount: string }>('SELECT amount FROM account WHERE id = 300');
+    assert.equal(account!.amount, '2.00', 'only the first take kept');
+    assert.deepEqual(await rows("SELECT id FROM entry WHERE note = 'take'"), [{ id: '600' }], 'the refused and the failed trips rolled back their entries');
+    // The connections those trips used serve the next trips with nothing left open.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => runInOneTrip(db, [open(400 + i)])));
+    assert.equal((await rows('SELECT id FROM account WHERE id >= 400')).length, 6);
   });
 
   it('counts every statement of a trip by kind, and the transaction by how it ended', async () => {

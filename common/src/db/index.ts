@@ -6,4 +6,4 @@ export { runMigrations, type Migration } from './migrations';
 export { ReleaseLedger, releaseLedgerMigration, reservationLedgerMigration, type ReservationSteps, type ReserveVerdict } from './release-ledger';
 export { SqlStore } from './sql-store';
 export { STATEMENT_KINDS, statementKind, type StatementKind } from './db-metrics';
-export { insertOnlyIf, OneTripError, runInOneTrip, type Statement } from './one-trip';
+export { affectedRows, insertOnlyIf, OneTripError, runInOneTrip, runInTwoTrips, type Statement } from './one-trip';

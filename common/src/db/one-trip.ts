@@ -48,35 +48,47 @@ export class OneTripError extends Error {
   }
 }
 
-const pools = new WeakMap<Sequelize, Pool>();
-/** The session statements of each Sequelize instance made by createSequelize: the trips' connections run them too. */
-const sessions = new WeakMap<Sequelize, string[]>();
+/**
+ * What a Sequelize instance carries for its trips, under a key of the global symbol registry:
+ * tests load this module twice (common/src through tsx, common/dist through a service's
+ * imports), and both copies must find the same session and the same pool on the instance.
+ */
+const TRIPS = Symbol.for('@shop/common/db/one-trip');
+
+interface TripState {
+  /** The session statements of every trip connection (createSequelize's, and UTC). */
+  session: string[];
+  pool?: Pool;
+}
+
+const stateOf = (sequelize: Sequelize): TripState | undefined => (sequelize as unknown as Record<symbol, TripState | undefined>)[TRIPS];
 
 /**
  * Lets `sequelize` run one-trip transactions, on connections set up with `session` (besides
  * UTC); its close() ends their pool too. Called by createSequelize.
  */
 export function allowOneTrips(sequelize: Sequelize, session: string[]): void {
-  sessions.set(sequelize, ["SET time_zone = '+00:00'", ...session]);
+  const state: TripState = { session: ["SET time_zone = '+00:00'", ...session] };
+  (sequelize as unknown as Record<symbol, TripState>)[TRIPS] = state;
   const close = sequelize.close.bind(sequelize);
   sequelize.close = async () => {
-    const pool = pools.get(sequelize);
-    pools.delete(sequelize);
+    const pool = state.pool;
+    state.pool = undefined;
     if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
     return close();
   };
 }
 
 function poolOf(sequelize: Sequelize): Pool {
-  let pool = pools.get(sequelize);
-  if (pool) return pool;
-  const session = sessions.get(sequelize);
-  if (!session) throw new Error('one-trip transactions need a Sequelize made by createSequelize');
+  const state = stateOf(sequelize);
+  if (!state) throw new Error('one-trip transactions need a Sequelize made by createSequelize');
+  if (state.pool) return state.pool;
+  const { session } = state;
   const { host, port, username, password, database, pool: sizes } = sequelize.config;
   // Required here, not imported: mysql2's tracing instrumentation (start-tracing.ts) patches the
   // module for the requires made after it started, and a trip is a span like any statement.
   const { createPool } = createRequire(__filename)('mysql2') as typeof import('mysql2');
-  pool = createPool({
+  const pool = createPool({
     host,
     port: Number(port),
     user: username,
@@ -94,7 +106,7 @@ function poolOf(sequelize: Sequelize): Pool {
   });
   // Queued on each new connection before the query the pool hands it out for.
   pool.on('connection', (connection) => connection.query(session.join(';')));
-  pools.set(sequelize, pool);
+  state.pool = pool;
   return pool;
 }
 
@@ -126,23 +138,87 @@ export async function runInOneTrip(sequelize: Sequelize, statements: Statement[]
     countTransactionEnd('commit');
     return results.slice(1, 1 + sqls.length);
   } catch (error) {
-    const failure = error as Error & { errno?: number; fatal?: boolean };
-    // The server stopped at the failed statement with the transaction open: roll it back before
-    // the connection serves anyone else (a connection lost is rolled back by the server).
-    if (failure.fatal) reusable = false;
-    else {
-      countSql('ROLLBACK');
-      countRoundTrip();
-      await send(connection, 'ROLLBACK').then(
-        () => countTransactionEnd('rollback'),
-        () => (reusable = false),
-      );
-    }
-    throw new OneTripError(failure);
+    reusable = await rollBack(connection, error);
+    throw new OneTripError(error as Error);
   } finally {
     if (reusable) connection.release();
     else connection.destroy();
   }
+}
+
+/**
+ * A transaction whose end depends on what it found (a reservation that meets a shortage): START
+ * TRANSACTION and the statements in one round trip, then COMMIT or ROLLBACK in a second, as
+ * `shouldCommit(results)` decides. Two round trips instead of one per statement; the row locks
+ * are held across the two, as they would be, longer, statement by statement. Rejects with a
+ * {@link OneTripError} when a statement failed (rolled back), or when the COMMIT did not answer
+ * (the outcome then unknown, as with any lost COMMIT).
+ */
+export async function runInTwoTrips(
+  sequelize: Sequelize,
+  statements: Statement[],
+  shouldCommit: (results: unknown[]) => boolean | Promise<boolean>,
+): Promise<{ results: unknown[]; committed: boolean }> {
+  const pool = poolOf(sequelize);
+  const sqls = statements.map((statement) => pool.format(statement.sql, statement.values ?? []));
+  const connection = await acquire(pool);
+  countSql('START TRANSACTION');
+  for (const sql of sqls) countSql(sql);
+  countRoundTrip();
+  let reusable = true;
+  try {
+    let results: unknown[];
+    try {
+      results = (await send(connection, ['START TRANSACTION', ...sqls].join(';\n'))).slice(1);
+    } catch (error) {
+      reusable = await rollBack(connection, error);
+      throw new OneTripError(error as Error);
+    }
+    let committed: boolean;
+    try {
+      committed = await shouldCommit(results);
+    } catch (error) {
+      // Never hand a connection back with the transaction open.
+      reusable = await rollBack(connection, error);
+      throw error;
+    }
+    countSql(committed ? 'COMMIT' : 'ROLLBACK');
+    countRoundTrip();
+    try {
+      await send(connection, committed ? 'COMMIT' : 'ROLLBACK');
+    } catch (error) {
+      reusable = false;
+      throw new OneTripError(error as Error);
+    }
+    countTransactionEnd(committed ? 'commit' : 'rollback');
+    return { results, committed };
+  } finally {
+    if (reusable) connection.release();
+    else connection.destroy();
+  }
+}
+
+/**
+ * After a statement of a trip failed, the transaction is still open on the connection: rolled
+ * back before the connection serves anyone else. False when the connection cannot be reused (a
+ * lost connection is rolled back by the server).
+ */
+async function rollBack(connection: PoolConnection, failure: unknown): Promise<boolean> {
+  if ((failure as { fatal?: boolean }).fatal) return false;
+  countSql('ROLLBACK');
+  countRoundTrip();
+  return send(connection, 'ROLLBACK').then(
+    () => {
+      countTransactionEnd('rollback');
+      return true;
+    },
+    () => false,
+  );
+}
+
+/** The rows a write changed (matched, with mysql2's found-rows flag), from a trip's result. */
+export function affectedRows(result: unknown): number {
+  return (result as { affectedRows?: number }).affectedRows ?? 0;
 }
 
 const PLAIN_INSERT = /^(\s*INSERT\s+INTO\s+[^(]+\([^)]*\))\s*VALUES\s*\(([\s\S]*)\)\s*$/i;

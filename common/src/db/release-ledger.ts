@@ -19,7 +19,8 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { DomainError, refusable, refuse } from '../errors';
 import { withDeadlockRetry } from './deadlock-retry';
-import { insertUnique } from './insert-unique';
+import { insertUnique, isDuplicateKey } from './insert-unique';
+import { runInTwoTrips, type Statement } from './one-trip';
 import type { Migration } from './migrations';
 
 /** What a reservation should do: take now, treat the call as a repeat, or refuse it. */
@@ -52,14 +53,38 @@ export class ReleaseLedger {
    * took already; 'released': the order was released first, take nothing.
    */
   async reserve(tx: Transaction, orderId: string): Promise<ReserveVerdict> {
-    const inserted = await insertUnique(
-      this.sequelize,
-      `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`,
-      [orderId],
-      tx,
-    );
-    if (inserted) return 'take';
+    const { sql, values } = this.takenRow(orderId);
+    if (await insertUnique(this.sequelize, sql, values!, tx)) return 'take';
     return (await this.lockedStatus(tx, orderId)) === 'RELEASED' ? 'released' : 'repeat';
+  }
+
+  private takenRow(orderId: string): Statement {
+    return { sql: `INSERT INTO ${this.table} (order_id, status, taken_at) VALUES (?, 'TAKEN', UTC_TIMESTAMP(3))`, values: [orderId] };
+  }
+
+  /**
+   * The common case of a reservation, a new order, in two round trips (one-trip.ts) instead of
+   * one per statement: the order's ledger row and the `take` statements, then COMMIT when
+   * `took(results of take)` says everything was taken, ROLLBACK otherwise (a shortage: the row
+   * goes with the rest, as a refusal of reserveOnce does). 'opened before' when the order has
+   * its ledger row already (a repeat, or a tombstone of a release that came first): nothing was
+   * written, and reserveOnce answers it the whole way. Repeated on a deadlock.
+   */
+  reserveInTwoTrips(
+    orderId: string,
+    take: Statement[],
+    took: (results: unknown[]) => boolean | Promise<boolean>,
+  ): Promise<{ results: unknown[]; taken: boolean } | 'opened before'> {
+    return withDeadlockRetry(async () => {
+      try {
+        const { results, committed } = await runInTwoTrips(this.sequelize, [this.takenRow(orderId), ...take], (all) => took(all.slice(1)));
+        return { results: results.slice(1), taken: committed };
+      } catch (error) {
+        // The ledger row is the one unique key a new reservation meets first.
+        if (isDuplicateKey(error)) return 'opened before';
+        throw error;
+      }
+    });
   }
 
   /**
