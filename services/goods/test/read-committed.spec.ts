@@ -74,12 +74,14 @@ describe('goods: release tombstones under READ COMMITTED', function () {
     const orderId = ids.next();
     const reached = deferred();
     const gate = deferred();
-    const takeStock = store.takeStock.bind(store);
-    store.takeStock = async (...args) => {
-      reached.resolve();
-      await gate.promise;
-      return takeStock(...args);
-    };
+    // Held between the reservation's two trips: its ledger row and the stock taken, not committed.
+    const reserveInTwoTrips = store.releases.reserveInTwoTrips.bind(store.releases);
+    store.releases.reserveInTwoTrips = (id, take, took) =>
+      reserveInTwoTrips(id, take, async (results) => {
+        reached.resolve();
+        await gate.promise;
+        return took(results);
+      });
     try {
       const reserving = reduceStock(store, orderId, [{ goodsId: goods.goodsId, quantity: 3 }]);
       await reached.promise;
@@ -90,7 +92,7 @@ describe('goods: release tombstones under READ COMMITTED', function () {
       assert.deepEqual(reserved, { applied: true });
       assert.deepEqual(released, { releasedUnits: 3 }, 'the release saw what the reservation took');
     } finally {
-      store.takeStock = takeStock;
+      store.releases.reserveInTwoTrips = reserveInTwoTrips;
     }
     assert.equal(await stockOf(goods.goodsId), 10, 'no unit stays taken by a released order');
     assert.equal(await takenBy(orderId), null);

@@ -111,6 +111,15 @@ export interface GoodsRepository {
   orderedLines(tx: Tx, orderId: string): Promise<TakenLine[]>;
   /** Takes `quantity` units if that many are left and the goods are on sale; false (nothing changed) otherwise. */
   takeStock(tx: Tx, goodsId: string, quantity: number): Promise<boolean>;
+  /**
+   * A new order's reservation in two round trips: its ledger row, every line taken and recorded,
+   * committed only if every line had its units (else nothing is kept: `short` names the first
+   * line short). 'opened before' when the order has its ledger row already (nothing written).
+   */
+  takeStockAtOnce(
+    orderId: string,
+    lines: { goodsId: string; quantity: number }[],
+  ): Promise<{ taken: true } | { taken: false; short: string } | 'opened before'>;
   /** Adds `quantity` units back, unconditionally. */
   giveBackStock(tx: Tx, goodsId: string, quantity: number): Promise<void>;
   /** Records that the order took `quantity` units of the goods (one row per goods and order). */

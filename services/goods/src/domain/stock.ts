@@ -27,6 +27,15 @@ export async function reduceStock(store: GoodsRepository, orderId: string, lines
   // has its ledger row already (a repeat, or a tombstone), which answers as it always does.
   const short = store.soldOut.shortLine(normalised);
   if (short && (await store.releases.statusOf(orderId)) === undefined) return notEnough(short.goodsId);
+  // A new order, the common case: two round trips. One seen before (a repeat, a tombstone) goes
+  // the whole way below, which answers it from the ledger.
+  const quick = await store.takeStockAtOnce(orderId, normalised);
+  if (quick !== 'opened before') {
+    if (quick.taken) return { applied: true };
+    const asked = normalised.find((line) => line.goodsId === quick.short)!;
+    store.soldOut.noteShort(asked.goodsId, asked.quantity);
+    return notEnough(asked.goodsId);
+  }
   return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
     released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`),
     repeat: async () => ({ applied: false }),

@@ -1,5 +1,5 @@
 /** SQL of the goods service. Every stock change is a conditional UPDATE; nothing reads then writes. */
-import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
+import { affectedRows, insertUnique, ReleaseLedger, SqlStore, type Statement } from '@shop/common/db';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { CategoryRow, GoodsRepository, GoodsRow, GoodsSort, ListOptions, TakenLine } from '../domain/ports';
 import { SoldOutHints } from '../domain/sold-out';
@@ -156,12 +156,22 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
 
   /** Takes `quantity` units if that many are left and the goods are on sale. */
   async takeStock(tx: Transaction, goodsId: string, quantity: number): Promise<boolean> {
-    const [, affected] = await this.sequelize.query('UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?', {
-      replacements: [quantity, goodsId, quantity],
-      type: QueryTypes.UPDATE,
-      transaction: tx,
-    });
+    const { sql, values } = takeStockStatement(goodsId, quantity);
+    const [, affected] = await this.sequelize.query(sql, { replacements: values, type: QueryTypes.UPDATE, transaction: tx });
     return affected === 1;
+  }
+
+  async takeStockAtOnce(
+    orderId: string,
+    lines: { goodsId: string; quantity: number }[],
+  ): Promise<{ taken: true } | { taken: false; short: string } | 'opened before'> {
+    const take = lines.flatMap(({ goodsId, quantity }) => [takeStockStatement(goodsId, quantity), recordTakenStatement(goodsId, orderId, quantity)]);
+    // Each line's UPDATE comes first in its pair: its changed rows say whether the units were there.
+    const shortLine = (results: unknown[]) => lines.findIndex((_, i) => affectedRows(results[2 * i]) !== 1);
+    const outcome = await this.releases.reserveInTwoTrips(orderId, take, (results) => shortLine(results) < 0);
+    if (outcome === 'opened before') return outcome;
+    if (outcome.taken) return { taken: true };
+    return { taken: false, short: lines[shortLine(outcome.results)]!.goodsId };
   }
 
   async giveBackStock(tx: Transaction, goodsId: string, quantity: number): Promise<void> {
@@ -170,10 +180,8 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
   }
 
   async recordTaken(tx: Transaction, goodsId: string, orderId: string, quantity: number): Promise<void> {
-    await this.sequelize.query("INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))", {
-      replacements: [goodsId, orderId, quantity],
-      transaction: tx,
-    });
+    const { sql, values } = recordTakenStatement(goodsId, orderId, quantity);
+    await this.sequelize.query(sql, { replacements: values, transaction: tx });
   }
 
   async markReleased(tx: Transaction, orderId: string): Promise<void> {
@@ -211,3 +219,13 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
     return row;
   }
 }
+
+const takeStockStatement = (goodsId: string, quantity: number): Statement => ({
+  sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?',
+  values: [quantity, goodsId, quantity],
+});
+
+const recordTakenStatement = (goodsId: string, orderId: string, quantity: number): Statement => ({
+  sql: "INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))",
+  values: [goodsId, orderId, quantity],
+});

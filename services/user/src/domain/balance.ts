@@ -189,18 +189,28 @@ export async function reduceBalance(
   if (!isSnowflakeId(orderId) || !isSnowflakeId(userId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order or user id');
   const amount = positiveAmount(input.amount);
   if (amount instanceof DomainError) return amount;
+  const movement = { id: ids.next(), userId, orderId, type: 'REDUCE' as const, ref: orderId, amount };
+  // A new order, the common case: two round trips. One seen before (a repeat, a tombstone) goes
+  // the whole way below, which answers it from the ledger and the log.
+  const quick = await store.takeBalanceAtOnce(movement);
+  if (quick !== 'opened before') {
+    if (!quick.taken) return tooLow();
+    return { applied: true, balance: formatCents(parseCents(quick.balance)!) };
+  }
   return store.releases.reserveOnce(orderId, {
     released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; no balance is taken`),
     repeat: async (tx) => ({ applied: false, balance: await balanceOf(store, tx, userId) }),
     async take(tx, refuse) {
-      const recorded = await store.recordMoney(tx, { id: ids.next(), userId, orderId, type: 'REDUCE', ref: orderId, amount });
+      const recorded = await store.recordMoney(tx, movement);
       if (!recorded) return { applied: false, balance: await balanceOf(store, tx, userId) };
       // The log row is written first; a shortfall rolls it back with the transaction.
-      if (!(await store.takeBalance(tx, userId, amount))) refuse(new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'balance too low'));
+      if (!(await store.takeBalance(tx, userId, amount))) refuse(tooLow());
       return { applied: true, balance: await balanceOf(store, tx, userId) };
     },
   });
 }
+
+const tooLow = () => new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'balance too low');
 
 /**
  * Without a refund id: releases the order (gives back what its REDUCE row took, once; leaves a

@@ -108,6 +108,13 @@ export interface UserRepository {
   moneyOfOrder(tx: Tx, orderId: string, type: MoneyType): Promise<{ user_id: string; amount: string }[]>;
   /** Takes `amount` if the balance covers it; false (nothing changed) otherwise. */
   takeBalance(tx: Tx, userId: string, amount: string): Promise<boolean>;
+  /**
+   * A new order's balance reservation (a REDUCE movement) in two round trips: its ledger row, the
+   * movement recorded and the balance taken, committed only if the balance covered it (the
+   * balance left then answered), else nothing kept. 'opened before' when the order has its ledger
+   * row already, or the movement was recorded before: nothing written.
+   */
+  takeBalanceAtOnce(movement: MoneyMovement & { orderId: string }): Promise<{ taken: true; balance: string } | { taken: false } | 'opened before'>;
   /** Adds `amount` to the balance; false when there is no such user. */
   addBalance(tx: Tx, userId: string, amount: string): Promise<boolean>;
   /** Records a points movement; false when its (user, type, ref) was recorded before (a repeat). */

@@ -1,6 +1,6 @@
 /** SQL of the user service. Balance and points move only by conditional UPDATEs plus a log row. */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { insertUnique, ReleaseLedger, SqlStore } from '@shop/common/db';
+import { affectedRows, insertUnique, ReleaseLedger, SqlStore, type Statement } from '@shop/common/db';
 import type { AddressFields, AddressRow, AdjustmentRow, MoneyMovement, MoneyType, PointsType, UserRepository, UserRow } from '../domain/ports';
 
 const USER_COLUMNS = 'id, username, password_hash, role, balance, points, banned_at, ban_reason, created_at';
@@ -56,12 +56,8 @@ export class UserStore extends SqlStore implements UserRepository {
    * written before the balance changes, so a concurrent repeat waits on the key and then sees it.
    */
   async recordMoney(tx: Transaction, row: MoneyMovement): Promise<boolean> {
-    return insertUnique(
-      this.sequelize,
-      'INSERT INTO user_money_log (id, user_id, order_id, type, ref, amount, operator_id, reason, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
-      [row.id, row.userId, row.orderId, row.type, row.ref, row.amount, row.operatorId ?? null, row.reason ?? null, row.balanceAfter ?? null],
-      tx,
-    );
+    const { sql, values } = moneyLogInsert(row);
+    return insertUnique(this.sequelize, sql, values!, tx);
   }
 
   async findAdminMovement(tx: Transaction, userId: string, types: readonly MoneyType[], ref: string): Promise<AdjustmentRow | undefined> {
@@ -113,15 +109,22 @@ export class UserStore extends SqlStore implements UserRepository {
 
   /** Takes `amount` if the balance covers it; false (nothing changed) otherwise. */
   async takeBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
-    const [, affected] = await this.sequelize.query(
-      'UPDATE user SET balance = balance - CAST(? AS DECIMAL(14,2)) WHERE id = ? AND balance >= CAST(? AS DECIMAL(14,2))',
-      {
-        replacements: [amount, userId, amount],
-        type: QueryTypes.UPDATE,
-        transaction: tx,
-      },
-    );
+    const { sql, values } = takeBalanceStatement(userId, amount);
+    const [, affected] = await this.sequelize.query(sql, { replacements: values, type: QueryTypes.UPDATE, transaction: tx });
     return affected === 1;
+  }
+
+  async takeBalanceAtOnce(movement: MoneyMovement & { orderId: string }): Promise<{ taken: true; balance: string } | { taken: false } | 'opened before'> {
+    const take = [
+      moneyLogInsert(movement),
+      takeBalanceStatement(movement.userId, movement.amount),
+      { sql: 'SELECT balance FROM user WHERE id = ?', values: [movement.userId] },
+    ];
+    const outcome = await this.releases.reserveInTwoTrips(movement.orderId, take, (results) => affectedRows(results[1]) === 1);
+    if (outcome === 'opened before') return outcome;
+    if (!outcome.taken) return { taken: false };
+    const [row] = outcome.results[2] as { balance: string }[];
+    return { taken: true, balance: row!.balance };
   }
 
   async addBalance(tx: Transaction, userId: string, amount: string): Promise<boolean> {
@@ -232,3 +235,13 @@ export class UserStore extends SqlStore implements UserRepository {
     return row;
   }
 }
+
+const moneyLogInsert = (row: MoneyMovement): Statement => ({
+  sql: 'INSERT INTO user_money_log (id, user_id, order_id, type, ref, amount, operator_id, reason, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))',
+  values: [row.id, row.userId, row.orderId, row.type, row.ref, row.amount, row.operatorId ?? null, row.reason ?? null, row.balanceAfter ?? null],
+});
+
+const takeBalanceStatement = (userId: string, amount: string): Statement => ({
+  sql: 'UPDATE user SET balance = balance - CAST(? AS DECIMAL(14,2)) WHERE id = ? AND balance >= CAST(? AS DECIMAL(14,2))',
+  values: [amount, userId, amount],
+});

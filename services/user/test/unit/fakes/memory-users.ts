@@ -257,6 +257,21 @@ export class MemoryUsers implements UserRepository {
     return true;
   }
 
+  /** As the SQL store does it in two trips: everything or nothing, 'opened before' for an order the ledger knows. */
+  async takeBalanceAtOnce(movement: MoneyMovement & { orderId: string }): Promise<{ taken: true; balance: string } | { taken: false } | 'opened before'> {
+    if (
+      this.state.ledger.has(movement.orderId) ||
+      this.state.money.some((row) => row.user_id === movement.userId && row.type === movement.type && row.ref === movement.ref)
+    )
+      return 'opened before';
+    return this.transaction(async (tx) => {
+      if (!(await this.takeBalance(tx, movement.userId, movement.amount))) return { taken: false };
+      this.state.ledger.set(movement.orderId, 'TAKEN');
+      await this.recordMoney(tx, movement);
+      return { taken: true, balance: this.state.users.get(movement.userId)!.balance };
+    });
+  }
+
   async addBalance(_tx: Tx, userId: string, amount: string): Promise<boolean> {
     const user = this.state.users.get(userId);
     if (!user) return false;
