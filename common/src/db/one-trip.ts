@@ -33,7 +33,10 @@ export interface Statement {
 }
 
 /**
- * A one-trip transaction that failed: nothing of it was committed. `errno` is the server's
+ * A one-trip transaction that failed. With the server's error (`errno`) nothing of it was
+ * committed; with a connection lost after the packet left, the outcome is unknown, as with any
+ * COMMIT whose answer was lost (callers already live with that: the abandoned-order sweeper, the
+ * half message's check-back). `errno` is the server's
  * (a duplicate key, a deadlock), also as Sequelize's errors carry it (`parent.errno`), so that
  * isDuplicateKey and withDeadlockRetry read both alike.
  */
@@ -121,7 +124,8 @@ function send(connection: PoolConnection, sql: string): Promise<unknown[]> {
 /**
  * Runs the statements as one transaction, in one round trip; resolves to each statement's
  * result (rows for a SELECT, the result header with affectedRows for a write), in order.
- * Rejects with a {@link OneTripError} when a statement failed: nothing was committed.
+ * Rejects with a {@link OneTripError} when a statement failed (nothing committed) or the
+ * connection was lost (the outcome unknown, as with a lost COMMIT).
  */
 export async function runInOneTrip(sequelize: Sequelize, statements: Statement[]): Promise<unknown[]> {
   const pool = poolOf(sequelize);

@@ -97,8 +97,9 @@ export class OrderStore extends SqlStore implements OrderRepository {
       ]);
       return true;
     } catch (error) {
-      // The only unique key a new order can meet: (user_id, idempotency_key).
-      if (isDuplicateKey(error)) return false;
+      // The unique key a new order with a key can meet: (user_id, idempotency_key). Without a
+      // key a duplicate is no answer of the user's, and stays an error.
+      if (order.idempotencyKey && isDuplicateKey(error)) return false;
       throw error;
     }
   }
