@@ -14,8 +14,11 @@
  * from every process's own metrics, before and after the orders' phase of the level (the
  * baselines run outside that window). First, what the system burns at rest (BENCH_IDLE_SECONDS),
  * which is taken off the CPU per order.
+ * Last, the latency at half the saturation rate (issue 16: p99 <= 100 ms there): orders arrive
+ * at a fixed pace, half the best orders/s of the levels above, whatever the answers (open loop,
+ * lib/measure.ts measurePaced), for BENCH_SECONDS.
  * Settings: BENCH_SECONDS per row (default 10), BENCH_CONCURRENCY (default "1,8,32,64"),
- * BENCH_IDLE_SECONDS (default 10).
+ * BENCH_IDLE_SECONDS (default 10), BENCH_PACED (default 1; 0 leaves the paced level out).
  */
 import { cpus } from 'node:os';
 import { testing } from '@shop/proto';
@@ -26,12 +29,13 @@ import { transportAs } from '../../common/test/support/infra';
 import { ProviderProcess } from '../../common/test/support/provider-process';
 import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
 import { signUpCustomers } from './lib/customers';
-import { measure, table, writeReport, type Result } from './lib/measure';
+import { measure, measurePaced, table, writeReport, type Result } from './lib/measure';
 import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, untilQuiet, type PhaseCost } from './lib/process-metrics';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '1,8,32,64').split(',').map(Number);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+const PACED = process.env.BENCH_PACED !== '0';
 const infra = loadInfraConfig();
 
 async function main(): Promise<void> {
@@ -99,6 +103,13 @@ async function main(): Promise<void> {
       console.log(table(results.slice(-3)));
       console.log(`\ncost per order at concurrency ${concurrency}:\n${costTable(costs.at(-1)!.cost, 'order')}\n`);
     }
+    const saturation = Math.max(...results.filter((r) => r.name === 'orders via order-web').map((r) => r.perSecond));
+    const halfRate = Math.max(1, Math.round(saturation / 2));
+    if (PACED) {
+      const paced = await measurePaced(`orders via order-web, paced at ${halfRate}/s`, halfRate, SECONDS * 1_000, placeOrder);
+      results.push(paced);
+      console.log(table([paced]));
+    }
     const markdown = [
       `# bench:orders (${new Date().toISOString()})`,
       '',
@@ -107,6 +118,12 @@ async function main(): Promise<void> {
       '',
       table(results),
       '',
+      ...(PACED
+        ? [
+            `The paced row: orders arriving at ${halfRate}/s, half the best rate above (${saturation.toFixed(0)}/s), for ${SECONDS} s whatever the answers; latency from when each order was due; its concurrency column is the most orders in flight at once.`,
+            '',
+          ]
+        : []),
       `## Cost per order`,
       '',
       "From /proc (CPU, RSS) and every process's metrics (front doors at their /metrics, services at the admin port found in ZooKeeper), before and after the orders of each level; the baselines run outside that window. CPU: what each process burns at rest (below) taken off. SQL: statements other than START TRANSACTION/COMMIT/ROLLBACK; tx: transactions ended; gRPC: client-side attempts; MQ sends: messages, half messages and their commits/rollbacks.",

@@ -1,6 +1,7 @@
 /**
  * Closed-loop load: `concurrency` workers call `op` back to back for `durationMs`; latencies
- * of every call are kept, so percentiles are exact rather than estimated.
+ * of every call are kept, so percentiles are exact rather than estimated. Open-loop load
+ * (`measurePaced`): calls start at a fixed rate whatever the answers, as customers arrive.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,47 @@ export interface Result {
 export async function measure(name: string, concurrency: number, durationMs: number, op: () => Promise<unknown>): Promise<Result> {
   const run = await runLoad(concurrency, durationMs, op);
   return summarize(name, concurrency, [run]);
+}
+
+/**
+ * Open-loop load: one call every 1/`perSecond` s for `durationMs`, whether or not earlier calls
+ * answered. A call's latency runs from when it was due, not from when it could start, so a
+ * stall shows in the percentiles of every call it delayed (no coordinated omission: a
+ * closed loop would simply send less while the system stalls). `concurrency` in the result is
+ * the most calls in flight at once. Calls not started by the end, because `maxInFlight` were
+ * waiting, count as errors.
+ */
+export async function measurePaced(name: string, perSecond: number, durationMs: number, op: () => Promise<unknown>, maxInFlight = 512): Promise<Result> {
+  const latencies: number[] = [];
+  const intervalMs = 1_000 / perSecond;
+  const due = Math.floor(durationMs / intervalMs);
+  let errors = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const started = performance.now();
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < due; i++) {
+    const dueAt = started + i * intervalMs;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight >= maxInFlight) {
+      errors++;
+      continue;
+    }
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    calls.push(
+      op()
+        .then(
+          () => void latencies.push(performance.now() - dueAt),
+          () => void errors++,
+        )
+        .finally(() => inFlight--),
+    );
+  }
+  await Promise.all(calls);
+  const run = { latencies, errors, seconds: (performance.now() - started) / 1_000 };
+  return { ...summarize(name, mostInFlight, [run]), perSecond: latencies.length / (durationMs / 1_000) };
 }
 
 /**
