@@ -13,6 +13,7 @@ export const ErrorCode = {
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
   COUPON_UNAVAILABLE: 'COUPON_UNAVAILABLE',
+  PRICE_CHANGED: 'PRICE_CHANGED',
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
   ORDER_STATE: 'ORDER_STATE',
   CART_EMPTY: 'CART_EMPTY',
@@ -50,6 +51,8 @@ export const ERROR_MAPPING: Readonly<Record<ErrorCode, Mapping>> = {
   ALREADY_EXISTS: { grpc: GrpcStatus.ALREADY_EXISTS, http: 409 },
   INSUFFICIENT_STOCK: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   COUPON_UNAVAILABLE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
+  // A goods' price moved between the order's pricing and its stock reservation: nothing is kept.
+  PRICE_CHANGED: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   INSUFFICIENT_BALANCE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   ORDER_STATE: { grpc: GrpcStatus.FAILED_PRECONDITION, http: 409 },
   // Checkout from a cart with no checked line.

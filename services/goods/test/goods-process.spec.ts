@@ -80,9 +80,17 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
       'idempotent by request id',
     );
     const orderId = ids.next();
-    assert.deepEqual(await asOrder.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2 }] }), { applied: true });
+    // Priced at 12.30 a moment ago: taken only while the goods still sell at it.
+    await assert.rejects(asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2, price: '12.00' }] }), (error: unknown) => {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, ErrorCode.PRICE_CHANGED);
+      assert.match(error.message, /is now 12\.30/);
+      return true;
+    });
+    assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 3, 'nothing taken at the old price');
+    assert.deepEqual(await asOrder.reduceStock({ orderId, lines: [{ goodsId: created.goodsId, quantity: 2, price: '12.3' }] }), { applied: true });
     assert.equal((await goods.getGoods({ goodsId: created.goodsId })).stock, 1);
-    await assert.rejects(asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2 }] }), (error: unknown) => {
+    await assert.rejects(asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 2, price: '' }] }), (error: unknown) => {
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, ErrorCode.INSUFFICIENT_STOCK);
       return true;
@@ -107,7 +115,7 @@ describe('goods service process (built main.js, real ZooKeeper, MySQL, RocketMQ)
     const before = await scrape();
     assert.ok(sumOf(before, 'process_resident_memory_bytes') > 0, "Node's process metrics");
     const created = await goods.createGoods({ requestId: randomUUID(), name: 'scraped', price: '1.00', stock: 1, categoryId: '', description: '' });
-    await asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 1 }] });
+    await asOrder.reduceStock({ orderId: ids.next(), lines: [{ goodsId: created.goodsId, quantity: 1, price: '1.00' }] });
     const after = await scrape();
     const grew = (name: string, labels: Record<string, string> = {}) => sumOf(after, name, labels) - sumOf(before, name, labels);
     assert.ok(grew('db_statements_total') >= 4, `SQL statements counted (${grew('db_statements_total')})`);

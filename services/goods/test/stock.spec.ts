@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { SnowflakeGenerator } from '@shop/common/ids';
-import { createGoods } from '../src/domain/catalog';
+import { createGoods, updateGoods } from '../src/domain/catalog';
 import { reduceStock, releaseStock, returnStock } from '../src/domain/stock';
 import { GoodsStore } from '../src/store/goods-store';
 import { goodsMigrations } from '../src/store/migrations';
@@ -80,6 +80,39 @@ describe('goods: stock reservations against the real MySQL', function () {
     assert.equal(result.code, ErrorCode.INSUFFICIENT_STOCK);
     assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 1]);
     assert.deepEqual(await logOf(orderId), []);
+  });
+
+  it('takes a priced line only at its price: a moved price or goods taken off sale keep nothing and say which', async () => {
+    const [a, b] = [await newGoods(10), await newGoods(10)];
+    const moved = ids.next();
+    const result = await reduceStock(store, moved, [
+      { goodsId: a, quantity: 1, price: '1.50' },
+      { goodsId: b, quantity: 2, price: '1.40' },
+    ]);
+    assert.ok(result instanceof DomainError);
+    assert.equal(result.code, ErrorCode.PRICE_CHANGED);
+    assert.deepEqual(result.detail, { goodsId: b, price: '1.50' });
+    assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 10], 'the line at the right price is not kept either');
+    assert.deepEqual(await logOf(moved), []);
+    assert.equal(store.soldOut.shortLine([{ goodsId: b, quantity: 1 }]), undefined, 'a moved price is no sold-out hint');
+    assert.deepEqual(await reduceStock(store, moved, [{ goodsId: b, quantity: 2, price: '1.5' }]), { applied: true }, 'the same order at the price');
+    assert.equal(await stockOf(b), 8);
+
+    const twoPrices = await reduceStock(store, ids.next(), [
+      { goodsId: a, quantity: 1, price: '1.50' },
+      { goodsId: a, quantity: 1, price: '1.40' },
+    ]);
+    assert.ok(twoPrices instanceof DomainError && twoPrices.code === ErrorCode.INVALID_ARGUMENT);
+    const badPrice = await reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1, price: '-1.50' }]);
+    assert.ok(badPrice instanceof DomainError && badPrice.code === ErrorCode.INVALID_ARGUMENT);
+
+    const offSale = await updateGoods(store, { goodsId: a, requestId: 'off-sale', operatorId: '1', reason: 'discontinued', onSale: false, stockDelta: 0 });
+    assert.ok(!(offSale instanceof DomainError));
+    const refused = await reduceStock(store, ids.next(), [{ goodsId: a, quantity: 1, price: '1.50' }]);
+    assert.ok(refused instanceof DomainError);
+    assert.equal(refused.code, ErrorCode.INVALID_ARGUMENT);
+    assert.match(refused.message, /not on sale/);
+    assert.equal(await stockOf(a), 10);
   });
 
   it('gives back exactly what the order took, once', async () => {

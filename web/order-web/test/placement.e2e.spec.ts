@@ -276,7 +276,7 @@ describe('order placement end to end', function () {
       const users = await createRpcClient(userContract, options);
       try {
         const late = [
-          goods.reduceStock({ orderId: order!.id, lines: [{ goodsId, quantity: 1 }] }),
+          goods.reduceStock({ orderId: order!.id, lines: [{ goodsId, quantity: 1, price: '' }] }),
           coupons.useCoupon({ orderId: order!.id, userId: customer.userId, couponId: customer.couponIds[0]! }),
           users.reduceBalance({ orderId: order!.id, userId: customer.userId, amount: '5.00' }),
         ];

@@ -109,16 +109,19 @@ export interface GoodsRepository {
   takenLines(tx: Tx, orderId: string): Promise<TakenLine[]>;
   /** Every line the order took, released or not (only the planted defect of the chaos harness reads it). */
   orderedLines(tx: Tx, orderId: string): Promise<TakenLine[]>;
-  /** Takes `quantity` units if that many are left and the goods are on sale; false (nothing changed) otherwise. */
-  takeStock(tx: Tx, goodsId: string, quantity: number): Promise<boolean>;
+  /**
+   * Takes `quantity` units if that many are left, the goods are on sale and, when `price` is
+   * given, sell at it; false (nothing changed) otherwise.
+   */
+  takeStock(tx: Tx, goodsId: string, quantity: number, price?: string): Promise<boolean>;
   /**
    * A new order's reservation in two round trips: its ledger row, every line taken and recorded,
-   * committed only if every line had its units (else nothing is kept: `short` names the first
-   * line short). 'opened before' when the order has its ledger row already (nothing written).
+   * committed only if every line had its units at its price (else nothing is kept: `short` names
+   * the first line refused). 'opened before' when the order has its ledger row already (nothing written).
    */
   takeStockAtOnce(
     orderId: string,
-    lines: { goodsId: string; quantity: number }[],
+    lines: { goodsId: string; quantity: number; price?: string }[],
   ): Promise<{ taken: true } | { taken: false; short: string } | 'opened before'>;
   /** Adds `quantity` units back, unconditionally. */
   giveBackStock(tx: Tx, goodsId: string, quantity: number): Promise<void>;

@@ -5,23 +5,35 @@
 import { withDeadlockRetry } from '@shop/common/db';
 import { DomainError, ErrorCode } from '@shop/common/errors';
 import { isSnowflakeId } from '@shop/common/ids';
+import { formatCents, parseCents } from '@shop/common/money';
 import { isPlanted, normaliseLines, PlantedDefects, type OrderLineInput } from '@shop/contracts';
 import type { GoodsRepository, Tx } from './ports';
 
-export type StockLine = OrderLineInput;
+export type StockLine = OrderLineInput & {
+  /**
+   * The unit price the order was priced at: the units are taken only while the goods sell at it,
+   * so an order priced from a catalogue read a moment earlier never keeps units at an old price.
+   * Absent or '': taken at any price.
+   */
+  price?: string;
+};
+
+/** A line merged by goods, with the one price the request gave it (if any). */
+type AskedLine = OrderLineInput & { price?: string };
 
 /**
  * Takes the stock of every line for the order, in one transaction, recording each take in
  * goods_number_log (goods_id, order_id). Invariants: stock never goes negative (conditional
  * UPDATE and a CHECK); a repeat for the same order takes nothing more; an order already
- * released (tombstone) takes nothing at all. The order's ledger row is written first, so a
+ * released (tombstone) takes nothing at all; a line with a price is taken only at that price
+ * (PRICE_CHANGED otherwise, nothing kept). The order's ledger row is written first, so a
  * concurrent release of the same order waits for this transaction, whatever the isolation.
  *
  * @returns `{ applied: true }` when this call took the stock, `{ applied: false }` for a repeat.
  */
 export async function reduceStock(store: GoodsRepository, orderId: string, lines: StockLine[]): Promise<{ applied: boolean } | DomainError> {
   if (!isSnowflakeId(orderId)) return new DomainError(ErrorCode.INVALID_ARGUMENT, 'invalid order id');
-  const normalised = normaliseLines(lines);
+  const normalised = askedLines(lines);
   if (normalised instanceof DomainError) return normalised;
   // Sold out a moment ago (sold-out.ts): refused without the goods row's lock, unless the order
   // has its ledger row already (a repeat, or a tombstone), which answers as it always does.
@@ -32,19 +44,17 @@ export async function reduceStock(store: GoodsRepository, orderId: string, lines
   const quick = await store.takeStockAtOnce(orderId, normalised);
   if (quick !== 'opened before') {
     if (quick.taken) return { applied: true };
-    const asked = normalised.find((line) => line.goodsId === quick.short)!;
-    store.soldOut.noteShort(asked.goodsId, asked.quantity);
-    return notEnough(asked.goodsId);
+    return refusalOf(
+      store,
+      normalised.find((line) => line.goodsId === quick.short)!,
+    );
   }
   return store.releases.reserveOnce<{ applied: boolean }>(orderId, {
     released: () => new DomainError(ErrorCode.RELEASED, `order ${orderId} was released; nothing is taken`),
     repeat: async () => ({ applied: false }),
     async take(tx, refuse) {
       for (const line of normalised) {
-        if (!(await store.takeStock(tx, line.goodsId, line.quantity))) {
-          store.soldOut.noteShort(line.goodsId, line.quantity);
-          refuse(notEnough(line.goodsId));
-        }
+        if (!(await store.takeStock(tx, line.goodsId, line.quantity, line.price))) refuse(await refusalOf(store, line));
         await store.recordTaken(tx, line.goodsId, orderId, line.quantity);
       }
       return { applied: true };
@@ -53,6 +63,35 @@ export async function reduceStock(store: GoodsRepository, orderId: string, lines
 }
 
 const notEnough = (goodsId: string) => new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${goodsId}`, { goodsId });
+
+/** The lines merged by goods (normaliseLines), each with its price in cents form; two prices for one goods are refused. */
+function askedLines(lines: StockLine[]): AskedLine[] | DomainError {
+  const normalised = normaliseLines(lines);
+  if (normalised instanceof DomainError) return normalised;
+  const prices = new Map<string, string>();
+  for (const { goodsId, price } of lines) {
+    if (!price) continue;
+    const cents = parseCents(price);
+    if (cents === undefined) return new DomainError(ErrorCode.INVALID_ARGUMENT, `invalid price ${JSON.stringify(price)}`);
+    if (prices.has(goodsId) && prices.get(goodsId) !== formatCents(cents))
+      return new DomainError(ErrorCode.INVALID_ARGUMENT, `two prices for goods ${goodsId}`);
+    prices.set(goodsId, formatCents(cents));
+  }
+  return normalised.map((line) => (prices.has(line.goodsId) ? { ...line, price: prices.get(line.goodsId) } : line));
+}
+
+/**
+ * Why the conditional UPDATE left a line's units alone, read after the fact (a refusal only):
+ * a new price, the goods off sale, or too few units. Only the last is a sold-out hint.
+ */
+async function refusalOf(store: GoodsRepository, line: AskedLine): Promise<DomainError> {
+  const goods = await store.findGoods(line.goodsId);
+  if (goods && goods.on_sale && line.price && goods.price !== line.price)
+    return new DomainError(ErrorCode.PRICE_CHANGED, `the price of goods ${line.goodsId} is now ${goods.price}`, { goodsId: line.goodsId, price: goods.price });
+  if (goods && !goods.on_sale) return new DomainError(ErrorCode.INVALID_ARGUMENT, `goods ${line.goodsId} is not on sale`, { goodsId: line.goodsId });
+  store.soldOut.noteShort(line.goodsId, line.quantity);
+  return notEnough(line.goodsId);
+}
 
 /**
  * Gives back what goods_number_log says the order took, once, less what its refunds gave back

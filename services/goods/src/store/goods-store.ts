@@ -155,17 +155,20 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
   }
 
   /** Takes `quantity` units if that many are left and the goods are on sale. */
-  async takeStock(tx: Transaction, goodsId: string, quantity: number): Promise<boolean> {
-    const { sql, values } = takeStockStatement(goodsId, quantity);
+  async takeStock(tx: Transaction, goodsId: string, quantity: number, price?: string): Promise<boolean> {
+    const { sql, values } = takeStockStatement(goodsId, quantity, price);
     const [, affected] = await this.sequelize.query(sql, { replacements: values, type: QueryTypes.UPDATE, transaction: tx });
     return affected === 1;
   }
 
   async takeStockAtOnce(
     orderId: string,
-    lines: { goodsId: string; quantity: number }[],
+    lines: { goodsId: string; quantity: number; price?: string }[],
   ): Promise<{ taken: true } | { taken: false; short: string } | 'opened before'> {
-    const take = lines.flatMap(({ goodsId, quantity }) => [takeStockStatement(goodsId, quantity), recordTakenStatement(goodsId, orderId, quantity)]);
+    const take = lines.flatMap(({ goodsId, quantity, price }) => [
+      takeStockStatement(goodsId, quantity, price),
+      recordTakenStatement(goodsId, orderId, quantity),
+    ]);
     // Each line's UPDATE comes first in its pair: its changed rows say whether the units were there.
     const shortLine = (results: unknown[]) => lines.findIndex((_, i) => affectedRows(results[2 * i]) !== 1);
     const outcome = await this.releases.reserveInTwoTrips(orderId, take, (results) => shortLine(results) < 0);
@@ -220,10 +223,15 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
   }
 }
 
-const takeStockStatement = (goodsId: string, quantity: number): Statement => ({
-  sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?',
-  values: [quantity, goodsId, quantity],
-});
+/** Takes the units only if they are there, the goods on sale and, when given, still at `price`. */
+const takeStockStatement = (goodsId: string, quantity: number, price?: string): Statement =>
+  price
+    ? {
+        // Compared as DECIMAL, exactly as the column holds it (a string against a DECIMAL would compare as doubles).
+        sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ? AND price = CAST(? AS DECIMAL(12,2))',
+        values: [quantity, goodsId, quantity, price],
+      }
+    : { sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?', values: [quantity, goodsId, quantity] };
 
 const recordTakenStatement = (goodsId: string, orderId: string, quantity: number): Statement => ({
   sql: "INSERT INTO goods_number_log (goods_id, order_id, quantity, status, created_at) VALUES (?, ?, ?, 'TAKEN', UTC_TIMESTAMP(3))",

@@ -37,7 +37,12 @@ const READ_ONLY_POSTS = new Set(['POST /api/v1/auth/login']);
  * by a reservation leaves a CANCELLED order and gives back what was taken. What must not change
  * then: balances, points, stock, coupons' use, carts.
  */
-const PLACEMENT_REFUSALS = new Set<string>([ErrorCode.INSUFFICIENT_STOCK, ErrorCode.COUPON_UNAVAILABLE, ErrorCode.INSUFFICIENT_BALANCE]);
+const PLACEMENT_REFUSALS = new Set<string>([
+  ErrorCode.INSUFFICIENT_STOCK,
+  ErrorCode.COUPON_UNAVAILABLE,
+  ErrorCode.INSUFFICIENT_BALANCE,
+  ErrorCode.PRICE_CHANGED,
+]);
 const MONEY_PARTS = new Set(['user.user', 'goods.goods', 'order.cart_item']);
 
 export class FuzzSession {
