@@ -21,6 +21,12 @@ export interface OrderConfig extends ServiceConfig {
   autoCompleteDays: number;
   /** After-sales requests are accepted until this many days after the order completed. */
   afterSalesDays: number;
+  /**
+   * How long placement may price from goods read that long ago (0: read them for every order).
+   * The stock reservation takes the units only at the price used, so a staler read costs a
+   * PRICE_CHANGED refusal, never a unit sold at an old price (clients/recent-goods.ts).
+   */
+  catalogueRecentMs: number;
   /** Honour the x-shop-fault request metadata (tests); refused in production. */
   faultInjection: boolean;
 }
@@ -41,6 +47,7 @@ export function loadOrderConfig(source: NodeJS.ProcessEnv = process.env): OrderC
       sweepIntervalMs: env.int('ORDER_SWEEP_INTERVAL_MS', { default: 30_000, min: 1_000 }),
       autoCompleteDays: env.int('ORDER_AUTO_COMPLETE_DAYS', { default: 7, min: 1, max: 365 }),
       afterSalesDays: env.int('ORDER_AFTER_SALES_DAYS', { default: 7, min: 1, max: 365 }),
+      catalogueRecentMs: env.int('CATALOGUE_RECENT_MS', { default: 1_000, min: 0, max: 60_000 }),
       faultInjection,
     };
   }, source);

@@ -4,6 +4,7 @@ import { createRpcClient } from '@shop/common/rpc';
 import { runService } from '@shop/common/service';
 import { couponContract, goodsContract, orderContract, payContract, Tags, Topics, userContract } from '@shop/contracts';
 import { pay as payProto } from '@shop/proto';
+import { recentCatalogue } from './clients/recent-goods';
 import { remoteCatalogue, remoteReservations } from './clients/remote-services';
 import { loadOrderConfig, type OrderConfig } from './config';
 import type { PaySettlement, Settlement, SettlementAnswer } from './domain/pay-deadline';
@@ -62,7 +63,7 @@ runService({
     const eventProducer = await MqProducer.start(mq, [Topics.ORDER_EVENTS, Topics.ORDER_TIMERS]);
     const relay = new OutboxRelay({ sequelize: db, producer: eventProducer, logger });
     relay.start();
-    const catalogue = remoteCatalogue(clients);
+    const catalogue = recentCatalogue(remoteCatalogue(clients), config.catalogueRecentMs);
     const placement = {
       store,
       carts,

@@ -18,7 +18,7 @@ import type { Logger } from '@shop/common/log';
 import { type HalfMessage } from '@shop/common/mq';
 import { traceHeaders } from '@shop/common/trace';
 import { normaliseLines, type OrderLineInput } from '@shop/contracts';
-import type { CartRepository, Catalogue, NewOrder, OrderRepository, OrderRow, Reservations } from './ports';
+import type { CartRepository, Catalogue, GoodsInfo, NewOrder, OrderRepository, OrderRow, Reservations } from './ports';
 import { checkedLines } from './cart';
 import { computeAmounts, type AmountRules, type OrderAmounts } from './amounts';
 import { orderPaid, payDeadlineTimer } from './order-events';
@@ -116,6 +116,11 @@ interface PriceChecks {
   /** Refuse a coupon already used (the quote; placement leaves that to UseCoupon, which decides under its lock). */
   strictCoupon: boolean;
   /**
+   * Price from goods read a moment ago when the catalogue kept them (placement: its stock
+   * reservation takes the units only at the price used here). The quote reads them now.
+   */
+  recentGoods: boolean;
+  /**
    * Refuse goods read as sold out (placement: before an order row, a message or a reservation
    * exists). The quote prices the form whatever the stock: it moves every second, and the page
    * shows the total and says the shortage when Place order meets it.
@@ -133,7 +138,7 @@ async function priceLines(
   lines: OrderLineInput[],
   checks: PriceChecks,
 ): Promise<PricedOrder | DomainError> {
-  const goods = new Map((await deps.catalogue.goods(lines.map((line) => line.goodsId))).map((info) => [info.goodsId, info]));
+  const goods = await goodsOf(deps.catalogue, lines, checks);
   for (const line of lines) {
     const info = goods.get(line.goodsId);
     if (!info) return new DomainError(ErrorCode.NOT_FOUND, `goods ${line.goodsId} not found`);
@@ -151,6 +156,22 @@ async function priceLines(
   const amounts = computeAmounts(items, coupon?.amount, input.balance || '0', deps.rules);
   if (amounts instanceof DomainError) return amounts;
   return { items, amounts, couponAmount: coupon?.amount ?? '0.00' };
+}
+
+/**
+ * The lines' goods by id. A recent read that would refuse a line (unknown, off sale, short) is
+ * not trusted with the refusal: the goods are read again now, and that read decides.
+ */
+async function goodsOf(catalogue: Catalogue, lines: OrderLineInput[], checks: PriceChecks): Promise<Map<string, GoodsInfo>> {
+  const goodsIds = lines.map((line) => line.goodsId);
+  const byId = (goods: GoodsInfo[]) => new Map(goods.map((info) => [info.goodsId, info]));
+  if (checks.recentGoods) {
+    const recent = byId(await catalogue.goods(goodsIds, 'recent'));
+    const sellable = (line: OrderLineInput, info = recent.get(line.goodsId)) =>
+      info !== undefined && info.onSale && (!checks.stockAsRead || info.stock === undefined || info.stock >= line.quantity);
+    if (lines.every((line) => sellable(line))) return recent;
+  }
+  return byId(await catalogue.goods(goodsIds));
 }
 
 function checkDelivery(input: PlaceOrderInput): { address: string; consignee: string } | DomainError {
@@ -172,7 +193,7 @@ export interface OrderQuote extends OrderAmounts {
 export async function quoteOrder(deps: Pick<PlacementDeps, 'carts' | 'catalogue' | 'rules'>, input: PriceInput): Promise<OrderQuote | DomainError> {
   const lines = await requestedLines(deps, input);
   if (lines instanceof DomainError) return lines;
-  const priced = await priceLines(deps, input, lines, { strictCoupon: true, stockAsRead: false });
+  const priced = await priceLines(deps, input, lines, { strictCoupon: true, stockAsRead: false, recentGoods: false });
   if (priced instanceof DomainError) return priced;
   const balanceAvailable = await deps.catalogue.balance(input.userId);
   if (parseCents(priced.amounts.balancePaid)! > parseCents(balanceAvailable)!)
@@ -196,7 +217,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
   if (lines instanceof DomainError) return lines;
   const delivery = checkDelivery(input);
   if (delivery instanceof DomainError) return delivery;
-  const priced = await priceLines(deps, input, lines, { strictCoupon: false, stockAsRead: true });
+  const priced = await priceLines(deps, input, lines, { strictCoupon: false, stockAsRead: true, recentGoods: true });
   if (priced instanceof DomainError) return priced;
   const { items, amounts } = priced;
 
@@ -232,7 +253,7 @@ export async function placeOrder(deps: PlacementDeps, input: PlaceOrderInput, be
     return new DomainError(ErrorCode.UNAVAILABLE, 'orders cannot be placed right now; nothing was charged');
   }
 
-  const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, lines, balancePaid: amounts.balancePaid }, beforeConfirm);
+  const failure = await reserveAll(deps, { orderId, userId: input.userId, couponId: input.couponId, items, balancePaid: amounts.balancePaid }, beforeConfirm);
   if (failure) {
     await store.transaction((tx) => cancelWithin(store, ids, tx, orderId, 'failPlacement', { actor: PLACEMENT, reason: failure.message }));
     await resolve(half, 'commit', log);
@@ -304,12 +325,19 @@ export function placedRow(order: NewOrder & { createdAt: Date }): OrderRow {
 /** Runs the reservations in parallel; returns the first refusal or failure, undefined when all took. */
 async function reserveAll(
   deps: PlacementDeps,
-  order: { orderId: string; userId: string; couponId: string; lines: OrderLineInput[]; balancePaid: string },
+  order: { orderId: string; userId: string; couponId: string; items: PricedOrder['items']; balancePaid: string },
   beforeConfirm: BeforeConfirm | undefined,
 ): Promise<DomainError | undefined> {
   const { reservations } = deps;
   const { orderId, userId, couponId } = order;
-  const steps: Promise<void | DomainError>[] = [reservations.reduceStock(orderId, order.lines)];
+  const stock = order.items.map(({ goodsId, quantity, price }) => ({ goodsId, quantity, price }));
+  const steps: Promise<void | DomainError>[] = [
+    reservations.reduceStock(orderId, stock).then((refusal) => {
+      // A price or a stock that moved since the goods were read: the next placement reads them again.
+      if (refusal) deps.catalogue.forgetGoods?.(stock.map((line) => line.goodsId));
+      return refusal;
+    }),
+  ];
   if (couponId) steps.push(reservations.useCoupon(orderId, userId, couponId));
   if (order.balancePaid !== '0.00') steps.push(reservations.reduceBalance(orderId, userId, order.balancePaid));
   const results = await Promise.allSettled(steps);

@@ -264,7 +264,15 @@ export interface GoodsInfo {
 
 /** What placement reads from other services to price an order. */
 export interface Catalogue {
-  goods(goodsIds: string[]): Promise<GoodsInfo[]>;
+  /**
+   * The goods as the goods service has them now, or with 'recent' as they were read at most a
+   * moment ago (a catalogue that keeps recent reads, clients/recent-goods.ts; one that keeps
+   * none reads them now). A recent read may be stale by that moment: placement prices from it
+   * and its stock reservation takes the units only at that price (PRICE_CHANGED otherwise).
+   */
+  goods(goodsIds: string[], freshness?: 'now' | 'recent'): Promise<GoodsInfo[]>;
+  /** Drops what a 'recent' read would answer for these goods (their reservation was refused). */
+  forgetGoods?(goodsIds: string[]): void;
   coupon(couponId: string): Promise<{ userId: string; amount: string; used: boolean } | undefined>;
   /** The user's balance now, a decimal string. */
   balance(userId: string): Promise<string>;
@@ -272,7 +280,8 @@ export interface Catalogue {
 
 /** The reservations, each idempotent by order id; an expected refusal is a DomainError value. */
 export interface Reservations {
-  reduceStock(orderId: string, lines: OrderLineInput[]): Promise<void | DomainError>;
+  /** Takes the lines' units, each only at the unit price the order was priced at. */
+  reduceStock(orderId: string, lines: (OrderLineInput & { price: string })[]): Promise<void | DomainError>;
   useCoupon(orderId: string, userId: string, couponId: string): Promise<void | DomainError>;
   reduceBalance(orderId: string, userId: string, amount: string): Promise<void | DomainError>;
 }

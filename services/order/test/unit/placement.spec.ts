@@ -9,6 +9,7 @@ import { SnowflakeGenerator } from '@shop/common/ids';
 import { Tags } from '@shop/contracts';
 import { viewOrder, type OrderView } from '../../src/domain/order-view';
 import { placeOrder, type PlaceOrderInput } from '../../src/domain/placement';
+import { recentCatalogue } from '../../src/clients/recent-goods';
 import { Clock, MemoryCarts, MemoryOrders } from './fakes/memory-repositories';
 import { FakeBroker, placementDeps, ShopWorld } from './fakes/shop-world';
 
@@ -114,7 +115,7 @@ describe('placement (unit, in memory)', () => {
       assert.deepEqual(world.calls, [`stock:${order.orderId}`]);
     });
 
-    it('merges repeated goods into one line and reserves them in goods-id order', async () => {
+    it('merges repeated goods into one line and reserves them in goods-id order, each at the price the order was priced at', async () => {
       const { world, place } = setup();
       const order = placed(
         await place({
@@ -126,8 +127,8 @@ describe('placement (unit, in memory)', () => {
         }),
       );
       assert.deepEqual(world.taken.stock.get(order.orderId), [
-        { goodsId: apple, quantity: 1 },
-        { goodsId: pear, quantity: 2 },
+        { goodsId: apple, quantity: 1, price: '30.00' },
+        { goodsId: pear, quantity: 2, price: '12.50' },
       ]);
       assert.equal(world.stockOf(pear), 0);
     });
@@ -210,6 +211,67 @@ describe('placement (unit, in memory)', () => {
       const { world, place } = setup();
       world.addGoods(pear, '12.50', 2, false);
       refused(await place({ lines: [{ goodsId: pear, quantity: 1 }] }), ErrorCode.INVALID_ARGUMENT);
+    });
+  });
+
+  describe('priced from goods read a moment ago (CATALOGUE_RECENT_MS)', () => {
+    const withRecentReads = () => {
+      const parts = setup();
+      let now = 0;
+      const reads: string[][] = [];
+      const catalogue = recentCatalogue(
+        { ...parts.world.catalogue, goods: (goodsIds, freshness) => (reads.push(goodsIds), parts.world.catalogue.goods(goodsIds, freshness)) },
+        1_000,
+        () => now,
+      );
+      const deps = { ...parts.deps, catalogue };
+      const place = (lines = [{ goodsId: apple, quantity: 1 }]) =>
+        placeOrder(deps, { userId, lines, fromCart: false, couponId: '', balance: '20.00', address: '1 Main St', consignee: 'Ann', idempotencyKey: '' });
+      return { ...parts, reads, place, later: (ms: number) => (now += ms) };
+    };
+
+    it('reads the goods once for the orders of a moment, then again', async () => {
+      const { reads, place, later } = withRecentReads();
+      placed(await place());
+      placed(await place());
+      assert.equal(reads.length, 1, 'the second order priced from the first read');
+      later(1_000);
+      placed(await place());
+      assert.equal(reads.length, 2, 'a read a second old is not used');
+    });
+
+    it('an order priced before a price change is refused whole (PRICE_CHANGED), nothing kept; the next one pays the new price', async () => {
+      const { world, orders, broker, reads, place } = withRecentReads();
+      placed(await place());
+      world.goods.get(apple)!.price = '31.00';
+      const balance = world.balanceOf(userId);
+      const stock = world.stockOf(apple);
+      refused(await place(), ErrorCode.PRICE_CHANGED);
+      const { rows } = await orders.listOrders({ userId, includeRefused: true }, 0, 10);
+      const refusedOrder = rows.find((row) => row.status === 'CANCELLED');
+      assert.deepEqual([rows.length, rows.filter((row) => row.status === 'CONFIRMED').length], [2, 1]);
+      assert.equal(broker.resolutionOf(refusedOrder!.id), 'commit', 'whatever the order took is released');
+      assert.equal(world.taken.stock.has(refusedOrder!.id), false, 'no unit taken at the old price');
+      assert.equal(world.stockOf(apple), stock);
+      // The balance reservation ran beside the refused stock: the committed half message has the
+      // release consumer give back exactly what the ledger says it took.
+      assert.equal(world.taken.balance.get(refusedOrder!.id), '20.00');
+      assert.notEqual(world.balanceOf(userId), balance);
+      const next = placed(await place());
+      assert.deepEqual([next.lines[0]!.price, next.goodsAmount], ['31.00', '31.00'], 'priced from a new read');
+      assert.equal(reads.length, 2);
+    });
+
+    it('a recent read that would refuse a line is read again first: stock put back meanwhile is sold', async () => {
+      const { world, reads, place } = withRecentReads();
+      world.showsStock = true;
+      world.goods.get(pear)!.stock = 1;
+      placed(await place([{ goodsId: pear, quantity: 1 }]));
+      world.goods.get(pear)!.stock = 5;
+      const order = placed(await place([{ goodsId: pear, quantity: 2 }]));
+      assert.equal(order.status, 'CONFIRMED');
+      assert.equal(reads.length, 2, 'the read that said 1 left was not trusted with the refusal');
+      assert.equal(world.stockOf(pear), 3);
     });
   });
 
@@ -330,7 +392,7 @@ describe('placement (unit, in memory)', () => {
       await carts.put({} as never, userId, apple, 3, true);
       await carts.put({} as never, userId, pear, 1, false);
       const order = placed(await place({ lines: [], fromCart: true }));
-      assert.deepEqual(world.taken.stock.get(order.orderId), [{ goodsId: apple, quantity: 3 }]);
+      assert.deepEqual(world.taken.stock.get(order.orderId), [{ goodsId: apple, quantity: 3, price: '30.00' }]);
       assert.deepEqual(await carts.items(userId), [{ goods_id: pear, quantity: 1, checked: false }]);
     });
 

@@ -59,6 +59,8 @@ export class ShopWorld {
     reduceStock: async (orderId, lines) => {
       this.call('stock', orderId);
       if (this.taken.stock.has(orderId)) return;
+      const moved = lines.find((line) => line.price !== this.goods.get(line.goodsId)!.price);
+      if (moved) return new DomainError(ErrorCode.PRICE_CHANGED, `the price of goods ${moved.goodsId} is now ${this.goods.get(moved.goodsId)!.price}`);
       const short = lines.find((line) => this.goods.get(line.goodsId)!.stock < line.quantity);
       if (short) return new DomainError(ErrorCode.INSUFFICIENT_STOCK, `not enough stock for goods ${short.goodsId}`);
       for (const line of lines) this.goods.get(line.goodsId)!.stock -= line.quantity;
