@@ -24,6 +24,7 @@ import type { Logger } from '@shop/common/log';
 import type { HalfMessage } from '@shop/common/mq';
 import { inTraceOf } from '@shop/common/trace';
 import { paySucceeded } from './pay-events';
+import { paymentMachine } from './pay-status';
 import {
   ChannelRefusal,
   type ChannelName,
@@ -284,9 +285,13 @@ export async function getPayment(store: PaymentRepository, input: { paymentId: s
  * transaction. The order service then accepts it, or rejects it and it is refunded. Repeats
  * change nothing. It is done in the order's trace (kept with the payment), linked to what found
  * the payment (a notification, a query): pay.succeeded and its consumers belong to the order.
+ * A payment read PAID or REFUNDED already answers a repeat without a transaction: no move leads
+ * back to UNPAID or CLOSED, so "only if unpaid" could not apply it (Alipay's duplicate
+ * notifications, most of them, cost one read instead of four round trips).
  * @returns true when this call applied the payment.
  */
 export async function applyPayment(store: PaymentRepository, ids: SnowflakeGenerator, payment: PaymentRow, tradeNo: string, tx?: Tx): Promise<boolean> {
+  if (!paymentMachine.can('pay', payment.status)) return false;
   const work = async (transaction: Tx) => {
     if (!(await store.transition(transaction, payment.id, 'pay', { tradeNo }))) return false;
     await store.enqueue(transaction, ids.next(), paySucceeded(payment, tradeNo));

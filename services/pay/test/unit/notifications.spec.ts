@@ -19,7 +19,9 @@ describe("Alipay's notification (unit, in memory)", () => {
   it('applies the payment once: PAID with its trade number and one pay.succeeded, however often Alipay repeats it', async () => {
     const { store, alipay, order, paymentId, trade, notify, userId } = await paidAtAlipay();
     assert.equal(await notify(alipay.notification(paymentId)), 'success');
+    const transactions = store.transactions;
     assert.equal(await notify(alipay.notification(paymentId)), 'success', 'a repeat is acknowledged, so that Alipay stops');
+    assert.equal(store.transactions, transactions, 'answered from the payment read PAID, without a transaction');
     const row = (await store.findPayment(paymentId))!;
     assert.deepEqual([row.status, row.trade_no], ['PAID', trade.tradeNo]);
     assert.deepEqual(tags(store), [Tags.PAY_SUCCEEDED]);

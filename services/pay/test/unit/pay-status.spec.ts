@@ -21,6 +21,21 @@ describe('the payment and refund status machines', () => {
     assert.deepEqual(paymentMachine.final(), ['REFUNDED']);
   });
 
+  it('a payment that cannot be paid now never can again (applyPayment answers a repeat from its read)', () => {
+    const moves = Object.keys(paymentMachine.moves) as (keyof typeof paymentMachine.moves)[];
+    const reachable = (from: (typeof PAYMENT_STATUSES)[number]) => {
+      const seen = new Set([from]);
+      for (const status of seen) for (const move of moves) if (paymentMachine.can(move, status)) seen.add(paymentMachine.moves[move].to);
+      return [...seen];
+    };
+    for (const status of PAYMENT_STATUSES.filter((s) => !paymentMachine.can('pay', s)))
+      assert.deepEqual(
+        reachable(status).filter((s) => paymentMachine.can('pay', s)),
+        [],
+        `from ${status}`,
+      );
+  });
+
   it('a refund ends once, SUCCEEDED or FAILED', () => {
     assert.deepEqual(refundMachine.final().sort(), ['FAILED', 'SUCCEEDED']);
     assert.equal(refundMachine.can('succeed', 'FAILED'), false);

@@ -78,8 +78,12 @@ export class MemoryPayments implements PaymentRepository {
     return this.state.payments.get(id)!;
   }
 
+  /** Transactions opened so far. */
+  transactions = 0;
+
   /** Runs `work` as one transaction: what it wrote is undone (payments, log, outbox, refunds) when it throws. */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    this.transactions++;
     const rollback = this.snapshot();
     try {
       const result = await work(TX);
