@@ -27,8 +27,9 @@ import { openDatabase } from '../../common/src/db';
 import { echoContract } from '../../common/test/support/echo-contract';
 import { transportAs } from '../../common/test/support/infra';
 import { ProviderProcess } from '../../common/test/support/provider-process';
-import { adminLogin, call, newGoods } from '../../web/order-web/test/support/shop-api';
+import { adminLogin, BASE_URL, call, newGoods } from '../../web/order-web/test/support/shop-api';
 import { signUpCustomers } from './lib/customers';
+import { LoadClient, ownCpu } from './lib/http-load';
 import { measure, measurePaced, table, writeReport, type Result } from './lib/measure';
 import { costTable, idleTable, metricsEndpoints, phaseCost, snapshotAfter, snapshotBefore, untilQuiet, type PhaseCost } from './lib/process-metrics';
 
@@ -44,15 +45,20 @@ async function main(): Promise<void> {
   const { customers } = await signUpCustomers(admin, Math.max(...LEVELS), { balance: '1000000.00' });
   let next = 0;
   const placed: { token: string; orderId: string }[] = [];
+  const orderWeb = new LoadClient(BASE_URL);
   const placeOrder = async () => {
     const i = next++;
     const token = customers[i % customers.length]!.token;
-    const reply = await call('POST', '/api/v1/orders', {
-      token,
-      json: { items: [{ goodsId: goodsIds[i % goodsIds.length], quantity: 1 }], balance: '1.00', address: '1 Bench Road', consignee: 'Bench' },
+    const body = JSON.stringify({
+      items: [{ goodsId: goodsIds[i % goodsIds.length], quantity: 1 }],
+      balance: '1.00',
+      address: '1 Bench Road',
+      consignee: 'Bench',
     });
-    if (reply.status !== 201 || reply.body.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${JSON.stringify(reply.body)}`);
-    placed.push({ token, orderId: reply.body.orderId });
+    const reply = await orderWeb.send('POST', '/api/v1/orders', body, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+    const order = JSON.parse(reply.text) as { status?: string; orderId: string };
+    if (reply.status !== 201 || order.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${reply.text}`);
+    placed.push({ token, orderId: order.orderId });
   };
 
   const db = await openDatabase({ ...infra.mysql, poolMax: Math.max(...LEVELS) }, 'shop_bench');
@@ -83,25 +89,27 @@ async function main(): Promise<void> {
     await measure('warmup', 8, 1_000, commitOne);
     await measure('warmup', 8, 1_000, echo);
     const results: Result[] = [];
-    const costs: { concurrency: number; cost: PhaseCost }[] = [];
+    const costs: { concurrency: number; cost: PhaseCost; clientMs: number }[] = [];
     const foreign: string[] = [];
     const placedAtRest = phaseCost(idle.before, idle.after, 1).grpcByMethod.find(([method]) => method === 'shop.order.v1.OrderService/PlaceOrder')?.[1];
     if (placedAtRest) foreign.push(`at rest: ${placedAtRest} orders placed by others`);
     for (const concurrency of LEVELS) {
       // Only the orders are inside the window: the baselines load MariaDB and the CPU too.
       const before = await snapshotBefore(endpoints);
+      const spent = ownCpu();
       const orders = await measure('orders via order-web', concurrency, SECONDS * 1_000, placeOrder);
+      const clientMs = spent() / (orders.calls + orders.errors);
       const after = await snapshotAfter(endpoints);
       results.push(orders);
       const cost = phaseCost(before, after, orders.calls + orders.errors, idle);
-      costs.push({ concurrency, cost });
+      costs.push({ concurrency, cost, clientMs });
       // Every order of the bench is one PlaceOrder; more means someone else placed orders meanwhile.
       const placeOrders = cost.grpcByMethod.find(([method]) => method === 'shop.order.v1.OrderService/PlaceOrder')?.[1] ?? 0;
       if (placeOrders > 1.02) foreign.push(`concurrency ${concurrency}: ${placeOrders.toFixed(2)} PlaceOrder calls per order of the bench`);
       results.push(await measure('MySQL INSERT+COMMIT', concurrency, (SECONDS * 1_000) / 2, commitOne));
       results.push(await measure('raw grpc-js Echo', concurrency, (SECONDS * 1_000) / 2, echo));
       console.log(table(results.slice(-3)));
-      console.log(`\ncost per order at concurrency ${concurrency}:\n${costTable(costs.at(-1)!.cost, 'order')}\n`);
+      console.log(`\ncost per order at concurrency ${concurrency}:\n${costTable(costs.at(-1)!.cost, 'order')}\n${clientLine(clientMs)}\n`);
     }
     const saturation = Math.max(...results.filter((r) => r.name === 'orders via order-web').map((r) => r.perSecond));
     const halfRate = Math.max(1, Math.round(saturation / 2));
@@ -131,10 +139,12 @@ async function main(): Promise<void> {
       ...(foreign.length > 0
         ? [`**Other load in the window** (${foreign.join('; ')}): the counts and CPU below include work that was not this bench's.`, '']
         : []),
-      ...costs.flatMap(({ concurrency, cost }) => [
+      ...costs.flatMap(({ concurrency, cost, clientMs }) => [
         `### Concurrency ${concurrency}: ${cost.units} orders in ${cost.seconds.toFixed(1)} s`,
         '',
         costTable(cost, 'order'),
+        '',
+        clientLine(clientMs),
         '',
       ]),
       `## At rest: ${IDLE_SECONDS} s with no load, before the first level`,
@@ -157,11 +167,14 @@ async function main(): Promise<void> {
     );
     console.log(`cancelled the ${cancelled} orders the bench placed`);
   } finally {
+    orderWeb.close();
     raw.close();
     await provider.stop();
     await db.close();
   }
 }
+
+const clientLine = (ms: number) => `The load generator (this bench's process, not in the table): ${ms.toFixed(2)} ms of CPU per order.`;
 
 main().then(
   () => process.exit(0),
