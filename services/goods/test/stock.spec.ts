@@ -94,7 +94,7 @@ describe('goods: stock reservations against the real MySQL', function () {
     assert.deepEqual(result.detail, { goodsId: b, price: '1.50' });
     assert.deepEqual([await stockOf(a), await stockOf(b)], [10, 10], 'the line at the right price is not kept either');
     assert.deepEqual(await logOf(moved), []);
-    assert.equal(store.soldOut.shortLine([{ goodsId: b, quantity: 1 }]), undefined, 'a moved price is no sold-out hint');
+    assert.equal(store.soldOut.shortLine([{ goodsId: b, quantity: 2 }]), undefined, 'a moved price is no sold-out hint');
     assert.deepEqual(await reduceStock(store, moved, [{ goodsId: b, quantity: 2, price: '1.5' }]), { applied: true }, 'the same order at the price');
     assert.equal(await stockOf(b), 8);
 
@@ -113,6 +113,7 @@ describe('goods: stock reservations against the real MySQL', function () {
     assert.equal(refused.code, ErrorCode.INVALID_ARGUMENT);
     assert.match(refused.message, /not on sale/);
     assert.equal(await stockOf(a), 10);
+    assert.equal(store.soldOut.shortLine([{ goodsId: a, quantity: 1 }]), undefined, 'goods off sale are no sold-out hint');
   });
 
   it('gives back exactly what the order took, once', async () => {

@@ -227,8 +227,8 @@ export class GoodsStore extends SqlStore implements GoodsRepository {
 const takeStockStatement = (goodsId: string, quantity: number, price?: string): Statement =>
   price
     ? {
-        // Compared as DECIMAL, exactly as the column holds it (a string against a DECIMAL would compare as doubles).
-        sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ? AND price = CAST(? AS DECIMAL(12,2))',
+        // Compared as DECIMAL (a string against a DECIMAL would compare as doubles), wide enough for any amount parseCents takes, so a price beyond the column's range is never clipped into one that matches.
+        sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ? AND price = CAST(? AS DECIMAL(14,2))',
         values: [quantity, goodsId, quantity, price],
       }
     : { sql: 'UPDATE goods SET stock = stock - ? WHERE id = ? AND on_sale = 1 AND stock >= ?', values: [quantity, goodsId, quantity] };

@@ -253,7 +253,7 @@ ${request}`
     const outside = probeChanges(probes, probesBefore, await readProbes(this.reader, probes), verdict.accepted);
     if (changes.length === 0 && outside.length === 0) return;
 
-    if (isPlacementRefusal(route, verdict)) {
+    if (isPlacementRefusal(route, verdict, messageOf(answer))) {
       // Documented: a CANCELLED order is left; once released, no money, stock or cart moved.
       const settled = await this.settle(`${door} #${index} ${name} refused ${verdict.code}`);
       const moved = settled.filter((change) => MONEY_PARTS.has(change.part) || (change.part === 'coupon.coupon' && change.before?.used !== change.after?.used));
@@ -407,8 +407,11 @@ function kindOf(label: string): string {
   return `${mode}:${detail.split('=')[0]}`;
 }
 
-function isPlacementRefusal(route: Route, verdict: Verdict): boolean {
-  return routeName(route) === 'POST /api/v1/orders' && verdict.code !== undefined && PLACEMENT_REFUSALS.has(verdict.code);
+function isPlacementRefusal(route: Route, verdict: Verdict, message: string): boolean {
+  if (routeName(route) !== 'POST /api/v1/orders' || verdict.code === undefined) return false;
+  // Goods taken off sale within CATALOGUE_RECENT_MS of placement's last read of them are refused
+  // by the stock reservation, after the order was written (docs/api.md, INVALID_ARGUMENT).
+  return PLACEMENT_REFUSALS.has(verdict.code) || (verdict.code === ErrorCode.INVALID_ARGUMENT && / is not on sale$/.test(message));
 }
 
 function parseObject(text: string): Record<string, unknown> {
