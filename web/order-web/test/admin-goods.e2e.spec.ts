@@ -76,6 +76,26 @@ describe('admin: goods changes', function () {
     assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).status, 201);
   });
 
+  it('never confirms an order at a price changed a moment before (placement prices from a recent read; the reservation checks the price)', async () => {
+    const goodsId = await newGoods(admin, '10.00', 100);
+    const customer = await newCustomer(admin, { balance: '100.00' });
+    const stockNow = async () => (await call('GET', `/api/v1/goods/${goodsId}`)).body.stock as number;
+    // The first order reads the goods, which placement then keeps for CATALOGUE_RECENT_MS (1 s).
+    assert.equal((await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] })).body.goodsAmount, '10.00');
+    assert.equal((await change(goodsId, `reprice-${goodsId}`, { price: '12.00', reason: 'new season' })).status, 200);
+    // At once: priced from the kept read at 10.00, the reservation refuses it whole (PRICE_CHANGED);
+    // on a machine slow enough for the read to have expired, it is priced at 12.00. Never 10.00.
+    const next = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] });
+    if (next.status === 409) {
+      assert.equal(next.body.code, 'PRICE_CHANGED');
+      assert.equal(await stockNow(), 99, 'no unit taken at the old price');
+    } else {
+      assert.deepEqual([next.status, next.body.goodsAmount], [201, '12.00']);
+    }
+    const after = await placeOrder(customer.token, { items: [{ goodsId, quantity: 1 }] });
+    assert.deepEqual([after.status, after.body.status, after.body.goodsAmount], [201, 'CONFIRMED', '12.00'], 'the next order reads the new price');
+  });
+
   it('sorts the shop by price, newness or stock, and refuses changes without a reason or a key, from customers, or of unknown goods', async () => {
     // Goods of a name of their own, so that the list holds only them whatever else the shop sells.
     const family = uniqueName('Sorted ');
