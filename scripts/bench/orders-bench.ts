@@ -56,8 +56,8 @@ async function main(): Promise<void> {
       consignee: 'Bench',
     });
     const reply = await orderWeb.send('POST', '/api/v1/orders', body, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-    const order = JSON.parse(reply.text) as { status?: string; orderId: string };
-    if (reply.status !== 201 || order.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${reply.text}`);
+    const order = reply.status === 201 ? (JSON.parse(reply.text) as { status?: string; orderId: string }) : undefined;
+    if (order?.status !== 'CONFIRMED') throw new Error(`order failed: ${reply.status} ${reply.text}`);
     placed.push({ token, orderId: order.orderId });
   };
 

@@ -17,7 +17,12 @@ export class LoadClient {
   private readonly agent: Agent;
   private readonly url: URL;
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  /** `timeoutMs`: a request with no answer by then fails (an error in the bench, not a stall). */
+  constructor(
+    baseUrl: string,
+    maxSockets = 256,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.url = new URL(baseUrl);
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
@@ -31,6 +36,7 @@ export class LoadClient {
         incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         incoming.on('error', reject);
       });
+      outgoing.setTimeout(this.timeoutMs, () => outgoing.destroy(new Error(`no answer in ${this.timeoutMs} ms`)));
       outgoing.on('error', reject);
       outgoing.end(body);
     });

@@ -27,8 +27,8 @@ export async function measure(name: string, concurrency: number, durationMs: num
  * answered. A call's latency runs from when it was due, not from when it could start, so a
  * stall shows in the percentiles of every call it delayed (no coordinated omission: a
  * closed loop would simply send less while the system stalls). `concurrency` in the result is
- * the most calls in flight at once. Calls not started by the end, because `maxInFlight` were
- * waiting, count as errors.
+ * the most calls in flight at once. A call due while `maxInFlight` calls are in flight is not
+ * sent and counts as an error.
  */
 export async function measurePaced(name: string, perSecond: number, durationMs: number, op: () => Promise<unknown>, maxInFlight = 512): Promise<Result> {
   const latencies: number[] = [];
