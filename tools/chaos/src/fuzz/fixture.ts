@@ -77,6 +77,11 @@ export class FixtureApi {
     expectStatus(await this.order('POST', `/api/v1/admin/users/${userId}/balance`, admin, { amount, reason: 'fuzz fixture' }), [200], `recharge ${userId}`);
   }
 
+  /** Puts the goods on sale (an accepted fuzz request may have taken them off): orders of them can be placed again. */
+  async onSale(admin: string, goodsId: string): Promise<void> {
+    expectStatus(await this.order('PATCH', `/api/v1/admin/goods/${goodsId}`, admin, { onSale: true, reason: 'fuzz fixture' }), [200], `put ${goodsId} on sale`);
+  }
+
   async coupon(admin: string, userId: string, amount: string): Promise<string> {
     return String(expectStatus(await this.order('POST', `/api/v1/admin/users/${userId}/coupons`, admin, { amount }), [201], `coupon for ${userId}`).couponId);
   }
@@ -311,6 +316,10 @@ export async function replenish(fixture: Fixture, world: World, log: Log): Promi
     const { userId, username } = actor.identity;
     if (world.balance(userId) < 100) await step(`balance for ${username}`, () => api.recharge(admin, userId, '200.00'));
   }
+  const needsOrders =
+    world.count('order', 'PAID') === 0 || world.count('order', 'SHIPPED') === 0 || (fixture.features.afterSales && world.count('afterSales', 'OPEN') === 0);
+  // The orders below are of goods.plenty, which an accepted admin request may have taken off sale.
+  if (needsOrders) await api.onSale(admin, goods.plenty);
   if (world.count('order', 'PAID') === 0) await step('a PAID order', () => orderIn(api, admin, byToken(pick(round)), goods.plenty, 'PAID'));
   if (world.count('order', 'SHIPPED') === 0) await step('a SHIPPED order', () => orderIn(api, admin, byToken(pick(round + 1)), goods.plenty, 'SHIPPED'));
   if (fixture.features.afterSales && world.count('afterSales', 'OPEN') === 0) {
