@@ -169,6 +169,8 @@ describe('storefront in headless Chromium', function () {
       assert.equal(created.status, 201);
     }
     await page.goto(`${BASE_URL}/`);
+    // Typed once the first page is drawn: drawing it sets the search box to the page's query ('').
+    await page.waitForSelector('.card .name');
     await page.fill('#search-input', prefix);
     await page.press('#search-input', 'Enter');
     await page.waitForSelector(`h1:has-text("${prefix}")`);
